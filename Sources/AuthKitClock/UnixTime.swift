@@ -1,0 +1,58 @@
+/// An instant on the wall clock, as the time elapsed since 1970-01-01T00:00:00Z.
+///
+/// JWT NumericDates, Redis TTLs and session timestamps are all wall-clock times, so AuthKit measures them
+/// with this type rather than with a monotonic `ContinuousClock` instant.
+public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The time elapsed since the Unix epoch.
+    public var sinceEpoch: Duration
+
+    /// Creates an instant from the time elapsed since the Unix epoch.
+    public init(sinceEpoch: Duration) {
+        self.sinceEpoch = sinceEpoch
+    }
+
+    /// Creates an instant from whole seconds since the Unix epoch.
+    public init(seconds: Int64) {
+        self.sinceEpoch = .seconds(seconds)
+    }
+
+    /// The whole seconds since the epoch, rounded towards negative infinity.
+    public var seconds: Int64 {
+        let (whole, attoseconds) = sinceEpoch.components
+        return attoseconds < 0 ? whole - 1 : whole
+    }
+
+    /// The milliseconds since the epoch, rounded towards negative infinity.
+    public var milliseconds: Int64 {
+        let (whole, attoseconds) = sinceEpoch.components
+        let millis = attoseconds / 1_000_000_000_000_000
+        let floorMillis = attoseconds < 0 && attoseconds % 1_000_000_000_000_000 != 0 ? millis - 1 : millis
+        return whole &* 1000 &+ floorMillis
+    }
+
+    /// The seconds since the epoch as a floating-point number, for comparisons with fractional NumericDates.
+    public var secondsDouble: Double {
+        let (whole, attoseconds) = sinceEpoch.components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+
+    public static func < (lhs: UnixTime, rhs: UnixTime) -> Bool {
+        lhs.sinceEpoch < rhs.sinceEpoch
+    }
+
+    public static func + (lhs: UnixTime, rhs: Duration) -> UnixTime {
+        UnixTime(sinceEpoch: lhs.sinceEpoch + rhs)
+    }
+
+    public static func - (lhs: UnixTime, rhs: Duration) -> UnixTime {
+        UnixTime(sinceEpoch: lhs.sinceEpoch - rhs)
+    }
+
+    public static func - (lhs: UnixTime, rhs: UnixTime) -> Duration {
+        lhs.sinceEpoch - rhs.sinceEpoch
+    }
+
+    public var description: String {
+        "UnixTime(\(secondsDouble))"
+    }
+}

@@ -1,0 +1,13 @@
+#ifndef CAUTHKIT_HIREDIS_SHIM_H
+#define CAUTHKIT_HIREDIS_SHIM_H
+
+#include <hiredis/hiredis.h>
+#include <hiredis/read.h>
+
+/* Only API present in both hiredis 0.14 and 1.x is used: redisReader*, redisFormatCommandArgv, freeReplyObject. */
+
+static inline redisReply *CAuthKitHiredis_replyElement(const redisReply *reply, size_t index) {
+    return reply->element[index];
+}
+
+#endif

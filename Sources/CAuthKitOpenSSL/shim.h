@@ -1,0 +1,37 @@
+#ifndef CAUTHKIT_OPENSSL_SHIM_H
+#define CAUTHKIT_OPENSSL_SHIM_H
+
+#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/ssl.h>
+#include <openssl/ec.h>
+#include <openssl/rsa.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+
+/* Macros and varargs that Swift cannot call directly get a prefixed static inline shim here. */
+
+static inline long CAuthKitOpenSSL_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return SSL_set_tlsext_host_name(ssl, name);
+}
+
+static inline long CAuthKitOpenSSL_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+
+static inline unsigned long CAuthKitOpenSSL_ERR_peek_last_error(void) {
+    return ERR_peek_last_error();
+}
+
+#endif
