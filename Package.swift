@@ -14,8 +14,11 @@ let package = Package(
         .library(name: "JWTCore", targets: ["JWTCore"]),
         .library(name: "AuthKitClock", targets: ["AuthKitClock"]),
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
+        .executable(name: "authkit", targets: ["authkit"]),
     ],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
     targets: [
         .systemLibrary(
             name: "CAuthKitOpenSSL",
@@ -32,6 +35,25 @@ let package = Package(
         .target(
             name: "JWTCore",
             dependencies: ["CAuthKitOpenSSL", "AuthKitClock"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "authkit",
+            dependencies: [
+                "JWTCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/authkit",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTCoreTests",
+            dependencies: ["JWTCore", "AuthKitClock", "AuthKitTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["AuthKitTesting"],
             swiftSettings: strictSettings
         ),
     ],

@@ -1,0 +1,344 @@
+/// A strict RFC 8259 JSON parser over bytes, written for untrusted JWT headers and payloads.
+///
+/// It rejects what lenient parsers let through and attackers rely on: duplicate member names (compared after
+/// unescaping), nesting past a cap, invalid UTF-8, lone surrogates, control characters in strings, leading
+/// zeros, non-finite numbers, a byte-order mark and anything after the top-level value.
+struct JSONParser: ~Copyable {
+    struct Failure: Error {
+        let code: JWTError.Code
+        let message: String
+    }
+
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+    private let maxDepth: Int
+    private var depth = 0
+    private var scratch: [UInt8] = []
+
+    private init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    /// Parses exactly one JSON value that fills `bytes`.
+    static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        if parser.index != bytes.count {
+            throw parser.failure("unexpected data after the JSON value")
+        }
+        return value
+    }
+
+    /// Parses bytes that must hold exactly one JSON object.
+    static func parseObject(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, what: String) throws(JWTError) -> JSONObject
+    {
+        do {
+            guard case .object(let object) = try parse(bytes, maxDepth: maxDepth) else {
+                throw JWTError(.malformed, "\(what) is not a JSON object")
+            }
+            return object
+        } catch let failure as Failure {
+            throw JWTError(failure.code, "\(what): \(failure.message)")
+        } catch let error as JWTError {
+            throw error
+        } catch {
+            throw JWTError(.malformed, "\(what) is not valid JSON")
+        }
+    }
+
+    /// Parses a byte array that must hold exactly one JSON object.
+    static func parseObject(_ bytes: [UInt8], maxDepth: Int, what: String) throws(JWTError) -> JSONObject {
+        try bytes.withBytes { (buffer) throws(JWTError) in try parseObject(buffer, maxDepth: maxDepth, what: what) }
+    }
+
+    private func failure(_ message: String, code: JWTError.Code = .malformed) -> Failure {
+        Failure(code: code, message: "\(message) at byte \(index)")
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(Failure) -> JSONValue {
+        guard index < bytes.count else { throw failure("unexpected end of JSON") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            return .object(try parseObjectBody())
+        case UInt8(ascii: "["):
+            return .array(try parseArrayBody())
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try parseNumber())
+        default:
+            throw failure("unexpected character")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw failure("unexpected end of JSON") }
+        let start = literal.utf8Start
+        for offset in 0..<count where bytes[index + offset] != start[offset] {
+            throw failure("invalid literal")
+        }
+        index += count
+    }
+
+    private mutating func enter() throws(Failure) {
+        depth += 1
+        if depth > maxDepth {
+            throw failure("JSON nests deeper than \(maxDepth) levels", code: .nestingTooDeep)
+        }
+    }
+
+    private mutating func parseObjectBody() throws(Failure) -> JSONObject {
+        try enter()
+        index += 1
+        var members: [(name: String, value: JSONValue)] = []
+        var names: Set<String>? = nil
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return JSONObject(uncheckedMembers: members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw failure("expected a member name")
+            }
+            let name = try parseString()
+            if try isDuplicate(name, in: members, names: &names) {
+                throw failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
+            }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue()
+            members.append((name, value))
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end of JSON") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                depth -= 1
+                return JSONObject(uncheckedMembers: members)
+            }
+            throw failure("expected ',' or '}'")
+        }
+    }
+
+    /// Small objects are checked by a linear scan; past 16 members a set keeps the check linear overall.
+    private func isDuplicate(
+        _ name: String,
+        in members: [(name: String, value: JSONValue)],
+        names: inout Set<String>?
+    ) throws(Failure) -> Bool {
+        if members.count < 16 {
+            return members.contains { $0.name == name }
+        }
+        if names == nil {
+            names = Set(members.map(\.name))
+        }
+        return names?.insert(name).inserted == false
+    }
+
+    private mutating func parseArrayBody() throws(Failure) -> [JSONValue] {
+        try enter()
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return elements
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end of JSON") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                depth -= 1
+                return elements
+            }
+            throw failure("expected ',' or ']'")
+        }
+    }
+
+    private mutating func parseString() throws(Failure) -> String {
+        index += 1
+        let start = index
+        // Fast path: no escapes, pure ASCII or valid UTF-8 up to the closing quote.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                guard let string = String(validating: slice, as: UTF8.self) else {
+                    throw failure("string is not valid UTF-8")
+                }
+                return string
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw failure("control character in string") }
+            index += 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                guard let string = String(validating: scratch, as: UTF8.self) else {
+                    throw failure("string is not valid UTF-8")
+                }
+                return string
+            case UInt8(ascii: "\\"):
+                try parseEscape()
+            case 0..<0x20:
+                throw failure("control character in string")
+            default:
+                scratch.append(byte)
+                index += 1
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    private mutating func parseEscape() throws(Failure) {
+        index += 1
+        guard index < bytes.count else { throw failure("unterminated escape") }
+        let escaped = bytes[index]
+        index += 1
+        switch escaped {
+        case UInt8(ascii: "\""): scratch.append(0x22)
+        case UInt8(ascii: "\\"): scratch.append(0x5C)
+        case UInt8(ascii: "/"): scratch.append(0x2F)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4()
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                else { throw failure("lone high surrogate in string") }
+                index += 2
+                let low = try parseHex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw failure("lone high surrogate in string") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw failure("lone low surrogate in string")
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw failure("invalid unicode escape") }
+            if let encoded = UTF8.encode(unicode) {
+                scratch.append(contentsOf: encoded)
+            }
+        default:
+            throw failure("invalid escape")
+        }
+    }
+
+    private mutating func parseHex4() throws(Failure) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw failure("truncated unicode escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure("invalid unicode escape")
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    private mutating func parseNumber() throws(Failure) -> Double {
+        let start = index
+        var isInteger = true
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, Self.isDigit(bytes[index]) else { throw failure("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, Self.isDigit(bytes[index]) { throw failure("leading zero in number") }
+        } else {
+            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            isInteger = false
+            index += 1
+            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw failure("invalid fraction") }
+            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            isInteger = false
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw failure("invalid exponent") }
+            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+        }
+        let text = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+        if isInteger, text.count <= 15 {
+            var value: Int64 = 0
+            var negative = false
+            for byte in text {
+                if byte == UInt8(ascii: "-") {
+                    negative = true
+                } else {
+                    value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                }
+            }
+            return Double(negative ? -value : value)
+        }
+        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else {
+            throw failure("number out of range")
+        }
+        return value
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    /// Member names go into error messages; control characters and overlong names are neutralised.
+    static func printable(_ name: String) -> String {
+        let clipped = name.unicodeScalars.prefix(64).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }
+        return String(clipped) + (name.unicodeScalars.count > 64 ? "…" : "")
+    }
+}

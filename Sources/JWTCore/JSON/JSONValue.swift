@@ -1,0 +1,120 @@
+/// A JSON value as JWTCore's strict parser reads it: objects keep their member order, numbers are `Double`.
+public enum JSONValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// The string this value holds, or `nil` for any other kind of value.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The number this value holds, or `nil` for any other kind of value.
+    public var numberValue: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    /// The Boolean this value holds, or `nil` for any other kind of value.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// The elements of this array, or `nil` for any other kind of value.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    /// The members of this object, or `nil` for any other kind of value.
+    public var objectValue: JSONObject? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+}
+
+/// A JSON object whose member names are unique and whose members keep the order they were written in.
+public struct JSONObject: Hashable, Sendable, Sequence {
+    /// The members, in order.
+    public private(set) var members: [(name: String, value: JSONValue)]
+
+    /// Creates an empty object.
+    public init() {
+        members = []
+    }
+
+    init(uncheckedMembers: [(name: String, value: JSONValue)]) {
+        members = uncheckedMembers
+    }
+
+    /// The number of members.
+    public var count: Int { members.count }
+
+    /// Whether the object has no members.
+    public var isEmpty: Bool { members.isEmpty }
+
+    /// The value of the member called `name`; setting `nil` removes it, setting a value replaces or appends.
+    public subscript(name: String) -> JSONValue? {
+        get {
+            for member in members where member.name == name {
+                return member.value
+            }
+            return nil
+        }
+        set {
+            if let index = members.firstIndex(where: { $0.name == name }) {
+                if let newValue {
+                    members[index].value = newValue
+                } else {
+                    members.remove(at: index)
+                }
+            } else if let newValue {
+                members.append((name, newValue))
+            }
+        }
+    }
+
+    /// Iterates over the members in order.
+    public func makeIterator() -> IndexingIterator<[(name: String, value: JSONValue)]> {
+        members.makeIterator()
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.members.count == rhs.members.count
+            && zip(lhs.members, rhs.members).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(members.count)
+        for member in members {
+            hasher.combine(member.name)
+            hasher.combine(member.value)
+        }
+    }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// Creates an object from literal members; a repeated name keeps its last value.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init()
+        for (name, value) in elements {
+            self[name] = value
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(nilLiteral: ()) { self = .null }
+}

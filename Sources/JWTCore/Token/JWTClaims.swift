@@ -1,0 +1,146 @@
+public import AuthKitClock
+
+/// The claims of a token: the registered ones (RFC 7519 §4.1) typed, everything else in ``custom``.
+public struct JWTClaims: Sendable, Hashable {
+    /// `iss`: who issued the token.
+    public var issuer: String?
+    /// `sub`: whom the token is about.
+    public var subject: String?
+    /// `aud`: who the token is for; written as a string when it has one element.
+    public var audience: [String]?
+    /// `exp`: the instant from which the token is no longer accepted.
+    public var expiresAt: UnixTime?
+    /// `nbf`: the instant before which the token is not accepted.
+    public var notBefore: UnixTime?
+    /// `iat`: when the token was issued.
+    public var issuedAt: UnixTime?
+    /// `jti`: the token's unique ID, the handle for revoking it.
+    public var id: String?
+    /// Every other claim, in order.
+    public var custom: JSONObject
+
+    /// The registered claim names, which ``custom`` never holds.
+    public static let registeredNames: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
+
+    /// Creates a claim set.
+    public init(
+        issuer: String? = nil,
+        subject: String? = nil,
+        audience: [String]? = nil,
+        expiresAt: UnixTime? = nil,
+        notBefore: UnixTime? = nil,
+        issuedAt: UnixTime? = nil,
+        id: String? = nil,
+        custom: JSONObject = JSONObject()
+    ) {
+        self.issuer = issuer
+        self.subject = subject
+        self.audience = audience
+        self.expiresAt = expiresAt
+        self.notBefore = notBefore
+        self.issuedAt = issuedAt
+        self.id = id
+        self.custom = custom
+    }
+
+    /// A custom claim by name.
+    public subscript(name: String) -> JSONValue? {
+        get { custom[name] }
+        set { custom[name] = newValue }
+    }
+
+    /// Whether the claim called `name` is present.
+    public func contains(_ name: String) -> Bool {
+        switch name {
+        case "iss": issuer != nil
+        case "sub": subject != nil
+        case "aud": audience != nil
+        case "exp": expiresAt != nil
+        case "nbf": notBefore != nil
+        case "iat": issuedAt != nil
+        case "jti": id != nil
+        default: custom[name] != nil
+        }
+    }
+
+    /// Reads and type-checks the registered claims of a payload object.
+    init(payload: JSONObject) throws(JWTError) {
+        self.init()
+        var custom: [(name: String, value: JSONValue)] = []
+        custom.reserveCapacity(payload.count)
+        for (name, value) in payload {
+            switch name {
+            case "iss": issuer = try Self.string(value, name)
+            case "sub": subject = try Self.string(value, name)
+            case "jti": id = try Self.string(value, name)
+            case "aud": audience = try Self.audience(value)
+            case "exp": expiresAt = try Self.numericDate(value, name)
+            case "nbf": notBefore = try Self.numericDate(value, name)
+            case "iat": issuedAt = try Self.numericDate(value, name)
+            default: custom.append((name, value))
+            }
+        }
+        self.custom = JSONObject(uncheckedMembers: custom)
+    }
+
+    /// The largest NumericDate accepted: 9999-12-31T23:59:59Z.
+    static let maxNumericDate: Double = 253_402_300_799
+
+    private static func string(_ value: JSONValue, _ name: String) throws(JWTError) -> String {
+        guard let string = value.stringValue else {
+            throw JWTError(.invalidClaim, "\"\(name)\" is not a string")
+        }
+        return string
+    }
+
+    private static func audience(_ value: JSONValue) throws(JWTError) -> [String] {
+        switch value {
+        case .string(let single):
+            return [single]
+        case .array(let list):
+            var audiences: [String] = []
+            for element in list {
+                guard let audience = element.stringValue else {
+                    throw JWTError(.invalidClaim, "\"aud\" holds something other than a string")
+                }
+                audiences.append(audience)
+            }
+            return audiences
+        default:
+            throw JWTError(.invalidClaim, "\"aud\" is neither a string nor an array of strings")
+        }
+    }
+
+    private static func numericDate(_ value: JSONValue, _ name: String) throws(JWTError) -> UnixTime {
+        guard let seconds = value.numberValue else {
+            throw JWTError(.invalidClaim, "\"\(name)\" is not a JSON number")
+        }
+        guard seconds.isFinite, seconds >= 0, seconds <= maxNumericDate else {
+            throw JWTError(.invalidClaim, "\"\(name)\" is outside 1970-01-01...9999-12-31")
+        }
+        return UnixTime(sinceEpoch: .seconds(seconds))
+    }
+
+    /// The payload object in AuthKit's fixed order: iss, sub, aud, exp, nbf, iat, jti, then custom claims.
+    /// NumericDates are written as whole seconds.
+    func payloadObject() throws(JWTError) -> JSONObject {
+        var members: [(name: String, value: JSONValue)] = []
+        members.reserveCapacity(7 + custom.count)
+        if let issuer { members.append(("iss", .string(issuer))) }
+        if let subject { members.append(("sub", .string(subject))) }
+        if let audience {
+            members.append(("aud", audience.count == 1 ? .string(audience[0]) : .array(audience.map { .string($0) })))
+        }
+        if let expiresAt { members.append(("exp", .number(Double(expiresAt.seconds)))) }
+        if let notBefore { members.append(("nbf", .number(Double(notBefore.seconds)))) }
+        if let issuedAt { members.append(("iat", .number(Double(issuedAt.seconds)))) }
+        if let id { members.append(("jti", .string(id))) }
+        for member in custom {
+            guard !Self.registeredNames.contains(member.name) else {
+                throw JWTError(.invalidClaim, "the registered claim \"\(member.name)\" belongs in its typed property")
+            }
+            members.append(member)
+        }
+        return JSONObject(uncheckedMembers: members)
+    }
+}

@@ -1,0 +1,133 @@
+public import AuthKitClock
+import Foundation
+
+/// Verifies compact JWTs: the cheap, strict structural checks first, then the signature, then the claims.
+///
+/// A verifier is an immutable value: share one across tasks and threads; verifying takes no lock beyond
+/// OpenSSL context reuse and makes no actor hop.
+public struct JWTVerifier: Sendable {
+    /// The keys tokens may be signed with.
+    public let keys: JWTKeySet
+    /// The rules tokens must satisfy.
+    public let policy: JWTValidationPolicy
+    /// Where "now" comes from for `exp`, `nbf` and `iat`.
+    public let clock: WallClock
+
+    /// Creates a verifier; an invalid policy (such as a leeway above five minutes) is refused.
+    public init(
+        keys: JWTKeySet,
+        policy: JWTValidationPolicy = JWTValidationPolicy(),
+        clock: WallClock = .system
+    )
+        throws(JWTError)
+    {
+        try policy.validate()
+        self.keys = keys
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// Verifies `token` and returns its header and claims.
+    public func verify(_ token: String) throws(JWTError) -> VerifiedJWT {
+        var text = token
+        let result = text.withUTF8 { buffer -> Result<VerifiedJWT, JWTError> in
+            do throws(JWTError) {
+                return .success(try verify(bytes: UnsafeRawBufferPointer(buffer)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Verifies `token` and decodes its payload into `Claims`, for applications with their own claim types.
+    public func verify<Claims: Decodable>(_ token: String, as type: Claims.Type) throws(JWTError) -> Claims {
+        let verified = try verify(token)
+        do {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .secondsSince1970
+            return try decoder.decode(Claims.self, from: Data(verified.payload))
+        } catch {
+            throw JWTError(.claimsDecodingFailed, "the claims do not decode as \(Claims.self): \(error)")
+        }
+    }
+
+    /// Verifies the signature of a compact JWS whose payload need not be JSON (webhooks, detached data),
+    /// under the same structural and key rules; no claims are checked.
+    public func verifySignature(_ token: String) throws(JWTError) -> (header: JWTHeader, payload: [UInt8]) {
+        var text = token
+        let result = text.withUTF8 { buffer -> Result<(JWTHeader, [UInt8]), JWTError> in
+            do throws(JWTError) {
+                let (jws, _) = try CompactJWS.parse(
+                    UnsafeRawBufferPointer(buffer),
+                    policy: policy,
+                    payloadIsJSON: false
+                )
+                try checkSignature(jws, token: UnsafeRawBufferPointer(buffer))
+                return .success((jws.header, jws.payload))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Verifies a token given as UTF-8 bytes.
+    public func verify(bytes token: UnsafeRawBufferPointer) throws(JWTError) -> VerifiedJWT {
+        let (jws, parsedPayload) = try CompactJWS.parse(token, policy: policy, payloadIsJSON: true)
+        try checkSignature(jws, token: token)
+        let payloadObject = parsedPayload ?? JSONObject()
+        let claims = try JWTClaims(payload: payloadObject)
+        try validate(claims)
+        return VerifiedJWT(header: jws.header, claims: claims, payload: jws.payload, payloadObject: payloadObject)
+    }
+
+    private func checkSignature(_ jws: CompactJWS, token: UnsafeRawBufferPointer) throws(JWTError) {
+        guard let algorithm = JWTAlgorithm(name: jws.header.algorithm) else {
+            let shown = JSONParser.printable(jws.header.algorithm)
+            throw JWTError(.unsupportedAlgorithm, "the algorithm \"\(shown)\" is not accepted")
+        }
+        if let allowed = policy.allowedAlgorithms, !allowed.contains(algorithm) {
+            throw JWTError(.unsupportedAlgorithm, "the algorithm \(algorithm.name) is not allowed by the policy")
+        }
+        let key = try keys.key(for: jws.header.keyID)
+        guard key.algorithm == algorithm else {
+            throw JWTError(
+                .algorithmMismatch,
+                "the token says \(algorithm.name) but its key is for \(key.algorithm.name)"
+            )
+        }
+        let valid = jws.signature.withUnsafeBytes { signature in
+            key.backing.verify(
+                signature: signature,
+                input: UnsafeRawBufferPointer(rebasing: token[0..<jws.signingInputLength])
+            )
+        }
+        guard valid else { throw JWTError(.invalidSignature, "the signature does not match") }
+    }
+
+    /// Checks required claims, time claims, issuer and audience against the policy.
+    public func validate(_ claims: JWTClaims) throws(JWTError) {
+        for name in policy.requiredClaims.sorted() where !claims.contains(name) {
+            throw JWTError(.missingClaim, "the required claim \"\(JSONParser.printable(name))\" is missing")
+        }
+        let now = clock.now()
+        if let expiresAt = claims.expiresAt, now >= expiresAt + policy.leeway {
+            throw JWTError(.expired, "the token expired at \(expiresAt.seconds)")
+        }
+        if let notBefore = claims.notBefore, now + policy.leeway < notBefore {
+            throw JWTError(.notYetValid, "the token is not valid before \(notBefore.seconds)")
+        }
+        if let issuedAt = claims.issuedAt, issuedAt > now + policy.leeway {
+            throw JWTError(.issuedInFuture, "the token claims to be issued at \(issuedAt.seconds), in the future")
+        }
+        if let issuer = policy.issuer, claims.issuer != issuer {
+            throw JWTError(.invalidIssuer, "the issuer is not \"\(issuer)\"")
+        }
+        if !policy.audiences.isEmpty {
+            guard let audience = claims.audience, audience.contains(where: policy.audiences.contains) else {
+                throw JWTError(.invalidAudience, "the token is not meant for this audience")
+            }
+        }
+    }
+}
