@@ -12,6 +12,8 @@ public struct JWTVerifier: Sendable {
     public let policy: JWTValidationPolicy
     /// Where "now" comes from for `exp`, `nbf` and `iat`.
     public let clock: WallClock
+    /// The policy's required claims, sorted once so failures name the same claim every time.
+    private let requiredClaims: [String]
 
     /// Creates a verifier; an invalid policy (such as a leeway above five minutes) is refused.
     public init(
@@ -25,6 +27,7 @@ public struct JWTVerifier: Sendable {
         self.keys = keys
         self.policy = policy
         self.clock = clock
+        self.requiredClaims = policy.requiredClaims.sorted()
     }
 
     /// Verifies `token` and returns its header and claims.
@@ -58,13 +61,8 @@ public struct JWTVerifier: Sendable {
         var text = token
         let result = text.withUTF8 { buffer -> Result<(JWTHeader, [UInt8]), JWTError> in
             do throws(JWTError) {
-                let (jws, _) = try CompactJWS.parse(
-                    UnsafeRawBufferPointer(buffer),
-                    policy: policy,
-                    payloadIsJSON: false
-                )
-                try checkSignature(jws, token: UnsafeRawBufferPointer(buffer))
-                return .success((jws.header, jws.payload))
+                let checked = try checkSignature(UnsafeRawBufferPointer(buffer), payloadIsJSON: false)
+                return .success((checked.header, checked.payload))
             } catch {
                 return .failure(error)
             }
@@ -74,41 +72,58 @@ public struct JWTVerifier: Sendable {
 
     /// Verifies a token given as UTF-8 bytes.
     public func verify(bytes token: UnsafeRawBufferPointer) throws(JWTError) -> VerifiedJWT {
-        let (jws, parsedPayload) = try CompactJWS.parse(token, policy: policy, payloadIsJSON: true)
-        try checkSignature(jws, token: token)
-        let payloadObject = parsedPayload ?? JSONObject()
+        let checked = try checkSignature(token, payloadIsJSON: true)
+        let payloadObject = checked.payloadObject ?? JSONObject()
         let claims = try JWTClaims(payload: payloadObject)
         try validate(claims)
-        return VerifiedJWT(header: jws.header, claims: claims, payload: jws.payload, payloadObject: payloadObject)
+        return VerifiedJWT(
+            header: checked.header,
+            claims: claims,
+            payload: checked.payload,
+            payloadObject: payloadObject
+        )
     }
 
-    private func checkSignature(_ jws: CompactJWS, token: UnsafeRawBufferPointer) throws(JWTError) {
-        guard let algorithm = JWTAlgorithm(name: jws.header.algorithm) else {
-            let shown = JSONParser.printable(jws.header.algorithm)
+    /// Everything up to and including the signature: structure, header rules, key choice, then crypto last.
+    private func checkSignature(
+        _ token: UnsafeRawBufferPointer,
+        payloadIsJSON: Bool
+    ) throws(JWTError) -> (header: JWTHeader, payload: [UInt8], payloadObject: JSONObject?) {
+        let layout = try CompactJWS.layout(token, maxTokenSize: policy.maxTokenSize)
+        let headerObject = try CompactJWS.headerObject(token, layout, maxNestingDepth: policy.maxNestingDepth)
+        let header = try JWTHeader(members: headerObject, policy: policy)
+        guard let algorithm = JWTAlgorithm(name: header.algorithm) else {
+            let shown = JSONParser.printable(header.algorithm)
             throw JWTError(.unsupportedAlgorithm, "the algorithm \"\(shown)\" is not accepted")
         }
         if let allowed = policy.allowedAlgorithms, !allowed.contains(algorithm) {
             throw JWTError(.unsupportedAlgorithm, "the algorithm \(algorithm.name) is not allowed by the policy")
         }
-        let key = try keys.key(for: jws.header.keyID)
+        let key = try keys.key(for: header.keyID)
         guard key.algorithm == algorithm else {
             throw JWTError(
                 .algorithmMismatch,
                 "the token says \(algorithm.name) but its key is for \(key.algorithm.name)"
             )
         }
-        let valid = jws.signature.withUnsafeBytes { signature in
+        let signature = try CompactJWS.signature(token, layout, expectedLength: key.backing.signatureLength)
+        let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
+        let payloadObject: JSONObject? =
+            payloadIsJSON
+            ? try JSONParser.parseObject(payload, maxDepth: policy.maxNestingDepth, what: "payload") : nil
+        let valid = signature.withUnsafeBytes { signatureBytes in
             key.backing.verify(
-                signature: signature,
-                input: UnsafeRawBufferPointer(rebasing: token[0..<jws.signingInputLength])
+                signature: signatureBytes,
+                input: UnsafeRawBufferPointer(rebasing: token[0..<layout.secondDot])
             )
         }
         guard valid else { throw JWTError(.invalidSignature, "the signature does not match") }
+        return (header, payload, payloadObject)
     }
 
     /// Checks required claims, time claims, issuer and audience against the policy.
     public func validate(_ claims: JWTClaims) throws(JWTError) {
-        for name in policy.requiredClaims.sorted() where !claims.contains(name) {
+        for name in requiredClaims where !claims.contains(name) {
             throw JWTError(.missingClaim, "the required claim \"\(JSONParser.printable(name))\" is missing")
         }
         let now = clock.now()
