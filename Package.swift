@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "JWTCore", targets: ["JWTCore"]),
         .library(name: "AuthKitClock", targets: ["AuthKitClock"]),
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
+        .library(name: "TokenStore", targets: ["TokenStore"]),
     ],
     dependencies: [],
     targets: [
@@ -28,10 +29,16 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]
         ),
         .target(name: "AuthKitClock", swiftSettings: strictSettings),
-        .target(name: "AuthKitTesting", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .target(name: "AuthKitTesting", dependencies: ["AuthKitClock", "TokenStore"], swiftSettings: strictSettings),
         .target(
             name: "JWTCore",
             dependencies: ["CAuthKitOpenSSL", "AuthKitClock"],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "TokenStore", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TokenStoreTests",
+            dependencies: ["TokenStore", "AuthKitTesting", "AuthKitClock"],
             swiftSettings: strictSettings
         ),
     ],
