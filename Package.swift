@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "JWTCore", targets: ["JWTCore"]),
         .library(name: "AuthKitClock", targets: ["AuthKitClock"]),
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
+        .library(name: "RateLimiter", targets: ["RateLimiter"]),
+        .library(name: "PermissionCache", targets: ["PermissionCache"]),
     ],
     dependencies: [],
     targets: [
@@ -28,10 +30,26 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]
         ),
         .target(name: "AuthKitClock", swiftSettings: strictSettings),
-        .target(name: "AuthKitTesting", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .target(
+            name: "AuthKitTesting",
+            dependencies: ["AuthKitClock", "RateLimiter", "PermissionCache"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "JWTCore",
             dependencies: ["CAuthKitOpenSSL", "AuthKitClock"],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "RateLimiter", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .target(name: "PermissionCache", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RateLimiterTests",
+            dependencies: ["RateLimiter", "AuthKitTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PermissionCacheTests",
+            dependencies: ["PermissionCache", "AuthKitTesting"],
             swiftSettings: strictSettings
         ),
     ],
