@@ -61,4 +61,29 @@ struct RateLimitDecisionTests {
             try RateLimitDecision(results: [], source: .store)
         }
     }
+
+    @Test("the JSON line carries the decision and every policy")
+    func jsonLine() throws {
+        let policy = RateLimitPolicy(limit: 10, window: .seconds(1), name: "burst")
+        let decision = try RateLimitDecision(
+            results: [
+                RateLimitPolicyResult(
+                    policy: policy,
+                    isAllowed: false,
+                    limit: 10,
+                    remaining: 0,
+                    resetAfter: .microseconds(399_001),
+                    retryAfter: .milliseconds(400)
+                )
+            ],
+            source: .localFallback
+        )
+        #expect(
+            decision.jsonLine
+                == "{\"allowed\":false,\"limit\":10,\"remaining\":0,\"resetAfterMs\":400,\"retryAfterMs\":400,"
+                + "\"source\":\"local-fallback\",\"policy\":\"burst\",\"policies\":[{\"policy\":\"burst\","
+                + "\"algorithm\":\"fixed-window\",\"allowed\":false,\"limit\":10,\"remaining\":0,"
+                + "\"resetAfterMs\":400,\"retryAfterMs\":400}]}"
+        )
+    }
 }
