@@ -16,8 +16,12 @@ let package = Package(
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
         .library(name: "RateLimiter", targets: ["RateLimiter"]),
         .library(name: "PermissionCache", targets: ["PermissionCache"]),
+        .library(name: "RedisClient", targets: ["RedisClient"]),
     ],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
     targets: [
         .systemLibrary(
             name: "CAuthKitOpenSSL",
@@ -50,6 +54,21 @@ let package = Package(
         .testTarget(
             name: "PermissionCacheTests",
             dependencies: ["PermissionCache", "AuthKitTesting"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CAuthKitHiredis",
+                "CAuthKitOpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient", "AuthKitTesting"],
             swiftSettings: strictSettings
         ),
     ],

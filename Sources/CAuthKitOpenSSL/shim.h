@@ -34,4 +34,16 @@ static inline unsigned long CAuthKitOpenSSL_ERR_peek_last_error(void) {
     return ERR_peek_last_error();
 }
 
+static inline long CAuthKitOpenSSL_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return SSL_CTX_set_min_proto_version(ctx, version);
+}
+
+static inline long CAuthKitOpenSSL_BIO_pending(BIO *bio) {
+    return BIO_pending(bio);
+}
+
+static inline long CAuthKitOpenSSL_BIO_set_mem_eof_return(BIO *bio, long value) {
+    return BIO_set_mem_eof_return(bio, value);
+}
+
 #endif

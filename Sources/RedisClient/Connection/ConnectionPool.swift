@@ -1,0 +1,187 @@
+import Logging
+
+/// The connections of one ``RedisClient``: a fixed number of pipelined slots for ordinary commands, plus the
+/// dedicated connections of blocking commands and subscriptions.
+///
+/// `@unchecked Sendable`: every method runs on the event-loop thread (callers reach it only through
+/// ``EventLoop/execute(_:)``), so its state needs no lock.
+final class ConnectionPool: @unchecked Sendable {
+    private enum Slot {
+        case empty
+        case active(RedisConnection)
+        case backoff(lastError: RedisError)
+    }
+
+    let loop: EventLoop
+    let configuration: RedisConfiguration
+    let logger: Logger
+    private let tlsContext: TLSContext?
+    private var slots: [Slot]
+    private var attempts: [Int]
+    private var dedicated: [ObjectIdentifier: RedisConnection] = [:]
+    private var subscribers: [ObjectIdentifier: SubscriberSession] = [:]
+    private(set) var isShutdown = false
+    private var random = SystemRandomNumberGenerator()
+
+    init(loop: EventLoop, configuration: RedisConfiguration, tlsContext: TLSContext?, logger: Logger) {
+        self.loop = loop
+        self.configuration = configuration
+        self.tlsContext = tlsContext
+        self.logger = logger
+        self.slots = Array(repeating: .empty, count: configuration.poolSize)
+        self.attempts = Array(repeating: 0, count: configuration.poolSize)
+    }
+
+    /// Opens every slot that is not open yet, so the first commands find warm connections.
+    func warmUp() {
+        guard !isShutdown else { return }
+        for index in slots.indices {
+            if case .empty = slots[index] {
+                open(slot: index)
+            }
+        }
+    }
+
+    /// Sends one encoded command on the least busy connection.
+    func enqueue(_ command: [UInt8], deadline: UInt64, completion: @escaping (Result<RedisReply, RedisError>) -> Void) {
+        guard !isShutdown else {
+            completion(.failure(RedisError(.poolShutdown, "the Redis client has been shut down")))
+            return
+        }
+        guard let connection = pick() else {
+            var reason = "every connection is waiting to reconnect"
+            for slot in slots {
+                if case .backoff(let lastError) = slot {
+                    reason += "; last error: \(lastError.message)"
+                    break
+                }
+            }
+            completion(.failure(RedisError(.connectionFailed, reason)))
+            return
+        }
+        connection.enqueue(command, deadline: deadline, completion: completion)
+    }
+
+    /// Sends one command on a connection of its own, closed once the reply is in (for blocking commands).
+    func enqueueDedicated(
+        _ command: [UInt8],
+        deadline: UInt64,
+        completion: @escaping (Result<RedisReply, RedisError>) -> Void
+    ) {
+        guard !isShutdown else {
+            completion(.failure(RedisError(.poolShutdown, "the Redis client has been shut down")))
+            return
+        }
+        let connection = makeConnection()
+        let key = ObjectIdentifier(connection)
+        dedicated[key] = connection
+        connection.onClose = { [weak self] _ in self?.dedicated[key] = nil }
+        connection.start()
+        connection.enqueue(command, deadline: deadline) { [weak self, weak connection] result in
+            completion(result)
+            connection?.close(RedisError(.connectionClosed, "dedicated connection finished"))
+            self?.dedicated[key] = nil
+        }
+    }
+
+    /// Registers a subscription so shutdown can end it.
+    func add(_ session: SubscriberSession) {
+        subscribers[ObjectIdentifier(session)] = session
+    }
+
+    func remove(_ session: SubscriberSession) {
+        subscribers[ObjectIdentifier(session)] = nil
+    }
+
+    /// A new, unstarted connection with this pool's settings.
+    func makeConnection() -> RedisConnection {
+        RedisConnection(loop: loop, configuration: configuration, tlsContext: tlsContext)
+    }
+
+    /// The wait before reconnect attempt `attempt`.
+    func backoffDelay(attempt: Int) -> Duration {
+        configuration.reconnectBackoff.delay(attempt: attempt, using: &random)
+    }
+
+    /// Fails every queued command with ``RedisError/Code/poolShutdown`` and closes every connection.
+    func shutdown() {
+        guard !isShutdown else { return }
+        isShutdown = true
+        let error = RedisError(.poolShutdown, "the Redis client has been shut down")
+        for index in slots.indices {
+            if case .active(let connection) = slots[index] {
+                slots[index] = .empty
+                connection.close(error)
+            }
+        }
+        for connection in dedicated.values {
+            connection.close(error)
+        }
+        dedicated.removeAll()
+        for session in subscribers.values {
+            session.finish()
+        }
+        subscribers.removeAll()
+    }
+
+    private func pick() -> RedisConnection? {
+        var best: RedisConnection?
+        var firstEmpty: Int?
+        for index in slots.indices {
+            switch slots[index] {
+            case .active(let connection):
+                if best == nil || connection.pendingCount < best?.pendingCount ?? 0 {
+                    best = connection
+                }
+            case .empty:
+                if firstEmpty == nil {
+                    firstEmpty = index
+                }
+            case .backoff:
+                break
+            }
+        }
+        // Grow lazily: a new connection only when the busiest-free one already has work in flight.
+        if let firstEmpty, best == nil || best?.pendingCount ?? 0 > 0 {
+            return open(slot: firstEmpty)
+        }
+        return best
+    }
+
+    @discardableResult
+    private func open(slot index: Int) -> RedisConnection {
+        let connection = makeConnection()
+        slots[index] = .active(connection)
+        connection.onEstablished = { [weak self] in
+            guard let self else { return }
+            if self.attempts[index] > 0 {
+                self.logger.info("reconnected to Redis", metadata: ["redis.endpoint": "\(self.configuration)"])
+            }
+            self.attempts[index] = 0
+        }
+        connection.onClose = { [weak self, weak connection] error in
+            guard let self, let connection else { return }
+            self.closed(slot: index, connection: connection, error: error)
+        }
+        connection.start()
+        return connection
+    }
+
+    private func closed(slot index: Int, connection: RedisConnection, error: RedisError) {
+        guard !isShutdown, case .active(let current) = slots[index], current === connection else { return }
+        let delay = backoffDelay(attempt: attempts[index])
+        attempts[index] += 1
+        slots[index] = .backoff(lastError: error)
+        logger.warning(
+            "Redis connection closed",
+            metadata: [
+                "redis.endpoint": "\(configuration)", "redis.error": "\(error)",
+                "redis.reconnect_in": "\(delay)",
+            ]
+        )
+        loop.schedule(at: Monotonic.deadline(after: delay)) { [weak self] in
+            guard let self, !self.isShutdown, case .backoff = self.slots[index] else { return }
+            self.open(slot: index)
+        }
+    }
+}
