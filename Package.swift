@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RateLimiter", targets: ["RateLimiter"]),
         .library(name: "PermissionCache", targets: ["PermissionCache"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "AuthKitRedis", targets: ["AuthKitRedis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -64,6 +65,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthKitRedis",
+            dependencies: ["RedisClient", "RateLimiter", "PermissionCache"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthKitRedisTests",
+            dependencies: ["AuthKitRedis", "AuthKitTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -128,16 +128,17 @@ public struct RateLimitStoreConformance: Sendable {
             try await advance(window * 2)
             try await exhaust(store, key, policy, count: 4, name: name)
         case .gcraBurstAndRate:
-            let policy = RateLimitPolicy.gcra(rate: 5, per: window, burst: 5)
+            // One request per window after the burst, so a real clock has a whole window of slack.
+            let policy = RateLimitPolicy.gcra(rate: 5, per: window * 5, burst: 5)
             try await exhaust(store, key, policy, count: 5, name: name)
             let refused = try await single(store, key, policy)
             let retry = refused.retryAfter ?? .zero
             try ConformanceFailure.require(
-                retry > .zero && retry <= window / 5,
+                retry > .zero && retry <= window,
                 name,
                 "retry-after \(retry) is not within (0, one emission interval]"
             )
-            try await advance(window / 5)
+            try await advance(window)
             let again = try await single(store, key, policy)
             try ConformanceFailure.require(again.isAllowed, name, "refused one emission interval later")
             let tooSoon = try await single(store, key, policy)

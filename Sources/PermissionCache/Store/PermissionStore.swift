@@ -9,6 +9,9 @@ public protocol PermissionStore: Sendable {
 
     /// Saves `entry` for `ttl`, only if the user's and global versions still equal `version`.
     ///
+    /// A store whose global version lives apart from the user's data (Redis Cluster: another slot) may accept a
+    /// save under a stale global version, provided the entry keeps that version and ``lookup(user:)`` never
+    /// returns it.
     /// - Returns: whether the entry was saved; `false` means an invalidation happened since the lookup (or the
     ///   store had no room), and the caller must simply not rely on it being cached.
     func save(
