@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
         .library(name: "TokenStore", targets: ["TokenStore"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "AuthKitRedis", targets: ["AuthKitRedis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -53,6 +54,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthKitRedis",
+            dependencies: ["RedisClient", "TokenStore", "AuthKitClock"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthKitRedisTests",
+            dependencies: ["AuthKitRedis", "RedisClient", "TokenStore", "AuthKitTesting", "AuthKitClock"],
             swiftSettings: strictSettings
         ),
         .testTarget(
