@@ -83,6 +83,29 @@ struct RedisTokenStoreTests {
         }
     }
 
+    @Test("when Redis is down every call fails closed with storeUnavailable")
+    func failsClosed() async throws {
+        let server = try await RedisTestServer.start()
+        defer { server.terminate() }
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.commandTimeout = .seconds(1)
+        configuration.connectTimeout = .seconds(1)
+        let client = RedisClient(configuration: configuration)
+        let store = try RedisTokenStore(client: client)
+        let grant = try await store.createSession(NewSession(userID: "42"))
+        await server.stop()
+        let check = AccessCheck(userID: "42", jti: "j", issuedAt: UnixTime(seconds: 1), sessionID: grant.session.id)
+        let error = await #expect(throws: TokenStoreError.self) {
+            _ = try await store.check(check)
+        }
+        #expect(error?.code == .storeUnavailable)
+        let rotateError = await #expect(throws: TokenStoreError.self) {
+            _ = try await store.rotate(refreshToken: grant.refreshToken.text)
+        }
+        #expect(rotateError?.code == .storeUnavailable)
+        await client.shutdown()
+    }
+
     @Test("the authenticate check is one Redis command")
     func oneCommandPerCheck() async throws {
         try await withRedis { client in
