@@ -58,7 +58,9 @@ let package = Package(
         ),
         .target(
             name: "AuthKitRedis",
-            dependencies: ["RedisClient", "TokenStore", "AuthKitClock"],
+            dependencies: [
+                "RedisClient", "TokenStore", "AuthKitClock", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 public import AuthKitClock
+public import Logging
 public import RedisClient
 import Synchronization
 public import TokenStore
@@ -48,14 +49,22 @@ public final class RedisTokenStore: TokenStore {
         self.marginMilliseconds = Self.milliseconds(configuration.expiryMargin)
     }
 
-    /// Creates a store and checks the server's eviction policy (see ``checkMemoryPolicy()``).
+    /// Creates a store and checks the server's eviction policy (see ``checkMemoryPolicy()``), logging a
+    /// warning to `logger` when the policy could evict revocations (strict mode throws instead).
     public static func start(
         client: RedisClient,
         configuration: RedisTokenStoreConfiguration = RedisTokenStoreConfiguration(),
-        clock: WallClock = .system
+        clock: WallClock = .system,
+        logger: Logger = Logger(label: "authkit.tokenstore")
     ) async throws -> RedisTokenStore {
         let store = try RedisTokenStore(client: client, configuration: configuration, clock: clock)
-        _ = try await store.checkMemoryPolicy()
+        let report = try await store.checkMemoryPolicy()
+        if !report.isSafe {
+            logger.warning(
+                "Redis could evict revocations",
+                metadata: ["redis.maxmemory_policy": "\(report.policy ?? "unknown")", "detail": "\(report)"]
+            )
+        }
         return store
     }
 
