@@ -110,12 +110,14 @@ enum RedisTokenStoreScripts {
             local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
             pruneIndex(KEYS[1], now)
             local rows = {}
-            for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-              local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
-              if f[1] and f[3] ~= '1' and now < tonumber(f[2]) then
-                table.insert(rows, {tonumber(f[1]), other})
-              else
-                redis.call('ZREM', KEYS[1], other)
+            if max > 0 then
+              for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+                local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
+                if f[1] and f[3] ~= '1' and now < tonumber(f[2]) then
+                  table.insert(rows, {tonumber(f[1]), other})
+                else
+                  redis.call('ZREM', KEYS[1], other)
+                end
               end
             end
             local result = {1}
