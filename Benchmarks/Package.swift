@@ -10,7 +10,11 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "authkit-bench",
-            dependencies: [.product(name: "RedisClient", package: "AuthKit")],
+            dependencies: [
+                .product(name: "RedisClient", package: "AuthKit"),
+                .product(name: "RateLimiter", package: "AuthKit"),
+                .product(name: "AuthKitRedis", package: "AuthKit"),
+            ],
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),
                 .enableUpcomingFeature("MemberImportVisibility"),

@@ -5,13 +5,15 @@ struct BenchmarkOptions {
     var concurrency = 16
     var duration = 10.0
     var poolSize: Int?
+    var algorithm = "fixed-window"
 
     static let usage = """
-        usage: authkit-bench redis-exists|redis-get --redis URL --concurrency N --duration SECONDS [--pool N]
+        usage: authkit-bench redis-exists|redis-get|ratelimit --redis URL --concurrency N --duration SECONDS [--pool N]
+                             [--algorithm fixed-window|sliding-window|gcra]
         """
 
     init(arguments: [String]) throws(BenchmarkError) {
-        guard let scenario = arguments.first, ["redis-exists", "redis-get"].contains(scenario) else {
+        guard let scenario = arguments.first, ["redis-exists", "redis-get", "ratelimit"].contains(scenario) else {
             throw BenchmarkError(Self.usage)
         }
         self.scenario = scenario
@@ -29,6 +31,8 @@ struct BenchmarkOptions {
             case "--duration":
                 guard let number = Double(value), number > 0 else { throw BenchmarkError("bad --duration \(value)") }
                 duration = number
+            case "--algorithm":
+                algorithm = value
             case "--pool":
                 guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --pool \(value)") }
                 poolSize = number

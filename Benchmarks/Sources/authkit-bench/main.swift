@@ -37,6 +37,12 @@ func run() async throws {
     _ = try? await client.set(key, value: "xxx")
 
     let command: [RedisArgument] = options.scenario == "redis-get" ? ["GET", key] : ["EXISTS", key]
+    let operation: @Sendable () async throws -> Void
+    if options.scenario == "ratelimit" {
+        operation = try RateLimitScenario.operation(client: client, algorithm: options.algorithm)
+    } else {
+        operation = { _ = try await client.send(command) }
+    }
     let start = monotonicNanoseconds()
     let end = start + UInt64(options.duration * 1e9)
     let results = await withTaskGroup(of: WorkerResult.self) { group in
@@ -48,7 +54,7 @@ func run() async throws {
                     let before = monotonicNanoseconds()
                     if before >= end { break }
                     do {
-                        _ = try await client.send(command)
+                        try await operation()
                         result.latenciesNanoseconds.append(monotonicNanoseconds() - before)
                     } catch {
                         result.errors += 1
