@@ -184,8 +184,11 @@ public final class RedisClient: Sendable, Service {
     private func execute(_ command: [UInt8], deadline: UInt64, dedicated: Bool) async throws -> RedisReply {
         let pool = try requirePool()
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RedisReply, any Error>) in
+            let completion: @Sendable (Result<RedisReply, RedisError>) -> Void = { continuation.resume(with: $0) }
+            if !dedicated && pool.tryDirectWrite(command, deadline: deadline, completion: completion) {
+                return
+            }
             let accepted = loop.execute {
-                let completion: (Result<RedisReply, RedisError>) -> Void = { continuation.resume(with: $0) }
                 if dedicated {
                     pool.enqueueDedicated(command, deadline: deadline, completion: completion)
                 } else {

@@ -3,5 +3,5 @@ struct PendingCommand {
     /// Monotonic nanoseconds after which the command fails with a timeout.
     var deadline: UInt64
     /// Receives the reply or the failure, exactly once, on the loop thread.
-    var completion: (Result<RedisReply, RedisError>) -> Void
+    var completion: @Sendable (Result<RedisReply, RedisError>) -> Void
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -9,9 +11,15 @@ import Darwin
 /// One socket to the server, pipelined: commands are appended to one buffer and written together, replies are
 /// handed out in order to the commands waiting in ``CommandQueue``.
 ///
-/// The connection is confined to its event loop's thread. Any transport, protocol or deadline failure closes it
-/// for good and fails every command still on it, so a late reply can never reach another caller.
-final class RedisConnection: LoopHandler {
+/// Connect, TLS, reading and failure handling run on the event-loop thread. The command queue, the unsent
+/// plaintext and the socket descriptor are in ``shared`` so that a caller may write a command itself when the
+/// connection is idle (``tryDirectWrite(_:deadline:completion:)``), which saves two thread hops at low concurrency.
+/// Any transport, protocol or deadline failure closes the connection for good and fails every command still on
+/// it, so a late reply can never reach another caller.
+///
+/// `@unchecked Sendable`: everything outside `shared` is touched only on the loop thread; callers on other
+/// threads use only `tryDirectWrite`, which works under the `shared` lock.
+final class RedisConnection: LoopHandler, @unchecked Sendable {
     private enum Phase {
         case idle
         case connecting
@@ -20,23 +28,45 @@ final class RedisConnection: LoopHandler {
         case closed
     }
 
+    /// State that callers and the loop thread both touch.
+    private struct Shared {
+        var fd: Int32 = -1
+        var queue = CommandQueue()
+        var plaintext: [UInt8] = []
+        var plaintextSent = 0
+        var closed = false
+        var closeError: RedisError?
+        /// Set once connect and setup are done on a plain (non-TLS) socket.
+        var directWrites = false
+    }
+
+    /// What ``tryDirectWrite(_:deadline:completion:)`` did.
+    enum DirectWrite {
+        /// The connection was busy or not ready; nothing was queued.
+        case declined
+        /// Queued and fully written.
+        case sent
+        /// Queued; the loop must write the rest.
+        case needsFlush
+    }
+
     private let loop: EventLoop
     private let configuration: RedisConfiguration
     private let tlsContext: TLSContext?
+    private let shared = Mutex(Shared())
     private var phase = Phase.idle
     private var handlerID = 0
     private(set) var fileDescriptor: Int32 = -1
     private var tls: TLSSession?
     private var reader: ReplyReader?
     private var sizeGuard: ReplySizeGuard
-    private var queue = CommandQueue()
-    private var plaintext: [UInt8] = []
-    private var plaintextSent = 0
     private var ciphertext: [UInt8] = []
     private var ciphertextSent = 0
     private var isDirty = false
     private var connectDeadline: UInt64 = .max
     private var setupRepliesLeft = 0
+    private var replies: [RedisReply] = []
+    private var closeError: RedisError?
 
     /// Called once when the connection closes, with the reason.
     var onClose: ((RedisError) -> Void)?
@@ -44,6 +74,8 @@ final class RedisConnection: LoopHandler {
     var onEstablished: (() -> Void)?
     /// Receives replies that no command waits for: pub/sub messages on a subscriber connection.
     var pushHandler: ((RedisReply) -> Void)?
+    /// Whether callers may write to this connection directly once it is established (plain sockets only).
+    var allowsDirectWrites = false
 
     init(loop: EventLoop, configuration: RedisConfiguration, tlsContext: TLSContext?) {
         self.loop = loop
@@ -56,13 +88,16 @@ final class RedisConnection: LoopHandler {
     }
 
     deinit {
-        if fileDescriptor >= 0 {
-            Glibc.close(fileDescriptor)
+        shared.withLock { shared in
+            if shared.fd >= 0 {
+                Glibc.close(shared.fd)
+                shared.fd = -1
+            }
         }
     }
 
     /// Commands queued or awaiting replies.
-    var pendingCount: Int { queue.count }
+    var pendingCount: Int { shared.withLock { $0.queue.count } }
     /// Whether connect and setup have finished.
     var isEstablished: Bool { phase == .ready && setupRepliesLeft == 0 }
     var isClosed: Bool { phase == .closed }
@@ -71,7 +106,7 @@ final class RedisConnection: LoopHandler {
         switch phase {
         case .connecting: true
         case .tlsHandshake: ciphertextSent < ciphertext.count
-        case .ready: plaintextSent < plaintext.count || ciphertextSent < ciphertext.count
+        case .ready: ciphertextSent < ciphertext.count || shared.withLock { $0.plaintextSent < $0.plaintext.count }
         case .idle, .closed: false
         }
     }
@@ -87,6 +122,7 @@ final class RedisConnection: LoopHandler {
             }
             let (fd, done) = try PosixSocket.connect(to: configuration.endpoint)
             fileDescriptor = fd
+            shared.withLock { $0.fd = fd }
             phase = .connecting
             handlerID = loop.register(self)
             try queueSetupCommands()
@@ -98,14 +134,54 @@ final class RedisConnection: LoopHandler {
         }
     }
 
-    /// Queues one encoded command; `completion` gets its reply or failure exactly once.
-    func enqueue(_ command: [UInt8], deadline: UInt64, completion: @escaping (Result<RedisReply, RedisError>) -> Void) {
-        guard phase != .closed else {
-            completion(.failure(RedisError(.connectionClosed, "the connection is closed")))
+    /// Queues one encoded command (loop thread); `completion` gets its reply or failure exactly once.
+    func enqueue(
+        _ command: [UInt8],
+        deadline: UInt64,
+        completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
+    ) {
+        let closedError = shared.withLock { shared -> RedisError? in
+            if shared.closed {
+                return shared.closeError ?? RedisError(.connectionClosed, "the connection is closed")
+            }
+            shared.plaintext.append(contentsOf: command)
+            shared.queue.append(PendingCommand(deadline: deadline, completion: completion))
+            return nil
+        }
+        if let closedError {
+            completion(.failure(closedError))
             return
         }
-        plaintext.append(contentsOf: command)
-        queue.append(PendingCommand(deadline: deadline, completion: completion))
+        requestFlush()
+    }
+
+    /// Called from any thread: queues and writes the command at once if the connection is established, plain and
+    /// idle (nothing queued, nothing unsent). The send is non-blocking.
+    func tryDirectWrite(
+        _ command: [UInt8],
+        deadline: UInt64,
+        completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
+    ) -> DirectWrite {
+        shared.withLock { shared -> DirectWrite in
+            guard shared.directWrites, !shared.closed, shared.queue.isEmpty, shared.plaintext.isEmpty else {
+                return .declined
+            }
+            shared.queue.append(PendingCommand(deadline: deadline, completion: completion))
+            let written = command.withUnsafeBytes { bytes in
+                Glibc.send(shared.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
+            if written == command.count {
+                return .sent
+            }
+            // Partial write or error: the loop writes the rest, or meets the error and fails the connection.
+            shared.plaintext = Array(command[max(written, 0)...])
+            shared.plaintextSent = 0
+            return .needsFlush
+        }
+    }
+
+    /// Schedules a flush at the end of this loop iteration (loop thread).
+    func requestFlush() {
         if !isDirty && phase == .ready {
             isDirty = true
             loop.markDirty(self)
@@ -148,23 +224,28 @@ final class RedisConnection: LoopHandler {
             switch phase {
             case .ready:
                 if let tls {
-                    if plaintextSent < plaintext.count {
-                        let sent = plaintextSent
+                    let plaintext = shared.withLock { shared -> [UInt8] in
+                        let pending = Array(shared.plaintext[shared.plaintextSent...])
+                        shared.plaintext.removeAll(keepingCapacity: true)
+                        shared.plaintextSent = 0
+                        return pending
+                    }
+                    if !plaintext.isEmpty {
                         try plaintext.withUnsafeBytes { buffer in
-                            Result { () throws(RedisError) in
-                                try tls.write(UnsafeRawBufferPointer(rebasing: buffer[sent...]))
-                            }
+                            Result { () throws(RedisError) in try tls.write(buffer) }
                         }.get()
-                        plaintext.removeAll(keepingCapacity: true)
-                        plaintextSent = 0
                     }
                     tls.drainCiphertext(into: &ciphertext)
-                    try send(&ciphertext, sent: &ciphertextSent)
+                    try Self.send(fileDescriptor, &ciphertext, sent: &ciphertextSent)
                 } else {
-                    try send(&plaintext, sent: &plaintextSent)
+                    try shared.withLock { shared in
+                        Result { () throws(RedisError) in
+                            try Self.send(shared.fd, &shared.plaintext, sent: &shared.plaintextSent)
+                        }
+                    }.get()
                 }
             case .tlsHandshake:
-                try send(&ciphertext, sent: &ciphertextSent)
+                try Self.send(fileDescriptor, &ciphertext, sent: &ciphertextSent)
             case .idle, .connecting, .closed:
                 break
             }
@@ -183,12 +264,12 @@ final class RedisConnection: LoopHandler {
             }
             next = connectDeadline
         }
-        if let head = queue.first {
-            if now >= head.deadline {
+        if let headDeadline = shared.withLock({ $0.queue.first?.deadline }) {
+            if now >= headDeadline {
                 fail(RedisError(.timeout, "no reply within the command timeout"))
                 return nil
             }
-            next = min(next, head.deadline)
+            next = min(next, headDeadline)
         }
         return next == .max ? nil : next
     }
@@ -196,27 +277,22 @@ final class RedisConnection: LoopHandler {
     // MARK: Internals
 
     private func queueSetupCommands() throws(RedisError) {
-        var commands: [[RedisArgument]] = []
+        var commands: [(String, [RedisArgument])] = []
         if let password = configuration.password {
             if let username = configuration.username {
-                commands.append(["AUTH", RedisArgument(username), RedisArgument(password)])
+                commands.append(("AUTH", ["AUTH", RedisArgument(username), RedisArgument(password)]))
             } else {
-                commands.append(["AUTH", RedisArgument(password)])
+                commands.append(("AUTH", ["AUTH", RedisArgument(password)]))
             }
         }
         if configuration.database != 0 {
-            commands.append(["SELECT", RedisArgument(configuration.database)])
+            commands.append(("SELECT", ["SELECT", RedisArgument(configuration.database)]))
         }
         if let name = configuration.clientName {
-            commands.append(["CLIENT", "SETNAME", RedisArgument(name)])
+            commands.append(("CLIENT SETNAME", ["CLIENT", "SETNAME", RedisArgument(name)]))
         }
         setupRepliesLeft = commands.count
-        for command in commands {
-            let name =
-                command.count > 1 && command[0].uppercasedName == "CLIENT"
-                ? "CLIENT SETNAME"
-                : command[0]
-                    .uppercasedName
+        for (name, command) in commands {
             enqueue(try CommandEncoder.encode(command), deadline: connectDeadline) { [weak self] result in
                 self?.setupReplied(name, result)
             }
@@ -240,6 +316,9 @@ final class RedisConnection: LoopHandler {
 
     private func established() {
         connectDeadline = .max
+        if allowsDirectWrites && tls == nil {
+            shared.withLock { $0.directWrites = !$0.closed }
+        }
         onEstablished?()
         onEstablished = nil
     }
@@ -273,12 +352,12 @@ final class RedisConnection: LoopHandler {
         }
     }
 
-    private func send(_ buffer: inout [UInt8], sent: inout Int) throws(RedisError) {
+    private static func send(_ fd: Int32, _ buffer: inout [UInt8], sent: inout Int) throws(RedisError) {
         while sent < buffer.count {
             let offset = sent
             let written = try buffer.withUnsafeBytes { bytes in
                 Result { () throws(RedisError) in
-                    try PosixSocket.send(fileDescriptor, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                    try PosixSocket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
                 }
             }.get()
             if written == 0 {
@@ -345,9 +424,31 @@ final class RedisConnection: LoopHandler {
         guard let reader else { return }
         try sizeGuard.scan(bytes)
         try reader.feed(bytes)
-        while phase != .closed, let reply = try reader.next() {
-            if let command = queue.popFirst() {
-                command.completion(.success(reply))
+        replies.removeAll(keepingCapacity: true)
+        while let reply = try reader.next() {
+            replies.append(reply)
+        }
+        guard !replies.isEmpty else { return }
+        // One lock for the whole batch of replies.
+        let commands = shared.withLock { shared -> [PendingCommand] in
+            var commands: [PendingCommand] = []
+            commands.reserveCapacity(min(replies.count, shared.queue.count))
+            while commands.count < replies.count, let command = shared.queue.popFirst() {
+                commands.append(command)
+            }
+            return commands
+        }
+        for (index, reply) in replies.enumerated() {
+            if phase == .closed {
+                // A completion (a failed AUTH) closed the connection: what was already taken still gets an answer.
+                let error = closeError ?? RedisError(.connectionClosed, "the connection closed")
+                for command in commands.dropFirst(index) {
+                    command.completion(.failure(error))
+                }
+                return
+            }
+            if index < commands.count {
+                commands[index].completion(.success(reply))
             } else if let pushHandler {
                 pushHandler(reply)
             } else {
@@ -358,21 +459,29 @@ final class RedisConnection: LoopHandler {
 
     private func fail(_ error: RedisError) {
         guard phase != .closed else { return }
-        let wasIdle = phase == .idle
         phase = .closed
-        if !wasIdle || handlerID != 0 {
+        closeError = error
+        if handlerID != 0 {
             loop.unregister(handlerID)
         }
-        if fileDescriptor >= 0 {
-            Glibc.close(fileDescriptor)
-            fileDescriptor = -1
+        // The descriptor is closed under the lock, so a caller's direct write can never reach a reused descriptor.
+        let waiting = shared.withLock { shared -> [PendingCommand] in
+            shared.closed = true
+            shared.closeError = error
+            shared.directWrites = false
+            if shared.fd >= 0 {
+                Glibc.close(shared.fd)
+                shared.fd = -1
+            }
+            shared.plaintext = []
+            shared.plaintextSent = 0
+            return shared.queue.removeAll()
         }
+        fileDescriptor = -1
         tls = nil
         reader = nil
-        plaintext = []
         ciphertext = []
         let now = Monotonic.now()
-        let waiting = queue.removeAll()
         for (index, command) in waiting.enumerated() {
             if index == 0 || error.code != .timeout {
                 command.completion(.failure(error))

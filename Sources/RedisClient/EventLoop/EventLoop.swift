@@ -27,6 +27,10 @@ final class EventLoop: @unchecked Sendable {
         var jobs: [@Sendable () -> Void] = []
         var sleeping = false
         var wakeSent = false
+        /// A deadline was added behind the loop's back (a direct write) while it was awake: check before sleeping.
+        var recheckDeadlines = false
+        /// When a sleeping loop will wake up by itself.
+        var plannedWake: UInt64 = 0
         var state = State.idle
         var exitWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -36,6 +40,8 @@ final class EventLoop: @unchecked Sendable {
         var job: () -> Void
     }
 
+    /// The longest the loop sleeps without a deadline; bounds how late a direct write's deadline can be noticed.
+    private static let maximumSleepNanoseconds: UInt64 = 250_000_000
     private let inbox = Mutex(Inbox())
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -101,6 +107,26 @@ final class EventLoop: @unchecked Sendable {
             wakeUp()
         }
         return accepted
+    }
+
+    /// Tells the loop that a command with `deadline` was queued without a job (a caller's direct write), so that
+    /// a sleeping loop wakes up in time to enforce it.
+    func noteDeadline(_ deadline: UInt64) {
+        let wake = inbox.withLock { inbox -> Bool in
+            guard inbox.state == .running else { return false }
+            if inbox.sleeping {
+                if deadline < inbox.plannedWake && !inbox.wakeSent {
+                    inbox.wakeSent = true
+                    return true
+                }
+                return false
+            }
+            inbox.recheckDeadlines = true
+            return false
+        }
+        if wake {
+            wakeUp()
+        }
     }
 
     /// Asks the loop to exit after running the jobs already queued; later ``execute(_:)`` calls are refused.
@@ -231,21 +257,23 @@ final class EventLoop: @unchecked Sendable {
                 fds.append(pollfd(fd: handler.fileDescriptor, events: events, revents: 0))
                 ids.append(id)
             }
+            let current = Monotonic.now()
+            var timeout: Int32 = 0
+            let wakeAt = min(next, current &+ Self.maximumSleepNanoseconds)
+            if wakeAt > current {
+                timeout = Int32((wakeAt - current + 999_999) / 1_000_000)
+            }
             let mayBlock = inbox.withLock { inbox -> Bool in
-                if inbox.jobs.isEmpty && inbox.state == .running {
+                if inbox.jobs.isEmpty && !inbox.recheckDeadlines && inbox.state == .running {
                     inbox.sleeping = true
+                    inbox.plannedWake = wakeAt
                     return true
                 }
+                inbox.recheckDeadlines = false
                 return false
             }
-            var timeout: Int32 = 0
-            if mayBlock {
-                let current = Monotonic.now()
-                if next == UInt64.max {
-                    timeout = 1000
-                } else if next > current {
-                    timeout = Int32(min((next - current + 999_999) / 1_000_000, 1000))
-                }
+            if !mayBlock {
+                timeout = 0
             }
             let count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
             inbox.withLock { inbox in
