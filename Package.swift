@@ -73,7 +73,10 @@ let package = Package(
         ),
         .target(
             name: "AuthKitRedis",
-            dependencies: ["AuthKit", "AuthKitClock", "RedisClient", "TokenStore", "RateLimiter", "PermissionCache"],
+            dependencies: [
+                "AuthKit", "AuthKitClock", "RedisClient", "TokenStore", "RateLimiter", "PermissionCache",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -122,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthKitRedisTests",
-            dependencies: ["AuthKitRedis", "RedisClient", "TokenStore", "AuthKitTesting", "AuthKitClock"],
+            dependencies: ["AuthKitRedis", "AuthKit", "RedisClient", "TokenStore", "AuthKitTesting", "AuthKitClock"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -28,7 +28,7 @@ struct RedisTokenStoreTests {
         arguments: ["42", "a}b", "a{b", "a:b", "a%b", "a\u{0}b", "é", "e\u{301}", "x y", "💥"]
     )
     func userIDEncoding(userID: String) {
-        let encoded = RedisKeyspace.encodeUserID(userID)
+        let encoded = RedisKeyComponent.encode(userID)
         #expect(!encoded.utf8.contains { [UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ":"), 0].contains($0) })
         #expect(encoded.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f })
         let base = RedisKeyspace(prefix: "authkit:").userBase(userID)
@@ -39,10 +39,10 @@ struct RedisTokenStoreTests {
     func encodingIsInjective() {
         let ids = ["a", "a%", "a%25", "%25", "é", "e\u{301}", "a\u{0}", "a", "A", "a ", "a%20"]
         let distinctBytes = Set(ids.map { Array($0.utf8) })
-        let distinctEncodings = Set(ids.map(RedisKeyspace.encodeUserID))
+        let distinctEncodings = Set(ids.map(RedisKeyComponent.encode))
         #expect(distinctBytes.count == distinctEncodings.count)
-        #expect(RedisKeyspace.encodeUserID("42") == "42")
-        #expect(RedisKeyspace.encodeUserID("a}:{b") == "a%7D%3A%7Bb")
+        #expect(RedisKeyComponent.encode("42") == "42")
+        #expect(RedisKeyComponent.encode("a}:{b") == "a%7D%3A%7Bb")
     }
 
     @Test("a key prefix that would move the hash tag is refused")

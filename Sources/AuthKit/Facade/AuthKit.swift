@@ -56,7 +56,11 @@ public final class AuthKit: Service, Sendable {
             maxTokenSize: configuration.maxTokenSize
         )
         do {
-            self.verifier = try JWTVerifier(keys: try JWTKeySet(configuration.signingKeys), policy: policy, clock: clock)
+            self.verifier = try JWTVerifier(
+                keys: try JWTKeySet(configuration.signingKeys),
+                policy: policy,
+                clock: clock
+            )
             self.signer = try JWTSigner(key: configuration.signingKeys[0], type: configuration.accessTokenType)
         } catch {
             throw AuthKitError(.invalidConfiguration, error.description)
@@ -90,8 +94,7 @@ public final class AuthKit: Service, Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.backends.run() }
                 group.addTask { try await self.permissionCache.run() }
-                try await group.next()
-                group.cancelAll()
+                try await group.waitForAll()
             }
         } onGracefulShutdown: {
             Task { await self.shutdown() }
@@ -153,7 +156,11 @@ public final class AuthKit: Service, Sendable {
     public func authenticate(bearer header: String) async throws -> Principal {
         guard let token = BearerToken.extract(from: header) else {
             metrics.authenticateRejected.increment()
-            throw AuthKitError(.invalidToken, "the Authorization header does not carry a Bearer token", jwtCode: .malformed)
+            throw AuthKitError(
+                .invalidToken,
+                "the Authorization header does not carry a Bearer token",
+                jwtCode: .malformed
+            )
         }
         return try await authenticate(token: token)
     }
@@ -196,7 +203,12 @@ public final class AuthKit: Service, Sendable {
             throw AuthKitError(.tokenRevoked, "the token was \(reason)")
         case .sessionEnded:
             metrics.authenticateRevoked.increment()
-            emit(.revokedTokenPresented, userID: principal.userID, sessionID: principal.sessionID, detail: "session ended")
+            emit(
+                .revokedTokenPresented,
+                userID: principal.userID,
+                sessionID: principal.sessionID,
+                detail: "session ended"
+            )
             throw AuthKitError(.sessionEnded, "the token's session has ended")
         }
     }
@@ -240,7 +252,11 @@ public final class AuthKit: Service, Sendable {
     public func logout(accessToken: String) async throws {
         let principal = try verifyLocally(accessToken)
         do {
-            try await tokenStore.revoke(jti: principal.tokenID, userID: principal.userID, expiresAt: principal.expiresAt)
+            try await tokenStore.revoke(
+                jti: principal.tokenID,
+                userID: principal.userID,
+                expiresAt: principal.expiresAt
+            )
             try await tokenStore.revokeSession(userID: principal.userID, sessionID: principal.sessionID)
         } catch {
             throw await storeUnavailable("log out", error, userID: principal.userID)
@@ -401,7 +417,8 @@ public final class AuthKit: Service, Sendable {
         return AuthKitError.storeUnavailable(operation, error)
     }
 
-    private func emit(_ kind: SecurityEvent.Kind, userID: String? = nil, sessionID: String? = nil, detail: String = "") {
+    private func emit(_ kind: SecurityEvent.Kind, userID: String? = nil, sessionID: String? = nil, detail: String = "")
+    {
         let event = SecurityEvent(kind: kind, userID: userID, sessionID: sessionID, detail: detail, at: clock.now())
         var metadata: Logger.Metadata = ["event": "\(kind.name)"]
         if let userID { metadata["user"] = "\(userID)" }

@@ -94,7 +94,10 @@ public struct AuthKitConfiguration: Sendable {
             throw AuthKitError(.invalidConfiguration, "the access-token lifetime must be between 0 and 24 hours")
         }
         guard refreshTokenLifetime >= accessTokenLifetime else {
-            throw AuthKitError(.invalidConfiguration, "the refresh-token lifetime must not be shorter than the access token's")
+            throw AuthKitError(
+                .invalidConfiguration,
+                "the refresh-token lifetime must not be shorter than the access token's"
+            )
         }
         guard !keyPrefix.isEmpty, !keyPrefix.contains("{"), !keyPrefix.contains("}") else {
             throw AuthKitError(.invalidConfiguration, "the key prefix must be non-empty and hold no '{' or '}'")

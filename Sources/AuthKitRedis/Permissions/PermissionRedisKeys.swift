@@ -2,7 +2,7 @@
 enum PermissionRedisKeys {
     /// `<prefix>{u:<encoded uid>}:perms`: the user's hash tag, shared with the user's token-store keys.
     static func user(prefix: String, user: String) -> String {
-        "\(prefix){u:\(RateLimitRedisKeys.encode(user))}:perms"
+        RedisKeyspace(prefix: prefix).userBase(user) + "perms"
     }
 
     /// `<prefix>{global}:perms-version`: the version every entry must have been saved under.

@@ -37,7 +37,7 @@ struct RedisRateLimitStoreTests {
     func conformance(_ check: RateLimitStoreConformance.Check) async throws {
         try await withRedis { _, client in
             let conformance = RateLimitStoreConformance(
-                window: .milliseconds(400),
+                window: .milliseconds(1500),
                 makeStore: { RedisRateLimitStore(client: client) },
                 advance: { try await Task.sleep(for: $0) },
                 alignToWindow: alignToWindow
