@@ -89,8 +89,9 @@ let package = Package(
         .executableTarget(
             name: "authkit",
             dependencies: [
-                "JWTCore",
+                "JWTCore", "AuthKitRedis", "RedisClient", "TokenStore", "RateLimiter", "PermissionCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/authkit",
             swiftSettings: strictSettings
@@ -102,7 +103,11 @@ let package = Package(
             dependencies: ["JWTCore", "AuthKitClock", "AuthKitTesting"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "CLITests", dependencies: ["AuthKitTesting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["AuthKitTesting", "AuthKitRedis", "RedisClient", "TokenStore"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "AuthKitTesting"],
