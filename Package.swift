@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "AuthKitClock", targets: ["AuthKitClock"]),
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
         .executable(name: "authkit", targets: ["authkit"]),
+        .executable(name: "authkit-demo", targets: ["authkit-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -94,6 +95,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/authkit",
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "authkit-demo",
+            dependencies: [
+                "AuthKit", "AuthKitRedis", "RedisClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/authkit-demo",
             swiftSettings: strictSettings
         ),
 
