@@ -90,7 +90,18 @@ public struct JWTVerifier: Sendable {
         if let allowed = policy.allowedAlgorithms, !allowed.contains(algorithm) {
             throw JWTError(.unsupportedAlgorithm, "the algorithm \(algorithm.name) is not allowed by the policy")
         }
-        let key = try keys.key(for: jws.header.keyID)
+        try checkSignature(jws, token: token, key: try keys.key(for: jws.header.keyID, now: clock.now))
+    }
+
+    /// Checks the signature with `key`, which the caller chose by the token's `kid`.
+    func checkSignature(_ jws: CompactJWS, token: UnsafeRawBufferPointer, key: JWTKey) throws(JWTError) {
+        guard let algorithm = JWTAlgorithm(name: jws.header.algorithm) else {
+            let shown = JSONParser.printable(jws.header.algorithm)
+            throw JWTError(.unsupportedAlgorithm, "the algorithm \"\(shown)\" is not accepted")
+        }
+        guard key.canVerify else {
+            throw JWTError(.invalidKey, "the key's \"key_ops\" do not allow verification")
+        }
         guard key.algorithm == algorithm else {
             throw JWTError(
                 .algorithmMismatch,
