@@ -221,7 +221,7 @@ final class EVPKey: @unchecked Sendable {
         defer { OSSL_PARAM_BLD_free(builder) }
         var numbers: [OpaquePointer] = []
         defer { for number in numbers { BN_clear_free(number) } }
-        // Strings and octets are copied into the built parameters, so they must stay alive until then.
+        // Names, strings and octets must stay alive until the parameters are built and used.
         var storage: [UnsafeMutableRawBufferPointer] = []
         defer {
             for buffer in storage {
@@ -231,25 +231,29 @@ final class EVPKey: @unchecked Sendable {
         }
         for parameter in parameters {
             let pushed: Bool
+            // The builder keeps the name pointer rather than copying it, so it must outlive the build too.
+            func name(_ text: String) -> UnsafePointer<CChar>? {
+                UnsafePointer(copy(Array(text.utf8) + [0], into: &storage).baseAddress?.assumingMemoryBound(to: CChar.self))
+            }
             switch parameter {
-            case .bigNumber(let name, let bytes):
+            case .bigNumber(let key, let bytes):
                 guard let number = BN_bin2bn(bytes, Int32(bytes.count), nil) else {
                     throw OpenSSLError.take("BN_bin2bn")
                 }
                 numbers.append(number)
-                pushed = OSSL_PARAM_BLD_push_BN(builder, name, number) == 1
-            case .utf8(let name, let value):
+                pushed = OSSL_PARAM_BLD_push_BN(builder, name(key), number) == 1
+            case .utf8(let key, let value):
                 let buffer = copy(Array(value.utf8) + [0], into: &storage)
                 pushed =
                     OSSL_PARAM_BLD_push_utf8_string(
                         builder,
-                        name,
+                        name(key),
                         buffer.baseAddress?.assumingMemoryBound(to: CChar.self),
                         value.utf8.count
                     ) == 1
-            case .octets(let name, let bytes):
+            case .octets(let key, let bytes):
                 let buffer = copy(bytes, into: &storage)
-                pushed = OSSL_PARAM_BLD_push_octet_string(builder, name, buffer.baseAddress, bytes.count) == 1
+                pushed = OSSL_PARAM_BLD_push_octet_string(builder, name(key), buffer.baseAddress, bytes.count) == 1
             }
             guard pushed else { throw OpenSSLError.take("OSSL_PARAM_BLD_push") }
         }

@@ -74,8 +74,17 @@ public struct JWTVerifier: Sendable {
 
     /// Verifies a token given as UTF-8 bytes.
     public func verify(bytes token: UnsafeRawBufferPointer) throws(JWTError) -> VerifiedJWT {
+        try verify(bytes: token, key: nil)
+    }
+
+    /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key set.
+    func verify(bytes token: UnsafeRawBufferPointer, key: JWTKey?) throws(JWTError) -> VerifiedJWT {
         let (jws, parsedPayload) = try CompactJWS.parse(token, policy: policy, payloadIsJSON: true)
-        try checkSignature(jws, token: token)
+        if let key {
+            try checkSignature(jws, token: token, key: key, algorithm: try acceptedAlgorithm(jws.header))
+        } else {
+            try checkSignature(jws, token: token)
+        }
         let payloadObject = parsedPayload ?? JSONObject()
         let claims = try JWTClaims(payload: payloadObject)
         try validate(claims)
@@ -83,22 +92,31 @@ public struct JWTVerifier: Sendable {
     }
 
     private func checkSignature(_ jws: CompactJWS, token: UnsafeRawBufferPointer) throws(JWTError) {
-        guard let algorithm = JWTAlgorithm(name: jws.header.algorithm) else {
-            let shown = JSONParser.printable(jws.header.algorithm)
+        let algorithm = try acceptedAlgorithm(jws.header)
+        let key = try keys.key(for: jws.header.keyID, now: clock.now)
+        try checkSignature(jws, token: token, key: key, algorithm: algorithm)
+    }
+
+    /// The header's algorithm, provided AuthKit implements it and the policy allows it.
+    func acceptedAlgorithm(_ header: JWTHeader) throws(JWTError) -> JWTAlgorithm {
+        guard let algorithm = JWTAlgorithm(name: header.algorithm) else {
+            let shown = JSONParser.printable(header.algorithm)
             throw JWTError(.unsupportedAlgorithm, "the algorithm \"\(shown)\" is not accepted")
         }
         if let allowed = policy.allowedAlgorithms, !allowed.contains(algorithm) {
             throw JWTError(.unsupportedAlgorithm, "the algorithm \(algorithm.name) is not allowed by the policy")
         }
-        try checkSignature(jws, token: token, key: try keys.key(for: jws.header.keyID, now: clock.now))
+        return algorithm
     }
 
-    /// Checks the signature with `key`, which the caller chose by the token's `kid`.
-    func checkSignature(_ jws: CompactJWS, token: UnsafeRawBufferPointer, key: JWTKey) throws(JWTError) {
-        guard let algorithm = JWTAlgorithm(name: jws.header.algorithm) else {
-            let shown = JSONParser.printable(jws.header.algorithm)
-            throw JWTError(.unsupportedAlgorithm, "the algorithm \"\(shown)\" is not accepted")
-        }
+    /// Checks the signature with `key`, which the caller chose by the token's `kid`. The key's own algorithm
+    /// must be exactly the token's, so an asymmetric key never meets an HMAC `alg`.
+    func checkSignature(
+        _ jws: CompactJWS,
+        token: UnsafeRawBufferPointer,
+        key: JWTKey,
+        algorithm: JWTAlgorithm
+    ) throws(JWTError) {
         guard key.canVerify else {
             throw JWTError(.invalidKey, "the key's \"key_ops\" do not allow verification")
         }
