@@ -36,7 +36,7 @@ struct AuthKitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authkit",
         abstract: "Keys, JWTs and session state for AuthKit.",
-        subcommands: [KeyCommand.self, JWTCommand.self]
+        subcommands: [KeyCommand.self, JWTCommand.self, JWSCommand.self]
     )
 }
 

@@ -84,8 +84,8 @@ extension JWTKey {
         return key.withKeyID(try key.thumbprint())
     }
 
-    /// The public half of an asymmetric key, under the same `kid`, algorithm and allowed operations
-    /// (verification only); throws `invalidKey` for an HMAC secret, which has no public form.
+    /// The public half of an asymmetric key, under the same `kid`, algorithm and `key_ops` (it can only
+    /// verify, having no private material); throws `invalidKey` for an HMAC secret, which has no public form.
     public func publicKey() throws(JWTError) -> JWTKey {
         guard let key = backing.evpKey else {
             throw JWTError(.invalidKey, "an HMAC key is a shared secret and has no public form")
@@ -96,7 +96,7 @@ extension JWTKey {
             evpKey: publicOnly,
             algorithm: algorithm,
             kid: kid,
-            operations: operations.intersection(.verify)
+            operations: operations
         )
     }
 

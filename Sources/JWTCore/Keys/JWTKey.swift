@@ -103,9 +103,12 @@ public struct JWTKey: Sendable {
         var object = try backing.jwkMembers(includePrivate: includePrivate)
         if let kid { object["kid"] = .string(kid) }
         object["alg"] = .string(algorithm.name)
-        object["use"] = "sig"
-        if operations != .all {
-            let allowed = includePrivate || !isAsymmetric ? operations : operations.intersection(.verify)
+        // RFC 7517 §4.3: `use` and `key_ops` should not appear together, so a narrowed key carries only the latter.
+        if operations == .all {
+            object["use"] = "sig"
+        } else {
+            // A published public key exists to verify, whatever its private half was limited to.
+            let allowed = includePrivate || !isAsymmetric ? operations : .verify
             var names: [JSONValue] = []
             if allowed.contains(.sign) { names.append("sign") }
             if allowed.contains(.verify) { names.append("verify") }
