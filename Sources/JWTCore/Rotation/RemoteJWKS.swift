@@ -14,6 +14,7 @@ public actor RemoteJWKS: JWTKeyProvider {
     private var cached: JWTKeySet?
     private var expiresAt: UnixTime?
     private var lastFetch: UnixTime?
+    private var lastError: JWTError?
     private var inFlight: Task<Result<JWKSDocument, any Error>, Never>?
     /// How many fetches have been started, for tests and metrics.
     public private(set) var fetchCount = 0
@@ -38,6 +39,11 @@ public actor RemoteJWKS: JWTKeyProvider {
             } catch where error.code == .unknownKey {
                 guard cooldownOver(at: now) else { throw error }
             }
+        }
+        // After a failed fetch, wait out the cooldown before asking again, so an outage is not hammered either.
+        if let lastError, !cooldownOver(at: now) {
+            guard let cached, let expiresAt, now < expiresAt + configuration.staleIfError else { throw lastError }
+            return try cached.key(for: kid, at: now)
         }
         let keys = try await refresh(at: now)
         return try keys.key(for: kid, at: now)
@@ -83,8 +89,10 @@ public actor RemoteJWKS: JWTKeyProvider {
             let keys = try parse(document)
             cached = keys
             expiresAt = clock.now() + clamp(document.maxAge)
+            lastError = nil
             return keys
         } catch {
+            lastError = error
             if let cached, let expiresAt, clock.now() < expiresAt + configuration.staleIfError {
                 return cached
             }
