@@ -82,7 +82,9 @@ struct KeyCommand: AsyncParsableCommand {
                 var publicKeys: [JWTKey] = []
                 for key in keys.keys where key.isAsymmetric {
                     let publicKey = try key.publicKey()
-                    publicKeys.append(publicKey.kid == nil ? publicKey.withKeyID(try publicKey.thumbprint()) : publicKey)
+                    publicKeys.append(
+                        publicKey.kid == nil ? publicKey.withKeyID(try publicKey.thumbprint()) : publicKey
+                    )
                 }
                 guard !publicKeys.isEmpty else {
                     throw JWTError(.invalidKey, "the file holds only HMAC secrets, which have no public form")

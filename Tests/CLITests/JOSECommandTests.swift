@@ -37,7 +37,10 @@ struct JOSECommandTests {
     func signAndVerify(algorithm: String) throws {
         let directory = try TemporaryDirectory()
         let alg = algorithm == "eddsa" ? "EdDSA" : algorithm.uppercased()
-        let privatePEM = try directory.write("key.pem", try AuthKitProcess.run(["key", "generate", algorithm, "--pem"]).stdout)
+        let privatePEM = try directory.write(
+            "key.pem",
+            try AuthKitProcess.run(["key", "generate", algorithm, "--pem"]).stdout
+        )
         let publicJWK = try AuthKitProcess.run(["key", "public", privatePEM, "--alg", alg, "--kid", "k1"])
         #expect(publicJWK.status == 0, "\(publicJWK.stderr)")
         #expect(!publicJWK.stdout.contains("\"d\""))
@@ -45,7 +48,9 @@ struct JOSECommandTests {
         let jwks = try AuthKitProcess.run(["key", "public", jwkFile, "--set"])
         let jwksFile = try directory.write("keys.jwks", jwks.stdout)
         let claims = #"{"sub":"42","exp":4000000000}"#
-        let signed = try AuthKitProcess.run(["jwt", "sign", "--key", privatePEM, "--alg", alg, "--kid", "k1", "--claims", claims])
+        let signed = try AuthKitProcess.run([
+            "jwt", "sign", "--key", privatePEM, "--alg", alg, "--kid", "k1", "--claims", claims,
+        ])
         #expect(signed.status == 0, "\(signed.stderr)")
         let token = signed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         for keyFile in [jwkFile, jwksFile] {
@@ -57,7 +62,9 @@ struct JOSECommandTests {
         #expect(withPEM.status == 0, "\(withPEM.stderr)")
         var forged = Array(token.utf8)
         forged[forged.count - 3] = forged[forged.count - 3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
-        let rejected = try AuthKitProcess.run(["jwt", "verify", "--key", jwkFile, String(decoding: forged, as: UTF8.self)])
+        let rejected = try AuthKitProcess.run([
+            "jwt", "verify", "--key", jwkFile, String(decoding: forged, as: UTF8.self),
+        ])
         #expect(rejected.status == 1)
         #expect(rejected.stderr.hasPrefix("invalidSignature:") || rejected.stderr.hasPrefix("malformed:"))
     }
@@ -78,7 +85,10 @@ struct JOSECommandTests {
         let vector = try #require(vectors.first { ($0["alg"] as? String) == "EdDSA" })
         let jwk = try directory.write(
             "ed.jwk",
-            String(decoding: try JSONSerialization.data(withJSONObject: try #require(vector["public_jwk"])), as: UTF8.self)
+            String(
+                decoding: try JSONSerialization.data(withJSONObject: try #require(vector["public_jwk"])),
+                as: UTF8.self
+            )
         )
         let token = try #require(vector["jws_compact"] as? String)
         let result = try AuthKitProcess.run(["jws", "verify", "--key", jwk, token])
@@ -128,7 +138,9 @@ enum AuthKitProcess {
             .deletingLastPathComponent()
         candidates.append(root.appendingPathComponent(".build/debug/authkit"))
         guard let found = candidates.first(where: { fileManager.isExecutableFile(atPath: $0.path) }) else {
-            Issue.record("the authkit executable was not built; run `swift build --build-tests` (or `make build`) first")
+            Issue.record(
+                "the authkit executable was not built; run `swift build --build-tests` (or `make build`) first"
+            )
             throw CocoaError(.fileNoSuchFile)
         }
         return found
@@ -180,7 +192,9 @@ final class TemporaryDirectory {
 enum RFCVectors {
     static func load() throws -> [[String: Any]] {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/vectors/rfc7515.json")
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "shared/vectors/rfc7515.json"
+            )
         guard let data = FileManager.default.contents(atPath: path.path),
             let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         else {

@@ -18,7 +18,11 @@ struct AlgorithmConfusionTests {
 
     /// An HS256 token MACed with `secret`, as an attacker who knows the public key would make it.
     static func hs256Token(secret: [UInt8]) throws -> String {
-        try forge(header: #"{"alg":"HS256","typ":"JWT"}"#, payload: #"{"sub":"admin","exp":4000000000}"#, key: try .hs256(secret))
+        try forge(
+            header: #"{"alg":"HS256","typ":"JWT"}"#,
+            payload: #"{"sub":"admin","exp":4000000000}"#,
+            key: try .hs256(secret)
+        )
     }
 
     @Test("HS256 tokens MACed with the RS256 public key's PEM or DER bytes are rejected")
@@ -51,16 +55,23 @@ struct AlgorithmConfusionTests {
         let attacker = try JWTKey.generate(.es256)
         let verifier = try JWTVerifier(keys: try JWTKeySet([try trusted.publicKey().withKeyID(nil)]))
         let jwk = try attacker.jwkString(includePrivate: false)
-        let token = try Self.forge(header: #"{"alg":"ES256","jwk":\#(jwk)}"#, payload: #"{"sub":"admin","exp":4000000000}"#, key: attacker)
+        let token = try Self.forge(
+            header: #"{"alg":"ES256","jwk":\#(jwk)}"#,
+            payload: #"{"sub":"admin","exp":4000000000}"#,
+            key: attacker
+        )
         let error = #expect(throws: JWTError.self) { try verifier.verify(token) }
         #expect(error?.code == .untrustedKeyReference)
     }
 
-    @Test("jku, x5u and x5c headers are rejected", arguments: [
-        #"{"alg":"RS256","jku":"https://attacker.example/jwks.json"}"#,
-        #"{"alg":"RS256","x5u":"https://attacker.example/cert.pem"}"#,
-        #"{"alg":"RS256","x5c":["MIIB"]}"#,
-    ])
+    @Test(
+        "jku, x5u and x5c headers are rejected",
+        arguments: [
+            #"{"alg":"RS256","jku":"https://attacker.example/jwks.json"}"#,
+            #"{"alg":"RS256","x5u":"https://attacker.example/cert.pem"}"#,
+            #"{"alg":"RS256","x5c":["MIIB"]}"#,
+        ]
+    )
     func keyURLs(header: String) throws {
         let key = try JWTKey.generate(.rs256)
         let verifier = try JWTVerifier(keys: try JWTKeySet([try key.publicKey().withKeyID(nil)]))
@@ -71,7 +82,9 @@ struct AlgorithmConfusionTests {
 
     @Test("a token's alg must equal the key's: RS256 key versus PS256, ES256 versus ES384, EdDSA versus ES256")
     func crossFamily() throws {
-        let pairs: [(JWTAlgorithm, String)] = [(.rs256, "PS256"), (.es256, "ES384"), (.eddsa, "ES256"), (.ps256, "RS256")]
+        let pairs: [(JWTAlgorithm, String)] = [
+            (.rs256, "PS256"), (.es256, "ES384"), (.eddsa, "ES256"), (.ps256, "RS256"),
+        ]
         for (algorithm, claimed) in pairs {
             let key = try JWTKey.generate(algorithm)
             let verifier = try JWTVerifier(keys: try JWTKeySet([try key.publicKey().withKeyID(nil)]))
@@ -81,4 +94,3 @@ struct AlgorithmConfusionTests {
         }
     }
 }
-

@@ -92,7 +92,8 @@ struct AsymmetricVectorTests {
 
     @Test("RFC 7515 A.2 and A.3 verify as JWTs at a time before their exp")
     func jwtClaims() throws {
-        for vector in try Self.vectors() where vector.source == "RFC 7515 Appendix A.2" || vector.source == "RFC 7515 Appendix A.3" {
+        for vector in try Self.vectors()
+        where vector.source == "RFC 7515 Appendix A.2" || vector.source == "RFC 7515 Appendix A.3" {
             let algorithm = try #require(JWTAlgorithm(name: vector.alg))
             let keys = try JWTKeySet(jwks: try #require(vector.publicJWK), algorithm: algorithm)
             let before = try JWTVerifier(keys: keys, clock: .fixed(UnixTime(seconds: 1_300_819_379)))

@@ -49,7 +49,9 @@ struct ECDSAKeyTests {
             [UInt8](repeating: 0, count: half) + signature[half...],
         ]
         for form in forms {
-            let error = #expect(throws: JWTError.self) { try verifier.verify(Self.replacingSignature(token, with: form)) }
+            let error = #expect(throws: JWTError.self) {
+                try verifier.verify(Self.replacingSignature(token, with: form))
+            }
             #expect(error?.code == .invalidSignature)
         }
     }
@@ -64,8 +66,12 @@ struct ECDSAKeyTests {
             0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
             0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
         ]
-        #expect(throws: JWTError.self) { try verifier.verify(Self.replacingSignature(token, with: order + signature[32...])) }
-        #expect(throws: JWTError.self) { try verifier.verify(Self.replacingSignature(token, with: signature[0..<32] + order)) }
+        #expect(throws: JWTError.self) {
+            try verifier.verify(Self.replacingSignature(token, with: order + signature[32...]))
+        }
+        #expect(throws: JWTError.self) {
+            try verifier.verify(Self.replacingSignature(token, with: signature[0..<32] + order))
+        }
     }
 
     @Test("a key is bound to its curve's algorithm")

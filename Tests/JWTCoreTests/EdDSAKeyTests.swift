@@ -5,7 +5,8 @@ import Testing
 /// Ed25519 keys for `EdDSA` (RFC 8037).
 @Suite("EdDSA keys")
 struct EdDSAKeyTests {
-    static let rfcPrivate = #"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#
+    static let rfcPrivate =
+        #"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#
 
     @Test("RFC 8037 A.3: the thumbprint of the example key")
     func thumbprint() throws {
@@ -22,7 +23,9 @@ struct EdDSAKeyTests {
         #expect(fromPEM.canSign && !fromDER.canSign)
         #expect(try fromPEM.thumbprint() == key.thumbprint())
         #expect(try fromDER.thumbprint() == key.thumbprint())
-        let token = try JWTSigner(key: fromPEM).sign(JWTClaims(subject: "ed", expiresAt: UnixTime(seconds: 4_000_000_000)))
+        let token = try JWTSigner(key: fromPEM).sign(
+            JWTClaims(subject: "ed", expiresAt: UnixTime(seconds: 4_000_000_000))
+        )
         #expect(Base64URL.decode(String(token.split(separator: ".")[2]))?.count == 64)
         #expect(try JWTVerifier(keys: try JWTKeySet([fromDER])).verify(token).claims.subject == "ed")
     }
@@ -39,7 +42,9 @@ struct EdDSAKeyTests {
         #expect(throws: JWTError.self) {
             try JWTKey(jwk: #"{"kty":"OKP","crv":"X25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)
         }
-        #expect(throws: JWTError.self) { try JWTKey(jwk: #"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg"}"#) }
+        #expect(throws: JWTError.self) {
+            try JWTKey(jwk: #"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg"}"#)
+        }
         #expect(throws: JWTError.self) { try JWTKey(jwk: Self.rfcPrivate, algorithm: .es256) }
     }
 }

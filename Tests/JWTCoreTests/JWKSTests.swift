@@ -13,9 +13,12 @@ struct JWKSTests {
         #expect(try JWTKey(jwk: jwk).thumbprint() == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
     }
 
-    @Test("a generated key's kid defaults to its thumbprint, for every asymmetric algorithm", arguments: [
-        JWTAlgorithm.rs256, .ps512, .es256, .es384, .es512, .eddsa,
-    ])
+    @Test(
+        "a generated key's kid defaults to its thumbprint, for every asymmetric algorithm",
+        arguments: [
+            JWTAlgorithm.rs256, .ps512, .es256, .es384, .es512, .eddsa,
+        ]
+    )
     func defaultKeyID(algorithm: JWTAlgorithm) throws {
         let key = try JWTKey.generate(algorithm)
         #expect(key.kid == (try key.thumbprint()))

@@ -12,7 +12,10 @@ struct RSAKeyTests {
     static func rfcKey() throws -> (privateJWK: String, publicJWK: String) {
         let file = try VectorFiles.json("rfc7515.json")
         let vector = try #require((file["vectors"] as? [[String: Any]])?.first { ($0["alg"] as? String) == "RS256" })
-        return (try VectorFiles.text(try #require(vector["key_jwk"])), try VectorFiles.text(try #require(vector["public_jwk"])))
+        return (
+            try VectorFiles.text(try #require(vector["key_jwk"])),
+            try VectorFiles.text(try #require(vector["public_jwk"]))
+        )
     }
 
     @Test("sign and verify round trip for every RSA algorithm", arguments: algorithms)
@@ -44,7 +47,8 @@ struct RSAKeyTests {
         let spkiDER = try generated.publicKeyDER()
         let pkcs1 = Array(spkiDER.dropFirst(24))
         #expect(pkcs1.first == 0x30)
-        let pem = "-----BEGIN RSA PUBLIC KEY-----\n\(Data(pkcs1).base64EncodedString(options: .lineLength64Characters))\n-----END RSA PUBLIC KEY-----\n"
+        let pem =
+            "-----BEGIN RSA PUBLIC KEY-----\n\(Data(pkcs1).base64EncodedString(options: .lineLength64Characters))\n-----END RSA PUBLIC KEY-----\n"
         #expect(try JWTKey(pem: pem, algorithm: .rs256).thumbprint() == thumbprint)
     }
 
@@ -64,17 +68,24 @@ struct RSAKeyTests {
     @Test("keys below 2048 bits are refused with weakKey; generation too")
     func weakKeys() throws {
         let json = try VectorFiles.json("json_web_key_test.json")
-        let group = try #require((json["testGroups"] as? [[String: Any]])?.first { $0["comment"] as? String == "keysize_too_small" })
+        let group = try #require(
+            (json["testGroups"] as? [[String: Any]])?.first { $0["comment"] as? String == "keysize_too_small" }
+        )
         let keys = try #require((group["private"] as? [String: Any])?["keys"] as? [[String: Any]])
         let error = #expect(throws: JWTError.self) { try JWTKey(jwk: try VectorFiles.text(keys[0])) }
         #expect(error?.code == .weakKey)
         #expect(throws: JWTError.self) { try JWTKey.generate(.rs256, rsaBits: 1024) }
     }
 
-    @Test("public exponent 1 and the ROCA fingerprint are refused with weakKey", arguments: ["exponentOne", "jws_rsa_roca_key"])
+    @Test(
+        "public exponent 1 and the ROCA fingerprint are refused with weakKey",
+        arguments: ["exponentOne", "jws_rsa_roca_key"]
+    )
     func badPublicKeys(comment: String) throws {
         let json = try VectorFiles.json("json_web_key_test.json")
-        let group = try #require((json["testGroups"] as? [[String: Any]])?.first { $0["comment"] as? String == comment })
+        let group = try #require(
+            (json["testGroups"] as? [[String: Any]])?.first { $0["comment"] as? String == comment }
+        )
         let keys = try #require((group["public"] as? [String: Any])?["keys"] as? [[String: Any]])
         let error = #expect(throws: JWTError.self) { try JWTKey(jwk: try VectorFiles.text(keys[0])) }
         #expect(error?.code == .weakKey)
@@ -89,7 +100,9 @@ struct RSAKeyTests {
     func mismatchedPrivate() throws {
         let (privateJWK, _) = try Self.rfcKey()
         var object = try #require(try JSONValue(parsing: privateJWK).objectValue)
-        let other = try #require(try JSONValue(parsing: try JWTKey.generate(.rs256).jwkString(includePrivate: true)).objectValue)
+        let other = try #require(
+            try JSONValue(parsing: try JWTKey.generate(.rs256).jwkString(includePrivate: true)).objectValue
+        )
         object["p"] = other["p"]
         #expect(throws: JWTError.self) { try JWTKey(jwk: object, algorithm: .rs256) }
     }
@@ -102,7 +115,10 @@ struct RSAKeyTests {
         let rs = try JWTSigner(key: try JWTKey(jwk: privateJWK, algorithm: .rs256), type: nil)
         let token = try rs.sign(payload: Array("x".utf8))
         let psKeys = try JWTKeySet([try JWTKey(jwk: publicJWK, algorithm: .ps256)])
-        let swapped = token.replacingOccurrences(of: String(token.split(separator: ".")[0]), with: Base64URL.encode(Array(#"{"alg":"PS256"}"#.utf8)))
+        let swapped = token.replacingOccurrences(
+            of: String(token.split(separator: ".")[0]),
+            with: Base64URL.encode(Array(#"{"alg":"PS256"}"#.utf8))
+        )
         let error = #expect(throws: JWTError.self) { try JWTVerifier(keys: psKeys).verifySignature(swapped) }
         #expect(error?.code == .invalidSignature)
     }

@@ -14,9 +14,12 @@ struct WycheproofJOSETests {
     static let strictRejections: Set<Int> = [346, 347, 350, 351, 372, 373]
     static let skipped: Set<Int> = [367, 370]
 
-    @Test("json_web_signature_test.json and json_web_key_test.json", arguments: [
-        "json_web_signature_test.json", "json_web_key_test.json",
-    ])
+    @Test(
+        "json_web_signature_test.json and json_web_key_test.json",
+        arguments: [
+            "json_web_signature_test.json", "json_web_key_test.json",
+        ]
+    )
     func run(fileName: String) throws {
         let quirks = try VectorFiles.json("wycheproof_jws_quirks.json")
         let documented = Set(

@@ -27,7 +27,9 @@ final class EdDSAKeyBacking: JWTKeyBacking {
     }
 
     func jwkMembers(includePrivate: Bool) throws(JWTError) -> JSONObject {
-        var object: JSONObject = ["kty": "OKP", "crv": "Ed25519", "x": .string(Base64URL.encode(try key.rawPublicKey()))]
+        var object: JSONObject = [
+            "kty": "OKP", "crv": "Ed25519", "x": .string(Base64URL.encode(try key.rawPublicKey())),
+        ]
         if includePrivate, key.isPrivate {
             object["d"] = .string(Base64URL.encode(try key.rawPrivateKey()))
         }

@@ -89,7 +89,12 @@ extension JWTKey {
     }
 
     /// A base64url member decoded, optionally of an exact length.
-    private static func bytes(_ object: JSONObject, _ name: String, kty: String, count: Int? = nil) throws(JWTError)
+    private static func bytes(
+        _ object: JSONObject,
+        _ name: String,
+        kty: String,
+        count: Int? = nil
+    ) throws(JWTError)
         -> [UInt8]?
     {
         guard let value = object[name] else { return nil }
@@ -102,7 +107,12 @@ extension JWTKey {
         return bytes
     }
 
-    private static func required(_ object: JSONObject, _ name: String, kty: String, count: Int? = nil)
+    private static func required(
+        _ object: JSONObject,
+        _ name: String,
+        kty: String,
+        count: Int? = nil
+    )
         throws(JWTError) -> [UInt8]
     {
         guard let bytes = try bytes(object, name, kty: kty, count: count) else {

@@ -96,7 +96,10 @@ public struct JWTKeySet: Sendable {
     func key(for kid: String?, now: () -> UnixTime) throws(JWTError) -> JWTKey {
         let index = try index(for: kid)
         if let until = acceptedUntil[index], now() >= until {
-            throw JWTError(.unknownKey, "the key \"\(JSONParser.printable(kid ?? ""))\" was retired at \(until.seconds)")
+            throw JWTError(
+                .unknownKey,
+                "the key \"\(JSONParser.printable(kid ?? ""))\" was retired at \(until.seconds)"
+            )
         }
         return keys[index]
     }

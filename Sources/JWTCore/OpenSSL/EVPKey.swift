@@ -233,7 +233,9 @@ final class EVPKey: @unchecked Sendable {
             let pushed: Bool
             // The builder keeps the name pointer rather than copying it, so it must outlive the build too.
             func name(_ text: String) -> UnsafePointer<CChar>? {
-                UnsafePointer(copy(Array(text.utf8) + [0], into: &storage).baseAddress?.assumingMemoryBound(to: CChar.self))
+                UnsafePointer(
+                    copy(Array(text.utf8) + [0], into: &storage).baseAddress?.assumingMemoryBound(to: CChar.self)
+                )
             }
             switch parameter {
             case .bigNumber(let key, let bytes):

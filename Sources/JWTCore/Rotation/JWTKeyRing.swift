@@ -48,7 +48,10 @@ public struct JWTKeyRing: Sendable {
         let kid = named.kid ?? ""
         if let index = index(of: kid) {
             guard entries[index].key.backing === named.backing else {
-                throw JWTError(.invalidConfiguration, "another key already has the kid \"\(JSONParser.printable(kid))\"")
+                throw JWTError(
+                    .invalidConfiguration,
+                    "another key already has the kid \"\(JSONParser.printable(kid))\""
+                )
             }
             entries[index].acceptedUntil = nil
         } else {
@@ -65,7 +68,10 @@ public struct JWTKeyRing: Sendable {
     public mutating func addVerificationKey(_ key: JWTKey, acceptedUntil: UnixTime? = nil) throws(JWTError) {
         let named = try Self.named(key)
         guard index(of: named.kid ?? "") == nil else {
-            throw JWTError(.invalidConfiguration, "another key already has the kid \"\(JSONParser.printable(named.kid ?? ""))\"")
+            throw JWTError(
+                .invalidConfiguration,
+                "another key already has the kid \"\(JSONParser.printable(named.kid ?? ""))\""
+            )
         }
         entries.append(Entry(key: named, acceptedUntil: acceptedUntil))
     }
@@ -76,7 +82,10 @@ public struct JWTKeyRing: Sendable {
             throw JWTError(.unknownKey, "no key has the kid \"\(JSONParser.printable(kid))\"")
         }
         guard !active.values.contains(kid) else {
-            throw JWTError(.invalidConfiguration, "the key \"\(JSONParser.printable(kid))\" is active; activate another first")
+            throw JWTError(
+                .invalidConfiguration,
+                "the key \"\(JSONParser.printable(kid))\" is active; activate another first"
+            )
         }
         entries[index].acceptedUntil = instant
     }

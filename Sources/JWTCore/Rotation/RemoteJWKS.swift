@@ -36,7 +36,7 @@ public actor RemoteJWKS: JWTKeyProvider {
         if let cached, let expiresAt, now < expiresAt {
             do {
                 return try cached.key(for: kid, at: now)
-            } catch where error.code == .unknownKey {
+            } catch  where error.code == .unknownKey {
                 guard cooldownOver(at: now) else { throw error }
             }
         }

@@ -4,7 +4,10 @@ import AuthKitClock
 extension JWTVerifier {
     /// Verifies `token` with the key `provider` returns for its `kid`; the verifier's own ``keys`` are not
     /// consulted. The header is parsed before the key is requested, so a malformed token never causes a fetch.
-    public func verify(_ token: String, keyProvider provider: some JWTKeyProvider) async throws(JWTError)
+    public func verify(
+        _ token: String,
+        keyProvider provider: some JWTKeyProvider
+    ) async throws(JWTError)
         -> VerifiedJWT
     {
         let header = try header(of: token)
@@ -25,7 +28,11 @@ extension JWTVerifier {
         var text = token
         let result = text.withUTF8 { buffer -> Result<JWTHeader, JWTError> in
             do throws(JWTError) {
-                let (jws, _) = try CompactJWS.parse(UnsafeRawBufferPointer(buffer), policy: policy, payloadIsJSON: false)
+                let (jws, _) = try CompactJWS.parse(
+                    UnsafeRawBufferPointer(buffer),
+                    policy: policy,
+                    payloadIsJSON: false
+                )
                 _ = try acceptedAlgorithm(jws.header)
                 return .success(jws.header)
             } catch {
