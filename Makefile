@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-FORMAT_PATHS := Package.swift Sources Tests Examples/authkit Examples/authkit-demo
+FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
 
 .PHONY: deps lint format build test demo clean
 

@@ -14,7 +14,7 @@ struct InteropTests {
         let script = root.appendingPathComponent("Tests/interop/interop.sh")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, try AuthKitProcess.executable().path]
+        process.arguments = [script.path, CLIRunner.executable.path]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

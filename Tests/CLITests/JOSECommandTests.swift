@@ -9,7 +9,7 @@ struct JOSECommandTests {
 
     @Test("key generate prints a private JWK of the right type", arguments: asymmetric + ["hs256"])
     func generateJWK(algorithm: String) throws {
-        let result = try AuthKitProcess.run(["key", "generate", algorithm, "--kid", "k1"])
+        let result = try CLIRunner.run(["key", "generate", algorithm, "--kid", "k1"])
         #expect(result.status == 0, "\(result.stderr)")
         let jwk = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((jwk["alg"] as? String)?.lowercased() == algorithm)
@@ -25,12 +25,12 @@ struct JOSECommandTests {
 
     @Test("key generate --pem prints PKCS#8, and refuses HMAC and unknown algorithms as usage errors")
     func generatePEM() throws {
-        let pem = try AuthKitProcess.run(["key", "generate", "es384", "--pem"])
+        let pem = try CLIRunner.run(["key", "generate", "es384", "--pem"])
         #expect(pem.status == 0)
         #expect(pem.stdout.hasPrefix("-----BEGIN PRIVATE KEY-----"))
-        #expect(try AuthKitProcess.run(["key", "generate", "hs256", "--pem"]).status == 2)
-        #expect(try AuthKitProcess.run(["key", "generate", "es256k"]).status == 2)
-        #expect(try AuthKitProcess.run(["key", "generate", "rs256", "--bits", "1024"]).status == 1)
+        #expect(try CLIRunner.run(["key", "generate", "hs256", "--pem"]).status == 2)
+        #expect(try CLIRunner.run(["key", "generate", "es256k"]).status == 2)
+        #expect(try CLIRunner.run(["key", "generate", "rs256", "--bits", "1024"]).status == 1)
     }
 
     @Test("sign with a private key, verify with its public JWK, the JWKS and the private PEM", arguments: asymmetric)
@@ -39,30 +39,30 @@ struct JOSECommandTests {
         let alg = algorithm == "eddsa" ? "EdDSA" : algorithm.uppercased()
         let privatePEM = try directory.write(
             "key.pem",
-            try AuthKitProcess.run(["key", "generate", algorithm, "--pem"]).stdout
+            try CLIRunner.run(["key", "generate", algorithm, "--pem"]).stdout
         )
-        let publicJWK = try AuthKitProcess.run(["key", "public", privatePEM, "--alg", alg, "--kid", "k1"])
+        let publicJWK = try CLIRunner.run(["key", "public", privatePEM, "--alg", alg, "--kid", "k1"])
         #expect(publicJWK.status == 0, "\(publicJWK.stderr)")
         #expect(!publicJWK.stdout.contains("\"d\""))
         let jwkFile = try directory.write("key.jwk", publicJWK.stdout)
-        let jwks = try AuthKitProcess.run(["key", "public", jwkFile, "--set"])
+        let jwks = try CLIRunner.run(["key", "public", jwkFile, "--set"])
         let jwksFile = try directory.write("keys.jwks", jwks.stdout)
         let claims = #"{"sub":"42","exp":4000000000}"#
-        let signed = try AuthKitProcess.run([
+        let signed = try CLIRunner.run([
             "jwt", "sign", "--key", privatePEM, "--alg", alg, "--kid", "k1", "--claims", claims,
         ])
         #expect(signed.status == 0, "\(signed.stderr)")
         let token = signed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         for keyFile in [jwkFile, jwksFile] {
-            let verified = try AuthKitProcess.run(["jwt", "verify", "--key", keyFile, token])
+            let verified = try CLIRunner.run(["jwt", "verify", "--key", keyFile, token])
             #expect(verified.status == 0, "\(verified.stderr)")
             #expect(verified.stdout.contains(#""sub":"42""#))
         }
-        let withPEM = try AuthKitProcess.run(["jwt", "verify", "--key", privatePEM, "--alg", alg, "--kid", "k1", token])
+        let withPEM = try CLIRunner.run(["jwt", "verify", "--key", privatePEM, "--alg", alg, "--kid", "k1", token])
         #expect(withPEM.status == 0, "\(withPEM.stderr)")
         var forged = Array(token.utf8)
         forged[forged.count - 3] = forged[forged.count - 3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
-        let rejected = try AuthKitProcess.run([
+        let rejected = try CLIRunner.run([
             "jwt", "verify", "--key", jwkFile, String(decoding: forged, as: UTF8.self),
         ])
         #expect(rejected.status == 1)
@@ -72,8 +72,8 @@ struct JOSECommandTests {
     @Test("an RSA PEM without --alg is refused, since the key alone does not fix its algorithm")
     func rsaPEMNeedsAlgorithm() throws {
         let directory = try TemporaryDirectory()
-        let pem = try directory.write("rsa.pem", try AuthKitProcess.run(["key", "generate", "rs256", "--pem"]).stdout)
-        let result = try AuthKitProcess.run(["key", "public", pem])
+        let pem = try directory.write("rsa.pem", try CLIRunner.run(["key", "generate", "rs256", "--pem"]).stdout)
+        let result = try CLIRunner.run(["key", "public", pem])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("invalidKey:"))
     }
@@ -91,79 +91,29 @@ struct JOSECommandTests {
             )
         )
         let token = try #require(vector["jws_compact"] as? String)
-        let result = try AuthKitProcess.run(["jws", "verify", "--key", jwk, token])
+        let result = try CLIRunner.run(["jws", "verify", "--key", jwk, token])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "Example of Ed25519 signing")
         let parts = token.split(separator: ".").map(String.init)
         let tampered = [parts[0], "RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmg", parts[2]].joined(separator: ".")
-        let rejected = try AuthKitProcess.run(["jws", "verify", "--key", jwk, tampered])
+        let rejected = try CLIRunner.run(["jws", "verify", "--key", jwk, tampered])
         #expect(rejected.status == 1)
         #expect(rejected.stderr.hasPrefix("invalidSignature:"))
-        let wrongAlg = try AuthKitProcess.run(["jws", "verify", "--key", jwk, "--alg", "ES256", token])
+        let wrongAlg = try CLIRunner.run(["jws", "verify", "--key", jwk, "--alg", "ES256", token])
         #expect(wrongAlg.status == 1)
         #expect(wrongAlg.stderr.hasPrefix("unsupportedAlgorithm:") || wrongAlg.stderr.hasPrefix("algorithmMismatch:"))
-        #expect(try AuthKitProcess.run(["jws", "verify", token]).status == 2)
+        #expect(try CLIRunner.run(["jws", "verify", token]).status == 2)
     }
 
     @Test("a JWKS that mixes an HMAC secret with an RSA key is refused")
     func mixedJWKSRefused() throws {
         let directory = try TemporaryDirectory()
-        let rsa = try AuthKitProcess.run(["key", "generate", "rs256"]).stdout
-        let hmac = try AuthKitProcess.run(["key", "generate", "hs256"]).stdout
+        let rsa = try CLIRunner.run(["key", "generate", "rs256"]).stdout
+        let hmac = try CLIRunner.run(["key", "generate", "hs256"]).stdout
         let file = try directory.write("mixed.jwks", #"{"keys":[\#(rsa),\#(hmac)]}"#)
-        let result = try AuthKitProcess.run(["key", "public", file])
+        let result = try CLIRunner.run(["key", "public", file])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("invalidKey:"))
-    }
-}
-
-/// Runs the built `authkit` executable, found next to the test bundle (`.build/<configuration>/`).
-enum AuthKitProcess {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    static func executable() throws -> URL {
-        let fileManager = FileManager.default
-        var candidates: [URL] = []
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = testBinary.deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(directory.appendingPathComponent("authkit"))
-            directory = directory.deletingLastPathComponent()
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/authkit"))
-        guard let found = candidates.first(where: { fileManager.isExecutableFile(atPath: $0.path) }) else {
-            Issue.record(
-                "the authkit executable was not built; run `swift build --build-tests` (or `make build`) first"
-            )
-            throw CocoaError(.fileNoSuchFile)
-        }
-        return found
-    }
-
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
-        )
     }
 }
 

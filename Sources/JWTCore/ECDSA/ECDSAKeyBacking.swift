@@ -23,6 +23,8 @@ final class ECDSAKeyBacking: JWTKeyBacking {
 
     var canSign: Bool { key.isPrivate }
 
+    var signatureLength: Int? { 2 * curve.coordinateSize }
+
     func sign(_ input: UnsafeRawBufferPointer) throws(JWTError) -> [UInt8] {
         guard key.isPrivate else { throw JWTError(.invalidKey, "a public key can verify but not sign") }
         let der = try key.sign(input, digest: digest, padding: .standard)

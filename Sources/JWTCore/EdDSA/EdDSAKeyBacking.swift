@@ -16,6 +16,8 @@ final class EdDSAKeyBacking: JWTKeyBacking {
 
     var canSign: Bool { key.isPrivate }
 
+    var signatureLength: Int? { 64 }
+
     func sign(_ input: UnsafeRawBufferPointer) throws(JWTError) -> [UInt8] {
         guard key.isPrivate else { throw JWTError(.invalidKey, "a public key can verify but not sign") }
         return try key.sign(input, digest: nil, padding: .standard)

@@ -42,29 +42,41 @@ public enum Base64URL {
     }
 
     static func appendContiguous(_ input: UnsafeRawBufferPointer, to output: inout [UInt8]) {
-        alphabet.withUnsafeBufferPointer { table in
-            var index = 0
-            let count = input.count
-            while index + 3 <= count {
-                let value = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-                output.append(table[Int(value >> 18 & 0x3F)])
-                output.append(table[Int(value >> 12 & 0x3F)])
-                output.append(table[Int(value >> 6 & 0x3F)])
-                output.append(table[Int(value & 0x3F)])
-                index += 3
-            }
-            switch count - index {
-            case 1:
-                let value = UInt32(input[index]) << 16
-                output.append(table[Int(value >> 18 & 0x3F)])
-                output.append(table[Int(value >> 12 & 0x3F)])
-            case 2:
-                let value = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8
-                output.append(table[Int(value >> 18 & 0x3F)])
-                output.append(table[Int(value >> 12 & 0x3F)])
-                output.append(table[Int(value >> 6 & 0x3F)])
-            default:
-                break
+        let count = input.count
+        let start = output.count
+        let added = encodedLength(of: count)
+        // Grow once, then write through a pointer: per-byte `append` costs a uniqueness check each time.
+        output.append(contentsOf: repeatElement(0, count: added))
+        output.withUnsafeMutableBufferPointer { destination in
+            alphabet.withUnsafeBufferPointer { table in
+                guard let out = destination.baseAddress?.advanced(by: start), let source = input.baseAddress,
+                    let lookup = table.baseAddress
+                else { return }
+                let bytes = source.assumingMemoryBound(to: UInt8.self)
+                var index = 0
+                var position = 0
+                while index + 3 <= count {
+                    let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                    out[position] = lookup[Int(value >> 18 & 0x3F)]
+                    out[position + 1] = lookup[Int(value >> 12 & 0x3F)]
+                    out[position + 2] = lookup[Int(value >> 6 & 0x3F)]
+                    out[position + 3] = lookup[Int(value & 0x3F)]
+                    index += 3
+                    position += 4
+                }
+                switch count - index {
+                case 1:
+                    let value = UInt32(bytes[index]) << 16
+                    out[position] = lookup[Int(value >> 18 & 0x3F)]
+                    out[position + 1] = lookup[Int(value >> 12 & 0x3F)]
+                case 2:
+                    let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+                    out[position] = lookup[Int(value >> 18 & 0x3F)]
+                    out[position + 1] = lookup[Int(value >> 12 & 0x3F)]
+                    out[position + 2] = lookup[Int(value >> 6 & 0x3F)]
+                default:
+                    break
+                }
             }
         }
     }
@@ -80,41 +92,59 @@ public enum Base64URL {
         let count = input.count
         let remainder = count % 4
         if remainder == 1 { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(count / 4 * 3 + 2)
-        let valid = decodeTable.withUnsafeBufferPointer { table -> Bool in
-            var index = 0
-            while index + 4 <= count {
-                let a = table[Int(input[index])]
-                let b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])]
-                let d = table[Int(input[index + 3])]
-                if (a | b | c | d) & 0xC0 != 0 { return false }
-                let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                output.append(UInt8(truncatingIfNeeded: value >> 16))
-                output.append(UInt8(truncatingIfNeeded: value >> 8))
-                output.append(UInt8(truncatingIfNeeded: value))
-                index += 4
+        let capacity = count / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
+        var valid = true
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            initialized = 0
+            guard let out = buffer.baseAddress, let source = input.baseAddress else { return }
+            valid = decodeTable.withUnsafeBufferPointer { table in
+                decode(source.assumingMemoryBound(to: UInt8.self), count, into: out, table: table)
             }
-            switch remainder {
-            case 2:
-                let a = table[Int(input[index])]
-                let b = table[Int(input[index + 1])]
-                // The last character carries 4 bits that must be zero in the canonical encoding.
-                if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return false }
-                output.append(a << 2 | b >> 4)
-            case 3:
-                let a = table[Int(input[index])]
-                let b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])]
-                if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 { return false }
-                output.append(a << 2 | b >> 4)
-                output.append(b << 4 | c >> 2)
-            default:
-                break
-            }
-            return true
+            initialized = valid ? capacity : 0
         }
         return valid ? output : nil
+    }
+
+    /// The decoding loop over raw pointers; `out` has room for exactly the decoded length.
+    private static func decode(
+        _ bytes: UnsafePointer<UInt8>,
+        _ count: Int,
+        into out: UnsafeMutablePointer<UInt8>,
+        table: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard let lookup = table.baseAddress else { return false }
+        var index = 0
+        var position = 0
+        while index + 4 <= count {
+            let a = lookup[Int(bytes[index])]
+            let b = lookup[Int(bytes[index + 1])]
+            let c = lookup[Int(bytes[index + 2])]
+            let d = lookup[Int(bytes[index + 3])]
+            if (a | b | c | d) & 0xC0 != 0 { return false }
+            let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+            out[position] = UInt8(truncatingIfNeeded: value >> 16)
+            out[position + 1] = UInt8(truncatingIfNeeded: value >> 8)
+            out[position + 2] = UInt8(truncatingIfNeeded: value)
+            index += 4
+            position += 3
+        }
+        switch count - index {
+        case 2:
+            let a = lookup[Int(bytes[index])]
+            let b = lookup[Int(bytes[index + 1])]
+            // The last character carries 4 bits that must be zero in the canonical encoding.
+            if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return false }
+            out[position] = a << 2 | b >> 4
+        case 3:
+            let a = lookup[Int(bytes[index])]
+            let b = lookup[Int(bytes[index + 1])]
+            let c = lookup[Int(bytes[index + 2])]
+            if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 { return false }
+            out[position] = a << 2 | b >> 4
+            out[position + 1] = b << 4 | c >> 2
+        default:
+            break
+        }
+        return true
     }
 }

@@ -38,6 +38,8 @@ final class HMACKeyBacking: JWTKeyBacking, @unchecked Sendable {
 
     var canSign: Bool { true }
 
+    var signatureLength: Int? { digest.size }
+
     func sign(_ input: UnsafeRawBufferPointer) throws(JWTError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: digest.size)
         try output.withMutableBytes { (buffer) throws(JWTError) in try contexts.authenticate(input, into: buffer) }

@@ -112,7 +112,7 @@ struct JSONParser: ~Copyable {
     private mutating func parseObjectBody() throws(Failure) -> JSONObject {
         try enter()
         index += 1
-        var members: [(name: String, value: JSONValue)] = []
+        var members: [JSONObject.Member] = []
         var names: Set<String>? = nil
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -134,7 +134,7 @@ struct JSONParser: ~Copyable {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            members.append((name, value))
+            members.append(JSONObject.Member(name, value))
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of JSON") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -153,7 +153,7 @@ struct JSONParser: ~Copyable {
     /// Small objects are checked by a linear scan; past 16 members a set keeps the check linear overall.
     private func isDuplicate(
         _ name: String,
-        in members: [(name: String, value: JSONValue)],
+        in members: [JSONObject.Member],
         names: inout Set<String>?
     ) throws(Failure) -> Bool {
         if members.count < 16 {
@@ -202,7 +202,7 @@ struct JSONParser: ~Copyable {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                guard let string = String(validating: slice, as: UTF8.self) else {
+                guard let string = UTF8Validation.string(slice) else {
                     throw failure("string is not valid UTF-8")
                 }
                 return string
@@ -218,9 +218,8 @@ struct JSONParser: ~Copyable {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let string = String(validating: scratch, as: UTF8.self) else {
-                    throw failure("string is not valid UTF-8")
-                }
+                let decoded = scratch.withUnsafeBytes { UTF8Validation.string($0) }
+                guard let string = decoded else { throw failure("string is not valid UTF-8") }
                 return string
             case UInt8(ascii: "\\"):
                 try parseEscape()

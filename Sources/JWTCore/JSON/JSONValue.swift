@@ -40,15 +40,29 @@ public enum JSONValue: Hashable, Sendable {
 
 /// A JSON object whose member names are unique and whose members keep the order they were written in.
 public struct JSONObject: Hashable, Sendable, Sequence {
+    /// One name and its value.
+    public struct Member: Hashable, Sendable {
+        /// The member name.
+        public var name: String
+        /// The member value.
+        public var value: JSONValue
+
+        /// Creates a member.
+        public init(_ name: String, _ value: JSONValue) {
+            self.name = name
+            self.value = value
+        }
+    }
+
     /// The members, in order.
-    public private(set) var members: [(name: String, value: JSONValue)]
+    public private(set) var members: [Member]
 
     /// Creates an empty object.
     public init() {
         members = []
     }
 
-    init(uncheckedMembers: [(name: String, value: JSONValue)]) {
+    init(uncheckedMembers: [Member]) {
         members = uncheckedMembers
     }
 
@@ -74,28 +88,16 @@ public struct JSONObject: Hashable, Sendable, Sequence {
                     members.remove(at: index)
                 }
             } else if let newValue {
-                members.append((name, newValue))
+                members.append(Member(name, newValue))
             }
         }
     }
 
     /// Iterates over the members in order.
-    public func makeIterator() -> IndexingIterator<[(name: String, value: JSONValue)]> {
+    public func makeIterator() -> IndexingIterator<[Member]> {
         members.makeIterator()
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { $0.name == $1.name && $0.value == $1.value }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(members.count)
-        for member in members {
-            hasher.combine(member.name)
-            hasher.combine(member.value)
-        }
-    }
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {
@@ -109,7 +111,7 @@ extension JSONObject: ExpressibleByDictionaryLiteral {
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral
+    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral, ExpressibleByDictionaryLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
@@ -117,4 +119,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(floatLiteral value: Double) { self = .number(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        var object = JSONObject()
+        for (name, value) in elements { object[name] = value }
+        self = .object(object)
+    }
 }

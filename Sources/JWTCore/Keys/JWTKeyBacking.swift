@@ -4,6 +4,8 @@
 protocol JWTKeyBacking: AnyObject, Sendable {
     /// The one algorithm this key may be used with.
     var algorithm: JWTAlgorithm { get }
+    /// The exact byte length of this key's signatures, when it is fixed (HMAC, ECDSA, EdDSA, RSA modulus).
+    var signatureLength: Int? { get }
     /// Whether the key holds private (or secret) material and can therefore sign.
     var canSign: Bool { get }
     /// Signs `input` (the ASCII bytes of `header.payload`).

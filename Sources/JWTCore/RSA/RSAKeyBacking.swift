@@ -44,6 +44,8 @@ final class RSAKeyBacking: JWTKeyBacking {
 
     var canSign: Bool { key.isPrivate }
 
+    var signatureLength: Int? { (key.bits + 7) / 8 }
+
     func sign(_ input: UnsafeRawBufferPointer) throws(JWTError) -> [UInt8] {
         guard key.isPrivate else { throw JWTError(.invalidKey, "a public key can verify but not sign") }
         return try key.sign(input, digest: digest, padding: padding)

@@ -1,74 +1,92 @@
-/// A compact JWS split and decoded under the strict rules, before any cryptography.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The three segments of a compact JWS, located and decoded under the strict rules before any cryptography.
+///
+/// Work is ordered cheapest-first so hostile input is refused early: the size cap, then the two dots (found
+/// with `memchr`), then the header, then the signature's length against the selected key, and only then the
+/// payload. Nothing is decoded twice.
 struct CompactJWS {
-    let header: JWTHeader
-    let payload: [UInt8]
-    let signature: [UInt8]
-    /// Byte count of `header.payload`, the signing input at the start of the token.
-    let signingInputLength: Int
+    /// Where the dots are.
+    struct Layout {
+        let count: Int
+        let firstDot: Int
+        let secondDot: Int
 
-    /// Splits `token` into exactly three canonical base64url segments and parses the header.
-    /// When `payloadIsJSON`, the payload must also be a JSON object, which is returned parsed.
-    static func parse(
-        _ token: UnsafeRawBufferPointer,
-        policy: JWTValidationPolicy,
-        payloadIsJSON: Bool
-    ) throws(JWTError) -> (jws: CompactJWS, payloadObject: JSONObject?) {
-        let segments = try split(token, maxTokenSize: policy.maxTokenSize)
-        let headerObject = try JSONParser.parseObject(
-            segments.header,
-            maxDepth: policy.maxNestingDepth,
-            what: "header"
-        )
-        let header = try JWTHeader(members: headerObject, policy: policy)
-        let payloadObject: JSONObject? =
-            payloadIsJSON
-            ? try JSONParser.parseObject(segments.payload, maxDepth: policy.maxNestingDepth, what: "payload") : nil
-        let jws = CompactJWS(
-            header: header,
-            payload: segments.payload,
-            signature: segments.signature,
-            signingInputLength: segments.signingInputLength
-        )
-        return (jws, payloadObject)
+        var headerRange: Range<Int> { 0..<firstDot }
+        var payloadRange: Range<Int> { (firstDot + 1)..<secondDot }
+        var signatureRange: Range<Int> { (secondDot + 1)..<count }
     }
 
-    /// The three decoded segments of a compact JWS and the length of its signing input.
-    struct Segments {
-        let header: [UInt8]
-        let payload: [UInt8]
-        let signature: [UInt8]
-        let signingInputLength: Int
-    }
-
-    /// Checks the size cap, then splits into exactly three canonical base64url segments.
-    static func split(_ token: UnsafeRawBufferPointer, maxTokenSize: Int) throws(JWTError) -> Segments {
+    /// Checks the size cap and finds exactly two dots.
+    static func layout(_ token: UnsafeRawBufferPointer, maxTokenSize: Int) throws(JWTError) -> Layout {
         guard token.count <= maxTokenSize else {
             throw JWTError(.tokenTooLarge, "the token is \(token.count) bytes; the limit is \(maxTokenSize)")
         }
-        var first = -1
-        var second = -1
-        for (offset, byte) in token.enumerated() where byte == UInt8(ascii: ".") {
-            if first < 0 {
-                first = offset
-            } else if second < 0 {
-                second = offset
-            } else {
-                throw JWTError(.malformed, "the token has more than three segments")
-            }
+        guard let base = token.baseAddress else {
+            throw JWTError(.malformed, "the token is empty")
         }
-        guard first >= 0, second >= 0 else {
+        let dot = Int32(UInt8(ascii: "."))
+        guard let first = memchr(base, dot, token.count) else {
             throw JWTError(.malformed, "the token does not have three segments")
         }
-        guard first > 0 else { throw JWTError(.malformed, "the header segment is empty") }
-        guard let headerBytes = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[0..<first])) else {
-            throw JWTError(.malformed, "the header segment is not canonical base64url")
+        let firstDot = base.distance(to: UnsafeRawPointer(first))
+        let afterFirst = firstDot + 1
+        guard let second = memchr(base + afterFirst, dot, token.count - afterFirst) else {
+            throw JWTError(.malformed, "the token does not have three segments")
         }
-        guard let payload = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[(first + 1)..<second])) else {
-            throw JWTError(.malformed, "the payload segment is not canonical base64url")
+        let secondDot = base.distance(to: UnsafeRawPointer(second))
+        let afterSecond = secondDot + 1
+        if memchr(base + afterSecond, dot, token.count - afterSecond) != nil {
+            throw JWTError(.malformed, "the token has more than three segments")
         }
-        guard let signature = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[(second + 1)...])) else {
-            throw JWTError(.malformed, "the signature segment is not canonical base64url")
+        guard firstDot > 0 else { throw JWTError(.malformed, "the header segment is empty") }
+        return Layout(count: token.count, firstDot: firstDot, secondDot: secondDot)
+    }
+
+    /// Decodes one segment as canonical base64url.
+    static func decode(_ token: UnsafeRawBufferPointer, _ range: Range<Int>, what: String) throws(JWTError) -> [UInt8] {
+        guard let bytes = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[range])) else {
+            throw JWTError(.malformed, "the \(what) segment is not canonical base64url")
         }
-        return Segments(header: headerBytes, payload: payload, signature: signature, signingInputLength: second)
+        return bytes
+    }
+
+    /// Decodes and parses the header segment. The first decoded bytes must open a JSON object, which refuses
+    /// long runs of valid-looking base64url before the whole segment is decoded.
+    static func headerObject(
+        _ token: UnsafeRawBufferPointer,
+        _ layout: Layout,
+        maxNestingDepth: Int
+    ) throws(JWTError) -> JSONObject {
+        let range = layout.headerRange
+        if range.count >= 4, let prefix = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[0..<4])) {
+            guard let opening = prefix.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
+                throw JWTError(.malformed, "header: the header is not a JSON object")
+            }
+            guard opening == UInt8(ascii: "{") else {
+                throw JWTError(.malformed, "header: the header is not a JSON object")
+            }
+        }
+        let bytes = try decode(token, range, what: "header")
+        return try JSONParser.parseObject(bytes, maxDepth: maxNestingDepth, what: "header")
+    }
+
+    /// Decodes the signature segment, refusing without decoding one longer than the key's signatures can be.
+    static func signature(
+        _ token: UnsafeRawBufferPointer,
+        _ layout: Layout,
+        expectedLength: Int?
+    ) throws(JWTError) -> [UInt8] {
+        let range = layout.signatureRange
+        if let expectedLength, range.count > Base64URL.encodedLength(of: expectedLength) + 3 {
+            throw JWTError(.invalidSignature, "the signature is longer than any signature of this key")
+        }
+        return try decode(token, range, what: "signature")
     }
 }

@@ -66,18 +66,19 @@ public struct JWTClaims: Sendable, Hashable {
     /// Reads and type-checks the registered claims of a payload object.
     init(payload: JSONObject) throws(JWTError) {
         self.init()
-        var custom: [(name: String, value: JSONValue)] = []
+        var custom: [JSONObject.Member] = []
         custom.reserveCapacity(payload.count)
-        for (name, value) in payload {
-            switch name {
-            case "iss": issuer = try Self.string(value, name)
-            case "sub": subject = try Self.string(value, name)
-            case "jti": id = try Self.string(value, name)
+        for member in payload {
+            let value = member.value
+            switch member.name {
+            case "iss": issuer = try Self.string(value, "iss")
+            case "sub": subject = try Self.string(value, "sub")
+            case "jti": id = try Self.string(value, "jti")
             case "aud": audience = try Self.audience(value)
-            case "exp": expiresAt = try Self.numericDate(value, name)
-            case "nbf": notBefore = try Self.numericDate(value, name)
-            case "iat": issuedAt = try Self.numericDate(value, name)
-            default: custom.append((name, value))
+            case "exp": expiresAt = try Self.numericDate(value, "exp")
+            case "nbf": notBefore = try Self.numericDate(value, "nbf")
+            case "iat": issuedAt = try Self.numericDate(value, "iat")
+            default: custom.append(member)
             }
         }
         self.custom = JSONObject(uncheckedMembers: custom)
@@ -124,17 +125,22 @@ public struct JWTClaims: Sendable, Hashable {
     /// The payload object in AuthKit's fixed order: iss, sub, aud, exp, nbf, iat, jti, then custom claims.
     /// NumericDates are written as whole seconds.
     func payloadObject() throws(JWTError) -> JSONObject {
-        var members: [(name: String, value: JSONValue)] = []
+        var members: [JSONObject.Member] = []
         members.reserveCapacity(7 + custom.count)
-        if let issuer { members.append(("iss", .string(issuer))) }
-        if let subject { members.append(("sub", .string(subject))) }
+        if let issuer { members.append(JSONObject.Member("iss", .string(issuer))) }
+        if let subject { members.append(JSONObject.Member("sub", .string(subject))) }
         if let audience {
-            members.append(("aud", audience.count == 1 ? .string(audience[0]) : .array(audience.map { .string($0) })))
+            members.append(
+                JSONObject.Member(
+                    "aud",
+                    audience.count == 1 ? .string(audience[0]) : .array(audience.map { .string($0) })
+                )
+            )
         }
-        if let expiresAt { members.append(("exp", .number(Double(expiresAt.seconds)))) }
-        if let notBefore { members.append(("nbf", .number(Double(notBefore.seconds)))) }
-        if let issuedAt { members.append(("iat", .number(Double(issuedAt.seconds)))) }
-        if let id { members.append(("jti", .string(id))) }
+        if let expiresAt { members.append(JSONObject.Member("exp", .number(Double(expiresAt.seconds)))) }
+        if let notBefore { members.append(JSONObject.Member("nbf", .number(Double(notBefore.seconds)))) }
+        if let issuedAt { members.append(JSONObject.Member("iat", .number(Double(issuedAt.seconds)))) }
+        if let id { members.append(JSONObject.Member("jti", .string(id))) }
         for member in custom {
             guard !Self.registeredNames.contains(member.name) else {
                 throw JWTError(.invalidClaim, "the registered claim \"\(member.name)\" belongs in its typed property")

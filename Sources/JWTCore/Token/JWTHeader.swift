@@ -13,29 +13,48 @@ public struct JWTHeader: Sendable, Hashable {
     /// Every member, in the token's order.
     public let members: JSONObject
 
-    /// Header members that point at a key source; AuthKit never takes a key from a token.
-    static let keyReferenceMembers = ["jku", "x5u", "jwk", "x5c"]
     /// Registered header names (RFC 7515 §4.1, RFC 7519 §5) that `crit` must not list.
     static let registeredNames: Set<String> = [
         "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
     ]
 
-    /// Reads and checks the members AuthKit relies on; `policy` supplies `typ` and `crit` rules.
+    /// Reads and checks the members AuthKit relies on, in one pass; `policy` supplies `typ` and `crit` rules.
     init(members: JSONObject, policy: JWTValidationPolicy) throws(JWTError) {
-        guard let alg = members["alg"] else {
+        var algorithm: String?
+        var keyID: String?
+        var type: String?
+        var contentType: String?
+        var critical: JSONValue?
+        for member in members {
+            switch member.name {
+            case "alg":
+                guard let name = member.value.stringValue else {
+                    throw JWTError(.unsupportedAlgorithm, "the header's \"alg\" is not a string")
+                }
+                algorithm = name
+            case "kid": keyID = try Self.string(member)
+            case "typ": type = try Self.string(member)
+            case "cty": contentType = try Self.string(member)
+            case "crit": critical = member.value
+            case "jku", "x5u", "jwk", "x5c":
+                throw JWTError(
+                    .untrustedKeyReference,
+                    "the header carries \"\(member.name)\"; keys are never taken from a token"
+                )
+            default: break
+            }
+        }
+        guard let algorithm else {
             throw JWTError(.unsupportedAlgorithm, "the header has no \"alg\"")
         }
-        guard let algorithm = alg.stringValue else {
-            throw JWTError(.unsupportedAlgorithm, "the header's \"alg\" is not a string")
-        }
-        for name in Self.keyReferenceMembers where members[name] != nil {
-            throw JWTError(.untrustedKeyReference, "the header carries \"\(name)\"; keys are never taken from a token")
-        }
         self.algorithm = algorithm
-        self.keyID = try Self.optionalString(members, "kid")
-        self.type = try Self.optionalString(members, "typ")
-        self.contentType = try Self.optionalString(members, "cty")
-        self.critical = try Self.critical(members, understood: policy.understoodCriticalHeaders)
+        self.keyID = keyID
+        self.type = type
+        self.contentType = contentType
+        self.critical =
+            try critical.map { (value) throws(JWTError) in
+                try Self.critical(value, members, understood: policy.understoodCriticalHeaders)
+            } ?? []
         self.members = members
         if let expected = policy.expectedType {
             guard let type, Self.sameMediaType(type, expected) else {
@@ -44,16 +63,18 @@ public struct JWTHeader: Sendable, Hashable {
         }
     }
 
-    private static func optionalString(_ members: JSONObject, _ name: String) throws(JWTError) -> String? {
-        guard let value = members[name] else { return nil }
-        guard let string = value.stringValue else {
-            throw JWTError(.malformed, "the header's \"\(name)\" is not a string")
+    private static func string(_ member: JSONObject.Member) throws(JWTError) -> String {
+        guard let string = member.value.stringValue else {
+            throw JWTError(.malformed, "the header's \"\(member.name)\" is not a string")
         }
         return string
     }
 
-    private static func critical(_ members: JSONObject, understood: Set<String>) throws(JWTError) -> [String] {
-        guard let value = members["crit"] else { return [] }
+    private static func critical(
+        _ value: JSONValue,
+        _ members: JSONObject,
+        understood: Set<String>
+    ) throws(JWTError) -> [String] {
         guard let list = value.arrayValue, !list.isEmpty else {
             throw JWTError(.unsupportedCritical, "\"crit\" must be a non-empty array")
         }

@@ -12,11 +12,12 @@ public enum UnverifiedJWT {
         throws(JWTError) -> (header: JSONObject, payload: JSONObject)
     {
         let bytes = Array(token.utf8)
-        let segments = try bytes.withBytes { (buffer) throws(JWTError) in
-            try CompactJWS.split(buffer, maxTokenSize: maxTokenSize)
+        return try bytes.withBytes { (buffer) throws(JWTError) in
+            let layout = try CompactJWS.layout(buffer, maxTokenSize: maxTokenSize)
+            let header = try CompactJWS.headerObject(buffer, layout, maxNestingDepth: maxNestingDepth)
+            _ = try CompactJWS.decode(buffer, layout.signatureRange, what: "signature")
+            let payload = try CompactJWS.decode(buffer, layout.payloadRange, what: "payload")
+            return (header, try JSONParser.parseObject(payload, maxDepth: maxNestingDepth, what: "payload"))
         }
-        let header = try JSONParser.parseObject(segments.header, maxDepth: maxNestingDepth, what: "header")
-        let payload = try JSONParser.parseObject(segments.payload, maxDepth: maxNestingDepth, what: "payload")
-        return (header, payload)
     }
 }

@@ -28,13 +28,7 @@ extension JWTVerifier {
         var text = token
         let result = text.withUTF8 { buffer -> Result<JWTHeader, JWTError> in
             do throws(JWTError) {
-                let (jws, _) = try CompactJWS.parse(
-                    UnsafeRawBufferPointer(buffer),
-                    policy: policy,
-                    payloadIsJSON: false
-                )
-                _ = try acceptedAlgorithm(jws.header)
-                return .success(jws.header)
+                return .success(try checkedHeader(UnsafeRawBufferPointer(buffer)).header)
             } catch {
                 return .failure(error)
             }

@@ -12,6 +12,8 @@ public struct JWTVerifier: Sendable {
     public let policy: JWTValidationPolicy
     /// Where "now" comes from for `exp`, `nbf` and `iat`.
     public let clock: WallClock
+    /// The policy's required claims, sorted once so failures name the same claim every time.
+    private let requiredClaims: [String]
 
     /// Creates a verifier; an invalid policy (such as a leeway above five minutes) is refused.
     public init(
@@ -25,6 +27,7 @@ public struct JWTVerifier: Sendable {
         self.keys = keys
         self.policy = policy
         self.clock = clock
+        self.requiredClaims = policy.requiredClaims.sorted()
     }
 
     /// Verifies `token` and returns its header and claims.
@@ -58,13 +61,8 @@ public struct JWTVerifier: Sendable {
         var text = token
         let result = text.withUTF8 { buffer -> Result<(JWTHeader, [UInt8]), JWTError> in
             do throws(JWTError) {
-                let (jws, _) = try CompactJWS.parse(
-                    UnsafeRawBufferPointer(buffer),
-                    policy: policy,
-                    payloadIsJSON: false
-                )
-                try checkSignature(jws, token: UnsafeRawBufferPointer(buffer))
-                return .success((jws.header, jws.payload))
+                let checked = try checkSignature(UnsafeRawBufferPointer(buffer), payloadIsJSON: false)
+                return .success((checked.header, checked.payload))
             } catch {
                 return .failure(error)
             }
@@ -79,26 +77,26 @@ public struct JWTVerifier: Sendable {
 
     /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key set.
     func verify(bytes token: UnsafeRawBufferPointer, key: JWTKey?) throws(JWTError) -> VerifiedJWT {
-        let (jws, parsedPayload) = try CompactJWS.parse(token, policy: policy, payloadIsJSON: true)
-        if let key {
-            try checkSignature(jws, token: token, key: key, algorithm: try acceptedAlgorithm(jws.header))
-        } else {
-            try checkSignature(jws, token: token)
-        }
-        let payloadObject = parsedPayload ?? JSONObject()
+        let checked = try checkSignature(token, payloadIsJSON: true, key: key)
+        let payloadObject = checked.payloadObject ?? JSONObject()
         let claims = try JWTClaims(payload: payloadObject)
         try validate(claims)
-        return VerifiedJWT(header: jws.header, claims: claims, payload: jws.payload, payloadObject: payloadObject)
+        return VerifiedJWT(
+            header: checked.header,
+            claims: claims,
+            payload: checked.payload,
+            payloadObject: payloadObject
+        )
     }
 
-    private func checkSignature(_ jws: CompactJWS, token: UnsafeRawBufferPointer) throws(JWTError) {
-        let algorithm = try acceptedAlgorithm(jws.header)
-        let key = try keys.key(for: jws.header.keyID, now: clock.now)
-        try checkSignature(jws, token: token, key: key, algorithm: algorithm)
-    }
-
-    /// The header's algorithm, provided AuthKit implements it and the policy allows it.
-    func acceptedAlgorithm(_ header: JWTHeader) throws(JWTError) -> JWTAlgorithm {
+    /// The token's checked header: structure, header rules, and an algorithm AuthKit implements and the
+    /// policy allows.
+    func checkedHeader(
+        _ token: UnsafeRawBufferPointer
+    ) throws(JWTError) -> (header: JWTHeader, algorithm: JWTAlgorithm, layout: CompactJWS.Layout) {
+        let layout = try CompactJWS.layout(token, maxTokenSize: policy.maxTokenSize)
+        let headerObject = try CompactJWS.headerObject(token, layout, maxNestingDepth: policy.maxNestingDepth)
+        let header = try JWTHeader(members: headerObject, policy: policy)
         guard let algorithm = JWTAlgorithm(name: header.algorithm) else {
             let shown = JSONParser.printable(header.algorithm)
             throw JWTError(.unsupportedAlgorithm, "the algorithm \"\(shown)\" is not accepted")
@@ -106,17 +104,25 @@ public struct JWTVerifier: Sendable {
         if let allowed = policy.allowedAlgorithms, !allowed.contains(algorithm) {
             throw JWTError(.unsupportedAlgorithm, "the algorithm \(algorithm.name) is not allowed by the policy")
         }
-        return algorithm
+        return (header, algorithm, layout)
     }
 
-    /// Checks the signature with `key`, which the caller chose by the token's `kid`. The key's own algorithm
-    /// must be exactly the token's, so an asymmetric key never meets an HMAC `alg`.
-    func checkSignature(
-        _ jws: CompactJWS,
-        token: UnsafeRawBufferPointer,
-        key: JWTKey,
-        algorithm: JWTAlgorithm
-    ) throws(JWTError) {
+    /// Everything up to and including the signature: structure, header rules, key choice, then crypto last.
+    /// `key`, when given, was already chosen by the token's `kid` (a ``JWTKeyProvider``); otherwise the
+    /// key set chooses. Either way the key's own algorithm must be exactly the token's, so an asymmetric key
+    /// never meets an HMAC `alg`.
+    private func checkSignature(
+        _ token: UnsafeRawBufferPointer,
+        payloadIsJSON: Bool,
+        key chosen: JWTKey? = nil
+    ) throws(JWTError) -> (header: JWTHeader, payload: [UInt8], payloadObject: JSONObject?) {
+        let (header, algorithm, layout) = try checkedHeader(token)
+        let key: JWTKey
+        if let chosen {
+            key = chosen
+        } else {
+            key = try keys.key(for: header.keyID, now: clock.now)
+        }
         guard key.canVerify else {
             throw JWTError(.invalidKey, "the key's \"key_ops\" do not allow verification")
         }
@@ -126,18 +132,24 @@ public struct JWTVerifier: Sendable {
                 "the token says \(algorithm.name) but its key is for \(key.algorithm.name)"
             )
         }
-        let valid = jws.signature.withUnsafeBytes { signature in
+        let signature = try CompactJWS.signature(token, layout, expectedLength: key.backing.signatureLength)
+        let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
+        let payloadObject: JSONObject? =
+            payloadIsJSON
+            ? try JSONParser.parseObject(payload, maxDepth: policy.maxNestingDepth, what: "payload") : nil
+        let valid = signature.withUnsafeBytes { signatureBytes in
             key.backing.verify(
-                signature: signature,
-                input: UnsafeRawBufferPointer(rebasing: token[0..<jws.signingInputLength])
+                signature: signatureBytes,
+                input: UnsafeRawBufferPointer(rebasing: token[0..<layout.secondDot])
             )
         }
         guard valid else { throw JWTError(.invalidSignature, "the signature does not match") }
+        return (header, payload, payloadObject)
     }
 
     /// Checks required claims, time claims, issuer and audience against the policy.
     public func validate(_ claims: JWTClaims) throws(JWTError) {
-        for name in policy.requiredClaims.sorted() where !claims.contains(name) {
+        for name in requiredClaims where !claims.contains(name) {
             throw JWTError(.missingClaim, "the required claim \"\(JSONParser.printable(name))\" is missing")
         }
         let now = clock.now()

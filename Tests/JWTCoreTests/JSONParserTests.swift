@@ -1,0 +1,77 @@
+import Testing
+
+@testable import JWTCore
+
+@Suite("JSONParser")
+struct JSONParserTests {
+    private func parse(_ text: String, depth: Int = 16) throws(JWTError) -> JSONValue {
+        try JSONValue(parsing: text, maxNestingDepth: depth)
+    }
+
+    private func code(_ text: String, depth: Int = 16) -> JWTError.Code? {
+        do {
+            _ = try parse(text, depth: depth)
+            return nil
+        } catch {
+            return error.code
+        }
+    }
+
+    @Test func parsesEveryKindOfValue() throws {
+        let value = try parse(#" {"a": [1, -2.5, 3e2, true, false, null], "b": "x\u00e9\n\ud83d\ude00", "c": {}} "#)
+        let object = try #require(value.objectValue)
+        #expect(object["a"] == [1, -2.5, 300, true, false, nil])
+        #expect(object["b"] == .string("xé\n😀"))
+        #expect(object["c"] == .object([:]))
+        #expect(object.members.map(\.name) == ["a", "b", "c"])
+    }
+
+    @Test(arguments: [
+        #"{"a":1,"a":2}"#,
+        #"{"a":1,"\u0061":2}"#,  // duplicate once unescaped
+        #"{"x":{"k":1,"k":1}}"#,
+    ])
+    func rejectsDuplicateMembers(text: String) {
+        #expect(code(text) == .duplicateMember)
+    }
+
+    @Test func rejectsDuplicatesInLargeObjects() {
+        let members = (0..<40).map { "\"m\($0)\":\($0)" } + ["\"m7\":0"]
+        #expect(code("{" + members.joined(separator: ",") + "}") == .duplicateMember)
+    }
+
+    @Test func capsNestingDepth() {
+        #expect(code(String(repeating: "[", count: 5) + String(repeating: "]", count: 5), depth: 5) == nil)
+        #expect(code(String(repeating: "[", count: 6) + String(repeating: "]", count: 6), depth: 5) == .nestingTooDeep)
+        // A hostile depth far past the cap fails fast instead of recursing.
+        #expect(code(String(repeating: "[", count: 100_000)) == .nestingTooDeep)
+    }
+
+    @Test(arguments: [
+        "", " ", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]", "[1 2]", "01", "-", "1.", "1e", ".5", "+1",
+        "tru", "nul", "NaN", "Infinity", "1e400", "\"\u{01}\"", "\"abc", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"",
+        "\"\\ud800\\u0041\"", "{\"a\":1} x", "\u{FEFF}{}", "'a'", "{a:1}",
+    ])
+    func rejectsInvalidJSON(text: String) {
+        #expect(code(text) == .malformed)
+    }
+
+    @Test func rejectsInvalidUTF8InStrings() throws {
+        for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC0, 0x80, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
+            #expect(throws: JSONParser.Failure.self) {
+                try bytes.withUnsafeBytes { try JSONParser.parse($0, maxDepth: 4) }
+            }
+        }
+    }
+
+    @Test func writesCompactDeterministicJSON() throws {
+        let object: JSONObject = ["b": 1, "a": [true, nil, 1.5], "s": "q\"\\/\u{01}é"]
+        #expect(try JSONValue.object(object).jsonText() == #"{"b":1,"a":[true,null,1.5],"s":"q\"\\/\u0001é"}"#)
+        #expect(throws: JWTError.self) { try JSONValue.number(.nan).jsonText() }
+    }
+
+    @Test func writerOutputParsesBackToTheSameValue() throws {
+        let value: JSONValue = ["n": -12_345_678_901, "f": 0.1, "e": 1e300, "s": "\u{7F}\t", "o": ["x": []]]
+        #expect(try parse(try value.jsonText()) == value)
+    }
+}
