@@ -119,4 +119,16 @@ struct ECDSAKeyTests {
         let token = try Self.token(loaded)
         #expect(try JWTVerifier(keys: try JWTKeySet([key])).verify(token).claims.subject == "e")
     }
+
+    @Test("encrypted PEM and certificates are refused with invalidKey")
+    func unsupportedPEM() throws {
+        let encrypted =
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAg\n-----END ENCRYPTED PRIVATE KEY-----\n"
+        let error = #expect(throws: JWTError.self) { try JWTKey(pem: encrypted) }
+        #expect(error?.code == .invalidKey)
+        let certificate = "-----BEGIN CERTIFICATE-----\nMIIBfzCCASWgAwIBAgIUJ0\n-----END CERTIFICATE-----\n"
+        #expect(throws: JWTError.self) { try JWTKey(pem: certificate) }
+        #expect(throws: JWTError.self) { try JWTKey(pem: "not a key") }
+        #expect(throws: JWTError.self) { try JWTKey(der: [0x30, 0x03, 0x02, 0x01, 0x01]) }
+    }
 }

@@ -15,6 +15,9 @@ extension JWTKey {
             throw JWTError(.invalidKey, "the PEM text is larger than \(Self.maxKeyFileSize) bytes")
         }
         guard pem.contains("-----BEGIN ") else { throw JWTError(.invalidKey, "the text is not PEM") }
+        guard !pem.contains("ENCRYPTED") else {
+            throw JWTError(.invalidKey, "encrypted PEM keys are not supported; decrypt it first (openssl pkey)")
+        }
         try self.init(evpKey: try EVPKey.decode(bytes, pem: true), algorithm: algorithm, kid: kid)
     }
 
