@@ -11,7 +11,7 @@ public import AuthKitClock
 /// var ring = JWTKeyRing()
 /// try ring.activate(try .generate(.es256))                       // signs from now on
 /// // later: the old key keeps verifying for one access-token lifetime
-/// try ring.activate(try .generate(.es256), previousAcceptedUntil: now + .minutes(15))
+/// try ring.activate(try .generate(.es256), previousAcceptedUntil: clock.now() + .seconds(900))
 /// let signer = try ring.signer()
 /// let verifier = try JWTVerifier(keys: ring.verificationKeys, clock: clock)
 /// ```
