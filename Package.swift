@@ -11,15 +11,25 @@ let package = Package(
     name: "AuthKit",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "AuthKit", targets: ["AuthKit"]),
+        .library(name: "AuthKitRedis", targets: ["AuthKitRedis"]),
         .library(name: "JWTCore", targets: ["JWTCore"]),
+        .library(name: "TokenStore", targets: ["TokenStore"]),
+        .library(name: "RateLimiter", targets: ["RateLimiter"]),
+        .library(name: "PermissionCache", targets: ["PermissionCache"]),
+        .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "AuthKitClock", targets: ["AuthKitClock"]),
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
         .executable(name: "authkit", targets: ["authkit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
+        // C libraries, reached only from JWTCore and RedisClient.
         .systemLibrary(
             name: "CAuthKitOpenSSL",
             pkgConfig: "libcrypto",
@@ -30,13 +40,52 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]
         ),
+
+        // The library.
         .target(name: "AuthKitClock", swiftSettings: strictSettings),
-        .target(name: "AuthKitTesting", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
         .target(
             name: "JWTCore",
             dependencies: ["CAuthKitOpenSSL", "AuthKitClock"],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CAuthKitHiredis",
+                "CAuthKitOpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "TokenStore", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .target(name: "RateLimiter", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .target(name: "PermissionCache", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .target(
+            name: "AuthKit",
+            dependencies: [
+                "AuthKitClock", "JWTCore", "TokenStore", "RateLimiter", "PermissionCache",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthKitRedis",
+            dependencies: [
+                "AuthKit", "AuthKitClock", "RedisClient", "TokenStore", "RateLimiter", "PermissionCache",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthKitTesting",
+            dependencies: ["AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache"],
+            swiftSettings: strictSettings
+        ),
+
+        // Executables a user runs.
         .executableTarget(
             name: "authkit",
             dependencies: [
@@ -46,14 +95,42 @@ let package = Package(
             path: "Examples/authkit",
             swiftSettings: strictSettings
         ),
+
+        // Tests.
         .testTarget(
             name: "JWTCoreTests",
             dependencies: ["JWTCore", "AuthKitClock", "AuthKitTesting"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "CLITests", dependencies: ["AuthKitTesting"], swiftSettings: strictSettings),
         .testTarget(
-            name: "CLITests",
-            dependencies: ["AuthKitTesting"],
+            name: "RedisClientTests",
+            dependencies: ["RedisClient", "AuthKitTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TokenStoreTests",
+            dependencies: ["TokenStore", "AuthKitTesting", "AuthKitClock"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RateLimiterTests",
+            dependencies: ["RateLimiter", "AuthKitTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PermissionCacheTests",
+            dependencies: ["PermissionCache", "AuthKitTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthKitRedisTests",
+            dependencies: ["AuthKitRedis", "AuthKit", "RedisClient", "TokenStore", "AuthKitTesting", "AuthKitClock"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthKitTests",
+            dependencies: ["AuthKit", "AuthKitTesting", "AuthKitClock"],
             swiftSettings: strictSettings
         ),
     ],

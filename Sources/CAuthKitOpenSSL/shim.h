@@ -37,6 +37,18 @@ static inline unsigned long CAuthKitOpenSSL_ERR_peek_last_error(void) {
     return ERR_peek_last_error();
 }
 
+static inline long CAuthKitOpenSSL_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return SSL_CTX_set_min_proto_version(ctx, version);
+}
+
+static inline long CAuthKitOpenSSL_BIO_pending(BIO *bio) {
+    return BIO_pending(bio);
+}
+
+static inline long CAuthKitOpenSSL_BIO_set_mem_eof_return(BIO *bio, long value) {
+    return BIO_set_mem_eof_return(bio, value);
+}
+
 /* Key selections for EVP_PKEY_fromdata and OSSL_DECODER: compound macros Swift does not import. */
 static inline int CAuthKitOpenSSL_selectionKeyPair(void) {
     return EVP_PKEY_KEYPAIR;

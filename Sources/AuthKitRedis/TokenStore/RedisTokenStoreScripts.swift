@@ -1,0 +1,242 @@
+import RedisClient
+
+// The Lua scripts behind RedisTokenStore. Each check-and-change is one script on the keys of one user, all
+// of which carry the user's hash tag, so every script runs on one cluster slot. Scripts that walk a user's
+// sessions build the session keys from a key prefix passed in ARGV: those keys carry the same hash tag as the
+// declared KEYS, so they live on the same slot; declaring them would need a read round trip first and would
+// race with concurrent logins.
+//
+// Conventions: every instant and duration is integer milliseconds; ARGV[1] is always "now" as read from the
+// store's WallClock, never the Redis server's clock, so the rules follow the injected clock and tests can
+// move time. Expiry is decided by comparing stored instants with now; TTLs only clean up, each set to the
+// moment the record stops mattering plus a margin. Digests are 32 raw bytes; a family's retired digests are
+// concatenated in one field, newest last. Lua compares digests with ==, which is not constant-time: that
+// leaks at most how many leading bytes of a SHA-256 matched, which gives no handle on the secret.
+//
+// Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse
+// (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone).
+enum RedisTokenStoreScripts {
+    private static let prelude = #"""
+        local function n(x) return string.format('%.0f', x) end
+        local function pruneIndex(index, now)
+          redis.call('ZREMRANGEBYSCORE', index, '-inf', n(now))
+        end
+        local function expireIndex(index, now, margin)
+          local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
+          if #last == 2 then
+            redis.call('PEXPIRE', index, n(math.max(1, tonumber(last[2]) - now + margin)))
+          end
+        end
+        local function touch(key, index, sid, now, margin)
+          local f = redis.call('HMGET', key, 'exp', 'abs', 'idle', 'reuse')
+          if not f[1] or f[4] == '1' or now >= tonumber(f[1]) then return 0 end
+          local exp = math.min(now + tonumber(f[3]), tonumber(f[2]))
+          redis.call('HSET', key, 'seen', n(now), 'exp', n(exp))
+          redis.call('PEXPIRE', key, n(exp - now + margin))
+          redis.call('ZADD', index, n(exp), sid)
+          pruneIndex(index, now)
+          expireIndex(index, now, margin)
+          return 1
+        end
+
+        """#
+
+    /// KEYS: revoked key. ARGV: now, token expiry, margin. Returns 1 when an entry was written.
+    static let revoke = RedisScript(
+        prelude + #"""
+            local now, exp, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+            if exp <= now then return 0 end
+            local current = tonumber(redis.call('GET', KEYS[1]) or '')
+            if current and current > exp then exp = current end
+            redis.call('SET', KEYS[1], n(exp), 'PX', n(exp - now + margin))
+            return 1
+            """#
+    )
+
+    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, iat, has jti, has sid, touch, margin, sid.
+    /// Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
+    static let check = RedisScript(
+        prelude + #"""
+            local now, iat, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[6])
+            if ARGV[3] == '1' then
+              local revokedUntil = tonumber(redis.call('GET', KEYS[1]) or '')
+              if revokedUntil and now < revokedUntil then return 1 end
+            end
+            local e = redis.call('HMGET', KEYS[2], 'at', 'until')
+            if e[1] and now < tonumber(e[2]) and iat <= tonumber(e[1]) then return 2 end
+            if ARGV[4] ~= '1' then return 0 end
+            local f = redis.call('HMGET', KEYS[3], 'exp', 'reuse')
+            if not f[1] or f[2] == '1' or now >= tonumber(f[1]) then return 3 end
+            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin) end
+            return 0
+            """#
+    )
+
+    /// KEYS: sessions index, epoch. ARGV: now, session key prefix, margin, epoch retained until (0: leave the
+    /// epoch alone). Ends every live session; reuse tombstones stay. Returns the number of live sessions ended.
+    static let endSessions = RedisScript(
+        prelude + #"""
+            local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+            if retain > 0 then
+              local at, keep = now, retain
+              local e = redis.call('HMGET', KEYS[2], 'at', 'until')
+              if e[1] and now < tonumber(e[2]) then
+                at = math.max(tonumber(e[1]), now)
+                keep = math.max(tonumber(e[2]), retain)
+              end
+              redis.call('HSET', KEYS[2], 'at', n(at), 'until', n(keep))
+              redis.call('PEXPIRE', KEYS[2], n(keep - now + margin))
+            end
+            local count = 0
+            for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+              local key = prefix .. sid
+              local f = redis.call('HMGET', key, 'exp', 'reuse')
+              if f[2] ~= '1' then
+                if f[1] and now < tonumber(f[1]) then count = count + 1 end
+                redis.call('DEL', key)
+              end
+            end
+            redis.call('DEL', KEYS[1])
+            return count
+            """#
+    )
+
+    /// KEYS: sessions index. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace,
+    /// max sessions (0: no limit), refuse (1) or evict (0), margin, session key prefix.
+    /// Returns {1, ended ids...} or {0, limit} when the login is refused.
+    static let createSession = RedisScript(
+        prelude + #"""
+            local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
+            local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
+            pruneIndex(KEYS[1], now)
+            local rows = {}
+            if max > 0 then
+              for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+                local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
+                if f[1] and f[3] ~= '1' and now < tonumber(f[2]) then
+                  table.insert(rows, {tonumber(f[1]), other})
+                else
+                  redis.call('ZREM', KEYS[1], other)
+                end
+              end
+            end
+            local result = {1}
+            if max > 0 and #rows >= max then
+              if refuse then return {0, max} end
+              table.sort(rows, function(a, b)
+                if a[1] ~= b[1] then return a[1] < b[1] end
+                return a[2] < b[2]
+              end)
+              for i = 1, #rows - max + 1 do
+                redis.call('DEL', prefix .. rows[i][2])
+                redis.call('ZREM', KEYS[1], rows[i][2])
+                table.insert(result, rows[i][2])
+              end
+            end
+            local abs = now + tonumber(ARGV[7])
+            local exp = math.min(now + tonumber(ARGV[8]), abs)
+            local key = prefix .. sid
+            redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(now), 'seen', n(now),
+              'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
+            redis.call('PEXPIRE', key, n(exp - now + margin))
+            redis.call('ZADD', KEYS[1], n(exp), sid)
+            expireIndex(KEYS[1], now, margin)
+            return result
+            """#
+    )
+
+    /// KEYS: session, sessions index. ARGV: now, presented digest, next digest, history size, margin, session id.
+    /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry}, {'reuse'} or {'invalid'}.
+    static let rotate = RedisScript(
+        prelude + #"""
+            local now, presented, nextDigest = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+            local history, margin, sid = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+            local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse')
+            if not f[1] then return {'invalid'} end
+            if now >= tonumber(f[1]) then
+              pruneIndex(KEYS[2], now)
+              return {'invalid'}
+            end
+            local current, previous, old = f[5], f[6], f[8] or ''
+            local function retired(digest)
+              if previous and previous == digest then return true end
+              for i = 1, #old, 32 do
+                if string.sub(old, i, i + 31) == digest then return true end
+              end
+              return false
+            end
+            if f[9] == '1' then
+              if current == presented or retired(presented) then return {'reuse'} end
+              return {'invalid'}
+            end
+            local function retire(digest)
+              old = old .. digest
+              if #old > history * 32 then old = string.sub(old, #old - history * 32 + 1) end
+            end
+            local rotatedAt = tonumber(f[7] or '')
+            local isCurrent = current == presented
+            if isCurrent then
+              if previous then retire(previous) end
+              redis.call('HSET', KEYS[1], 'prev', current, 'rot', n(now))
+            elseif previous and previous == presented and rotatedAt and now < rotatedAt + tonumber(f[4]) then
+              retire(current)
+            elseif retired(presented) then
+              redis.call('HSET', KEYS[1], 'reuse', '1')
+              redis.call('ZREM', KEYS[2], sid)
+              pruneIndex(KEYS[2], now)
+              expireIndex(KEYS[2], now, margin)
+              return {'reuse'}
+            else
+              return {'invalid'}
+            end
+            local abs = tonumber(f[2])
+            local exp = math.min(now + tonumber(f[3]), abs)
+            redis.call('HSET', KEYS[1], 'cur', nextDigest, 'old', old, 'seen', n(now), 'exp', n(exp))
+            redis.call('PEXPIRE', KEYS[1], n(exp - now + margin))
+            redis.call('ZADD', KEYS[2], n(exp), sid)
+            pruneIndex(KEYS[2], now)
+            expireIndex(KEYS[2], now, margin)
+            local grace = '0'
+            if not isCurrent then grace = '1' end
+            return {'rotated', n(exp), n(abs), grace}
+            """#
+    )
+
+    /// KEYS: session, sessions index. ARGV: now, margin, session id. Returns 1 when the session was alive.
+    static let touchSession = RedisScript(
+        prelude + #"""
+            return touch(KEYS[1], KEYS[2], ARGV[3], tonumber(ARGV[1]), tonumber(ARGV[2]))
+            """#
+    )
+
+    /// KEYS: session, sessions index. ARGV: now, margin, session id. Returns 1 when a live session was ended.
+    static let revokeSession = RedisScript(
+        prelude + #"""
+            local now, margin = tonumber(ARGV[1]), tonumber(ARGV[2])
+            local f = redis.call('HMGET', KEYS[1], 'exp', 'reuse')
+            if not f[1] or f[2] == '1' or now >= tonumber(f[1]) then return 0 end
+            redis.call('DEL', KEYS[1])
+            redis.call('ZREM', KEYS[2], ARGV[3])
+            pruneIndex(KEYS[2], now)
+            expireIndex(KEYS[2], now, margin)
+            return 1
+            """#
+    )
+
+    /// KEYS: sessions index. ARGV: now, session key prefix. Returns, for each live session, its id followed by
+    /// name, ip, ua, created, seen, exp, abs — a flat array of groups of eight. Reads only.
+    static let listSessions = RedisScript(
+        prelude + #"""
+            local now, prefix = tonumber(ARGV[1]), ARGV[2]
+            local result = {}
+            for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. n(now), '+inf')) do
+              local f = redis.call('HMGET', prefix .. sid, 'name', 'ip', 'ua', 'created', 'seen', 'exp', 'abs', 'reuse')
+              if f[6] and f[8] ~= '1' and now < tonumber(f[6]) then
+                table.insert(result, sid)
+                for i = 1, 7 do table.insert(result, f[i]) end
+              end
+            end
+            return result
+            """#
+    )
+}

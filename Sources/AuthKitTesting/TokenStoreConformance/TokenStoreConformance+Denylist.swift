@@ -1,0 +1,89 @@
+import AuthKitClock
+import TokenStore
+
+extension TokenStoreConformance {
+    static let denylistChecks: [Check] = [
+        Check(name: "a revoked jti is reported until the token's expiry, for its user only") { suite in
+            let (clock, store) = try await suite.fixture()
+            let issued = clock.now
+            try expect(
+                try await store.revoke(jti: "j1", userID: "alice", expiresAt: issued + .seconds(600)),
+                "revoking a live token writes an entry"
+            )
+            let status = try await store.check(access("alice", jti: "j1", issuedAt: issued))
+            try expect(status == .revoked, "the revoked jti is reported, got \(status)")
+            let other = try await store.check(access("alice", jti: "j2", issuedAt: issued))
+            try expect(other == .valid, "another jti of the same user is not revoked, got \(other)")
+            let otherUser = try await store.check(access("bob", jti: "j1", issuedAt: issued))
+            try expect(otherUser == .valid, "the same jti of another user is not revoked, got \(otherUser)")
+            clock.advance(by: .seconds(599))
+            let late = try await store.check(access("alice", jti: "j1", issuedAt: issued))
+            try expect(late == .revoked, "the entry lasts until the token expires, got \(late)")
+            clock.advance(by: .seconds(2))
+            let after = try await store.check(access("alice", jti: "j1", issuedAt: issued))
+            try expect(after == .valid, "the entry is gone once the token has expired anyway, got \(after)")
+        },
+        Check(name: "revoking an already expired token is a no-op") { suite in
+            let (clock, store) = try await suite.fixture()
+            let now = clock.now
+            try expect(
+                !(try await store.revoke(jti: "old", userID: "alice", expiresAt: now - .seconds(5))),
+                "an expired token needs no entry"
+            )
+            try expect(
+                !(try await store.revoke(jti: "edge", userID: "alice", expiresAt: now)),
+                "a token expiring right now needs no entry"
+            )
+            let status = try await store.check(access("alice", jti: "old", issuedAt: now - .seconds(60)))
+            try expect(status == .valid, "nothing was denylisted, got \(status)")
+        },
+        Check(name: "revoking twice keeps the later expiry") { suite in
+            let (clock, store) = try await suite.fixture()
+            let now = clock.now
+            try await store.revoke(jti: "j", userID: "alice", expiresAt: now + .seconds(100))
+            try await store.revoke(jti: "j", userID: "alice", expiresAt: now + .seconds(10))
+            clock.advance(by: .seconds(50))
+            let status = try await store.check(access("alice", jti: "j", issuedAt: now))
+            try expect(status == .revoked, "a shorter second revocation must not shorten the first, got \(status)")
+        },
+        Check(name: "bad ids are refused with invalidArgument") { suite in
+            let (clock, store) = try await suite.fixture()
+            let later = clock.now + .seconds(60)
+            try await expectError(.invalidArgument, "an empty user id") {
+                try await store.revoke(jti: "j", userID: "", expiresAt: later)
+            }
+            try await expectError(.invalidArgument, "an empty jti") {
+                try await store.revoke(jti: "", userID: "alice", expiresAt: later)
+            }
+            try await expectError(.invalidArgument, "an oversized jti") {
+                try await store.revoke(jti: String(repeating: "x", count: 257), userID: "alice", expiresAt: later)
+            }
+            try await expectError(.invalidArgument, "an oversized user id") {
+                _ = try await store.sessions(userID: String(repeating: "u", count: 257))
+            }
+        },
+        Check(name: "user ids with key-breaking characters stay separate users") { suite in
+            let (clock, store) = try await suite.fixture()
+            let now = clock.now
+            let tricky = ["a}:revoked:j", "a", "a{", "a\u{0}b", "a\u{0}c", "é", "e\u{301}", "u:}{", "💥"]
+            try await store.revoke(jti: "j", userID: tricky[0], expiresAt: now + .seconds(60))
+            for userID in tricky.dropFirst() {
+                let status = try await store.check(access(userID, jti: "j", issuedAt: now))
+                try expect(
+                    status == .valid,
+                    "revoking for \(tricky[0].debugDescription) leaked to \(userID.debugDescription)"
+                )
+            }
+            for userID in tricky {
+                _ = try await store.createSession(NewSession(userID: userID))
+            }
+            for userID in tricky {
+                let sessions = try await store.sessions(userID: userID)
+                try expect(
+                    sessions.count == 1 && sessions[0].userID == userID,
+                    "user \(userID.debugDescription) sees exactly its own session, got \(sessions.count)"
+                )
+            }
+        },
+    ]
+}

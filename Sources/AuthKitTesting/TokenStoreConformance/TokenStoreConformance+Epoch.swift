@@ -1,0 +1,77 @@
+import AuthKitClock
+import TokenStore
+
+extension TokenStoreConformance {
+    static let epochChecks: [Check] = [
+        Check(name: "the epoch invalidates tokens issued at or before it, and only those") { suite in
+            let (clock, store) = try await suite.fixture()
+            let before = clock.now - .seconds(60)
+            let epochInstant = clock.now
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
+            let stored = try await store.epoch(userID: "alice")
+            try expect(
+                stored == epochInstant,
+                "the epoch is the instant of the call, got \(String(describing: stored))"
+            )
+            let old = try await store.check(access("alice", issuedAt: before))
+            try expect(old == .predatesEpoch, "an older token predates the epoch, got \(old)")
+            let same = try await store.check(access("alice", issuedAt: epochInstant))
+            try expect(
+                same == .predatesEpoch,
+                "a token issued at the epoch instant is invalid (fail closed), got \(same)"
+            )
+            clock.advance(by: .seconds(1))
+            let newer = try await store.check(access("alice", issuedAt: clock.now))
+            try expect(newer == .valid, "a token issued after the epoch is valid, got \(newer)")
+            let otherUser = try await store.check(access("bob", issuedAt: before))
+            try expect(otherUser == .valid, "another user's tokens are untouched, got \(otherUser)")
+            let noEpoch = try await store.epoch(userID: "bob")
+            try expect(noEpoch == nil, "a user who never logged out everywhere has no epoch")
+        },
+        Check(name: "the epoch only moves forward and is kept for the longest retention") { suite in
+            let (clock, store) = try await suite.fixture()
+            let first = clock.now
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
+            clock.advance(by: .seconds(1_800))
+            let second = clock.now
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(60))
+            let stored = try await store.epoch(userID: "alice")
+            try expect(stored == second, "a later logout moves the epoch forward")
+            clock.advance(by: .seconds(600))
+            let kept = try await store.epoch(userID: "alice")
+            try expect(kept == second, "a shorter retention must not drop an epoch an earlier call promised to keep")
+            let status = try await store.check(access("alice", issuedAt: first + .seconds(5)))
+            try expect(status == .predatesEpoch, "tokens between the two epochs are invalid, got \(status)")
+            clock.advance(by: .seconds(1_201))
+            let gone = try await store.epoch(userID: "alice")
+            try expect(gone == nil, "the epoch is forgotten after its retention")
+        },
+        Check(name: "logging out everywhere ends every session and its refresh family") { suite in
+            let (_, store) = try await suite.fixture()
+            var tokens: [String] = []
+            for index in 0..<3 {
+                let grant = try await store.createSession(
+                    NewSession(userID: "alice", device: DeviceInfo(name: "device \(index)"))
+                )
+                tokens.append(grant.refreshToken.text)
+            }
+            let bob = try await store.createSession(NewSession(userID: "bob"))
+            let ended = try await store.logOutEverywhere(userID: "alice", retention: .seconds(900))
+            try expect(ended == 3, "three sessions were ended, got \(ended)")
+            let left = try await store.sessions(userID: "alice")
+            try expect(left.isEmpty, "no session survives, \(left.count) did")
+            for token in tokens {
+                let outcome = try await store.rotate(refreshToken: token)
+                try expect(isInvalid(outcome), "a refresh token of an ended session is refused, got \(outcome)")
+            }
+            let bobSessions = try await store.sessions(userID: "bob")
+            try expect(bobSessions.map(\.id) == [bob.session.id], "another user's sessions survive")
+        },
+        Check(name: "the epoch retention must be positive") { suite in
+            let (_, store) = try await suite.fixture()
+            try await expectError(.invalidConfiguration, "a zero retention") {
+                try await store.logOutEverywhere(userID: "alice", retention: .zero)
+            }
+        },
+    ]
+}

@@ -1,0 +1,203 @@
+public import Logging
+public import ServiceLifecycle
+
+/// An async Redis client: a pool of automatically pipelined connections over TCP, Unix sockets or TLS, with
+/// scripts, pub/sub and typed helpers for common commands.
+///
+/// Commands work as soon as the client exists (connections open lazily); ``run()`` makes it a
+/// swift-service-lifecycle `Service` that connects eagerly and shuts down with the service group. Every command
+/// finishes within ``RedisConfiguration/commandTimeout``. All socket I/O happens on one thread the client owns.
+///
+/// ```swift
+/// let redis = try RedisClient(url: "redis://127.0.0.1:6379")
+/// try await redis.set("greeting", value: "hello", expiration: .seconds(60))
+/// let value = try await redis.get("greeting")
+/// await redis.shutdown()
+/// ```
+public final class RedisClient: Sendable, Service {
+    /// The settings this client was created with.
+    public let configuration: RedisConfiguration
+    let logger: Logger
+    private let loop: EventLoop
+    private let pool: ConnectionPool?
+    private let setupError: RedisError?
+
+    /// Creates a client; no connection is opened until the first command or ``run()``.
+    ///
+    /// An invalid configuration or unusable TLS files do not throw here: every command then fails with that error.
+    public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "authkit.redis")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.loop = EventLoop()
+        do {
+            let checked = try configuration.validated()
+            let tlsContext = try checked.tls.map { settings throws(RedisError) in
+                try TLSContext(configuration: settings)
+            }
+            self.pool = ConnectionPool(loop: loop, configuration: checked, tlsContext: tlsContext, logger: logger)
+            self.setupError = nil
+        } catch {
+            self.pool = nil
+            self.setupError = error
+        }
+    }
+
+    /// Creates a client from a URL such as `redis://user:password@host:6379/0`; see
+    /// ``RedisConfiguration/init(url:)`` for the accepted forms.
+    public convenience init(url: String, logger: Logger = Logger(label: "authkit.redis")) throws(RedisError) {
+        self.init(configuration: try RedisConfiguration(url: url), logger: logger)
+    }
+
+    deinit {
+        if let pool {
+            loop.execute { pool.shutdown() }
+        }
+        loop.stop()
+    }
+
+    /// Sends one command and returns its reply.
+    ///
+    /// Error replies are thrown as ``RedisError/Code/server``. Blocking commands (BLPOP, BRPOP, BLMOVE, BZPOPMIN,
+    /// XREAD … BLOCK, WAIT …) run on a connection of their own, with their blocking time added to the deadline.
+    /// - Throws: ``RedisError``.
+    @discardableResult
+    public func send(_ arguments: [RedisArgument]) async throws -> RedisReply {
+        let command = try CommandEncoder.encode(arguments)
+        let blockingTime = BlockingCommands.blockingTime(arguments)
+        var timeout = configuration.commandTimeout
+        if let blockingTime {
+            timeout = blockingTime == .zero ? .seconds(Int64(Int32.max)) : timeout + blockingTime
+        }
+        let reply = try await execute(
+            command,
+            deadline: Monotonic.deadline(after: timeout),
+            dedicated: blockingTime != nil
+        )
+        if case .error(let message) = reply {
+            throw RedisError(.server, message)
+        }
+        return reply
+    }
+
+    /// Sends one command given as variadic arguments: `try await client.send("INCR", "hits")`.
+    /// - Throws: ``RedisError``.
+    @discardableResult
+    public func send(_ arguments: RedisArgument...) async throws -> RedisReply {
+        try await send(arguments)
+    }
+
+    /// Runs a script by EVALSHA; on NOSCRIPT (empty cache after a restart, failover or SCRIPT FLUSH) it loads the
+    /// script with SCRIPT LOAD and retries once.
+    /// - Throws: ``RedisError``; a script's own `error_reply` arrives as ``RedisError/Code/server``.
+    @discardableResult
+    public func eval(
+        _ script: RedisScript,
+        keys: [RedisArgument] = [],
+        arguments: [RedisArgument] = []
+    ) async throws -> RedisReply {
+        let command: [RedisArgument] =
+            ["EVALSHA", RedisArgument(script.sha1), RedisArgument(keys.count)] + keys
+            + arguments
+        do {
+            return try await send(command)
+        } catch let error as RedisError where error.serverErrorPrefix == "NOSCRIPT" {
+            let loaded = try await send(["SCRIPT", "LOAD", RedisArgument(script.source)])
+            if loaded.string != script.sha1 {
+                logger.warning("SCRIPT LOAD returned an unexpected SHA-1", metadata: ["redis.sha1": "\(script.sha1)"])
+            }
+            return try await send(command)
+        }
+    }
+
+    /// Subscribes to channels on a dedicated connection and returns the messages as they arrive.
+    ///
+    /// Returns once the server has confirmed the subscription, so a message published afterwards is delivered.
+    /// - Throws: ``RedisError`` when the first subscription cannot be made.
+    public func subscribe(_ channels: [String]) async throws -> RedisSubscription {
+        let pool = try requirePool()
+        guard !channels.isEmpty else {
+            throw RedisError(.invalidConfiguration, "subscribe needs at least one channel")
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: RedisPubSubMessage.self)
+        try await withCheckedThrowingContinuation { (confirmed: CheckedContinuation<Void, any Error>) in
+            let accepted = loop.execute {
+                guard !pool.isShutdown else {
+                    continuation.finish()
+                    confirmed.resume(throwing: RedisError(.poolShutdown, "the Redis client has been shut down"))
+                    return
+                }
+                let session = SubscriberSession(pool: pool, channels: channels, continuation: continuation) {
+                    confirmed.resume(with: $0)
+                }
+                pool.add(session)
+                continuation.onTermination = { [loop = self.loop] _ in
+                    loop.execute { session.finish() }
+                }
+                session.start()
+            }
+            if !accepted {
+                continuation.finish()
+                confirmed.resume(throwing: RedisError(.poolShutdown, "the Redis client has been shut down"))
+            }
+        }
+        return RedisSubscription(stream: stream)
+    }
+
+    /// Connects the pool eagerly, then waits until the service group shuts down (or the task is cancelled) and
+    /// shuts the client down.
+    public func run() async throws {
+        if let pool {
+            loop.execute { pool.warmUp() }
+        }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await loop.waitUntilStopped()
+            } onGracefulShutdown: {
+                self.beginShutdown()
+            }
+        } onCancel: {
+            self.beginShutdown()
+        }
+    }
+
+    /// Fails queued and in-flight commands with ``RedisError/Code/poolShutdown``, ends subscriptions, closes every
+    /// connection and stops the I/O thread. Later commands fail at once.
+    public func shutdown() async {
+        beginShutdown()
+        await loop.waitUntilStopped()
+    }
+
+    private func beginShutdown() {
+        if let pool {
+            loop.execute { pool.shutdown() }
+        }
+        loop.stop()
+    }
+
+    private func requirePool() throws(RedisError) -> ConnectionPool {
+        guard let pool else {
+            throw setupError ?? RedisError(.invalidConfiguration, "the client has no usable configuration")
+        }
+        return pool
+    }
+
+    private func execute(_ command: [UInt8], deadline: UInt64, dedicated: Bool) async throws -> RedisReply {
+        let pool = try requirePool()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RedisReply, any Error>) in
+            let completion: @Sendable (Result<RedisReply, RedisError>) -> Void = { continuation.resume(with: $0) }
+            if !dedicated && pool.tryDirectWrite(command, deadline: deadline, completion: completion) {
+                return
+            }
+            let accepted = loop.execute {
+                if dedicated {
+                    pool.enqueueDedicated(command, deadline: deadline, completion: completion)
+                } else {
+                    pool.enqueue(command, deadline: deadline, completion: completion)
+                }
+            }
+            if !accepted {
+                continuation.resume(throwing: RedisError(.poolShutdown, "the Redis client has been shut down"))
+            }
+        }
+    }
+}

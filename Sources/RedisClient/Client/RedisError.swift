@@ -1,0 +1,59 @@
+/// The error every RedisClient operation throws: a stable ``Code`` saying what went wrong, and a message.
+///
+/// Codes are values of a struct rather than enum cases so that new codes never break a user's `switch`.
+/// Messages never contain a password.
+public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure happened.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's stable name.
+        public let name: String
+
+        private init(_ name: String) {
+            self.name = name
+        }
+
+        public var description: String { name }
+
+        /// No connection could be opened: refused, unreachable, name not resolved, connect timeout, or every
+        /// connection of the pool is waiting out its reconnect backoff.
+        public static let connectionFailed = Code("connectionFailed")
+        /// The connection carrying the command closed (server gone, reset, or closed after another command on it
+        /// failed) before the reply arrived; the command may or may not have been applied.
+        public static let connectionClosed = Code("connectionClosed")
+        /// The command's deadline passed before its reply arrived; the connection is closed and never reused.
+        public static let timeout = Code("timeout")
+        /// The server answered with an error reply (`WRONGTYPE …`, `NOSCRIPT …`, `ERR …`); see ``RedisError/message``.
+        public static let server = Code("server")
+        /// The server sent bytes that are not RESP2, a reply above the configured caps, or a reply of the wrong
+        /// type for a typed helper.
+        public static let `protocol` = Code("protocol")
+        /// The TLS handshake, certificate verification or a TLS record failed, or the TLS settings are unusable.
+        public static let tls = Code("tls")
+        /// AUTH was refused (wrong password, unknown or disabled ACL user) or SELECT / CLIENT SETNAME failed
+        /// while a connection was being set up.
+        public static let authentication = Code("authentication")
+        /// The client was shut down: queued and new commands fail with this code.
+        public static let poolShutdown = Code("poolShutdown")
+        /// A URL or configuration value is invalid (bad scheme, port, database index, pool size).
+        public static let invalidConfiguration = Code("invalidConfiguration")
+    }
+
+    /// Which failure happened.
+    public let code: Code
+    /// A human-readable explanation; for ``Code/server`` the server's error reply itself.
+    public let message: String
+
+    /// Creates an error with a code and a message.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The first word of a server error (`WRONGTYPE`, `NOSCRIPT`, `ERR`), or `nil` for other codes.
+    public var serverErrorPrefix: String? {
+        guard code == .server else { return nil }
+        return message.split(separator: " ", maxSplits: 1).first.map(String.init)
+    }
+
+    public var description: String { "\(code.name): \(message)" }
+}

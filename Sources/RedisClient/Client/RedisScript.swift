@@ -1,0 +1,14 @@
+/// A Lua script that ``RedisClient/eval(_:keys:arguments:)`` runs by its SHA-1 (EVALSHA), loading it only when
+/// the server's script cache does not have it.
+public struct RedisScript: Sendable, Hashable {
+    /// The Lua source.
+    public let source: String
+    /// The lowercase hex SHA-1 of ``source``, the name Redis caches the script under.
+    public let sha1: String
+
+    /// Creates a script value and computes its SHA-1 with libcrypto.
+    public init(_ source: String) {
+        self.source = source
+        self.sha1 = SHA1.hexDigest(Array(source.utf8))
+    }
+}

@@ -1,0 +1,112 @@
+/// Everything a ``RedisClient`` needs to know: where the server is, how to authenticate, and the limits and
+/// timeouts that keep every command bounded.
+///
+/// Build one directly or from a URL with ``init(url:)``.
+public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
+    /// Where the server listens.
+    public enum Endpoint: Sendable, Hashable {
+        /// A TCP host name or IP address and port.
+        case tcp(host: String, port: Int)
+        /// A Unix domain socket path.
+        case unix(path: String)
+    }
+
+    /// The server's address.
+    public var endpoint: Endpoint
+    /// TLS settings; `nil` for plain connections. Only TCP endpoints can use TLS.
+    public var tls: RedisTLSConfiguration?
+    /// The ACL user name sent with AUTH; `nil` authenticates as the default user.
+    public var username: String?
+    /// The password sent with AUTH; `nil` sends no AUTH. Never logged.
+    public var password: String?
+    /// The database index selected with SELECT on every new connection (0 sends no SELECT).
+    public var database: Int
+    /// The name set with CLIENT SETNAME on every new connection, shown by CLIENT LIST.
+    public var clientName: String?
+    /// How many pipelined connections the pool keeps (at least 1). Pub/sub and blocking commands use their own.
+    public var poolSize: Int
+    /// How long opening a connection may take: TCP connect, TLS handshake and the AUTH/SELECT exchange.
+    public var connectTimeout: Duration
+    /// How long a command may take from the call until its reply; past that it fails with ``RedisError/Code/timeout``
+    /// and its connection is closed.
+    public var commandTimeout: Duration
+    /// How the pool waits between attempts to reopen a failed connection.
+    public var reconnectBackoff: RedisBackoff
+    /// The largest bulk string a reply may carry; a larger one fails the connection (default 512 MiB).
+    public var maxBulkLength: Int
+    /// The most elements one array reply may have; more fails the connection (default 1,048,576).
+    public var maxArrayElements: Int
+
+    /// Creates a configuration with the given endpoint and defaults for everything else.
+    public init(
+        endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379),
+        tls: RedisTLSConfiguration? = nil,
+        username: String? = nil,
+        password: String? = nil,
+        database: Int = 0,
+        clientName: String? = nil,
+        poolSize: Int = 4,
+        connectTimeout: Duration = .seconds(5),
+        commandTimeout: Duration = .seconds(2),
+        reconnectBackoff: RedisBackoff = RedisBackoff(),
+        maxBulkLength: Int = 512 * 1024 * 1024,
+        maxArrayElements: Int = 1024 * 1024
+    ) {
+        self.endpoint = endpoint
+        self.tls = tls
+        self.username = username
+        self.password = password
+        self.database = database
+        self.clientName = clientName
+        self.poolSize = poolSize
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+        self.reconnectBackoff = reconnectBackoff
+        self.maxBulkLength = maxBulkLength
+        self.maxArrayElements = maxArrayElements
+    }
+
+    /// Checks the values that a URL or a caller could get wrong.
+    func validated() throws(RedisError) -> RedisConfiguration {
+        if poolSize < 1 {
+            throw RedisError(.invalidConfiguration, "poolSize must be at least 1, got \(poolSize)")
+        }
+        if database < 0 {
+            throw RedisError(.invalidConfiguration, "database must not be negative, got \(database)")
+        }
+        if case .tcp(let host, let port) = endpoint {
+            if host.isEmpty {
+                throw RedisError(.invalidConfiguration, "the host name is empty")
+            }
+            if !(1...65535).contains(port) {
+                throw RedisError(.invalidConfiguration, "port \(port) is not between 1 and 65535")
+            }
+        }
+        if case .unix = endpoint, tls != nil {
+            throw RedisError(.invalidConfiguration, "TLS is only supported over TCP")
+        }
+        if username != nil && password == nil {
+            throw RedisError(.invalidConfiguration, "an ACL user name needs a password")
+        }
+        if connectTimeout <= .zero || commandTimeout <= .zero {
+            throw RedisError(.invalidConfiguration, "timeouts must be positive")
+        }
+        if maxBulkLength < 1 || maxArrayElements < 1 {
+            throw RedisError(.invalidConfiguration, "reply caps must be positive")
+        }
+        return self
+    }
+
+    /// A description for logs: the password is never included.
+    public var description: String {
+        let scheme = tls == nil ? "redis" : "rediss"
+        let user = username.map { "\($0):***@" } ?? (password == nil ? "" : ":***@")
+        switch endpoint {
+        case .tcp(let host, let port):
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            return "\(scheme)://\(user)\(shownHost):\(port)/\(database)"
+        case .unix(let path):
+            return "unix://\(user)\(path)?db=\(database)"
+        }
+    }
+}

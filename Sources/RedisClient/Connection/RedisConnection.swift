@@ -1,0 +1,504 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One socket to the server, pipelined: commands are appended to one buffer and written together, replies are
+/// handed out in order to the commands waiting in ``CommandQueue``.
+///
+/// Connect, TLS, reading and failure handling run on the event-loop thread. The command queue, the unsent
+/// plaintext and the socket descriptor are in ``shared`` so that a caller may write a command itself when the
+/// connection is idle (``tryDirectWrite(_:deadline:completion:)``), which saves two thread hops at low concurrency.
+/// Any transport, protocol or deadline failure closes the connection for good and fails every command still on
+/// it, so a late reply can never reach another caller.
+///
+/// `@unchecked Sendable`: everything outside `shared` is touched only on the loop thread; callers on other
+/// threads use only `tryDirectWrite`, which works under the `shared` lock.
+final class RedisConnection: LoopHandler, @unchecked Sendable {
+    private enum Phase {
+        case idle
+        case connecting
+        case tlsHandshake
+        case ready
+        case closed
+    }
+
+    /// State that callers and the loop thread both touch.
+    private struct Shared {
+        var fd: Int32 = -1
+        var queue = CommandQueue()
+        var plaintext: [UInt8] = []
+        var plaintextSent = 0
+        var closed = false
+        var closeError: RedisError?
+        /// Set once connect and setup are done on a plain (non-TLS) socket.
+        var directWrites = false
+    }
+
+    /// What ``tryDirectWrite(_:deadline:completion:)`` did.
+    enum DirectWrite {
+        /// The connection was busy or not ready; nothing was queued.
+        case declined
+        /// Queued and fully written.
+        case sent
+        /// Queued; the loop must write the rest.
+        case needsFlush
+    }
+
+    private let loop: EventLoop
+    private let configuration: RedisConfiguration
+    private let tlsContext: TLSContext?
+    private let shared = Mutex(Shared())
+    private var phase = Phase.idle
+    private var handlerID = 0
+    private(set) var fileDescriptor: Int32 = -1
+    private var tls: TLSSession?
+    private var reader: ReplyReader?
+    private var sizeGuard: ReplySizeGuard
+    private var ciphertext: [UInt8] = []
+    private var ciphertextSent = 0
+    private var isDirty = false
+    private var connectDeadline: UInt64 = .max
+    private var setupRepliesLeft = 0
+    private var replies: [RedisReply] = []
+    private var closeError: RedisError?
+
+    /// Called once when the connection closes, with the reason.
+    var onClose: ((RedisError) -> Void)?
+    /// Called once when connect, TLS and AUTH/SELECT/SETNAME have all succeeded.
+    var onEstablished: (() -> Void)?
+    /// Receives replies that no command waits for: pub/sub messages on a subscriber connection.
+    var pushHandler: ((RedisReply) -> Void)?
+    /// Whether callers may write to this connection directly once it is established (plain sockets only).
+    var allowsDirectWrites = false
+
+    init(loop: EventLoop, configuration: RedisConfiguration, tlsContext: TLSContext?) {
+        self.loop = loop
+        self.configuration = configuration
+        self.tlsContext = tlsContext
+        self.sizeGuard = ReplySizeGuard(
+            maxBulkLength: configuration.maxBulkLength,
+            maxElements: configuration.maxArrayElements
+        )
+    }
+
+    deinit {
+        shared.withLock { shared in
+            if shared.fd >= 0 {
+                Glibc.close(shared.fd)
+                shared.fd = -1
+            }
+        }
+    }
+
+    /// Commands queued or awaiting replies.
+    var pendingCount: Int { shared.withLock { $0.queue.count } }
+    /// Whether connect and setup have finished.
+    var isEstablished: Bool { phase == .ready && setupRepliesLeft == 0 }
+    var isClosed: Bool { phase == .closed }
+
+    var wantsWrite: Bool {
+        switch phase {
+        case .connecting: true
+        case .tlsHandshake: ciphertextSent < ciphertext.count
+        case .ready: ciphertextSent < ciphertext.count || shared.withLock { $0.plaintextSent < $0.plaintext.count }
+        case .idle, .closed: false
+        }
+    }
+
+    /// Opens the socket and queues AUTH, SELECT and CLIENT SETNAME ahead of any command.
+    func start() {
+        guard phase == .idle else { return }
+        connectDeadline = Monotonic.deadline(after: configuration.connectTimeout)
+        do {
+            reader = try ReplyReader()
+            if case .tcp(let host, _) = configuration.endpoint, let tlsContext {
+                tls = try TLSSession(context: tlsContext, host: configuration.tls?.serverName ?? host)
+            }
+            let (fd, done) = try PosixSocket.connect(to: configuration.endpoint)
+            fileDescriptor = fd
+            shared.withLock { $0.fd = fd }
+            phase = .connecting
+            handlerID = loop.register(self)
+            try queueSetupCommands()
+            if done {
+                connected()
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Queues one encoded command (loop thread); `completion` gets its reply or failure exactly once.
+    func enqueue(
+        _ command: [UInt8],
+        deadline: UInt64,
+        completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
+    ) {
+        let closedError = shared.withLock { shared -> RedisError? in
+            if shared.closed {
+                return shared.closeError ?? RedisError(.connectionClosed, "the connection is closed")
+            }
+            shared.plaintext.append(contentsOf: command)
+            shared.queue.append(PendingCommand(deadline: deadline, completion: completion))
+            return nil
+        }
+        if let closedError {
+            completion(.failure(closedError))
+            return
+        }
+        requestFlush()
+    }
+
+    /// Called from any thread: queues and writes the command at once if the connection is established, plain and
+    /// idle (nothing queued, nothing unsent). The send is non-blocking.
+    func tryDirectWrite(
+        _ command: [UInt8],
+        deadline: UInt64,
+        completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
+    ) -> DirectWrite {
+        shared.withLock { shared -> DirectWrite in
+            guard shared.directWrites, !shared.closed, shared.queue.isEmpty, shared.plaintext.isEmpty else {
+                return .declined
+            }
+            shared.queue.append(PendingCommand(deadline: deadline, completion: completion))
+            let written = command.withUnsafeBytes { bytes in
+                Glibc.send(shared.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
+            if written == command.count {
+                return .sent
+            }
+            // Partial write or error: the loop writes the rest, or meets the error and fails the connection.
+            shared.plaintext = Array(command[max(written, 0)...])
+            shared.plaintextSent = 0
+            return .needsFlush
+        }
+    }
+
+    /// Schedules a flush at the end of this loop iteration (loop thread).
+    func requestFlush() {
+        if !isDirty && phase == .ready {
+            isDirty = true
+            loop.markDirty(self)
+        }
+    }
+
+    /// Closes the connection and fails whatever is still waiting with `error`.
+    func close(_ error: RedisError) {
+        fail(error)
+    }
+
+    // MARK: LoopHandler
+
+    func handle(events: Int16) {
+        if events & Int16(POLLNVAL) != 0 {
+            fail(RedisError(.connectionClosed, "the socket was closed unexpectedly"))
+            return
+        }
+        if phase == .connecting {
+            if events & (Int16(POLLOUT) | Int16(POLLERR) | Int16(POLLHUP)) != 0 {
+                if let error = PosixSocket.pendingError(fileDescriptor) {
+                    fail(error)
+                    return
+                }
+                connected()
+            }
+            return
+        }
+        if events & (Int16(POLLIN) | Int16(POLLERR) | Int16(POLLHUP)) != 0 {
+            readAvailable()
+        }
+        if phase != .closed && events & Int16(POLLOUT) != 0 {
+            flush()
+        }
+    }
+
+    func flush() {
+        isDirty = false
+        do throws(RedisError) {
+            switch phase {
+            case .ready:
+                if let tls {
+                    let plaintext = shared.withLock { shared -> [UInt8] in
+                        let pending = Array(shared.plaintext[shared.plaintextSent...])
+                        shared.plaintext.removeAll(keepingCapacity: true)
+                        shared.plaintextSent = 0
+                        return pending
+                    }
+                    if !plaintext.isEmpty {
+                        try plaintext.withUnsafeBytes { buffer in
+                            Result { () throws(RedisError) in try tls.write(buffer) }
+                        }.get()
+                    }
+                    tls.drainCiphertext(into: &ciphertext)
+                    try Self.send(fileDescriptor, &ciphertext, sent: &ciphertextSent)
+                } else {
+                    try shared.withLock { shared in
+                        Result { () throws(RedisError) in
+                            try Self.send(shared.fd, &shared.plaintext, sent: &shared.plaintextSent)
+                        }
+                    }.get()
+                }
+            case .tlsHandshake:
+                try Self.send(fileDescriptor, &ciphertext, sent: &ciphertextSent)
+            case .idle, .connecting, .closed:
+                break
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
+    func checkDeadlines(now: UInt64) -> UInt64? {
+        guard phase != .closed && phase != .idle else { return nil }
+        var next = UInt64.max
+        if !isEstablished {
+            if now >= connectDeadline {
+                fail(RedisError(.connectionFailed, "connecting to \(configuration) timed out"))
+                return nil
+            }
+            next = connectDeadline
+        }
+        if let headDeadline = shared.withLock({ $0.queue.first?.deadline }) {
+            if now >= headDeadline {
+                fail(RedisError(.timeout, "no reply within the command timeout"))
+                return nil
+            }
+            next = min(next, headDeadline)
+        }
+        return next == .max ? nil : next
+    }
+
+    // MARK: Internals
+
+    private func queueSetupCommands() throws(RedisError) {
+        var commands: [(String, [RedisArgument])] = []
+        if let password = configuration.password {
+            if let username = configuration.username {
+                commands.append(("AUTH", ["AUTH", RedisArgument(username), RedisArgument(password)]))
+            } else {
+                commands.append(("AUTH", ["AUTH", RedisArgument(password)]))
+            }
+        }
+        if configuration.database != 0 {
+            commands.append(("SELECT", ["SELECT", RedisArgument(configuration.database)]))
+        }
+        if let name = configuration.clientName {
+            commands.append(("CLIENT SETNAME", ["CLIENT", "SETNAME", RedisArgument(name)]))
+        }
+        setupRepliesLeft = commands.count
+        for (name, command) in commands {
+            enqueue(try CommandEncoder.encode(command), deadline: connectDeadline) { [weak self] result in
+                self?.setupReplied(name, result)
+            }
+        }
+    }
+
+    private func setupReplied(_ name: String, _ result: Result<RedisReply, RedisError>) {
+        switch result {
+        case .success(.error(let message)):
+            // The server's message names the failure (WRONGPASS, NOPERM…) and never echoes the password.
+            fail(RedisError(.authentication, "\(name) failed: \(message)"))
+        case .success:
+            setupRepliesLeft -= 1
+            if setupRepliesLeft == 0 {
+                established()
+            }
+        case .failure:
+            break
+        }
+    }
+
+    private func established() {
+        connectDeadline = .max
+        if allowsDirectWrites && tls == nil {
+            shared.withLock { $0.directWrites = !$0.closed }
+        }
+        onEstablished?()
+        onEstablished = nil
+    }
+
+    private func connected() {
+        if let tls {
+            phase = .tlsHandshake
+            advanceHandshake(tls)
+        } else {
+            phase = .ready
+            if setupRepliesLeft == 0 {
+                established()
+            }
+            flush()
+        }
+    }
+
+    private func advanceHandshake(_ tls: TLSSession) {
+        do {
+            let done = try tls.handshake()
+            tls.drainCiphertext(into: &ciphertext)
+            if done {
+                phase = .ready
+                if setupRepliesLeft == 0 {
+                    established()
+                }
+            }
+            flush()
+        } catch {
+            fail(error)
+        }
+    }
+
+    private static func send(_ fd: Int32, _ buffer: inout [UInt8], sent: inout Int) throws(RedisError) {
+        while sent < buffer.count {
+            let offset = sent
+            let written = try buffer.withUnsafeBytes { bytes in
+                Result { () throws(RedisError) in
+                    try PosixSocket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                }
+            }.get()
+            if written == 0 {
+                break
+            }
+            sent += written
+        }
+        if sent == buffer.count {
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+            sent = 0
+        } else if sent >= 1 << 20 {
+            buffer.removeFirst(sent)
+            sent = 0
+        }
+    }
+
+    private func readAvailable() {
+        let buffer = loop.readBuffer
+        do {
+            // A bounded number of reads per wake-up keeps one busy connection from starving the others.
+            for _ in 0..<16 {
+                switch try PosixSocket.receive(fileDescriptor, into: buffer) {
+                case .bytes(let count):
+                    try received(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                    if phase == .closed || count < buffer.count {
+                        return
+                    }
+                case .wouldBlock:
+                    return
+                case .closed:
+                    fail(RedisError(.connectionClosed, "the server closed the connection"))
+                    return
+                }
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer) throws(RedisError) {
+        guard let tls else {
+            try process(bytes)
+            return
+        }
+        try tls.receive(bytes)
+        if phase == .tlsHandshake {
+            advanceHandshake(tls)
+        }
+        while phase == .ready {
+            let count = try tls.read(into: loop.plaintextBuffer)
+            if count == 0 { break }
+            try process(UnsafeRawBufferPointer(rebasing: loop.plaintextBuffer[..<count]))
+        }
+        if phase != .closed {
+            tls.drainCiphertext(into: &ciphertext)
+            if ciphertextSent < ciphertext.count && !isDirty {
+                isDirty = true
+                loop.markDirty(self)
+            }
+        }
+    }
+
+    private func process(_ bytes: UnsafeRawBufferPointer) throws(RedisError) {
+        guard let reader else { return }
+        try sizeGuard.scan(bytes)
+        try reader.feed(bytes)
+        replies.removeAll(keepingCapacity: true)
+        while let reply = try reader.next() {
+            replies.append(reply)
+        }
+        guard !replies.isEmpty else { return }
+        // One lock for the whole batch of replies.
+        let commands = shared.withLock { shared -> [PendingCommand] in
+            var commands: [PendingCommand] = []
+            commands.reserveCapacity(min(replies.count, shared.queue.count))
+            while commands.count < replies.count, let command = shared.queue.popFirst() {
+                commands.append(command)
+            }
+            return commands
+        }
+        for (index, reply) in replies.enumerated() {
+            if phase == .closed {
+                // A completion (a failed AUTH) closed the connection: what was already taken still gets an answer.
+                let error = closeError ?? RedisError(.connectionClosed, "the connection closed")
+                for command in commands.dropFirst(index) {
+                    command.completion(.failure(error))
+                }
+                return
+            }
+            if index < commands.count {
+                commands[index].completion(.success(reply))
+            } else if let pushHandler {
+                pushHandler(reply)
+            } else {
+                throw RedisError(.protocol, "the server sent a reply that no command was waiting for")
+            }
+        }
+    }
+
+    private func fail(_ error: RedisError) {
+        guard phase != .closed else { return }
+        phase = .closed
+        closeError = error
+        if handlerID != 0 {
+            loop.unregister(handlerID)
+        }
+        // The descriptor is closed under the lock, so a caller's direct write can never reach a reused descriptor.
+        let waiting = shared.withLock { shared -> [PendingCommand] in
+            shared.closed = true
+            shared.closeError = error
+            shared.directWrites = false
+            if shared.fd >= 0 {
+                Glibc.close(shared.fd)
+                shared.fd = -1
+            }
+            shared.plaintext = []
+            shared.plaintextSent = 0
+            return shared.queue.removeAll()
+        }
+        fileDescriptor = -1
+        tls = nil
+        reader = nil
+        ciphertext = []
+        let now = Monotonic.now()
+        for (index, command) in waiting.enumerated() {
+            if index == 0 || error.code != .timeout {
+                command.completion(.failure(error))
+            } else if command.deadline <= now {
+                command.completion(.failure(RedisError(.timeout, error.message)))
+            } else {
+                command.completion(
+                    .failure(
+                        RedisError(.connectionClosed, "closed because an earlier command on the connection timed out")
+                    )
+                )
+            }
+        }
+        onEstablished = nil
+        let onClose = self.onClose
+        self.onClose = nil
+        pushHandler = nil
+        onClose?(error)
+    }
+}

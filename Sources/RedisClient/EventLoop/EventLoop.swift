@@ -1,0 +1,340 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One thread the library owns that does all socket I/O with `poll` over non-blocking sockets.
+///
+/// Callers hand it jobs with ``execute(_:)``; it runs them, writes every queued command in one batch per socket,
+/// reads replies and resumes the callers' continuations. Nothing here runs on Swift's cooperative pool.
+///
+/// `@unchecked Sendable`: `inbox` is behind a `Mutex`; every other stored property is touched only by the loop
+/// thread (jobs are the only way in).
+final class EventLoop: @unchecked Sendable {
+    private enum State {
+        case idle
+        case running
+        case stopping
+        case stopped
+    }
+
+    private struct Inbox {
+        var jobs: [@Sendable () -> Void] = []
+        var sleeping = false
+        var wakeSent = false
+        /// A deadline was added behind the loop's back (a direct write) while it was awake: check before sleeping.
+        var recheckDeadlines = false
+        /// When a sleeping loop will wake up by itself.
+        var plannedWake: UInt64 = 0
+        var state = State.idle
+        var exitWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private struct Timer {
+        var deadline: UInt64
+        var job: () -> Void
+    }
+
+    /// The longest the loop sleeps without a deadline; bounds how late a direct write's deadline can be noticed.
+    private static let maximumSleepNanoseconds: UInt64 = 250_000_000
+    private let inbox = Mutex(Inbox())
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let pipeOK: Bool
+
+    private var handlers: [Int: any LoopHandler] = [:]
+    private var nextHandlerID = 0
+    private var dirty: [any LoopHandler] = []
+    private var timers: [Timer] = []
+    /// Scratch space for `recv`, shared by every connection of this loop.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    /// Scratch space for decrypted TLS bytes.
+    let plaintextBuffer: UnsafeMutableRawBufferPointer
+
+    init() {
+        var fds: [Int32] = [-1, -1]
+        let ok = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress) } == 0
+        if ok {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        }
+        pipeOK = ok
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        plaintextBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+    }
+
+    deinit {
+        if pipeOK {
+            close(wakeRead)
+            close(wakeWrite)
+        }
+        readBuffer.deallocate()
+        plaintextBuffer.deallocate()
+    }
+
+    /// Runs `job` on the loop thread, starting the thread on first use. Returns `false` once the loop is stopping.
+    @discardableResult
+    func execute(_ job: @escaping @Sendable () -> Void) -> Bool {
+        let (accepted, start, wake) = inbox.withLock { inbox -> (Bool, Bool, Bool) in
+            switch inbox.state {
+            case .stopping, .stopped:
+                return (false, false, false)
+            case .idle:
+                inbox.state = .running
+                inbox.jobs.append(job)
+                return (true, true, false)
+            case .running:
+                inbox.jobs.append(job)
+                if inbox.sleeping && !inbox.wakeSent {
+                    inbox.wakeSent = true
+                    return (true, false, true)
+                }
+                return (true, false, false)
+            }
+        }
+        if start {
+            startThread()
+        } else if wake {
+            wakeUp()
+        }
+        return accepted
+    }
+
+    /// Tells the loop that a command with `deadline` was queued without a job (a caller's direct write), so that
+    /// a sleeping loop wakes up in time to enforce it.
+    func noteDeadline(_ deadline: UInt64) {
+        let wake = inbox.withLock { inbox -> Bool in
+            guard inbox.state == .running else { return false }
+            if inbox.sleeping {
+                if deadline < inbox.plannedWake && !inbox.wakeSent {
+                    inbox.wakeSent = true
+                    return true
+                }
+                return false
+            }
+            inbox.recheckDeadlines = true
+            return false
+        }
+        if wake {
+            wakeUp()
+        }
+    }
+
+    /// Asks the loop to exit after running the jobs already queued; later ``execute(_:)`` calls are refused.
+    func stop() {
+        let (wake, neverStarted) = inbox.withLock { inbox -> (Bool, Bool) in
+            switch inbox.state {
+            case .idle:
+                inbox.state = .stopped
+                return (false, true)
+            case .running:
+                inbox.state = .stopping
+                let wake = !inbox.wakeSent
+                inbox.wakeSent = true
+                return (wake, false)
+            case .stopping, .stopped:
+                return (false, false)
+            }
+        }
+        if wake {
+            wakeUp()
+        }
+        if neverStarted {
+            resumeExitWaiters()
+        }
+    }
+
+    /// Returns once the loop thread has exited (at once if it never started and was stopped).
+    func waitUntilStopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = inbox.withLock { inbox -> Bool in
+                if inbox.state == .stopped { return true }
+                inbox.exitWaiters.append(continuation)
+                return false
+            }
+            if done {
+                continuation.resume()
+            }
+        }
+    }
+
+    // MARK: Loop-thread API
+
+    func register(_ handler: any LoopHandler) -> Int {
+        nextHandlerID += 1
+        handlers[nextHandlerID] = handler
+        return nextHandlerID
+    }
+
+    func unregister(_ id: Int) {
+        handlers[id] = nil
+    }
+
+    func markDirty(_ handler: any LoopHandler) {
+        dirty.append(handler)
+    }
+
+    func schedule(at deadline: UInt64, _ job: @escaping () -> Void) {
+        timers.append(Timer(deadline: deadline, job: job))
+    }
+
+    // MARK: Thread
+
+    private func startThread() {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(
+            &thread,
+            nil,
+            { argument in
+                guard let argument else { return nil }
+                let loop = Unmanaged<EventLoop>.fromOpaque(argument).takeRetainedValue()
+                loop.runLoop()
+                return nil
+            },
+            context
+        )
+        if result == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<EventLoop>.fromOpaque(context).release()
+            // Without a thread no job can run: fail them by running them here once, with the loop stopped, so
+            // every component sees the shutdown path instead of hanging.
+            inbox.withLock { $0.state = .stopping }
+            runLoop()
+        }
+    }
+
+    private func wakeUp() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    private func drainWakePipe() {
+        var scratch = [UInt8](repeating: 0, count: 64)
+        while scratch.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
+    }
+
+    private func runLoop() {
+        var fds: [pollfd] = []
+        var ids: [Int] = []
+        while true {
+            let (jobs, stopping) = inbox.withLock { inbox -> ([@Sendable () -> Void], Bool) in
+                let jobs = inbox.jobs
+                inbox.jobs.removeAll(keepingCapacity: true)
+                return (jobs, inbox.state == .stopping)
+            }
+            for job in jobs {
+                job()
+            }
+            flushDirty()
+            if stopping {
+                break
+            }
+            let now = Monotonic.now()
+            var next = runTimers(now: now)
+            for handler in Array(handlers.values) {
+                if let deadline = handler.checkDeadlines(now: now) {
+                    next = min(next, deadline)
+                }
+            }
+            flushDirty()
+
+            fds.removeAll(keepingCapacity: true)
+            ids.removeAll(keepingCapacity: true)
+            fds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
+            for (id, handler) in handlers {
+                let events = Int16(POLLIN) | (handler.wantsWrite ? Int16(POLLOUT) : 0)
+                fds.append(pollfd(fd: handler.fileDescriptor, events: events, revents: 0))
+                ids.append(id)
+            }
+            let current = Monotonic.now()
+            var timeout: Int32 = 0
+            let wakeAt = min(next, current &+ Self.maximumSleepNanoseconds)
+            if wakeAt > current {
+                timeout = Int32((wakeAt - current + 999_999) / 1_000_000)
+            }
+            let mayBlock = inbox.withLock { inbox -> Bool in
+                if inbox.jobs.isEmpty && !inbox.recheckDeadlines && inbox.state == .running {
+                    inbox.sleeping = true
+                    inbox.plannedWake = wakeAt
+                    return true
+                }
+                inbox.recheckDeadlines = false
+                return false
+            }
+            if !mayBlock {
+                timeout = 0
+            }
+            let count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+            inbox.withLock { inbox in
+                inbox.sleeping = false
+                inbox.wakeSent = false
+            }
+            guard count > 0 else { continue }
+            if fds[0].revents != 0 {
+                drainWakePipe()
+            }
+            for index in 1..<fds.count where fds[index].revents != 0 {
+                handlers[ids[index - 1]]?.handle(events: fds[index].revents)
+            }
+            flushDirty()
+        }
+        handlers.removeAll()
+        timers.removeAll()
+        dirty.removeAll()
+        inbox.withLock { $0.state = .stopped }
+        resumeExitWaiters()
+    }
+
+    private func resumeExitWaiters() {
+        let waiters = inbox.withLock { inbox -> [CheckedContinuation<Void, Never>] in
+            let waiters = inbox.exitWaiters
+            inbox.exitWaiters.removeAll()
+            return waiters
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+
+    private func flushDirty() {
+        while !dirty.isEmpty {
+            let batch = dirty
+            dirty.removeAll(keepingCapacity: true)
+            for handler in batch {
+                handler.flush()
+            }
+        }
+    }
+
+    private func runTimers(now: UInt64) -> UInt64 {
+        var next = UInt64.max
+        guard !timers.isEmpty else { return next }
+        var due: [() -> Void] = []
+        timers.removeAll { timer in
+            if timer.deadline <= now {
+                due.append(timer.job)
+                return true
+            }
+            next = min(next, timer.deadline)
+            return false
+        }
+        for job in due {
+            job()
+        }
+        for timer in timers {
+            next = min(next, timer.deadline)
+        }
+        return next
+    }
+}

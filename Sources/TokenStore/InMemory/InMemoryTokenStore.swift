@@ -1,0 +1,126 @@
+public import AuthKitClock
+import Synchronization
+
+/// A ``TokenStore`` held in process memory: for tests, development and single-process applications.
+///
+/// It follows exactly the rules of the Redis store (the shared conformance suite checks both), under an
+/// injected ``WallClock``. All state sits in one plain struct behind a `Mutex`, so each method is atomic.
+/// Random secrets are drawn and hashed before the lock is taken, keeping the critical sections short.
+/// Entries are dropped once they stop mattering, so memory is bounded by what is live (see ``entryCount``).
+public final class InMemoryTokenStore: TokenStore {
+    private let clock: WallClock
+    private let state = Mutex(InMemoryTokenStoreState())
+
+    /// Creates an empty store that reads time from `clock`.
+    public init(clock: WallClock = .system) {
+        self.clock = clock
+    }
+
+    /// How many records (denylist entries, epochs, sessions and reuse tombstones) the store holds right now,
+    /// including expired ones not yet swept; call ``sweep()`` first for the live count.
+    public var entryCount: Int {
+        state.withLock { $0.entryCount }
+    }
+
+    /// Drops every record that no longer matters now; writes also do this on their own, amortised.
+    public func sweep() {
+        let now = clock.now()
+        state.withLock { $0.sweep(at: now) }
+    }
+
+    @discardableResult
+    public func revoke(jti: String, userID: String, expiresAt: UnixTime) async throws -> Bool {
+        try TokenStoreLimits.checkUserID(userID)
+        try TokenStoreLimits.checkJTI(jti)
+        let now = clock.now()
+        return state.withLock { $0.revoke(jti: jti, userID: userID, expiresAt: expiresAt, now: now) }
+    }
+
+    @discardableResult
+    public func logOutEverywhere(userID: String, retention: Duration) async throws -> Int {
+        try TokenStoreLimits.checkUserID(userID)
+        guard retention > .zero else {
+            throw TokenStoreError(.invalidConfiguration, "the epoch retention must be positive")
+        }
+        let now = clock.now()
+        return state.withLock { $0.logOutEverywhere(userID: userID, retainedUntil: now + retention, now: now) }
+    }
+
+    public func epoch(userID: String) async throws -> UnixTime? {
+        try TokenStoreLimits.checkUserID(userID)
+        let now = clock.now()
+        return state.withLock { $0.epoch(userID: userID, now: now) }
+    }
+
+    public func createSession(_ request: NewSession) async throws -> SessionGrant {
+        try request.validate()
+        let sessionID = Session.newID()
+        let token = RefreshToken.issue(userID: request.userID, sessionID: sessionID)
+        let digest = token.digest
+        let now = clock.now()
+        let result = state.withLock {
+            $0.createSession(request, sessionID: sessionID, token: token, digest: digest, now: now)
+        }
+        switch result {
+        case .created(let grant):
+            return grant
+        case .limitReached(let limit):
+            throw TokenStoreError(.sessionLimitReached, "the user already has the \(limit) sessions the policy allows")
+        }
+    }
+
+    public func rotate(refreshToken presented: String) async throws -> RefreshOutcome {
+        guard let token = RefreshToken(parsing: presented) else {
+            return .invalid
+        }
+        let presentedDigest = token.digest
+        let next = RefreshToken.issue(userID: token.userID, sessionID: token.sessionID)
+        let nextDigest = next.digest
+        let now = clock.now()
+        return state.withLock {
+            $0.rotate(presented: token, presentedDigest: presentedDigest, next: next, nextDigest: nextDigest, now: now)
+        }
+    }
+
+    public func sessions(userID: String) async throws -> [Session] {
+        try TokenStoreLimits.checkUserID(userID)
+        let now = clock.now()
+        return state.withLock { $0.sessions(userID: userID, now: now) }
+    }
+
+    public func session(userID: String, sessionID: String) async throws -> Session? {
+        try TokenStoreLimits.checkUserID(userID)
+        try TokenStoreLimits.checkSessionID(sessionID)
+        let now = clock.now()
+        return state.withLock { $0.session(userID: userID, sessionID: sessionID, now: now) }
+    }
+
+    @discardableResult
+    public func touchSession(userID: String, sessionID: String) async throws -> Bool {
+        try TokenStoreLimits.checkUserID(userID)
+        try TokenStoreLimits.checkSessionID(sessionID)
+        let now = clock.now()
+        return state.withLock { $0.touchSession(userID: userID, sessionID: sessionID, now: now) }
+    }
+
+    @discardableResult
+    public func revokeSession(userID: String, sessionID: String) async throws -> Bool {
+        try TokenStoreLimits.checkUserID(userID)
+        try TokenStoreLimits.checkSessionID(sessionID)
+        let now = clock.now()
+        return state.withLock { $0.revokeSession(userID: userID, sessionID: sessionID, now: now) }
+    }
+
+    @discardableResult
+    public func revokeAllSessions(userID: String) async throws -> Int {
+        try TokenStoreLimits.checkUserID(userID)
+        let now = clock.now()
+        return state.withLock { $0.revokeAllSessions(userID: userID, now: now) }
+    }
+
+    public func check(_ check: AccessCheck) async throws -> AccessStatus {
+        try check.validate()
+        let now = clock.now()
+        return state.withLock { $0.check(check, now: now) }
+    }
+}

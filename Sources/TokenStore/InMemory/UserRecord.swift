@@ -1,0 +1,44 @@
+import AuthKitClock
+
+/// Everything the in-memory store keeps for one user, the counterpart of one Redis hash tag.
+struct UserRecord {
+    /// Denylisted jti → the token's expiry.
+    var revoked: [ByteKey: UnixTime] = [:]
+    var epoch: UnixTime?
+    var epochRetainedUntil: UnixTime?
+    /// Session id → session and family, including reuse tombstones.
+    var families: [ByteKey: FamilyRecord] = [:]
+
+    var entryCount: Int {
+        revoked.count + families.count + (epoch == nil ? 0 : 1)
+    }
+
+    var isEmpty: Bool {
+        entryCount == 0
+    }
+
+    func currentEpoch(at now: UnixTime) -> UnixTime? {
+        guard let epoch, let epochRetainedUntil, now < epochRetainedUntil else {
+            return nil
+        }
+        return epoch
+    }
+
+    mutating func pruneFamilies(at now: UnixTime) {
+        families = families.filter { $0.value.isRetained(at: now) }
+    }
+
+    mutating func prune(at now: UnixTime) {
+        pruneFamilies(at: now)
+        revoked = revoked.filter { now < $0.value }
+        if let epochRetainedUntil, now >= epochRetainedUntil {
+            epoch = nil
+            self.epochRetainedUntil = nil
+        }
+    }
+
+    /// The user's live sessions, oldest first.
+    func liveFamilies(at now: UnixTime) -> [FamilyRecord] {
+        families.values.filter { $0.isAlive(at: now) }.sorted { $0.sequence < $1.sequence }
+    }
+}

@@ -1,0 +1,67 @@
+/// The size limits and input checks every ``TokenStore`` implementation applies, so all behave the same.
+public enum TokenStoreLimits {
+    /// The longest user id accepted, in UTF-8 bytes.
+    public static let maxUserIDBytes = 256
+    /// The longest `jti` accepted, in UTF-8 bytes.
+    public static let maxJTIBytes = 256
+    /// The longest session id accepted, in UTF-8 bytes (generated ids are 22 characters).
+    public static let maxSessionIDBytes = 64
+    /// The longest refresh-token text parsed; anything longer is rejected before any work.
+    public static let maxRefreshTokenBytes = 512
+    /// Device name, IP and user agent are cut to this many UTF-8 bytes rather than failing a login.
+    public static let maxDeviceFieldBytes = 512
+    /// How many retired refresh-token digests a family remembers to recognise reuse of an older token.
+    ///
+    /// A presented token that matches none of the family's digests is answered ``RefreshOutcome/invalid``
+    /// rather than reuse: without proof that the family issued it, anyone who knows a session id could
+    /// otherwise end that session by presenting random bytes.
+    public static let retiredDigestHistory = 16
+    /// The longest grace period a ``SessionLifetime`` may give a retried refresh token.
+    public static let maxReuseGracePeriod: Duration = .seconds(60)
+
+    /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` unless `userID` is a usable user id.
+    public static func checkUserID(_ userID: String) throws(TokenStoreError) {
+        try checkField(userID, name: "user id", maxBytes: maxUserIDBytes)
+    }
+
+    /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` unless `jti` is a usable token id.
+    public static func checkJTI(_ jti: String) throws(TokenStoreError) {
+        try checkField(jti, name: "jti", maxBytes: maxJTIBytes)
+    }
+
+    /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` unless `sessionID` is a usable session id.
+    public static func checkSessionID(_ sessionID: String) throws(TokenStoreError) {
+        try checkField(sessionID, name: "session id", maxBytes: maxSessionIDBytes)
+    }
+
+    /// `value` cut to at most ``maxDeviceFieldBytes`` UTF-8 bytes on a character boundary.
+    public static func truncatedDeviceField(_ value: String) -> String {
+        guard value.utf8.count > maxDeviceFieldBytes else {
+            return value
+        }
+        var result = ""
+        var bytes = 0
+        for character in value {
+            let size = character.utf8.count
+            if bytes + size > maxDeviceFieldBytes {
+                break
+            }
+            result.append(character)
+            bytes += size
+        }
+        return result
+    }
+
+    private static func checkField(_ value: String, name: String, maxBytes: Int) throws(TokenStoreError) {
+        let size = value.utf8.count
+        guard size > 0 else {
+            throw TokenStoreError(.invalidArgument, "the \(name) is empty")
+        }
+        guard size <= maxBytes else {
+            throw TokenStoreError(
+                .invalidArgument,
+                "the \(name) is \(size) bytes long; at most \(maxBytes) are accepted"
+            )
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import AuthKit
+import AuthKitClock
+import AuthKitRedis
+import AuthKitTesting
+import RedisClient
+import Synchronization
+import Testing
+
+/// The facade end to end against a real `redis-server`: the same flows as the in-memory facade tests, plus
+/// what only a shared store shows (two instances, one round trip, TTLs, outages).
+@Suite("AuthKit over Redis")
+struct AuthKitOverRedisTests {
+    private static let key: JWTKey? = try? JWTKey.hs256([UInt8](repeating: 0x24, count: 32), kid: "k1")
+
+    private func makeAuth(_ url: String, prefix: String) async throws -> AuthKit {
+        let key = try #require(Self.key)
+        return try await AuthKit(
+            configuration: AuthKitConfiguration(
+                issuer: "https://api.example.com",
+                audience: "api",
+                signingKeys: [key],
+                keyPrefix: prefix
+            ),
+            store: .redis(url: url)
+        )
+    }
+
+    private func withServer(_ body: (_ url: String, _ prefix: String) async throws -> Void) async throws {
+        var server: RedisTestServer?
+        let url: String
+        if let external = RedisTestServer.externalURL {
+            url = external
+        } else {
+            let started = try await RedisTestServer.start()
+            server = started
+            url = started.url
+        }
+        defer { server?.terminate() }
+        try await body(url, uniquePrefix())
+    }
+
+    private func code(_ body: () async throws -> Void) async -> AuthKitError.Code? {
+        do {
+            try await body()
+            return nil
+        } catch let error as AuthKitError {
+            return error.code
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func theWholeLifecycle() async throws {
+        try await withServer { url, prefix in
+            let auth = try await makeAuth(url, prefix: prefix)
+            let phone = try await auth.login(
+                userID: "alice",
+                device: DeviceInfo(name: "phone", ipAddress: "198.51.100.1")
+            )
+            let laptop = try await auth.login(userID: "alice", device: DeviceInfo(name: "laptop"))
+            #expect(try await auth.authenticate(bearer: "Bearer \(phone.accessToken)").sessionID == phone.session.id)
+            #expect(try await auth.sessions(of: "alice").map(\.device.name) == ["phone", "laptop"])
+
+            let rotated = try await auth.refresh(phone.refreshToken)
+            #expect(await code { _ = try await auth.refresh(phone.refreshToken) } == .refreshTokenReused)
+            #expect(await code { _ = try await auth.authenticate(token: rotated.accessToken) } == .sessionEnded)
+
+            try await auth.logout(accessToken: laptop.accessToken)
+            #expect(await code { _ = try await auth.authenticate(token: laptop.accessToken) } == .tokenRevoked)
+
+            let tablet = try await auth.login(userID: "alice", device: DeviceInfo(name: "tablet"))
+            try await Task.sleep(for: .milliseconds(1100))
+            let lastOne = try await auth.login(userID: "alice")
+            #expect(try await auth.logoutEverywhere(userID: "alice") == 2)
+            #expect(await code { _ = try await auth.authenticate(token: tablet.accessToken) } == .tokenRevoked)
+            #expect(await code { _ = try await auth.authenticate(token: lastOne.accessToken) } != nil)
+            #expect(try await auth.sessions(of: "alice").isEmpty)
+            let again = try await auth.login(userID: "alice")
+            _ = try await auth.authenticate(token: again.accessToken)
+            await auth.shutdown()
+        }
+    }
+
+    @Test func authenticateIsOneRoundTrip() async throws {
+        try await withServer { url, prefix in
+            let auth = try await makeAuth(url, prefix: prefix)
+            let pair = try await auth.login(userID: "42")
+            _ = try await auth.authenticate(token: pair.accessToken)  // script cache warm
+            let probe = try RedisClient(url: url)
+            let before = try await Self.commandCalls(probe)
+            for _ in 0..<10 {
+                _ = try await auth.authenticate(token: pair.accessToken)
+            }
+            let after = try await Self.commandCalls(probe)
+            #expect(after["evalsha", default: 0] - before["evalsha", default: 0] == 10)
+            // Nothing but the one script per call (and this probe's INFO) reached the server.
+            let others = after.filter {
+                $0.key != "evalsha" && $0.key != "info" && !Self.scriptInternal.contains($0.key)
+            }
+            for (command, calls) in others {
+                #expect(calls == before[command, default: 0], "\(command) was called by authenticate")
+            }
+            await probe.shutdown()
+            await auth.shutdown()
+        }
+    }
+
+    /// Redis 7.0 counts commands a script runs in `commandstats` as well; these are the check script's.
+    private static let scriptInternal: Set<String> = [
+        "exists", "get", "hget", "hmget", "zscore", "pexpire", "hset", "zadd",
+    ]
+
+    private static func commandCalls(_ client: RedisClient) async throws -> [String: Int] {
+        let text = try await client.info("commandstats")
+        var calls: [String: Int] = [:]
+        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
+            let name = line.dropFirst("cmdstat_".count).prefix { $0 != ":" }
+            guard let field = line.split(separator: ",").first(where: { $0.contains("calls=") }),
+                let value = Int(field.split(separator: "=").last ?? "")
+            else { continue }
+            calls[String(name)] = value
+        }
+        return calls
+    }
+
+    @Test func permissionsAndRateLimitsAreSharedBetweenInstances() async throws {
+        try await withServer { url, prefix in
+            let first = try await makeAuth(url, prefix: prefix)
+            let second = try await makeAuth(url, prefix: prefix)
+            let loads = Mutex(0)
+            let load: @Sendable (String) async throws -> PermissionSet? = { _ in
+                loads.withLock { $0 += 1 }
+                return ["orders:*"]
+            }
+            #expect(try await first.permissions(for: "bob", load: load).contains("orders:read"))
+            #expect(try await second.permissions(for: "bob", load: load).contains("orders:write"))
+            #expect(loads.withLock { $0 } == 1)
+            try await second.invalidatePermissions(of: "bob")
+            _ = try await first.permissions(for: "bob", load: load)
+            #expect(loads.withLock { $0 } == 2)
+
+            let policy = RateLimitPolicy.perMinute(3)
+            for auth in [first, second, first] {
+                #expect(try await auth.rateLimit("login:bob", policy: policy).isAllowed)
+            }
+            let refused = try await second.rateLimit("login:bob", policy: policy)
+            #expect(!refused.isAllowed)
+            #expect(refused.source == .store)
+            await first.shutdown()
+            await second.shutdown()
+        }
+    }
+
+    @Test func everyKeyHasATTLAndNoTokenIsStored() async throws {
+        try await withServer { url, prefix in
+            let auth = try await makeAuth(url, prefix: prefix)
+            var secrets: [String] = []
+            for user in ["u1", "a}b:{c", "é"] {
+                let pair = try await auth.login(userID: user)
+                let next = try await auth.refresh(pair.refreshToken)
+                try await auth.logout(accessToken: next.accessToken)
+                _ = try await auth.rateLimit("api:\(user)", policy: .perSecond(5))
+                _ = try await auth.permissions(for: user) { _ in ["x"] }
+                secrets += [pair.accessToken, pair.refreshToken, next.accessToken, next.refreshToken]
+            }
+            try await auth.logoutEverywhere(userID: "u1")
+            let probe = try RedisClient(url: url)
+            let found = try await keys(under: prefix, probe)
+            #expect(!found.isEmpty)
+            for key in found {
+                let ttl = try await probe.pttl(RedisArgument(key))
+                #expect(ttl > 0, "\(String(decoding: key, as: UTF8.self)) has no TTL")
+                let text = String(decoding: key, as: UTF8.self)
+                #expect(!secrets.contains { text.contains($0) || text.contains($0.split(separator: ".").last ?? "") })
+            }
+            await probe.shutdown()
+            await auth.shutdown()
+        }
+    }
+
+    @Test func aDeadStoreFailsClosed() async throws {
+        let server = try await RedisTestServer.start()
+        defer { server.terminate() }
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.commandTimeout = .milliseconds(500)
+        configuration.connectTimeout = .milliseconds(500)
+        let client = RedisClient(configuration: configuration)
+        let key = try #require(Self.key)
+        let auth = try await AuthKit(
+            configuration: AuthKitConfiguration(
+                issuer: "i",
+                audience: "a",
+                signingKeys: [key],
+                keyPrefix: uniquePrefix()
+            ),
+            store: .redis(client: client)
+        )
+        let pair = try await auth.login(userID: "42")
+        await server.kill()
+        let started = ContinuousClock.now
+        #expect(await code { _ = try await auth.authenticate(token: pair.accessToken) } == .storeUnavailable)
+        #expect(await code { _ = try await auth.refresh(pair.refreshToken) } == .storeUnavailable)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await client.shutdown()
+    }
+}

@@ -1,0 +1,137 @@
+import AuthKitClock
+import AuthKitRedis
+import AuthKitTesting
+import RateLimiter
+import RedisClient
+import Testing
+
+/// Starts a throwaway redis-server, hands a client to `body`, and stops both.
+private func withRedis<T>(_ body: (RedisTestServer, RedisClient) async throws -> T) async throws -> T {
+    let server = try await RedisTestServer.start()
+    defer { server.terminate() }
+    let client = try RedisClient(url: server.url)
+    do {
+        let result = try await body(server, client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}
+
+/// Sleeps until 2 ms after the next multiple of `window` on the system clock, which the local server shares.
+private func alignToWindow(_ window: Duration) async throws {
+    let now = WallClock.system.now().sinceEpoch
+    let (seconds, attoseconds) = window.components
+    let windowMicros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    let (nowSeconds, nowAtto) = now.components
+    let nowMicros = nowSeconds * 1_000_000 + nowAtto / 1_000_000_000_000
+    let wait = windowMicros - nowMicros % windowMicros + 2000
+    try await Task.sleep(for: .microseconds(wait))
+}
+
+@Suite("RedisRateLimitStore")
+struct RedisRateLimitStoreTests {
+    @Test("conforms to RateLimitStore against a real redis-server", arguments: RateLimitStoreConformance.Check.allCases)
+    func conformance(_ check: RateLimitStoreConformance.Check) async throws {
+        try await withRedis { _, client in
+            let conformance = RateLimitStoreConformance(
+                window: .milliseconds(1500),
+                makeStore: { RedisRateLimitStore(client: client) },
+                advance: { try await Task.sleep(for: $0) },
+                alignToWindow: alignToWindow
+            )
+            try await conformance.run(check)
+        }
+    }
+
+    @Test("every rate-limit key carries a TTL, whatever the algorithm, outcome or block")
+    func everyKeyHasTTL() async throws {
+        try await withRedis { _, client in
+            let store = RedisRateLimitStore(client: client)
+            let policies: [[RateLimitPolicy]] = [
+                [RateLimitPolicy(limit: 2, window: .seconds(60))],
+                [RateLimitPolicy(limit: 2, window: .seconds(60), algorithm: .slidingWindow)],
+                [.gcra(rate: 2, per: .seconds(60), burst: 2)],
+                [RateLimitPolicy(limit: 1, window: .seconds(1), blockDuration: .seconds(600))],
+                [.perSecond(1), .perHour(3, algorithm: .slidingWindow)],
+            ]
+            for (index, set) in policies.enumerated() {
+                for _ in 0..<4 {
+                    _ = try await store.charge(key: "ttl-\(index)", policies: set, cost: 1)
+                    _ = try await store.status(key: "ttl-\(index)", policies: set, cost: 1)
+                }
+            }
+            _ = try await store.status(key: "only-status", policies: [.perSecond(1)], cost: 1)
+            let keys = try await client.send("KEYS", "authkit:rl:*").array?.compactMap(\.string) ?? []
+            #expect(keys.count == policies.count, "a status call must not create a key")
+            for key in keys {
+                let ttl = try await client.pttl(RedisArgument(key))
+                #expect(ttl > 0, "\(key) has PTTL \(ttl)")
+            }
+            let blocked = try await client.pttl(RedisArgument(store.redisKey(for: "ttl-3")))
+            #expect(blocked > 500_000, "a block must keep the key alive for its duration")
+        }
+    }
+
+    @Test("limiter keys are hash-tagged and cannot break out of their tag")
+    func keyLayout() async throws {
+        try await withRedis { _, client in
+            let store = RedisRateLimitStore(client: client)
+            #expect(store.redisKey(for: "api:42") == "authkit:rl:{api%3A42}")
+            #expect(store.redisKey(for: "a}b{c") == "authkit:rl:{a%7Db%7Bc}")
+            #expect(store.redisKey(for: "é%") == "authkit:rl:{%C3%A9%25}")
+            let custom = RedisRateLimitStore(client: client, keyPrefix: "app1:")
+            #expect(custom.redisKey(for: "k") == "app1:rl:{k}")
+        }
+    }
+
+    @Test("the insurance limiter takes over while Redis is killed, and the store afterwards")
+    func insuranceWhileRedisIsDown() async throws {
+        try await withRedis { server, client in
+            let limiter = RateLimiter(
+                store: RedisRateLimitStore(client: client),
+                configuration: RateLimiterConfiguration(storeRetryInterval: .milliseconds(200))
+            )
+            let policy = RateLimitPolicy(limit: 3, window: .seconds(3600))
+            let first = try await limiter.check("user:1", policy: policy)
+            #expect(first.source == .store)
+            #expect(first.remaining == 2)
+            await server.kill()
+            var local: [RateLimitDecision] = []
+            for _ in 0..<4 {
+                local.append(try await limiter.check("user:1", policy: policy))
+            }
+            #expect(local.allSatisfy { $0.source == .localFallback })
+            #expect(local.map(\.isAllowed) == [true, true, true, false])
+            try await server.restart()
+            try await Task.sleep(for: .milliseconds(250))
+            var recovered: RateLimitDecision?
+            for _ in 0..<100 {
+                let decision = try await limiter.check("user:2", policy: policy)
+                if decision.source == .store {
+                    recovered = decision
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(recovered?.isAllowed == true, "the limiter did not return to the store after Redis came back")
+        }
+    }
+
+    @Test("fail-closed refuses while Redis is killed")
+    func failClosedWhileRedisIsDown() async throws {
+        try await withRedis { server, client in
+            let limiter = RateLimiter(
+                store: RedisRateLimitStore(client: client),
+                configuration: RateLimiterConfiguration(failureMode: .failClosed)
+            )
+            #expect(try await limiter.check("k", policy: .perMinute(5)).isAllowed)
+            await server.kill()
+            let decision = try await limiter.check("k", policy: .perMinute(5))
+            #expect(!decision.isAllowed)
+            #expect(decision.source == .failClosed)
+        }
+    }
+}

@@ -1,0 +1,303 @@
+import AuthKitClock
+import AuthKitTesting
+import RedisClient
+import Synchronization
+import Testing
+import TokenStore
+
+@testable import AuthKitRedis
+
+@Suite("RedisTokenStore")
+struct RedisTokenStoreTests {
+    @Test("conformance", arguments: TokenStoreConformance.checks)
+    func conformance(_ check: TokenStoreConformance.Check) async throws {
+        try await withRedis { client in
+            let suite = TokenStoreConformance { clock in
+                try RedisTokenStore(
+                    client: client,
+                    configuration: RedisTokenStoreConfiguration(keyPrefix: uniquePrefix()),
+                    clock: clock
+                )
+            }
+            try await check.run(suite)
+        }
+    }
+
+    @Test(
+        "user ids are encoded so none can leave its hash tag or key",
+        arguments: ["42", "a}b", "a{b", "a:b", "a%b", "a\u{0}b", "é", "e\u{301}", "x y", "💥"]
+    )
+    func userIDEncoding(userID: String) {
+        let encoded = RedisKeyComponent.encode(userID)
+        #expect(!encoded.utf8.contains { [UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ":"), 0].contains($0) })
+        #expect(encoded.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f })
+        let base = RedisKeyspace(prefix: "authkit:").userBase(userID)
+        #expect(base == "authkit:{u:\(encoded)}:")
+    }
+
+    @Test("the user-id encoding is injective")
+    func encodingIsInjective() {
+        let ids = ["a", "a%", "a%25", "%25", "é", "e\u{301}", "a\u{0}", "a", "A", "a ", "a%20"]
+        let distinctBytes = Set(ids.map { Array($0.utf8) })
+        let distinctEncodings = Set(ids.map(RedisKeyComponent.encode))
+        #expect(distinctBytes.count == distinctEncodings.count)
+        #expect(RedisKeyComponent.encode("42") == "42")
+        #expect(RedisKeyComponent.encode("a}:{b") == "a%7D%3A%7Bb")
+    }
+
+    @Test("a key prefix that would move the hash tag is refused")
+    func prefixValidation() async throws {
+        try await withRedis { client in
+            #expect(throws: TokenStoreError.self) {
+                _ = try RedisTokenStore(
+                    client: client,
+                    configuration: RedisTokenStoreConfiguration(keyPrefix: "app{x}:")
+                )
+            }
+            #expect(throws: TokenStoreError.self) {
+                _ = try RedisTokenStore(
+                    client: client,
+                    configuration: RedisTokenStoreConfiguration(expiryMargin: .zero)
+                )
+            }
+        }
+    }
+
+    @Test("an evicting maxmemory-policy is reported, and refused in strict mode")
+    func memoryPolicy() async throws {
+        try await withRedis { client in
+            let relaxed = try RedisTokenStore(client: client)
+            try await client.send("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            let safe = try await relaxed.checkMemoryPolicy()
+            #expect(safe.isSafe && safe.policy == "noeviction")
+            try await client.send("CONFIG", "SET", "maxmemory-policy", "volatile-lru")
+            let unsafe = try await relaxed.checkMemoryPolicy()
+            #expect(!unsafe.isSafe && unsafe.policy == "volatile-lru")
+            #expect(unsafe.description.contains("volatile-lru"))
+            let strict = RedisTokenStoreConfiguration(requireSafeMemoryPolicy: true)
+            await #expect(throws: TokenStoreError.self) {
+                _ = try await RedisTokenStore.start(client: client, configuration: strict)
+            }
+            try await client.send("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            _ = try await RedisTokenStore.start(client: client, configuration: strict)
+        }
+    }
+
+    @Test("when Redis is down every call fails closed with storeUnavailable")
+    func failsClosed() async throws {
+        let server = try await RedisTestServer.start()
+        defer { server.terminate() }
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.commandTimeout = .seconds(1)
+        configuration.connectTimeout = .seconds(1)
+        let client = RedisClient(configuration: configuration)
+        let store = try RedisTokenStore(client: client)
+        let grant = try await store.createSession(NewSession(userID: "42"))
+        await server.stop()
+        let check = AccessCheck(userID: "42", jti: "j", issuedAt: UnixTime(seconds: 1), sessionID: grant.session.id)
+        let error = await #expect(throws: TokenStoreError.self) {
+            _ = try await store.check(check)
+        }
+        #expect(error?.code == .storeUnavailable)
+        let rotateError = await #expect(throws: TokenStoreError.self) {
+            _ = try await store.rotate(refreshToken: grant.refreshToken.text)
+        }
+        #expect(rotateError?.code == .storeUnavailable)
+        await client.shutdown()
+    }
+
+    @Test("the authenticate check is one Redis command")
+    func oneCommandPerCheck() async throws {
+        try await withRedis { client in
+            let store = try RedisTokenStore(
+                client: client,
+                configuration: RedisTokenStoreConfiguration(keyPrefix: uniquePrefix())
+            )
+            let grant = try await store.createSession(NewSession(userID: "42"))
+            let check = AccessCheck(
+                userID: "42",
+                jti: "j",
+                issuedAt: UnixTime(seconds: 1),
+                sessionID: grant.session.id,
+                touchSession: true
+            )
+            _ = try await store.check(check)  // loads the script, so the counted calls are steady-state
+            // Counted on both sides: what the store sent, and what the server ran at top level (commandstats
+            // also counts the commands a script runs inside Redis, so only EVALSHA is read from it).
+            try await client.send("CONFIG", "RESETSTAT")
+            let before = store.commandsSent.load(ordering: .relaxed)
+            for _ in 0..<100 {
+                _ = try await store.check(check)
+            }
+            let sent = store.commandsSent.load(ordering: .relaxed) - before
+            let stats = try #require(try await client.send("INFO", "commandstats").string)
+            let evalsha = Self.commandCounts(stats)["evalsha"]
+            #expect(sent == 100, "store calls per authenticate check: \(Double(sent) / 100)")
+            #expect(evalsha == 100, "the server ran one script per check")
+            print(
+                "figure: Redis round trips per authenticate check = \(Double(sent) / 100) (EVALSHA calls seen by the server: \(evalsha ?? -1) for 100 checks)"
+            )
+        }
+    }
+
+    @Test("a denylist entry costs far less memory than keying by the token text")
+    func denylistMemory() async throws {
+        try await withRedis { client in
+            let prefix = uniquePrefix()
+            let clock = ManualClock()
+            let store = try RedisTokenStore(
+                client: client,
+                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
+                clock: clock.wallClock
+            )
+            let jti = "0f8c2b9e-6a3d-4c71-9b52-3e8d7a1f4c20"
+            try await store.revoke(jti: jti, userID: "1234567", expiresAt: clock.now + .seconds(900))
+            let key = try #require(try await keys(under: prefix, client).first)
+            let ours = try #require(try await client.send(["MEMORY", "USAGE", RedisArgument(key)]).integer)
+            // A typical HS256 access token with iss, sub, aud, exp, iat, nbf, jti, sid and a few custom claims.
+            let tokenText =
+                String(repeating: "x", count: 36) + "." + String(repeating: "y", count: 330) + "."
+                + String(repeating: "z", count: 43)
+            let textKey = "\(prefix)revoked-token:\(tokenText)"
+            try await client.send(["SET", RedisArgument(textKey), "1", "PX", 900_000])
+            let theirs = try #require(try await client.send(["MEMORY", "USAGE", RedisArgument(textKey)]).integer)
+            print(
+                "figure: MEMORY USAGE per denylisted jti = \(ours) B; keyed by the \(tokenText.utf8.count)-char token text = \(theirs) B"
+            )
+            #expect(ours * 3 < theirs)
+        }
+    }
+
+    @Test("after a randomized workload every key has a TTL and none holds a refresh token")
+    func randomizedWorkload() async throws {
+        try await withRedis { client in
+            let prefix = uniquePrefix()
+            let clock = ManualClock()
+            let store = try RedisTokenStore(
+                client: client,
+                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
+                clock: clock.wallClock
+            )
+            var generator = SeededGenerator(seed: 0x5EED_1234)
+            let users = (0..<12).map { $0 % 4 == 0 ? "user}{:\($0)é" : "user\($0)" }
+            var live: [String: [String]] = [:]
+            var tokens: [String: String] = [:]
+            var issued: [String] = []
+            var counts: [String: Int] = [:]
+            for _ in 0..<3_000 {
+                let user = users[Int(generator.next() % UInt64(users.count))]
+                let roll = generator.next() % 100
+                switch roll {
+                case 0..<20:
+                    let policy = SessionPolicy(maxSessions: 3, overflow: roll % 2 == 0 ? .evictOldest : .refuseNewLogin)
+                    let lifetime = SessionLifetime(
+                        absolute: .seconds(3_600),
+                        idle: .seconds(600),
+                        reuseGracePeriod: .seconds(Int64(roll % 3))
+                    )
+                    if let grant = try? await store.createSession(
+                        NewSession(userID: user, lifetime: lifetime, policy: policy)
+                    ) {
+                        live[user, default: []].append(grant.session.id)
+                        tokens[grant.session.id] = grant.refreshToken.text
+                        issued.append(grant.refreshToken.text)
+                    }
+                case 20..<45:
+                    if let sid = live[user]?.randomElement(using: &generator), let text = tokens[sid] {
+                        if case .rotated(let grant) = try await store.rotate(refreshToken: text) {
+                            issued.append(grant.refreshToken.text)
+                            if generator.next() % 5 != 0 {
+                                tokens[sid] = grant.refreshToken.text
+                            }
+                        }
+                    }
+                case 45..<65:
+                    let exp = clock.now + .seconds(Int64(generator.next() % 1_200)) - .seconds(100)
+                    try await store.revoke(jti: "j\(generator.next() % 500)", userID: user, expiresAt: exp)
+                case 65..<85:
+                    let sid = live[user]?.randomElement(using: &generator)
+                    _ = try await store.check(
+                        AccessCheck(
+                            userID: user,
+                            jti: "j\(generator.next() % 500)",
+                            issuedAt: clock.now - .seconds(30),
+                            sessionID: sid,
+                            touchSession: roll % 2 == 0
+                        )
+                    )
+                case 85..<90:
+                    if let sid = live[user]?.randomElement(using: &generator) {
+                        try await store.touchSession(userID: user, sessionID: sid)
+                    }
+                case 90..<94:
+                    if let sid = live[user]?.randomElement(using: &generator) {
+                        try await store.revokeSession(userID: user, sessionID: sid)
+                    }
+                case 94..<96:
+                    try await store.revokeAllSessions(userID: user)
+                case 96..<98:
+                    try await store.logOutEverywhere(userID: user, retention: .seconds(900))
+                default:
+                    _ = try await store.sessions(userID: user)
+                }
+                counts[String(roll / 10), default: 0] += 1
+                clock.advance(by: .milliseconds(Int64(generator.next() % 2_000)))
+            }
+
+            let found = try await keys(under: prefix, client)
+            #expect(found.count > 50, "the workload left state behind to inspect")
+            let secrets = Set(issued.map { Array($0.split(separator: ".")[3].utf8) })
+            #expect(secrets.count == issued.count)
+            var stored: [[UInt8]] = []
+            for key in found {
+                let ttl = try #require(try await client.send(["PTTL", RedisArgument(key)]).integer)
+                #expect(ttl > 0, "key \(String(decoding: key, as: UTF8.self)) has no TTL (\(ttl))")
+                stored.append(key)
+                let type = try await client.send(["TYPE", RedisArgument(key)]).string
+                switch type {
+                case "string":
+                    stored += [try await client.send(["GET", RedisArgument(key)]).bytes ?? []]
+                case "hash":
+                    stored += (try await client.send(["HGETALL", RedisArgument(key)]).array ?? []).compactMap(\.bytes)
+                case "zset":
+                    stored += (try await client.send(["ZRANGE", RedisArgument(key), 0, -1]).array ?? []).compactMap(
+                        \.bytes
+                    )
+                default:
+                    Issue.record("unexpected key type \(type ?? "nil")")
+                }
+            }
+            let width = 43
+            var leaks = 0
+            for value in stored where value.count >= width {
+                if value.indices.dropLast(width - 1).contains(where: {
+                    secrets.contains(Array(value[$0..<($0 + width)]))
+                }) {
+                    leaks += 1
+                }
+                let text = String(decoding: value, as: UTF8.self)
+                if text.contains("akr1.") {
+                    leaks += 1
+                }
+            }
+            #expect(leaks == 0, "\(leaks) stored values contain a refresh token or its secret")
+            print(
+                "figure: randomized workload of 3000 ops (\(counts)) left \(found.count) keys, all with a TTL; \(issued.count) refresh tokens issued, none stored"
+            )
+        }
+    }
+
+    static func commandCounts(_ stats: String) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for line in stats.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
+            let name = line.dropFirst("cmdstat_".count).prefix { $0 != ":" }
+            guard let callsField = line.split(separator: ",").first(where: { $0.contains("calls=") }),
+                let calls = Int(callsField.split(separator: "=").last ?? "")
+            else {
+                continue
+            }
+            counts[String(name)] = calls
+        }
+        return counts
+    }
+}

@@ -1,0 +1,329 @@
+import AuthKitClock
+import AuthKitTesting
+import PermissionCache
+import Synchronization
+import Testing
+
+/// A loader backed by a mutable table, counting its calls, optionally held at a gate.
+private final class Database: Sendable {
+    struct Unavailable: Error {}
+
+    let table: Mutex<[String: PermissionSet]>
+    let loads = Atomic<Int>(0)
+    let failing = Atomic<Bool>(false)
+    private let gate = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((true, []))
+
+    init(_ table: [String: PermissionSet]) {
+        self.table = Mutex(table)
+    }
+
+    func close() {
+        gate.withLock { $0.open = false }
+    }
+
+    func open() {
+        let waiters = gate.withLock { gate in
+            gate.open = true
+            defer { gate.waiters = [] }
+            return gate.waiters
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+
+    var loader: PermissionCache.Loader {
+        { [self] user in
+            loads.add(1, ordering: .relaxed)
+            // Read first, answer after the gate: like a query whose reply is still in flight.
+            let row = table.withLock { $0[user] }
+            await withCheckedContinuation { continuation in
+                let proceed = gate.withLock { gate in
+                    if !gate.open { gate.waiters.append(continuation) }
+                    return gate.open
+                }
+                if proceed { continuation.resume() }
+            }
+            if failing.load(ordering: .relaxed) { throw Unavailable() }
+            return row
+        }
+    }
+}
+
+/// A store that fails on demand and counts lookups, around an in-memory store.
+private final class CountingStore: PermissionStore {
+    struct Down: Error {}
+
+    let inner: InMemoryPermissionStore
+    let lookups = Atomic<Int>(0)
+    let failing = Atomic<Bool>(false)
+
+    init(clock: WallClock) {
+        inner = InMemoryPermissionStore(clock: clock)
+    }
+
+    func lookup(user: String) throws -> PermissionLookup {
+        lookups.add(1, ordering: .relaxed)
+        if failing.load(ordering: .relaxed) { throw Down() }
+        return inner.lookup(user: user)
+    }
+
+    func save(
+        _ entry: PermissionEntry,
+        for user: String,
+        ttl: Duration,
+        ifVersion version: PermissionVersion
+    ) throws
+        -> Bool
+    {
+        if failing.load(ordering: .relaxed) { throw Down() }
+        return inner.save(entry, for: user, ttl: ttl, ifVersion: version)
+    }
+
+    func invalidate(user: String) throws {
+        if failing.load(ordering: .relaxed) { throw Down() }
+        inner.invalidate(user: user)
+    }
+
+    func invalidateAll() throws {
+        if failing.load(ordering: .relaxed) { throw Down() }
+        inner.invalidateAll()
+    }
+}
+
+/// A shareable counter.
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+    for _ in 0..<400 {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    return false
+}
+
+@Suite("PermissionCache")
+struct PermissionCacheTests {
+    @Test("a miss loads once and caches until the TTL passes")
+    func cacheAside() async throws {
+        let clock = ManualClock()
+        let database = Database(["42": ["orders:*"]])
+        let cache = PermissionCache(
+            store: InMemoryPermissionStore(clock: clock.wallClock),
+            configuration: PermissionCacheConfiguration(ttl: .seconds(60)),
+            clock: clock.wallClock
+        )
+        for _ in 0..<5 {
+            let permissions = try await cache.permissions(for: "42", load: database.loader)
+            #expect(permissions?.contains("orders:read") == true)
+        }
+        #expect(database.loads.load(ordering: .relaxed) == 1)
+        clock.advance(by: .seconds(61))
+        _ = try await cache.permissions(for: "42", load: database.loader)
+        #expect(database.loads.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("single flight: 100 concurrent misses for one user make one loader call")
+    func singleFlight() async throws {
+        let database = Database(["42": ["orders:read"]])
+        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
+        database.close()
+        let started = Counter()
+        try await withThrowingTaskGroup(of: PermissionSet?.self) { group in
+            for _ in 0..<100 {
+                group.addTask {
+                    started.value.add(1, ordering: .relaxed)
+                    return try await cache.permissions(for: "42", load: database.loader)
+                }
+            }
+            // The gate stays closed until every caller has had ample chance to join the single load.
+            #expect(try await eventually { started.value.load(ordering: .relaxed) == 100 })
+            try await Task.sleep(for: .milliseconds(50))
+            database.open()
+            for try await permissions in group {
+                #expect(permissions == ["orders:read"])
+            }
+        }
+        #expect(database.loads.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("an unknown user is cached briefly as unknown")
+    func negativeCaching() async throws {
+        let clock = ManualClock()
+        let database = Database([:])
+        let cache = PermissionCache(
+            store: InMemoryPermissionStore(clock: clock.wallClock),
+            configuration: PermissionCacheConfiguration(ttl: .seconds(300), negativeTTL: .seconds(10)),
+            clock: clock.wallClock
+        )
+        #expect(try await cache.permissions(for: "ghost", load: database.loader) == nil)
+        #expect(try await cache.permissions(for: "ghost", load: database.loader) == nil)
+        #expect(database.loads.load(ordering: .relaxed) == 1)
+        database.table.withLock { $0["ghost"] = ["a"] }
+        clock.advance(by: .seconds(11))
+        #expect(try await cache.permissions(for: "ghost", load: database.loader) == ["a"])
+        #expect(database.loads.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("a loader error reaches every waiting caller and is not cached")
+    func loaderErrors() async throws {
+        let database = Database(["42": ["a"]])
+        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
+        database.failing.store(true, ordering: .relaxed)
+        database.close()
+        let failures = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<5 {
+                group.addTask {
+                    do {
+                        _ = try await cache.permissions(for: "42", load: database.loader)
+                    } catch is Database.Unavailable {
+                        failures.value.add(1, ordering: .relaxed)
+                    } catch {}
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+            database.open()
+        }
+        #expect(failures.value.load(ordering: .relaxed) == 5)
+        #expect(database.loads.load(ordering: .relaxed) == 1)
+        database.failing.store(false, ordering: .relaxed)
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["a"])
+        #expect(database.loads.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("a load that raced an invalidation is returned but never cached")
+    func invalidationDuringLoad() async throws {
+        let database = Database(["42": ["old"]])
+        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
+        database.close()
+        async let first = cache.permissions(for: "42", load: database.loader)
+        #expect(try await eventually { database.loads.load(ordering: .relaxed) == 1 })
+        database.table.withLock { $0["42"] = ["new"] }
+        try await cache.invalidate("42")
+        database.open()
+        #expect(try await first == ["old"])
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["new"])
+        #expect(database.loads.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("invalidate and invalidateAll make the next call reload")
+    func invalidation() async throws {
+        let database = Database(["1": ["a"], "2": ["b"]])
+        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
+        _ = try await cache.permissions(for: "1", load: database.loader)
+        _ = try await cache.permissions(for: "2", load: database.loader)
+        database.table.withLock { $0 = ["1": ["a2"], "2": ["b2"]] }
+        try await cache.invalidate("1")
+        #expect(try await cache.permissions(for: "1", load: database.loader) == ["a2"])
+        #expect(try await cache.permissions(for: "2", load: database.loader) == ["b"])
+        try await cache.invalidateAll()
+        #expect(try await cache.permissions(for: "2", load: database.loader) == ["b2"])
+        #expect(database.loads.load(ordering: .relaxed) == 4)
+    }
+
+    @Test("an invalidation in one instance reaches another's local cache through the channel")
+    func invalidationAcrossInstances() async throws {
+        let clock = ManualClock()
+        let store = CountingStore(clock: clock.wallClock)
+        let bus = InMemoryPermissionInvalidationBus()
+        let configuration = PermissionCacheConfiguration(localTTL: .seconds(30))
+        let first = PermissionCache(
+            store: store,
+            configuration: configuration,
+            invalidationChannel: bus,
+            clock: clock.wallClock
+        )
+        let second = PermissionCache(
+            store: store,
+            configuration: configuration,
+            invalidationChannel: bus,
+            clock: clock.wallClock
+        )
+        let database = Database(["42": ["old"]])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await first.run() }
+            group.addTask { try await second.run() }
+            #expect(try await eventually { first.isListening && second.isListening })
+
+            #expect(try await second.permissions(for: "42", load: database.loader) == ["old"])
+            let lookups = store.lookups.load(ordering: .relaxed)
+            #expect(try await second.permissions(for: "42", load: database.loader) == ["old"])
+            #expect(store.lookups.load(ordering: .relaxed) == lookups, "second read should come from the local cache")
+
+            database.table.withLock { $0["42"] = ["new"] }
+            try await first.invalidate("42")
+            #expect(try await eventually { try await second.permissions(for: "42", load: database.loader) == ["new"] })
+
+            _ = try await second.permissions(for: "42", load: database.loader)
+            database.table.withLock { $0["42"] = ["newer"] }
+            try await first.invalidateAll()
+            #expect(
+                try await eventually { try await second.permissions(for: "42", load: database.loader) == ["newer"] }
+            )
+            group.cancelAll()
+        }
+    }
+
+    @Test("local entries are not trusted while the subscription is down")
+    func localCacheNeedsSubscription() async throws {
+        let clock = ManualClock()
+        let store = CountingStore(clock: clock.wallClock)
+        let bus = InMemoryPermissionInvalidationBus()
+        let cache = PermissionCache(
+            store: store,
+            configuration: PermissionCacheConfiguration(localTTL: .seconds(30), resubscribeDelay: .seconds(60)),
+            invalidationChannel: bus,
+            clock: clock.wallClock
+        )
+        let database = Database(["42": ["a"]])
+        _ = try await cache.permissions(for: "42", load: database.loader)
+        _ = try await cache.permissions(for: "42", load: database.loader)
+        #expect(store.lookups.load(ordering: .relaxed) == 2, "without a subscription every read goes to the store")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await cache.run() }
+            #expect(try await eventually { cache.isListening })
+            _ = try await cache.permissions(for: "42", load: database.loader)
+            _ = try await cache.permissions(for: "42", load: database.loader)
+            #expect(store.lookups.load(ordering: .relaxed) == 3)
+            bus.disconnectAll()
+            #expect(try await eventually { !cache.isListening })
+            _ = try await cache.permissions(for: "42", load: database.loader)
+            #expect(store.lookups.load(ordering: .relaxed) == 4)
+            group.cancelAll()
+        }
+    }
+
+    @Test("when the store fails, the loader answers uncached, or the call fails if so configured")
+    func storeFailure() async throws {
+        let clock = ManualClock()
+        let store = CountingStore(clock: clock.wallClock)
+        store.failing.store(true, ordering: .relaxed)
+        let database = Database(["42": ["a"]])
+        let lenient = PermissionCache(store: store, clock: clock.wallClock)
+        #expect(try await lenient.permissions(for: "42", load: database.loader) == ["a"])
+        #expect(try await lenient.permissions(for: "42", load: database.loader) == ["a"])
+        #expect(database.loads.load(ordering: .relaxed) == 2)
+        let strict = PermissionCache(
+            store: store,
+            configuration: PermissionCacheConfiguration(loadWhenStoreFails: false),
+            clock: clock.wallClock
+        )
+        await #expect {
+            try await strict.permissions(for: "42", load: database.loader)
+        } throws: { ($0 as? PermissionCacheError)?.code == .storeUnavailable }
+        await #expect {
+            try await strict.invalidate("42")
+        } throws: { ($0 as? PermissionCacheError)?.code == .storeUnavailable }
+    }
+
+    @Test("user ids are validated")
+    func invalidUser() async {
+        let cache = PermissionCache(store: InMemoryPermissionStore())
+        await #expect {
+            try await cache.permissions(for: "", load: { _ in nil })
+        } throws: { ($0 as? PermissionCacheError)?.code == .invalidUserID }
+    }
+}

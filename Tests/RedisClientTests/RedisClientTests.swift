@@ -1,0 +1,368 @@
+import AuthKitTesting
+import RedisClient
+import Testing
+
+@Suite("RedisClient", .timeLimit(.minutes(1)))
+struct RedisClientTests {
+    @Test("typed commands over TCP")
+    func typedCommands() async throws {
+        try await withRedisURL { (url: String) async throws in
+            try await withClient(url: url) { (client: RedisClient) async throws in
+                #expect(try await client.ping() == "PONG")
+                let key = RedisArgument("authkit-test:\(UInt64.random(in: 0...UInt64.max))")
+                let binary: [UInt8] = [0, 1, 13, 10, 255, 0]
+                #expect(try await client.set(key, value: RedisArgument(binary), expiration: .seconds(60)))
+                #expect(try await client.get(key) == binary)
+                #expect(try await !client.set(key, value: "other", condition: .ifNotExists))
+                #expect(try await client.set(key, value: "kept", expiration: .keepTTL))
+                #expect(try await client.ttl(key) > 0)
+                #expect(try await client.pexpire(key, milliseconds: 50_000))
+                #expect(try await client.pttl(key) > 1000)
+                #expect(try await client.exists([key, key]) == 2)
+                #expect(try await client.del([key]) == 1)
+                #expect(try await client.get(key) == nil)
+                #expect(try await client.incrby(key, 5) == 5)
+                #expect(try await client.incrby(key, -2) == 3)
+                #expect(try await client.expire(key, seconds: 60))
+
+                let hash = RedisArgument("authkit-test:h:\(UInt64.random(in: 0...UInt64.max))")
+                #expect(try await client.hset(hash, fields: [("a", "1"), ("b", RedisArgument([0]))]) == 2)
+                #expect(try await client.hgetall(hash) == ["a": Array("1".utf8), "b": [0]])
+
+                let zset = RedisArgument("authkit-test:z:\(UInt64.random(in: 0...UInt64.max))")
+                #expect(try await client.zadd(zset, members: [(1, "one"), (2, "two"), (3, "three")]) == 3)
+                #expect(
+                    try await client.zrangebyscore(zset, min: "2", max: "+inf") == [
+                        Array("two".utf8), Array("three".utf8),
+                    ]
+                )
+                #expect(try await client.zremrangebyscore(zset, min: "-inf", max: "(3") == 2)
+                #expect(
+                    try await client.zrangebyscore(zset, min: "-inf", max: "+inf", limit: (0, 10)) == [
+                        Array("three".utf8)
+                    ]
+                )
+
+                let scanned = try await client.scan(cursor: 0, match: "authkit-test:z:*", count: 1000)
+                #expect(scanned.keys.contains(zset.bytes) || scanned.cursor != 0)
+                #expect(try await client.info("server").contains("redis_version"))
+                #expect(try await client.configGet("maxmemory-policy").keys.contains("maxmemory-policy"))
+                try await client.clientSetName("authkit-test")
+                #expect(try await client.publish("authkit-test:nobody", message: "x") == 0)
+                #expect(try await client.del([key, hash, zset]) == 3)
+            }
+        }
+    }
+
+    @Test("server errors are thrown with the server's message, and the connection stays usable")
+    func serverErrors() async throws {
+        try await withRedisURL { (url: String) async throws in
+            try await withClient(url: url) { (client: RedisClient) async throws in
+                let key = RedisArgument("authkit-test:list:\(UInt64.random(in: 0...UInt64.max))")
+                try await client.send("RPUSH", key, "a")
+                await #expect {
+                    try await client.get(key)
+                } throws: { error in
+                    (error as? RedisError)?.serverErrorPrefix == "WRONGTYPE"
+                }
+                #expect(try await client.send("ECHO", "still here").string == "still here")
+                try await client.del([key])
+            }
+        }
+    }
+
+    @Test("Unix socket with a database index")
+    func unixSocket() async throws {
+        try await withRedisServer(RedisTestServerOptions(unixSocket: true)) { (server: RedisTestServer) async throws in
+            let path = try #require(server.unixSocketPath)
+            try await withClient(url: "unix://\(path)?db=3") { (client: RedisClient) async throws in
+                try await client.set("where", value: "db3")
+                #expect(try await client.send("CLIENT", "INFO").string?.contains("db=3") == true)
+            }
+        }
+    }
+
+    @Test("TLS: chain and IP verified against a CA generated at test time")
+    func tlsWithCA() async throws {
+        try await withRedisServer(RedisTestServerOptions(tls: true)) { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url) { (client: RedisClient) async throws in
+                #expect(try await client.ping() == "PONG")
+                try await client.set("tls", value: RedisArgument([UInt8](repeating: 7, count: 200_000)))
+                #expect(try await client.get("tls")?.count == 200_000)
+            }
+            // Host name verification with SNI: the certificate names localhost.
+            try await withClient(url: "rediss://localhost:\(server.port)?ca=\(server.caCertificateFile)") {
+                (client: RedisClient) async throws in
+                #expect(try await client.ping() == "PONG")
+            }
+            // A name the certificate does not carry is refused.
+            let wrongName = "rediss://127.0.0.1:\(server.port)?ca=\(server.caCertificateFile)&sni=example.com"
+            try await withClient(url: wrongName) { (client: RedisClient) async throws in
+                #expect(await errorCode { try await client.ping() } == .tls)
+            }
+            // The system store does not trust the test CA.
+            try await withClient(url: "rediss://127.0.0.1:\(server.port)") { (client: RedisClient) async throws in
+                #expect(await errorCode { try await client.ping() } == .tls)
+            }
+        }
+    }
+
+    @Test("TLS with a required client certificate")
+    func tlsClientCertificate() async throws {
+        try await withRedisServer(RedisTestServerOptions(tls: true, requireClientCertificate: true)) {
+            (server: RedisTestServer) async throws in
+            try await withClient(url: server.url) { (client: RedisClient) async throws in
+                #expect(try await client.ping() == "PONG")
+            }
+            try await withClient(url: "rediss://127.0.0.1:\(server.port)?ca=\(server.caCertificateFile)") {
+                (client: RedisClient) async throws in
+                let code = await errorCode { try await client.ping() }
+                #expect(code == .tls || code == .connectionClosed)
+            }
+        }
+    }
+
+    @Test("ACL user and requirepass")
+    func authentication() async throws {
+        let options = RedisTestServerOptions(password: "default-secret", aclUser: ("alice", "alice-secret"))
+        try await withRedisServer(options) { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url) { (client: RedisClient) async throws in
+                #expect(try await client.send("ACL", "WHOAMI").string == "alice")
+            }
+            try await withClient(url: "redis://:default-secret@127.0.0.1:\(server.port)") {
+                (client: RedisClient) async throws in
+                #expect(try await client.send("ACL", "WHOAMI").string == "default")
+            }
+            try await withClient(url: "redis://alice:wrong@127.0.0.1:\(server.port)") {
+                (client: RedisClient) async throws in
+                #expect(await errorCode { try await client.ping() } == .authentication)
+            }
+            try await withClient(url: "redis://127.0.0.1:\(server.port)") { (client: RedisClient) async throws in
+                #expect(await errorCode { try await client.ping() } == .server)
+            }
+        }
+    }
+
+    @Test("10,000 concurrent commands over two connections, each reply to its own caller")
+    func concurrentCommands() async throws {
+        try await withRedisURL { (url: String) async throws in
+            try await withClient(
+                url: url,
+                configure: {
+                    $0.poolSize = 2
+                    $0.commandTimeout = .seconds(20)
+                }
+            ) { (client: RedisClient) async throws in
+                let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for index in 0..<10_000 {
+                        group.addTask {
+                            let value = "value-\(index)-" + String(repeating: "x", count: index % 50)
+                            return try await client.send("ECHO", RedisArgument(value)).string == value
+                        }
+                    }
+                    var mismatches = 0
+                    for try await matched in group where !matched {
+                        mismatches += 1
+                    }
+                    return mismatches
+                }
+                #expect(mismatches == 0)
+                let clients = try await client.send("CLIENT", "LIST").string ?? ""
+                #expect(clients.split(separator: "\n").count >= 1)
+            }
+        }
+    }
+
+    @Test("DEBUG SLEEP past the deadline times out; the late reply never reaches the next caller")
+    func debugSleepTimeout() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(
+                url: server.url,
+                configure: {
+                    $0.commandTimeout = .milliseconds(300)
+                    $0.poolSize = 1
+                }
+            ) {
+                client in
+                try await client.ping()
+                let start = ContinuousClock.now
+                #expect(await errorCode { try await client.send("DEBUG", "SLEEP", "1") } == .timeout)
+                #expect(ContinuousClock.now - start < .milliseconds(900))
+                let echoed = try await eventually { try await client.send("ECHO", "after").string }
+                #expect(echoed == "after")
+            }
+        }
+    }
+
+    @Test("a SIGSTOPped server: commands fail by their deadline, then recover after SIGCONT")
+    func pausedServer() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url, configure: { $0.commandTimeout = .milliseconds(300) }) {
+                (client: RedisClient) async throws in
+                try await client.ping()
+                server.pause()
+                let start = ContinuousClock.now
+                let codes = try await withThrowingTaskGroup(of: RedisError.Code?.self) { group in
+                    for _ in 0..<20 {
+                        group.addTask { await errorCode { try await client.ping() } }
+                    }
+                    var codes: [RedisError.Code?] = []
+                    for try await code in group {
+                        codes.append(code)
+                    }
+                    return codes
+                }
+                #expect(ContinuousClock.now - start < .seconds(2))
+                #expect(codes.allSatisfy { $0 == .timeout || $0 == .connectionClosed || $0 == .connectionFailed })
+                #expect(codes.contains(.timeout))
+                server.resume()
+                #expect(try await eventually { try await client.send("ECHO", "back").string } == "back")
+            }
+        }
+    }
+
+    @Test("server killed mid-load: in-flight commands fail, the pool reconnects after restart")
+    func killAndRestart() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url, configure: { $0.poolSize = 3 }) {
+                (client: RedisClient) async throws in
+                let recorder = LoadRecorder()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in 0..<16 {
+                        group.addTask {
+                            while !recorder.isStopped {
+                                do {
+                                    try await client.incrby("load:\(worker)", 1)
+                                    recorder.succeeded()
+                                } catch let error as RedisError {
+                                    recorder.failed(error.code)
+                                    try await Task.sleep(for: .milliseconds(5))
+                                }
+                            }
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(200))
+                    await server.kill()
+                    try await Task.sleep(for: .milliseconds(200))
+                    try await server.restart()
+                    try await Task.sleep(for: .milliseconds(200))
+                    recorder.stop()
+                    try await group.waitForAll()
+                }
+                let codes = recorder.failures
+                #expect(!codes.isEmpty)
+                #expect(codes.allSatisfy { $0 == .connectionClosed || $0 == .connectionFailed })
+                #expect(recorder.successes > 0)
+                let value = try await eventually { try await client.incrby("after-restart", 1) }
+                #expect(value == 1)
+            }
+        }
+    }
+
+    @Test("SCRIPT FLUSH then a script call: NOSCRIPT is handled by SCRIPT LOAD and one retry")
+    func scriptAfterFlush() async throws {
+        try await withRedisURL { (url: String) async throws in
+            try await withClient(url: url) { (client: RedisClient) async throws in
+                let script = RedisScript("return {KEYS[1], ARGV[1], redis.call('INCRBY', KEYS[1], ARGV[1])}")
+                let key = RedisArgument("authkit-test:script:\(UInt64.random(in: 0...UInt64.max))")
+                let first = try await client.eval(script, keys: [key], arguments: ["2"])
+                #expect(first.array?.last == .integer(2))
+                try await client.send("SCRIPT", "FLUSH")
+                #expect(try await client.send("SCRIPT", "EXISTS", RedisArgument(script.sha1)) == .array([.integer(0)]))
+                let second = try await client.eval(script, keys: [key], arguments: ["3"])
+                #expect(second.array?.last == .integer(5))
+                let failing = RedisScript("return redis.error_reply('MYERR custom')")
+                await #expect {
+                    try await client.eval(failing)
+                } throws: { error in
+                    (error as? RedisError)?.serverErrorPrefix == "MYERR"
+                }
+                try await client.del([key])
+            }
+        }
+    }
+
+    @Test("pub/sub delivers messages and resubscribes after the server restarts")
+    func pubSubAcrossReconnect() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url) { (client: RedisClient) async throws in
+                let subscription = try await client.subscribe(["news", "alerts"])
+                var iterator = subscription.makeAsyncIterator()
+                #expect(try await client.publish("news", message: "one") == 1)
+                #expect(await iterator.next() == RedisPubSubMessage(channel: "news", payload: Array("one".utf8)))
+
+                await server.kill()
+                try await server.restart()
+                let receivers = try await eventually {
+                    let count = try await client.publish("alerts", message: "two")
+                    guard count == 1 else { throw RedisError(.connectionFailed, "not resubscribed yet") }
+                    return count
+                }
+                #expect(receivers == 1)
+                #expect(await iterator.next() == RedisPubSubMessage(channel: "alerts", payload: Array("two".utf8)))
+            }
+        }
+    }
+
+    @Test("a reply above the caps fails that connection, not the client")
+    func replyCaps() async throws {
+        try await withRedisURL { (url: String) async throws in
+            try await withClient(
+                url: url,
+                configure: {
+                    $0.maxBulkLength = 1024
+                    $0.maxArrayElements = 10
+                    $0.poolSize = 1
+                }
+            ) { (client: RedisClient) async throws in
+                let key = RedisArgument("authkit-test:big:\(UInt64.random(in: 0...UInt64.max))")
+                let list = RedisArgument("authkit-test:biglist:\(UInt64.random(in: 0...UInt64.max))")
+                try await client.set(key, value: RedisArgument([UInt8](repeating: 1, count: 2048)))
+                #expect(await errorCode { _ = try await client.get(key) } == .protocol)
+                _ = try await eventually { try await client.ping() }
+                try await client.send(["RPUSH", list] + (0..<20).map { RedisArgument($0) })
+                #expect(await errorCode { try await client.send("LRANGE", list, "0", "-1") } == .protocol)
+                #expect(try await eventually { try await client.send("LRANGE", list, "0", "4") }.array?.count == 5)
+                try await client.del([key, list])
+            }
+        }
+    }
+
+    @Test("blocking commands use a dedicated connection and do not hold up others")
+    func blockingCommand() async throws {
+        try await withRedisURL { (url: String) async throws in
+            try await withClient(url: url, configure: { $0.poolSize = 1 }) { (client: RedisClient) async throws in
+                let list = RedisArgument("authkit-test:blpop:\(UInt64.random(in: 0...UInt64.max))")
+                async let popped = client.send("BLPOP", list, "0.5")
+                try await Task.sleep(for: .milliseconds(50))
+                let start = ContinuousClock.now
+                try await client.ping()
+                #expect(ContinuousClock.now - start < .milliseconds(300))
+                #expect(try await popped == .null)
+            }
+        }
+    }
+
+    @Test("shutdown fails in-flight and later commands with poolShutdown")
+    func shutdown() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            let client = try RedisClient(url: server.url)
+            try await client.ping()
+            async let sleeping = errorCode { try await client.send("DEBUG", "SLEEP", "0.5") }
+            try await Task.sleep(for: .milliseconds(100))
+            await client.shutdown()
+            #expect(await sleeping == .poolShutdown)
+            #expect(await errorCode { try await client.ping() } == .poolShutdown)
+        }
+    }
+
+    @Test("missing server: connection errors, not hangs")
+    func noServer() async throws {
+        // A bound socket that never listens refuses connections, and no other test can take its port meanwhile.
+        let closedPort = try ClosedPort()
+        try await withClient(url: "redis://127.0.0.1:\(closedPort.port)") { (client: RedisClient) async throws in
+            #expect(await errorCode { try await client.ping() } == .connectionFailed)
+            #expect(await errorCode { try await client.ping() } == .connectionFailed)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import AuthKitTesting
+import RedisClient
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `body` against a fresh `redis-server` (always our own, for tests that kill or pause it).
+func withRedisServer<T>(
+    _ options: RedisTestServerOptions = RedisTestServerOptions(),
+    _ body: (RedisTestServer) async throws -> T
+) async throws -> T {
+    let server = try await RedisTestServer.start(options)
+    defer { server.terminate() }
+    return try await body(server)
+}
+
+/// Runs `body` with the URL of `AUTHKIT_REDIS_URL` when set, otherwise of a fresh plain server.
+func withRedisURL<T>(_ body: (String) async throws -> T) async throws -> T {
+    if let url = RedisTestServer.externalURL {
+        return try await body(url)
+    }
+    return try await withRedisServer { try await body($0.url) }
+}
+
+/// A client for `url` with short timeouts, shut down after `body`.
+func withClient<T>(
+    url: String,
+    configure: (inout RedisConfiguration) -> Void = { _ in },
+    _ body: (RedisClient) async throws -> T
+) async throws -> T {
+    var configuration = try RedisConfiguration(url: url)
+    configuration.commandTimeout = .seconds(2)
+    configuration.connectTimeout = .seconds(2)
+    configuration.reconnectBackoff = RedisBackoff(initial: .milliseconds(20), maximum: .milliseconds(200))
+    configure(&configuration)
+    let client = RedisClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}
+
+/// The code of the `RedisError` that `body` throws, or `nil` when it succeeds.
+func errorCode(_ body: () async throws -> Void) async -> RedisError.Code? {
+    do {
+        try await body()
+        return nil
+    } catch let error as RedisError {
+        return error.code
+    } catch {
+        return nil
+    }
+}
+
+/// Retries `body` until it succeeds or `attempts` run out (for reconnect tests).
+func eventually<T>(attempts: Int = 200, _ body: () async throws -> T) async throws -> T {
+    var lastError: (any Error)?
+    for _ in 0..<attempts {
+        do {
+            return try await body()
+        } catch {
+            lastError = error
+            try await Task.sleep(for: .milliseconds(25))
+        }
+    }
+    throw lastError ?? RedisError(.timeout, "eventually gave up")
+}
+
+/// Counters shared by the tasks of a load test.
+final class LoadRecorder: Sendable {
+    private struct State {
+        var failures: [RedisError.Code] = []
+        var successes = 0
+        var stopped = false
+    }
+
+    private let state = Mutex(State())
+
+    var isStopped: Bool { state.withLock { $0.stopped } }
+    var failures: [RedisError.Code] { state.withLock { $0.failures } }
+    var successes: Int { state.withLock { $0.successes } }
+
+    func stop() { state.withLock { $0.stopped = true } }
+    func succeeded() { state.withLock { $0.successes += 1 } }
+    func failed(_ code: RedisError.Code) { state.withLock { $0.failures.append(code) } }
+}
+
+/// A loopback port bound by a socket that never listens: connecting to it is refused.
+final class ClosedPort {
+    let port: Int
+    private let fd: Int32
+
+    init() throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let descriptor = fd
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(descriptor, raw, length) == 0 && getsockname(descriptor, raw, &length) == 0
+            }
+        }
+        guard fd >= 0, bound else { throw RedisError(.connectionFailed, "cannot bind a loopback port") }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit {
+        close(fd)
+    }
+}
