@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
 
-.PHONY: deps lint format build test demo clean
+.PHONY: deps lint format build test demo demo-redis demo-cli clean
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -37,8 +37,17 @@ build: deps
 test: deps lint build
 	$(SWIFT) test --skip-build
 
-## demo: the main job — the guided tour of AuthKit
+## demo: the main job — the guided tour of AuthKit (in memory; REDIS_URL=redis://… runs it against Redis)
 demo: deps
+	@swift build --product authkit-demo >/dev/null
+	@"$$(swift build --show-bin-path)/authkit-demo" $(if $(REDIS_URL),--redis $(REDIS_URL))
+
+## demo-redis: the same tour against a redis-server started for it on a free port, then stopped
+demo-redis: deps
+	@bash Examples/demo-redis.sh
+
+## demo-cli: keys and tokens through the `authkit` CLI, step by step
+demo-cli: deps
 	@bash Examples/demo.sh
 
 clean:

@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "AuthKitClock", targets: ["AuthKitClock"]),
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
         .executable(name: "authkit", targets: ["authkit"]),
+        .executable(name: "authkit-demo", targets: ["authkit-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -89,10 +90,22 @@ let package = Package(
         .executableTarget(
             name: "authkit",
             dependencies: [
-                "JWTCore",
+                "JWTCore", "AuthKitRedis", "RedisClient", "TokenStore", "RateLimiter", "PermissionCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/authkit",
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "authkit-demo",
+            dependencies: [
+                "AuthKit", "AuthKitRedis", "RedisClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/authkit-demo",
             swiftSettings: strictSettings
         ),
 
@@ -102,7 +115,11 @@ let package = Package(
             dependencies: ["JWTCore", "AuthKitClock", "AuthKitTesting"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "CLITests", dependencies: ["AuthKitTesting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["AuthKitTesting", "AuthKitRedis", "RedisClient", "TokenStore"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "AuthKitTesting"],
