@@ -7,7 +7,7 @@ FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
 
 .PHONY: deps lint format build test demo demo-redis demo-cli clean
 
-## deps: install the system packages AuthKit needs (a no-op when they are all there)
+## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -17,6 +17,9 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else echo "deps: missing$$missing and no apt-get here; on macOS: brew install openssl@3 hiredis redis pkg-config"; exit 1; fi
+	@if python3 -c "import jwt, joserfc, cryptography" 2>/dev/null; then echo "deps: interop Python packages present"; \
+	else echo "deps: installing the interop Python packages (Tests/interop/requirements.txt)"; \
+	  python3 -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt; fi
 
 ## lint: fail when any Swift file differs from the checked-in .swift-format style
 lint:

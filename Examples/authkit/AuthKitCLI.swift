@@ -45,8 +45,8 @@ struct AuthKitCommand: AsyncParsableCommand {
         commandName: "authkit",
         abstract: "Keys, JWTs and session state for AuthKit.",
         subcommands: [
-            KeyCommand.self, JWTCommand.self, SessionsCommand.self, RevokeAllCommand.self, RateLimitCommand.self,
-            PermissionsCommand.self,
+            KeyCommand.self, JWTCommand.self, JWSCommand.self, SessionsCommand.self, RevokeAllCommand.self,
+            RateLimitCommand.self, PermissionsCommand.self,
         ]
     )
 }
