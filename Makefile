@@ -19,7 +19,9 @@ deps:
 	else echo "deps: missing$$missing and no apt-get here; on macOS: brew install openssl@3 hiredis redis pkg-config"; exit 1; fi
 	@if python3 -c "import jwt, joserfc, cryptography" 2>/dev/null; then echo "deps: interop Python packages present"; \
 	else echo "deps: installing the interop Python packages (Tests/interop/requirements.txt)"; \
-	  python3 -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt; fi
+	  python3 -m pip --version >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null; \
+	  pip="python3 -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt"; \
+	  $$pip 2>/dev/null || $$pip --user --break-system-packages; fi
 
 ## lint: fail when any Swift file differs from the checked-in .swift-format style
 lint:
