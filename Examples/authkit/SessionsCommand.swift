@@ -42,7 +42,7 @@ struct SessionsCommand: AsyncParsableCommand {
         }
     }
 
-    /// `authkit sessions revoke --redis URL USER SESSION`: ends one session and its refresh tokens.
+    /// `authkit sessions revoke --redis URL USER --session ID`: ends one session and its refresh tokens.
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "End one session (and its refresh tokens).")
 
@@ -51,7 +51,8 @@ struct SessionsCommand: AsyncParsableCommand {
         @Argument(help: "The user id.")
         var user: String
 
-        @Argument(help: "The session id, as `sessions list` prints it.")
+        // Session ids are base64url and may start with "-", so the value is taken whatever it looks like.
+        @Option(parsing: .unconditional, help: "The session id, as `sessions list` prints it.")
         var session: String
 
         func run() async throws {

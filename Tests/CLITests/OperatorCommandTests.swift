@@ -66,10 +66,14 @@ struct OperatorCommandTests {
             #expect(try json(lines[0])["id"] as? String == phone.session.id)
             #expect(try json(lines[1])["device"] as? String == "laptop")
 
-            let revoked = try CLIRunner.run(["sessions", "revoke", "--redis", url, "alice", phone.session.id])
+            let revoked = try CLIRunner.run([
+                "sessions", "revoke", "--redis", url, "alice", "--session", phone.session.id,
+            ])
             #expect(revoked.status == 0)
             #expect(try await store.session(userID: "alice", sessionID: phone.session.id) == nil)
-            let missing = try CLIRunner.run(["sessions", "revoke", "--redis", url, "alice", phone.session.id])
+            let missing = try CLIRunner.run([
+                "sessions", "revoke", "--redis", url, "alice", "--session", phone.session.id,
+            ])
             #expect(missing.status == 1)
             #expect(missing.stderr.hasPrefix("notFound: "))
 
