@@ -1,6 +1,6 @@
 public import RateLimiter
 
-/// The behaviour every ``RateLimitStore`` must show, as checks a test runs against any implementation:
+/// The behaviour every `RateLimitStore` must show, as checks a test runs against any implementation:
 /// the in-memory store under a `ManualClock`, or a Redis store against a real server with real sleeps.
 ///
 /// ```swift
