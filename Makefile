@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
 
-.PHONY: deps lint format build test demo demo-redis demo-cli clean
+.PHONY: deps lint format build test docs demo demo-redis demo-cli clean
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -38,6 +38,16 @@ build: deps
 ## test: deps, format lint, a warnings-as-errors build, then the whole test suite
 test: deps lint build
 	$(SWIFT) test --skip-build
+
+DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter PermissionCache AuthKitClock AuthKitTesting
+
+## docs: build the DocC catalogs of every public module; any broken link or warning fails
+docs: deps
+	@for target in $(DOC_TARGETS); do \
+	  echo "docs: $$target"; \
+	  $(SWIFT) package --disable-sandbox generate-documentation --target $$target --warnings-as-errors >/tmp/authkit-docc.log 2>&1 \
+	    || { grep -E "error|warning" /tmp/authkit-docc.log | grep -v "prohibited flag" | head -20; exit 1; }; \
+	done
 
 ## demo: the main job — the guided tour of AuthKit (in memory; REDIS_URL=redis://… runs it against Redis)
 demo: deps

@@ -11,14 +11,11 @@ struct Tour {
     private let printer = Printer()
 
     init(store: AuthKitStore, prefix: String, storeName: String) async throws {
-        var secret = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for index in secret.indices { secret[index] = generator.next() }
         auth = try await AuthKit(
             configuration: AuthKitConfiguration(
                 issuer: "https://api.example.com",
                 audience: "api",
-                signingKeys: [try JWTKey.hs256(secret, kid: "demo-2026-11")],
+                signingKeys: [try JWTKey.generate(.es256, kid: "demo-2026-11")],
                 accessTokenLifetime: .seconds(15 * 60),
                 refreshTokenLifetime: .seconds(7 * 86_400),
                 keyPrefix: prefix
