@@ -60,7 +60,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "TokenStore", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .target(name: "TokenStore", dependencies: ["AuthKitClock", "JWTCore"], swiftSettings: strictSettings),
         .target(name: "RateLimiter", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
         .target(name: "PermissionCache", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
         .target(

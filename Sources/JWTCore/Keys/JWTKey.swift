@@ -85,7 +85,7 @@ public struct JWTKey: Sendable {
         guard case .hmac(let digest) = algorithm.family else {
             throw JWTError(.invalidKey, "\(algorithm.name) is not an HMAC algorithm")
         }
-        let key = try hmac(algorithm, secret: try SecureRandom.bytes(digest.size))
+        let key = try hmac(algorithm, secret: SecureRandom.bytes(digest.size))
         if let kid { return key.withKeyID(kid) }
         return key.withKeyID(try key.thumbprint())
     }
