@@ -304,6 +304,38 @@ struct RedisClientTests {
         }
     }
 
+    @Test("a hung server is noticed on a subscription by its health check, which moves to a new connection")
+    func pubSubHealthCheck() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(
+                url: server.url,
+                configure: {
+                    $0.commandTimeout = .milliseconds(300)
+                    $0.subscriptionHealthCheckInterval = .milliseconds(100)
+                }
+            ) { (client: RedisClient) async throws in
+                let subscription = try await client.subscribe(["health"])
+                var iterator = subscription.makeAsyncIterator()
+                let before = try await pubSubClientIDs(client)
+                #expect(before.count == 1)
+                server.pause()
+                try await Task.sleep(for: .milliseconds(800))
+                server.resume()
+                // Wait until the server has dropped the old connection and the new one has subscribed.
+                let after = try await eventually {
+                    let ids = try await pubSubClientIDs(client)
+                    guard ids.count == 1, ids != before else {
+                        throw RedisError(.connectionFailed, "not resubscribed yet")
+                    }
+                    return ids
+                }
+                #expect(after != before)
+                #expect(try await client.publish("health", message: "alive") == 1)
+                #expect(await iterator.next()?.text == "alive")
+            }
+        }
+    }
+
     @Test("a reply above the caps fails that connection, not the client")
     func replyCaps() async throws {
         try await withRedisURL { (url: String) async throws in

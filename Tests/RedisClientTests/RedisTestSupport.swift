@@ -116,3 +116,9 @@ final class ClosedPort {
         close(fd)
     }
 }
+
+/// The ids of the server's pub/sub clients (`CLIENT LIST TYPE pubsub`).
+func pubSubClientIDs(_ client: RedisClient) async throws -> [Substring] {
+    let list = try await client.send("CLIENT", "LIST", "TYPE", "pubsub").string ?? ""
+    return list.split(separator: "\n").compactMap { $0.split(separator: " ").first }
+}

@@ -74,6 +74,8 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     var onEstablished: (() -> Void)?
     /// Receives replies that no command waits for: pub/sub messages on a subscriber connection.
     var pushHandler: ((RedisReply) -> Void)?
+    /// On a subscriber connection: tells pub/sub messages (which no command waits for) from command replies.
+    var isPush: ((RedisReply) -> Bool)?
     /// Whether callers may write to this connection directly once it is established (plain sockets only).
     var allowsDirectWrites = false
 
@@ -429,6 +431,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             replies.append(reply)
         }
         guard !replies.isEmpty else { return }
+        if let isPush {
+            try processSubscriberReplies(isPush)
+            return
+        }
         // One lock for the whole batch of replies.
         let commands = shared.withLock { shared -> [PendingCommand] in
             var commands: [PendingCommand] = []
@@ -453,6 +459,19 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
                 pushHandler(reply)
             } else {
                 throw RedisError(.protocol, "the server sent a reply that no command was waiting for")
+            }
+        }
+    }
+
+    /// Subscriber connections interleave messages with replies: messages go to the push handler, anything else
+    /// answers the oldest waiting command (a health-check PING or the SUBSCRIBE itself).
+    private func processSubscriberReplies(_ isPush: (RedisReply) -> Bool) throws(RedisError) {
+        for reply in replies {
+            if phase == .closed { return }
+            if !isPush(reply), let command = shared.withLock({ $0.queue.popFirst() }) {
+                command.completion(.success(reply))
+            } else if let pushHandler {
+                pushHandler(reply)
             }
         }
     }
