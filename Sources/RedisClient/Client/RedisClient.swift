@@ -34,7 +34,9 @@ public final class RedisClient: Sendable, Service {
             let tlsContext = try checked.tls.map { settings throws(RedisError) in
                 try TLSContext(configuration: settings)
             }
-            self.pool = ConnectionPool(loop: loop, configuration: checked, tlsContext: tlsContext, logger: logger)
+            let pool = ConnectionPool(loop: loop, configuration: checked, tlsContext: tlsContext, logger: logger)
+            loop.onStop { pool.shutdown() }
+            self.pool = pool
             self.setupError = nil
         } catch {
             self.pool = nil
@@ -49,9 +51,6 @@ public final class RedisClient: Sendable, Service {
     }
 
     deinit {
-        if let pool {
-            loop.execute { pool.shutdown() }
-        }
         loop.stop()
     }
 
@@ -168,9 +167,6 @@ public final class RedisClient: Sendable, Service {
     }
 
     private func beginShutdown() {
-        if let pool {
-            loop.execute { pool.shutdown() }
-        }
         loop.stop()
     }
 
