@@ -173,6 +173,37 @@ struct RedisClientTests {
         }
     }
 
+    @Test("tasks on the client's executor get their own replies and are not stranded by shutdown")
+    func taskExecutor() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            let client = try RedisClient(url: server.url)
+            let executor = client.taskExecutor
+            let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<2000 {
+                    group.addTask(executorPreference: executor) {
+                        try await client.send("ECHO", "e\(index)").string == "e\(index)"
+                    }
+                }
+                var mismatches = 0
+                for try await matched in group where !matched {
+                    mismatches += 1
+                }
+                return mismatches
+            }
+            #expect(mismatches == 0)
+            async let sleeping = withTaskExecutorPreference(executor) {
+                await errorCode { try await client.send("DEBUG", "SLEEP", "0.3") }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            await client.shutdown()
+            #expect(await sleeping == .poolShutdown)
+            let after = await withTaskExecutorPreference(executor) {
+                await errorCode { try await client.ping() }
+            }
+            #expect(after == .poolShutdown)
+        }
+    }
+
     @Test("DEBUG SLEEP past the deadline times out; the late reply never reaches the next caller")
     func debugSleepTimeout() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in

@@ -5,9 +5,11 @@ struct BenchmarkOptions {
     var concurrency = 16
     var duration = 10.0
     var poolSize: Int?
+    /// `loop`: worker tasks prefer the client's I/O thread (``RedisClient/taskExecutor``); `global`: Swift's pool.
+    var executor = "loop"
 
     static let usage = """
-        usage: authkit-bench redis-exists|redis-get --redis URL --concurrency N --duration SECONDS [--pool N]
+        usage: authkit-bench redis-exists|redis-get --redis URL --concurrency N --duration SECONDS [--pool N] [--executor loop|global]
         """
 
     init(arguments: [String]) throws(BenchmarkError) {
@@ -32,6 +34,9 @@ struct BenchmarkOptions {
             case "--pool":
                 guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --pool \(value)") }
                 poolSize = number
+            case "--executor":
+                guard ["loop", "global"].contains(value) else { throw BenchmarkError("bad --executor \(value)") }
+                executor = value
             default:
                 throw BenchmarkError("unknown option \(name)\n\(Self.usage)")
             }

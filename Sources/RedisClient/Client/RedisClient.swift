@@ -54,6 +54,14 @@ public final class RedisClient: Sendable, Service {
         loop.stop()
     }
 
+    /// An executor that runs tasks on this client's I/O thread, for
+    /// `withTaskExecutorPreference(_:operation:)` or `group.addTask(executorPreference:)`.
+    ///
+    /// A task that prefers it is resumed by a reply on the same thread that read the reply: no thread switch, which
+    /// cuts latency and CPU when the machine is busy. Only for short, non-blocking work — anything slow run there
+    /// delays every connection of this client. After shutdown such tasks continue on the global executor.
+    public var taskExecutor: any TaskExecutor { loop }
+
     /// Sends one command and returns its reply.
     ///
     /// Error replies are thrown as ``RedisError/Code/server``. Blocking commands (BLPOP, BRPOP, BLMOVE, BZPOPMIN,
