@@ -26,8 +26,10 @@ for c in 1 16 64; do
           | grep -E '^exists .*: [0-9]' | tail -1)
       fi
       echo "redis-benchmark c=$c $scenario: $rb"
-      echo "authkit-bench   c=$c $scenario: $("$bench" "redis-$scenario" --redis "redis://127.0.0.1:$port" \
-        --concurrency "$c" --duration "$seconds")"
+      for executor in loop global; do
+        echo "authkit-bench   c=$c $scenario --executor $executor: $("$bench" "redis-$scenario" \
+          --redis "redis://127.0.0.1:$port" --concurrency "$c" --duration "$seconds" --executor "$executor")"
+      done
     done
   done
 done
