@@ -12,7 +12,7 @@ bench="$here/.build/release/authkit-bench"
 dir=$(mktemp -d)
 redis-server --port "$port" --save "" --appendonly no --daemonize yes --dir "$dir" --logfile "$dir/log" \
   --pidfile "$dir/pid"
-trap 'kill "$(cat "$dir/pid")" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill "$(cat "$dir/pid")" 2>/dev/null; sleep 0.3; rm -rf "$dir"' EXIT
 sleep 0.3
 redis-cli -p "$port" set authkit-bench:key xxx >/dev/null
 for c in 1 16 64; do
