@@ -419,6 +419,43 @@ struct RedisClientTests {
         }
     }
 
+    @Test("run() serves until its task is cancelled, then shuts the client down")
+    func runAsService() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            let client = try RedisClient(url: server.url)
+            let service = Task { try await client.run() }
+            #expect(try await client.ping() == "PONG")
+            service.cancel()
+            try await service.value
+            #expect(await errorCode { try await client.ping() } == .poolShutdown)
+        }
+    }
+
+    @Test("a black-holed server (connection accepted, never answered): commands fail by their deadline")
+    func blackHole() async throws {
+        let silent = try ClosedPort(listen: true)
+        try await withClient(
+            url: "redis://127.0.0.1:\(silent.port)",
+            configure: { $0.commandTimeout = .milliseconds(200) }
+        ) { (client: RedisClient) async throws in
+            let start = ContinuousClock.now
+            let codes = await withTaskGroup(of: RedisError.Code?.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { await errorCode { try await client.ping() } }
+                }
+                var codes: [RedisError.Code?] = []
+                for await code in group {
+                    codes.append(code)
+                }
+                return codes
+            }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(codes.count == 10)
+            #expect(codes.contains(.timeout))
+            #expect(codes.allSatisfy { $0 == .timeout || $0 == .connectionClosed })
+        }
+    }
+
     @Test("missing server: connection errors, not hangs")
     func noServer() async throws {
         // A bound socket that never listens refuses connections, and no other test can take its port meanwhile.
