@@ -434,10 +434,9 @@ struct RedisClientTests {
     @Test("a black-holed server (connection accepted, never answered): commands fail by their deadline")
     func blackHole() async throws {
         let silent = try ClosedPort(listen: true)
-        try await withClient(
-            url: "redis://127.0.0.1:\(silent.port)",
-            configure: { $0.commandTimeout = .milliseconds(200) }
-        ) { (client: RedisClient) async throws in
+        let shortDeadline: (inout RedisConfiguration) -> Void = { $0.commandTimeout = .milliseconds(200) }
+        try await withClient(url: "redis://127.0.0.1:\(silent.port)", configure: shortDeadline) {
+            (client: RedisClient) async throws in
             let start = ContinuousClock.now
             let codes = await withTaskGroup(of: RedisError.Code?.self) { group in
                 for _ in 0..<10 {
