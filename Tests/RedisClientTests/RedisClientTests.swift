@@ -335,6 +335,24 @@ struct RedisClientTests {
         }
     }
 
+    @Test("dropping a subscription unsubscribes and closes its connection")
+    func subscriptionDropped() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url) { (client: RedisClient) async throws in
+                var subscription: RedisSubscription? = try await client.subscribe(["dropped"])
+                #expect(subscription != nil)
+                #expect(try await pubSubClientIDs(client).count == 1)
+                subscription = nil
+                let remaining = try await eventually {
+                    let ids = try await pubSubClientIDs(client)
+                    guard ids.isEmpty else { throw RedisError(.connectionFailed, "still subscribed") }
+                    return ids
+                }
+                #expect(remaining.isEmpty)
+            }
+        }
+    }
+
     @Test("a hung server is noticed on a subscription by its health check, which moves to a new connection")
     func pubSubHealthCheck() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in

@@ -137,6 +137,7 @@ final class ConnectionPool: @unchecked Sendable {
     func shutdown() {
         guard !isShutdown else { return }
         isShutdown = true
+        directLane.withLock { $0.removeAll() }
         let error = RedisError(.poolShutdown, "the Redis client has been shut down")
         for index in slots.indices {
             if case .active(let connection) = slots[index] {
