@@ -143,16 +143,18 @@ struct RedisClientTests {
         }
     }
 
-    @Test("10,000 concurrent commands over two connections, each reply to its own caller")
-    func concurrentCommands() async throws {
+    @Test(
+        "10,000 concurrent commands over two connections, each reply to its own caller",
+        arguments: [true, false]
+    )
+    func concurrentCommands(directWrites: Bool) async throws {
         try await withRedisURL { (url: String) async throws in
-            try await withClient(
-                url: url,
-                configure: {
-                    $0.poolSize = 2
-                    $0.commandTimeout = .seconds(20)
-                }
-            ) { (client: RedisClient) async throws in
+            let settings: (inout RedisConfiguration) -> Void = {
+                $0.poolSize = 2
+                $0.commandTimeout = .seconds(20)
+                $0.directWrites = directWrites
+            }
+            try await withClient(url: url, configure: settings) { (client: RedisClient) async throws in
                 let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
                     for index in 0..<10_000 {
                         group.addTask {

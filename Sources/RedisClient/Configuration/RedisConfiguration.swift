@@ -35,6 +35,10 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// How often a subscription's connection is checked with PING, so that a hung server is noticed and the
     /// subscription moves to a fresh connection.
     public var subscriptionHealthCheckInterval: Duration
+    /// Whether a command for an idle, established plain connection is written by the calling thread itself, with
+    /// one non-blocking `send` that never waits (default `true`). It saves the hop to the I/O thread at low
+    /// concurrency; set `false` to keep every socket call on the client's I/O thread.
+    public var directWrites: Bool
     /// The largest bulk string a reply may carry; a larger one fails the connection (default 512 MiB).
     public var maxBulkLength: Int
     /// The most elements one array reply may have; more fails the connection (default 1,048,576).
@@ -53,6 +57,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         commandTimeout: Duration = .seconds(2),
         reconnectBackoff: RedisBackoff = RedisBackoff(),
         subscriptionHealthCheckInterval: Duration = .seconds(5),
+        directWrites: Bool = true,
         maxBulkLength: Int = 512 * 1024 * 1024,
         maxArrayElements: Int = 1024 * 1024
     ) {
@@ -67,6 +72,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         self.commandTimeout = commandTimeout
         self.reconnectBackoff = reconnectBackoff
         self.subscriptionHealthCheckInterval = subscriptionHealthCheckInterval
+        self.directWrites = directWrites
         self.maxBulkLength = maxBulkLength
         self.maxArrayElements = maxArrayElements
     }

@@ -192,7 +192,7 @@ final class ConnectionPool: @unchecked Sendable {
     private func open(slot index: Int) -> RedisConnection {
         let connection = makeConnection()
         slots[index] = .active(connection)
-        connection.allowsDirectWrites = true
+        connection.allowsDirectWrites = configuration.directWrites
         connection.onEstablished = { [weak self, weak connection] in
             guard let self else { return }
             if let connection {
