@@ -5,12 +5,16 @@ let package = Package(
     name: "AuthKitBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "AuthKit", path: "..")
+        .package(name: "AuthKit", path: ".."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
             name: "authkit-bench",
-            dependencies: [.product(name: "RedisClient", package: "AuthKit")],
+            dependencies: [
+                .product(name: "RedisClient", package: "AuthKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),
                 .enableUpcomingFeature("MemberImportVisibility"),
