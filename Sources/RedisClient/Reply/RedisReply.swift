@@ -1,10 +1,10 @@
-/// One RESP2 reply from the server, as the caller of ``RedisClient/send(_:)`` receives it.
+/// One RESP2 reply from the server, as the caller of `RedisClient.send(_:)` receives it.
 ///
 /// Bulk strings are bytes, not text: use ``string`` to decode UTF-8 or ``bytes`` for the raw value.
 public enum RedisReply: Sendable, Hashable {
     /// A simple string such as `OK` or `PONG`.
     case status(String)
-    /// An error reply; ``RedisClient/send(_:)`` throws these as ``RedisError/Code/server`` instead of returning them,
+    /// An error reply; `RedisClient.send(_:)` throws these as ``RedisError/Code/server`` instead of returning them,
     /// but they appear inside arrays (for example in `EXEC` results).
     case error(String)
     /// A signed 64-bit integer.
