@@ -36,22 +36,27 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
         return Double(whole) + Double(attoseconds) / 1e18
     }
 
+    /// Whether `lhs` comes before `rhs`.
     public static func < (lhs: UnixTime, rhs: UnixTime) -> Bool {
         lhs.sinceEpoch < rhs.sinceEpoch
     }
 
+    /// The instant `rhs` after `lhs`.
     public static func + (lhs: UnixTime, rhs: Duration) -> UnixTime {
         UnixTime(sinceEpoch: lhs.sinceEpoch + rhs)
     }
 
+    /// The difference: an instant `rhs` before `lhs`, or the duration between two instants.
     public static func - (lhs: UnixTime, rhs: Duration) -> UnixTime {
         UnixTime(sinceEpoch: lhs.sinceEpoch - rhs)
     }
 
+    /// The difference: an instant `rhs` before `lhs`, or the duration between two instants.
     public static func - (lhs: UnixTime, rhs: UnixTime) -> Duration {
         lhs.sinceEpoch - rhs.sinceEpoch
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String {
         "UnixTime(\(secondsDouble))"
     }

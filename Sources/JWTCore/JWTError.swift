@@ -12,6 +12,7 @@ public struct JWTError: Error, Hashable, Sendable, CustomStringConvertible {
             self.name = name
         }
 
+        /// The text shown when the value is printed or logged.
         public var description: String { name }
 
         /// The token is not a well-formed compact JWS: wrong segment count, bad base64url, bad JSON.
@@ -76,5 +77,6 @@ public struct JWTError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(code.name): \(message)" }
 }

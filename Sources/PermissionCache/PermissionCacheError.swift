@@ -9,6 +9,7 @@ public struct PermissionCacheError: Error, Hashable, Sendable, CustomStringConve
             self.name = name
         }
 
+        /// The text shown when the value is printed or logged.
         public var description: String { name }
 
         /// The user id is empty or longer than ``PermissionCache/maximumUserIDLength`` bytes.
@@ -34,5 +35,6 @@ public struct PermissionCacheError: Error, Hashable, Sendable, CustomStringConve
         self.message = message
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(code.name): \(message)" }
 }

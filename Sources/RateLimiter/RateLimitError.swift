@@ -11,6 +11,7 @@ public struct RateLimitError: Error, Hashable, Sendable, CustomStringConvertible
             self.name = name
         }
 
+        /// The text shown when the value is printed or logged.
         public var description: String { name }
 
         /// A policy has a limit, burst or window below one, a window above a year, or an unusable name.
@@ -38,5 +39,6 @@ public struct RateLimitError: Error, Hashable, Sendable, CustomStringConvertible
         self.message = message
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(code.name): \(message)" }
 }

@@ -12,6 +12,7 @@ public struct TokenStoreError: Error, Hashable, Sendable, CustomStringConvertibl
             self.name = name
         }
 
+        /// The text shown when the value is printed or logged.
         public var description: String { name }
 
         /// A user id, jti or session id is empty, too long, or not valid UTF-8 for its field.
@@ -40,5 +41,6 @@ public struct TokenStoreError: Error, Hashable, Sendable, CustomStringConvertibl
         self.message = message
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(code.name): \(message)" }
 }

@@ -9,6 +9,7 @@ public struct SecurityEvent: Hashable, Sendable, CustomStringConvertible {
             self.name = name
         }
 
+        /// The text shown when the value is printed or logged.
         public var description: String { name }
 
         /// An already-rotated refresh token was presented: its login has been revoked.
@@ -43,6 +44,7 @@ public struct SecurityEvent: Hashable, Sendable, CustomStringConvertible {
         self.at = at
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String {
         var parts = ["\(kind.name)"]
         if let userID { parts.append("user=\(userID)") }

@@ -9,6 +9,7 @@ public struct AuthKitError: Error, Hashable, Sendable, CustomStringConvertible {
             self.name = name
         }
 
+        /// The text shown when the value is printed or logged.
         public var description: String { name }
 
         /// The bearer token is missing, malformed, badly signed, expired or otherwise invalid; ``AuthKitError/jwtCode``
@@ -49,6 +50,7 @@ public struct AuthKitError: Error, Hashable, Sendable, CustomStringConvertible {
         self.jwtCode = jwtCode
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(code.name): \(message)" }
 
     static func invalidToken(_ error: JWTError) -> AuthKitError {

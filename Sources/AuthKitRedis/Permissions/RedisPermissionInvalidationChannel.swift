@@ -17,10 +17,12 @@ public final class RedisPermissionInvalidationChannel: PermissionInvalidationCha
         self.channel = PermissionRedisKeys.channel(prefix: keyPrefix)
     }
 
+    /// Implements `PermissionInvalidationChannel.publish(_:)`; see the protocol for the contract.
     public func publish(_ invalidation: PermissionInvalidation) async throws {
         try await client.publish(RedisArgument(channel), message: RedisArgument(invalidation.wireFormat))
     }
 
+    /// Implements `PermissionInvalidationChannel.subscribe()`; see the protocol for the contract.
     public func subscribe() async throws -> AsyncStream<PermissionInvalidation> {
         let subscription = try await client.subscribe([channel])
         let (stream, continuation) = AsyncStream.makeStream(of: PermissionInvalidation.self)

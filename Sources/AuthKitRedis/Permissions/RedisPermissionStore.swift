@@ -35,6 +35,7 @@ public final class RedisPermissionStore: PermissionStore {
         PermissionRedisKeys.user(prefix: keyPrefix, user: user)
     }
 
+    /// Implements `PermissionStore.lookup(user:)`; see the protocol for the contract.
     public func lookup(user: String) async throws -> PermissionLookup {
         let userKey = RedisArgument(redisKey(for: user))
         let globalKey = RedisArgument(PermissionRedisKeys.globalVersion(prefix: keyPrefix))
@@ -61,6 +62,7 @@ public final class RedisPermissionStore: PermissionStore {
         return PermissionLookup(entry: entry, version: version)
     }
 
+    /// Implements `PermissionStore.save(_:for:ttl:ifVersion:)`; see the protocol for the contract.
     public func save(
         _ entry: PermissionEntry,
         for user: String,
@@ -85,6 +87,7 @@ public final class RedisPermissionStore: PermissionStore {
         }
     }
 
+    /// Implements `PermissionStore.invalidate(user:)`; see the protocol for the contract.
     public func invalidate(user: String) async throws {
         do {
             try await client.eval(
@@ -100,6 +103,7 @@ public final class RedisPermissionStore: PermissionStore {
         }
     }
 
+    /// Implements `PermissionStore.invalidateAll()`; see the protocol for the contract.
     public func invalidateAll() async throws {
         do {
             try await client.send(

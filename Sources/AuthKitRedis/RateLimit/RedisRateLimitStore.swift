@@ -29,10 +29,12 @@ public final class RedisRateLimitStore: RateLimitStore {
         RateLimitRedisKeys.state(prefix: keyPrefix, limiterKey: limiterKey)
     }
 
+    /// Implements `RateLimitStore.charge(key:policies:cost:)`; see the protocol for the contract.
     public func charge(key: String, policies: [RateLimitPolicy], cost: Int) async throws -> [RateLimitPolicyResult] {
         try await decide(key: key, policies: policies, cost: cost, charge: true)
     }
 
+    /// Implements `RateLimitStore.status(key:policies:cost:)`; see the protocol for the contract.
     public func status(key: String, policies: [RateLimitPolicy], cost: Int) async throws -> [RateLimitPolicyResult] {
         let results = try await decide(key: key, policies: policies, cost: cost, charge: false)
         return results.map { result in
@@ -45,6 +47,7 @@ public final class RedisRateLimitStore: RateLimitStore {
         }
     }
 
+    /// Implements `RateLimitStore.reset(key:)`; see the protocol for the contract.
     public func reset(key: String) async throws {
         guard !key.isEmpty, key.utf8.count <= RateLimitPolicy.maximumKeyLength else {
             throw RateLimitError(.invalidKey, "limiter key must be 1-\(RateLimitPolicy.maximumKeyLength) bytes")

@@ -11,6 +11,7 @@ public struct RedisMemoryPolicyReport: Hashable, Sendable, CustomStringConvertib
         self.policy = policy
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String {
         guard let policy else {
             return "maxmemory-policy could not be read (CONFIG GET refused); revocations may be evicted unnoticed"

@@ -89,6 +89,7 @@ public final class RedisTokenStore: TokenStore {
         return report
     }
 
+    /// Implements `TokenStore.revoke(jti:userID:expiresAt:)`; see the protocol for the contract.
     @discardableResult
     public func revoke(jti: String, userID: String, expiresAt: UnixTime) async throws -> Bool {
         try TokenStoreLimits.checkUserID(userID)
@@ -105,6 +106,7 @@ public final class RedisTokenStore: TokenStore {
         return try Self.integer(reply) == 1
     }
 
+    /// Implements `TokenStore.logOutEverywhere(userID:retention:)`; see the protocol for the contract.
     @discardableResult
     public func logOutEverywhere(userID: String, retention: Duration) async throws -> Int {
         try TokenStoreLimits.checkUserID(userID)
@@ -115,6 +117,7 @@ public final class RedisTokenStore: TokenStore {
         return try await endSessions(userID: userID, now: now, epochRetainedUntil: (now + retention).milliseconds)
     }
 
+    /// Implements `TokenStore.epoch(userID:)`; see the protocol for the contract.
     public func epoch(userID: String) async throws -> UnixTime? {
         try TokenStoreLimits.checkUserID(userID)
         let now = clock.now()
@@ -128,6 +131,7 @@ public final class RedisTokenStore: TokenStore {
         return Self.instant(at)
     }
 
+    /// Implements `TokenStore.createSession(_:)`; see the protocol for the contract.
     public func createSession(_ request: NewSession) async throws -> SessionGrant {
         try request.validate()
         let sessionID = Session.newID()
@@ -169,6 +173,7 @@ public final class RedisTokenStore: TokenStore {
         return SessionGrant(session: session, refreshToken: token, endedSessionIDs: Array(ended))
     }
 
+    /// Implements `TokenStore.rotate(refreshToken:)`; see the protocol for the contract.
     public func rotate(refreshToken presented: String) async throws -> RefreshOutcome {
         guard let token = RefreshToken(parsing: presented) else {
             return .invalid
@@ -212,6 +217,7 @@ public final class RedisTokenStore: TokenStore {
         }
     }
 
+    /// Implements `TokenStore.sessions(userID:)`; see the protocol for the contract.
     public func sessions(userID: String) async throws -> [Session] {
         try TokenStoreLimits.checkUserID(userID)
         let now = clock.now()
@@ -237,6 +243,7 @@ public final class RedisTokenStore: TokenStore {
         }
     }
 
+    /// Implements `TokenStore.session(userID:sessionID:)`; see the protocol for the contract.
     public func session(userID: String, sessionID: String) async throws -> Session? {
         try TokenStoreLimits.checkUserID(userID)
         try TokenStoreLimits.checkSessionID(sessionID)
@@ -251,6 +258,7 @@ public final class RedisTokenStore: TokenStore {
         return try Self.session(id: sessionID, userID: userID, fields: Array(fields.prefix(7)))
     }
 
+    /// Implements `TokenStore.touchSession(userID:sessionID:)`; see the protocol for the contract.
     @discardableResult
     public func touchSession(userID: String, sessionID: String) async throws -> Bool {
         try TokenStoreLimits.checkUserID(userID)
@@ -264,6 +272,7 @@ public final class RedisTokenStore: TokenStore {
         return try Self.integer(reply) == 1
     }
 
+    /// Implements `TokenStore.revokeSession(userID:sessionID:)`; see the protocol for the contract.
     @discardableResult
     public func revokeSession(userID: String, sessionID: String) async throws -> Bool {
         try TokenStoreLimits.checkUserID(userID)
@@ -277,12 +286,14 @@ public final class RedisTokenStore: TokenStore {
         return try Self.integer(reply) == 1
     }
 
+    /// Implements `TokenStore.revokeAllSessions(userID:)`; see the protocol for the contract.
     @discardableResult
     public func revokeAllSessions(userID: String) async throws -> Int {
         try TokenStoreLimits.checkUserID(userID)
         return try await endSessions(userID: userID, now: clock.now(), epochRetainedUntil: 0)
     }
 
+    /// Implements `TokenStore.check(_:)`; see the protocol for the contract.
     public func check(_ check: AccessCheck) async throws -> AccessStatus {
         try check.validate()
         let now = clock.now()

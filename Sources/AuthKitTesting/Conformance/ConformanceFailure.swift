@@ -11,6 +11,7 @@ public struct ConformanceFailure: Error, Hashable, Sendable, CustomStringConvert
         self.message = message
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(check): \(message)" }
 
     /// Throws a failure for `check` unless `condition` holds.

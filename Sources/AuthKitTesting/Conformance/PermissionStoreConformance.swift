@@ -22,6 +22,7 @@ public struct PermissionStoreConformance: Sendable {
         /// After an invalidation, a fresh lookup's version allows a save again.
         case saveAfterInvalidation
 
+        /// The text shown when the value is printed or logged.
         public var description: String { rawValue }
     }
 

@@ -41,6 +41,7 @@ public struct RateLimitStoreConformance: Sendable {
         /// Keys do not share state.
         case keysAreIndependent
 
+        /// The text shown when the value is printed or logged.
         public var description: String { rawValue }
     }
 

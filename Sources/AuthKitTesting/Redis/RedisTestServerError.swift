@@ -8,5 +8,6 @@ public struct RedisTestServerError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { message }
 }

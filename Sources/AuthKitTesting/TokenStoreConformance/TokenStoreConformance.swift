@@ -32,6 +32,7 @@ public struct TokenStoreConformance: Sendable {
             try await body(suite)
         }
 
+        /// The text shown when the value is printed or logged.
         public var description: String { name }
     }
 

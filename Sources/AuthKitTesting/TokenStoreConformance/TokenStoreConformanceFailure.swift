@@ -14,5 +14,6 @@ public struct TokenStoreConformanceFailure: Error, CustomStringConvertible {
         self.line = line
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(file):\(line): \(message)" }
 }

@@ -77,8 +77,11 @@ public struct JWTAlgorithm: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { name }
 
+    /// Whether two values are the same.
     public static func == (lhs: JWTAlgorithm, rhs: JWTAlgorithm) -> Bool { lhs.name == rhs.name }
+    /// Feeds the value's identity into `hasher`.
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }

@@ -113,12 +113,19 @@ extension JSONObject: ExpressibleByDictionaryLiteral {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral, ExpressibleByDictionaryLiteral
 {
+    /// Creates the value from a string literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// Creates the value from an integer literal.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// Creates the value from a Boolean literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// Creates the value from a floating-point literal.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// Creates the value from an array literal.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// Creates the JSON `null` value.
     public init(nilLiteral: ()) { self = .null }
+    /// Creates the value from a dictionary literal.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         var object = JSONObject()
         for (name, value) in elements { object[name] = value }

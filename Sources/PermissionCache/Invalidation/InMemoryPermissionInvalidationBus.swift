@@ -18,6 +18,7 @@ public final class InMemoryPermissionInvalidationBus: PermissionInvalidationChan
         state.withLock { $0.subscribers.count }
     }
 
+    /// Implements ``PermissionInvalidationChannel/publish(_:)``.
     public func publish(_ invalidation: PermissionInvalidation) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers {
@@ -25,6 +26,7 @@ public final class InMemoryPermissionInvalidationBus: PermissionInvalidationChan
         }
     }
 
+    /// Implements ``PermissionInvalidationChannel/subscribe()``.
     public func subscribe() -> AsyncStream<PermissionInvalidation> {
         let (stream, continuation) = AsyncStream.makeStream(of: PermissionInvalidation.self)
         let id = state.withLock { state in

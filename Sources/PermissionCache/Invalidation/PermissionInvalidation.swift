@@ -31,6 +31,7 @@ public struct PermissionInvalidation: Hashable, Sendable, CustomStringConvertibl
         }
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String {
         user.map { "invalidate(\($0))" } ?? "invalidateAll"
     }

@@ -55,14 +55,17 @@ public struct PermissionSet: Hashable, Sendable, ExpressibleByArrayLiteral, Cust
         permissions.contains(where: contains)
     }
 
+    /// Whether two values are the same.
     public static func == (lhs: PermissionSet, rhs: PermissionSet) -> Bool {
         lhs.grants == rhs.grants
     }
 
+    /// Feeds the value's identity into `hasher`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(grants)
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String {
         "[" + grants.sorted().joined(separator: ", ") + "]"
     }

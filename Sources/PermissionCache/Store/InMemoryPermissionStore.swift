@@ -47,6 +47,7 @@ public final class InMemoryPermissionStore: PermissionStore {
         state.withLock { $0.users.count }
     }
 
+    /// Implements ``PermissionStore/lookup(user:)``.
     public func lookup(user: String) -> PermissionLookup {
         let now = clock.now()
         return state.withLock { state in
@@ -63,6 +64,7 @@ public final class InMemoryPermissionStore: PermissionStore {
         }
     }
 
+    /// Implements ``PermissionStore/save(_:for:ttl:ifVersion:)``.
     public func save(
         _ entry: PermissionEntry,
         for user: String,
@@ -92,6 +94,7 @@ public final class InMemoryPermissionStore: PermissionStore {
         }
     }
 
+    /// Implements ``PermissionStore/invalidate(user:)``.
     public func invalidate(user: String) {
         let now = clock.now()
         state.withLock { state in
@@ -113,6 +116,7 @@ public final class InMemoryPermissionStore: PermissionStore {
         }
     }
 
+    /// Implements ``PermissionStore/invalidateAll()``.
     public func invalidateAll() {
         state.withLock { $0.global &+= 1 }
     }

@@ -15,5 +15,6 @@ public struct PermissionVersion: Hashable, Sendable, CustomStringConvertible {
         self.global = global
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(user)/\(global)" }
 }

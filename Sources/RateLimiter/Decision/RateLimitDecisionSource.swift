@@ -7,6 +7,7 @@ public struct RateLimitDecisionSource: Hashable, Sendable, CustomStringConvertib
         self.name = name
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { name }
 
     /// The configured store decided, so the limit holds across every process sharing it.

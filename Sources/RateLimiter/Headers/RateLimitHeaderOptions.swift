@@ -1,5 +1,6 @@
 /// Which HTTP header fields ``RateLimitDecision/headers(_:)`` produces.
 public struct RateLimitHeaderOptions: OptionSet, Hashable, Sendable {
+    /// The raw bits of the option set.
     public let rawValue: Int
 
     /// Creates options from their raw bits.

@@ -26,6 +26,7 @@ public struct RateLimitFailureMode: Hashable, Sendable, CustomStringConvertible 
         RateLimitFailureMode(.localFallback(limitScale: limitScale.isFinite && limitScale > 0 ? limitScale : 1.0))
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String {
         switch kind {
         case .open: "fail-open"

@@ -9,6 +9,7 @@ public struct RateLimitAlgorithm: Hashable, Sendable, CustomStringConvertible {
         self.name = name
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { name }
 
     /// Counts requests in windows aligned to the Unix epoch; the count restarts at each window boundary.

@@ -139,6 +139,7 @@ public struct RateLimitPolicy: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String {
         "\(name) (\(algorithm.name), \(limit) per \(window)\(algorithm == .gcra ? ", burst \(burst)" : ""))"
     }

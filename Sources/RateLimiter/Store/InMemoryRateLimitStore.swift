@@ -38,6 +38,7 @@ public final class InMemoryRateLimitStore: RateLimitStore {
         state.withLock { $0.entries.count }
     }
 
+    /// Implements ``RateLimitStore/charge(key:policies:cost:)``.
     public func charge(key: String, policies: [RateLimitPolicy], cost: Int) throws -> [RateLimitPolicyResult] {
         try RateLimitPolicy.validate(key: key, policies: policies, cost: cost)
         let now = RateLimitCalculator.microseconds(clock.now().sinceEpoch)
@@ -69,6 +70,7 @@ public final class InMemoryRateLimitStore: RateLimitStore {
         }
     }
 
+    /// Implements ``RateLimitStore/status(key:policies:cost:)``.
     public func status(key: String, policies: [RateLimitPolicy], cost: Int) throws -> [RateLimitPolicyResult] {
         try RateLimitPolicy.validate(key: key, policies: policies, cost: cost)
         let now = RateLimitCalculator.microseconds(clock.now().sinceEpoch)
@@ -83,6 +85,7 @@ public final class InMemoryRateLimitStore: RateLimitStore {
         }
     }
 
+    /// Implements ``RateLimitStore/reset(key:)``.
     public func reset(key: String) {
         _ = state.withLock { $0.entries.removeValue(forKey: key) }
     }

@@ -12,6 +12,7 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
             self.name = name
         }
 
+        /// The text shown when the value is printed or logged.
         public var description: String { name }
 
         /// No connection could be opened: refused, unreachable, name not resolved, connect timeout, or every
@@ -55,5 +56,6 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         return message.split(separator: " ", maxSplits: 1).first.map(String.init)
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String { "\(code.name): \(message)" }
 }

@@ -65,6 +65,7 @@ extension RedisReply {
 }
 
 extension RedisReply: CustomStringConvertible {
+    /// The text shown when the value is printed or logged.
     public var description: String {
         switch self {
         case .status(let text): "+\(text)"

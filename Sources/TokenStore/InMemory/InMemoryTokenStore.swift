@@ -28,6 +28,7 @@ public final class InMemoryTokenStore: TokenStore {
         state.withLock { $0.sweep(at: now) }
     }
 
+    /// Implements ``TokenStore/revoke(jti:userID:expiresAt:)``.
     @discardableResult
     public func revoke(jti: String, userID: String, expiresAt: UnixTime) async throws -> Bool {
         try TokenStoreLimits.checkUserID(userID)
@@ -36,6 +37,7 @@ public final class InMemoryTokenStore: TokenStore {
         return state.withLock { $0.revoke(jti: jti, userID: userID, expiresAt: expiresAt, now: now) }
     }
 
+    /// Implements ``TokenStore/logOutEverywhere(userID:retention:)``.
     @discardableResult
     public func logOutEverywhere(userID: String, retention: Duration) async throws -> Int {
         try TokenStoreLimits.checkUserID(userID)
@@ -46,12 +48,14 @@ public final class InMemoryTokenStore: TokenStore {
         return state.withLock { $0.logOutEverywhere(userID: userID, retainedUntil: now + retention, now: now) }
     }
 
+    /// Implements ``TokenStore/epoch(userID:)``.
     public func epoch(userID: String) async throws -> UnixTime? {
         try TokenStoreLimits.checkUserID(userID)
         let now = clock.now()
         return state.withLock { $0.epoch(userID: userID, now: now) }
     }
 
+    /// Implements ``TokenStore/createSession(_:)``.
     public func createSession(_ request: NewSession) async throws -> SessionGrant {
         try request.validate()
         let sessionID = Session.newID()
@@ -69,6 +73,7 @@ public final class InMemoryTokenStore: TokenStore {
         }
     }
 
+    /// Implements ``TokenStore/rotate(refreshToken:)``.
     public func rotate(refreshToken presented: String) async throws -> RefreshOutcome {
         guard let token = RefreshToken(parsing: presented) else {
             return .invalid
@@ -82,12 +87,14 @@ public final class InMemoryTokenStore: TokenStore {
         }
     }
 
+    /// Implements ``TokenStore/sessions(userID:)``.
     public func sessions(userID: String) async throws -> [Session] {
         try TokenStoreLimits.checkUserID(userID)
         let now = clock.now()
         return state.withLock { $0.sessions(userID: userID, now: now) }
     }
 
+    /// Implements ``TokenStore/session(userID:sessionID:)``.
     public func session(userID: String, sessionID: String) async throws -> Session? {
         try TokenStoreLimits.checkUserID(userID)
         try TokenStoreLimits.checkSessionID(sessionID)
@@ -95,6 +102,7 @@ public final class InMemoryTokenStore: TokenStore {
         return state.withLock { $0.session(userID: userID, sessionID: sessionID, now: now) }
     }
 
+    /// Implements ``TokenStore/touchSession(userID:sessionID:)``.
     @discardableResult
     public func touchSession(userID: String, sessionID: String) async throws -> Bool {
         try TokenStoreLimits.checkUserID(userID)
@@ -103,6 +111,7 @@ public final class InMemoryTokenStore: TokenStore {
         return state.withLock { $0.touchSession(userID: userID, sessionID: sessionID, now: now) }
     }
 
+    /// Implements ``TokenStore/revokeSession(userID:sessionID:)``.
     @discardableResult
     public func revokeSession(userID: String, sessionID: String) async throws -> Bool {
         try TokenStoreLimits.checkUserID(userID)
@@ -111,6 +120,7 @@ public final class InMemoryTokenStore: TokenStore {
         return state.withLock { $0.revokeSession(userID: userID, sessionID: sessionID, now: now) }
     }
 
+    /// Implements ``TokenStore/revokeAllSessions(userID:)``.
     @discardableResult
     public func revokeAllSessions(userID: String) async throws -> Int {
         try TokenStoreLimits.checkUserID(userID)
@@ -118,6 +128,7 @@ public final class InMemoryTokenStore: TokenStore {
         return state.withLock { $0.revokeAllSessions(userID: userID, now: now) }
     }
 
+    /// Implements ``TokenStore/check(_:)``.
     public func check(_ check: AccessCheck) async throws -> AccessStatus {
         try check.validate()
         let now = clock.now()

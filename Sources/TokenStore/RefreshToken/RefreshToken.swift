@@ -73,6 +73,7 @@ public struct RefreshToken: Sendable, CustomStringConvertible {
         ConstantTime.equals(lhs, rhs)
     }
 
+    /// The text shown when the value is printed or logged.
     public var description: String {
         "RefreshToken(session: \(sessionID), secret: redacted)"
     }
