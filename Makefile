@@ -5,9 +5,9 @@ APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
 
-.PHONY: deps lint format build test demo server-test clean
+.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test clean
 
-## deps: install the system packages AuthKit needs (a no-op when they are all there)
+## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -17,6 +17,11 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else echo "deps: missing$$missing and no apt-get here; on macOS: brew install openssl@3 hiredis redis pkg-config"; exit 1; fi
+	@if python3 -c "import jwt, joserfc, cryptography" 2>/dev/null; then echo "deps: interop Python packages present"; \
+	else echo "deps: installing the interop Python packages (Tests/interop/requirements.txt)"; \
+	  python3 -m pip --version >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null; \
+	  pip="python3 -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt"; \
+	  $$pip 2>/dev/null || $$pip --user --break-system-packages; fi
 
 ## lint: fail when any Swift file differs from the checked-in .swift-format style
 lint:
@@ -34,8 +39,27 @@ build: deps
 test: deps lint build
 	$(SWIFT) test --skip-build
 
-## demo: the main job — the guided tour of AuthKit
+DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter PermissionCache AuthKitClock AuthKitTesting
+
+## docs: build the DocC catalogs of every public module; any broken link or warning fails
+docs: deps
+	@for target in $(DOC_TARGETS); do \
+	  echo "docs: $$target"; \
+	  $(SWIFT) package --disable-sandbox generate-documentation --target $$target --warnings-as-errors >/tmp/authkit-docc.log 2>&1 \
+	    || { grep -E "error|warning" /tmp/authkit-docc.log | grep -v "prohibited flag" | head -20; exit 1; }; \
+	done
+
+## demo: the main job — the guided tour of AuthKit (in memory; REDIS_URL=redis://… runs it against Redis)
 demo: deps
+	@swift build --product authkit-demo >/dev/null
+	@"$$(swift build --show-bin-path)/authkit-demo" $(if $(REDIS_URL),--redis $(REDIS_URL))
+
+## demo-redis: the same tour against a redis-server started for it on a free port, then stopped
+demo-redis: deps
+	@bash Examples/demo-redis.sh
+
+## demo-cli: keys and tokens through the `authkit` CLI, step by step
+demo-cli: deps
 	@bash Examples/demo.sh
 
 ## server-test: the authkit-server example (its own package): its HummingbirdTesting suite, then the curl script

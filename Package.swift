@@ -21,12 +21,14 @@ let package = Package(
         .library(name: "AuthKitClock", targets: ["AuthKitClock"]),
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
         .executable(name: "authkit", targets: ["authkit"]),
+        .executable(name: "authkit-demo", targets: ["authkit-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // C libraries, reached only from JWTCore and RedisClient.
@@ -58,7 +60,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "TokenStore", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
+        .target(name: "TokenStore", dependencies: ["AuthKitClock", "JWTCore"], swiftSettings: strictSettings),
         .target(name: "RateLimiter", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
         .target(name: "PermissionCache", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
         .target(
@@ -89,10 +91,22 @@ let package = Package(
         .executableTarget(
             name: "authkit",
             dependencies: [
-                "JWTCore",
+                "JWTCore", "AuthKitRedis", "RedisClient", "TokenStore", "RateLimiter", "PermissionCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/authkit",
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "authkit-demo",
+            dependencies: [
+                "AuthKit", "AuthKitRedis", "RedisClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/authkit-demo",
             swiftSettings: strictSettings
         ),
 
@@ -102,7 +116,11 @@ let package = Package(
             dependencies: ["JWTCore", "AuthKitClock", "AuthKitTesting"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "CLITests", dependencies: ["AuthKitTesting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["AuthKitTesting", "AuthKitRedis", "RedisClient", "TokenStore"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "AuthKitTesting"],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// The `authkit` command: keys, tokens and (with a Redis store) operator commands.
 ///
@@ -8,6 +9,13 @@ import Foundation
 @main
 enum AuthKitCLI {
     static func main() async {
+        // The CLI reports failures itself, in one line; library logs only appear when asked for.
+        let level = ProcessInfo.processInfo.environment["AUTHKIT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level ?? .critical
+            return handler
+        }
         do {
             var command = try AuthKitCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -36,7 +44,10 @@ struct AuthKitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authkit",
         abstract: "Keys, JWTs and session state for AuthKit.",
-        subcommands: [KeyCommand.self, JWTCommand.self]
+        subcommands: [
+            KeyCommand.self, JWTCommand.self, JWSCommand.self, SessionsCommand.self, RevokeAllCommand.self,
+            RateLimitCommand.self, PermissionsCommand.self,
+        ]
     )
 }
 

@@ -15,7 +15,7 @@ struct JWTCommand: AsyncParsableCommand {
     struct Sign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign claims and print the token.")
 
-        @Option(help: "A JWK or JWKS file holding the signing key.")
+        @Option(help: "A JWK, JWKS, PEM or DER file holding the signing key.")
         var key: String
 
         @Option(help: "The algorithm, when the JWK does not name one.")
@@ -29,7 +29,7 @@ struct JWTCommand: AsyncParsableCommand {
 
         func run() throws {
             let algorithms = try KeyFile.algorithms(alg.map { [$0] } ?? [])
-            let keys = try KeyFile.keySet(at: key, algorithms: algorithms)
+            let keys = try KeyFile.keySet(at: key, algorithms: algorithms, kid: kid)
             let claimsText: String
             if claims.hasPrefix("@") {
                 claimsText = try KeyFile.text(at: String(claims.dropFirst()))
@@ -56,8 +56,11 @@ struct JWTCommand: AsyncParsableCommand {
             discussion: "Exits 0 when the token is valid, 1 with the error code on stderr when it is not."
         )
 
-        @Option(help: "A JWK or JWKS file holding the verification keys.")
+        @Option(help: "A JWK, JWKS, PEM or DER file holding the verification keys.")
         var key: String
+
+        @Option(help: "The kid to give a PEM or DER key, to match the token's kid.")
+        var kid: String?
 
         @Option(name: .customLong("alg"), help: "Accept only this algorithm (repeatable).")
         var algorithms: [String] = []
@@ -85,7 +88,7 @@ struct JWTCommand: AsyncParsableCommand {
 
         func run() throws {
             let accepted = try KeyFile.algorithms(algorithms)
-            let keys = try KeyFile.keySet(at: key, algorithms: accepted)
+            let keys = try KeyFile.keySet(at: key, algorithms: accepted, kid: kid)
             let text = token == "-" ? TokenInput.readStandardInput() : token
             let policy = JWTValidationPolicy(
                 issuer: issuer,

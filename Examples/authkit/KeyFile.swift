@@ -2,24 +2,39 @@ import ArgumentParser
 import Foundation
 import JWTCore
 
-/// Loading `--key FILE`: a JWK, or a JWKS from which the token's `kid` picks the key.
+/// Loading `--key FILE`: a JWK, a JWKS from which the token's `kid` picks the key, a PEM key (SPKI, PKCS#8,
+/// PKCS#1) or a DER key.
 enum KeyFile {
-    static func text(at path: String) throws -> String {
+    static func bytes(at path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("cannot read the key file \(path)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CLIFailure(code: "invalidKey", "the key file \(path) is not UTF-8")
+        return [UInt8](data)
+    }
+
+    static func text(at path: String) throws -> String {
+        guard let text = String(bytes: try bytes(at: path), encoding: .utf8) else {
+            throw CLIFailure(code: "invalidKey", "the file \(path) is not UTF-8")
         }
         return text
     }
 
-    /// The key set in `path`; `algorithms` supplies the algorithm of keys whose JWK has no `alg` when exactly
-    /// one is given.
-    static func keySet(at path: String, algorithms: [JWTAlgorithm]) throws -> JWTKeySet {
-        let text = try text(at: path)
+    /// The key set in `path`. `algorithms` supplies the algorithm of keys that do not name one (an RSA PEM
+    /// or a JWK without `alg`) when exactly one is given; `kid` names a PEM or DER key, which has no `kid`.
+    static func keySet(at path: String, algorithms: [JWTAlgorithm], kid: String? = nil) throws -> JWTKeySet {
+        let bytes = try bytes(at: path)
+        let algorithm = algorithms.count == 1 ? algorithms[0] : nil
+        let firstByte = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         do throws(JWTError) {
-            return try JWTKeySet(jwks: text, algorithm: algorithms.count == 1 ? algorithms[0] : nil)
+            switch firstByte {
+            case UInt8(ascii: "{"):
+                return try JWTKeySet(jwks: String(decoding: bytes, as: UTF8.self), algorithm: algorithm)
+            case UInt8(ascii: "-"):
+                let key = try JWTKey(pem: String(decoding: bytes, as: UTF8.self), algorithm: algorithm, kid: kid)
+                return try JWTKeySet([key])
+            default:
+                return try JWTKeySet([try JWTKey(der: bytes, algorithm: algorithm, kid: kid)])
+            }
         } catch {
             throw CLIFailure(error)
         }

@@ -17,7 +17,7 @@ public final class ManualClock: Sendable {
         current.withLock { $0 }
     }
 
-    /// A ``WallClock`` that reads this manual clock.
+    /// A `WallClock` that reads this manual clock.
     public var wallClock: WallClock {
         WallClock { [self] in self.now }
     }

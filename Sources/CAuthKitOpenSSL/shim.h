@@ -19,6 +19,9 @@
 #include <openssl/rsa.h>
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
+#include <openssl/decoder.h>
+#include <openssl/encoder.h>
+#include <openssl/param_build.h>
 
 /* Macros and varargs that Swift cannot call directly get a prefixed static inline shim here. */
 
@@ -44,6 +47,15 @@ static inline long CAuthKitOpenSSL_BIO_pending(BIO *bio) {
 
 static inline long CAuthKitOpenSSL_BIO_set_mem_eof_return(BIO *bio, long value) {
     return BIO_set_mem_eof_return(bio, value);
+}
+
+/* Key selections for EVP_PKEY_fromdata and OSSL_DECODER: compound macros Swift does not import. */
+static inline int CAuthKitOpenSSL_selectionKeyPair(void) {
+    return EVP_PKEY_KEYPAIR;
+}
+
+static inline int CAuthKitOpenSSL_selectionPublicKey(void) {
+    return EVP_PKEY_PUBLIC_KEY;
 }
 
 #endif

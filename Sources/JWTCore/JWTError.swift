@@ -48,7 +48,8 @@ public struct JWTError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidType = Code("invalidType")
         /// The header's `crit` names an extension AuthKit does not understand, or is malformed.
         public static let unsupportedCritical = Code("unsupportedCritical")
-        /// A key is too short for its algorithm (HMAC keys must be at least as long as the hash output).
+        /// A key is too weak for its algorithm: an HMAC key shorter than the hash output, an RSA key below 2048
+        /// bits, with a public exponent below 3, or with the ROCA fingerprint.
         public static let weakKey = Code("weakKey")
         /// A key's material or description (raw bytes, base64url, JWK, PEM) could not be used.
         public static let invalidKey = Code("invalidKey")
@@ -58,6 +59,8 @@ public struct JWTError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let claimsDecodingFailed = Code("claimsDecodingFailed")
         /// A policy or signing request is itself invalid (for example a leeway above five minutes).
         public static let invalidConfiguration = Code("invalidConfiguration")
+        /// A remote key source (JWKS endpoint) could not be fetched or parsed and no usable cached keys remain.
+        public static let keySourceUnavailable = Code("keySourceUnavailable")
         /// The cryptographic library failed for a reason that is not the input's fault.
         public static let cryptoFailure = Code("cryptoFailure")
     }

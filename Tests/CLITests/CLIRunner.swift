@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Runs the `authkit` executable that SwiftPM built beside this test bundle.
+/// Runs the executables (`authkit`, `authkit-demo`) that SwiftPM built beside this test bundle.
 struct CLIRunner {
     struct Result {
         let status: Int32
@@ -9,20 +9,24 @@ struct CLIRunner {
         let stderr: String
     }
 
-    static let executable: URL = {
+    static let executable = built("authkit")
+
+    /// An executable product of this package, found beside the test bundle.
+    static func built(_ name: String) -> URL {
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let selfExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent()
         for directory in [selfExecutable, bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
-            let candidate = directory.appendingPathComponent("authkit")
+            let candidate = directory.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        return selfExecutable.appendingPathComponent("authkit")
-    }()
+        return selfExecutable.appendingPathComponent(name)
+    }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], stdin: String? = nil, executable: URL = executable) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw CLIError("the authkit executable is not at \(executable.path); build it with `swift build`")
+            let name = executable.lastPathComponent
+            throw CLIError("\(name) is not at \(executable.path); build it with `swift build`")
         }
         let process = Process()
         process.executableURL = executable

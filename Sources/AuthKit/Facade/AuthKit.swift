@@ -393,7 +393,7 @@ public final class AuthKit: Service, Sendable {
             audience: [configuration.audience],
             expiresAt: expiresAt,
             issuedAt: now,
-            id: TokenID.make(),
+            id: Base64URL.encode(SecureRandom.bytes(16)),
             custom: custom
         )
         do {

@@ -15,15 +15,3 @@ enum BearerToken {
         return text.contains(" ") ? nil : text
     }
 }
-
-/// Access-token ids: 128 bits from the system CSPRNG (`getrandom` on Linux), base64url.
-enum TokenID {
-    static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in bytes.indices {
-            bytes[index] = generator.next()
-        }
-        return Base64URL.encode(bytes)
-    }
-}

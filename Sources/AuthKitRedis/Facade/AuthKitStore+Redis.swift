@@ -5,7 +5,7 @@ extension AuthKitStore {
     /// State in Redis at `url` (`redis://[user:password@]host[:port][/db]`, `rediss://…`, `unix:///path`):
     /// revocations, sessions, rate limits and permissions shared by every instance of the app.
     ///
-    /// The store owns its connection pool: ``AuthKit/run()`` services it and ``AuthKit/shutdown()`` closes it.
+    /// The store owns its connection pool: `run()` services it and `shutdown()` closes it.
     /// At start the server's `maxmemory-policy` is checked; with `strictMemoryPolicy` a policy that could
     /// evict revocations refuses to start.
     public static func redis(url: String, strictMemoryPolicy: Bool = false) -> AuthKitStore {

@@ -1,7 +1,7 @@
 public import PermissionCache
 public import RedisClient
 
-/// A ``PermissionInvalidationChannel`` over Redis pub/sub, on the channel `authkit:perms-invalidations`.
+/// A `PermissionInvalidationChannel` over Redis pub/sub, on the channel `authkit:perms-invalidations`.
 ///
 /// Redis pub/sub delivers at most once: a message published while a subscriber's connection is being reopened is
 /// lost without notice. The local cache's short TTL is what bounds staleness in that case.

@@ -1,7 +1,7 @@
 public import PermissionCache
 public import RedisClient
 
-/// A ``PermissionStore`` in Redis, shared by every process that uses the same server and key prefix.
+/// A `PermissionStore` in Redis, shared by every process that uses the same server and key prefix.
 ///
 /// A user's entry and version live in one hash, `authkit:{u:<uid>}:perms`, changed only by Lua scripts on that
 /// user's slot. `invalidateAll` replaces the random value of `authkit:{global}:perms-version` (one `SET … PX`,

@@ -1,7 +1,7 @@
 public import RateLimiter
 public import RedisClient
 
-/// A ``RateLimitStore`` in Redis, shared by every process that uses the same server and key prefix.
+/// A `RateLimitStore` in Redis, shared by every process that uses the same server and key prefix.
 ///
 /// Each decision is one `EVALSHA` of a Lua script that reads the server's `TIME`, decides every policy of the
 /// key, charges them only if all allow, and sets the key's TTL in the same step, so there is no window in which a

@@ -4,7 +4,7 @@ public import RedisClient
 import Synchronization
 public import TokenStore
 
-/// A ``TokenStore`` in Redis: revocations, epochs, refresh-token families and sessions shared by every
+/// A `TokenStore` in Redis: revocations, epochs, refresh-token families and sessions shared by every
 /// process of an application, ready for Redis Cluster.
 ///
 /// Every check-and-change is one Lua script over the keys of one user, which all carry the user's hash tag
@@ -14,7 +14,7 @@ public import TokenStore
 /// stops mattering. Refresh tokens are stored only as SHA-256 digests. No SCAN or KEYS is ever used: a user's
 /// sessions are listed from a sorted set that every write prunes.
 ///
-/// Call ``checkMemoryPolicy()`` once at start (``start(client:configuration:clock:)`` does): an evicting
+/// Call ``checkMemoryPolicy()`` once at start (``start(client:configuration:clock:logger:)`` does): an evicting
 /// `maxmemory-policy` could silently drop denylist entries.
 public final class RedisTokenStore: TokenStore {
     private let client: RedisClient
@@ -26,7 +26,7 @@ public final class RedisTokenStore: TokenStore {
     /// The settings the store was created with.
     public let configuration: RedisTokenStoreConfiguration
 
-    /// Creates a store on `client`; throws ``TokenStoreError/Code-swift.struct/invalidConfiguration`` for a key
+    /// Creates a store on `client`; throws `TokenStoreError.Code.invalidConfiguration` for a key
     /// prefix containing `{` or `}` or a non-positive expiry margin.
     public init(
         client: RedisClient,
@@ -71,7 +71,7 @@ public final class RedisTokenStore: TokenStore {
     /// Reads the server's `maxmemory-policy` (`CONFIG GET`) and reports whether it could evict revocations.
     ///
     /// With ``RedisTokenStoreConfiguration/requireSafeMemoryPolicy`` set, an unsafe or unreadable policy throws
-    /// ``TokenStoreError/Code-swift.struct/unsafeStoreConfiguration``.
+    /// `TokenStoreError.Code.unsafeStoreConfiguration`.
     public func checkMemoryPolicy() async throws -> RedisMemoryPolicyReport {
         let report: RedisMemoryPolicyReport
         do {

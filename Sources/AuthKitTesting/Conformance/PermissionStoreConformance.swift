@@ -1,6 +1,6 @@
 public import PermissionCache
 
-/// The behaviour every ``PermissionStore`` must show, as checks a test runs against any implementation:
+/// The behaviour every `PermissionStore` must show, as checks a test runs against any implementation:
 /// the in-memory store under a `ManualClock`, or a Redis store against a real server with real sleeps.
 public struct PermissionStoreConformance: Sendable {
     /// One behaviour to check.

@@ -1,7 +1,7 @@
 public import AuthKitClock
 public import TokenStore
 
-/// The rules every ``TokenStore`` must follow, as checks that run against any implementation.
+/// The rules every `TokenStore` must follow, as checks that run against any implementation.
 ///
 /// Each check builds a fresh store with ``makeStore`` around its own ``ManualClock`` and moves time only
 /// through that clock. A store must therefore take every "now" from the injected `WallClock` and decide every

@@ -1,4 +1,4 @@
-/// A rule of the ``TokenStore`` contract that a store under test broke, thrown by ``TokenStoreConformance``.
+/// A rule of the `TokenStore` contract that a store under test broke, thrown by ``TokenStoreConformance``.
 public struct TokenStoreConformanceFailure: Error, CustomStringConvertible {
     /// What was expected and what happened instead.
     public let message: String

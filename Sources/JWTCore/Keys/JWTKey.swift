@@ -3,23 +3,37 @@
 /// A token is only ever checked with a key whose algorithm equals the token's `alg` byte for byte, so a
 /// key can never be used with an algorithm it was not made for.
 public struct JWTKey: Sendable {
+    /// The operations a key may be used for; a JWK's `key_ops` can narrow them (RFC 7517 §4.3).
+    struct Operations: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let sign = Operations(rawValue: 1)
+        static let verify = Operations(rawValue: 2)
+        static let all: Operations = [.sign, .verify]
+    }
+
     let backing: any JWTKeyBacking
+    let operations: Operations
 
     /// The algorithm this key signs and verifies with.
     public var algorithm: JWTAlgorithm { backing.algorithm }
     /// The key ID that tokens carry in their `kid` header to select this key, if any.
     public let kid: String?
-    /// Whether the key can sign (HMAC secrets and private keys) rather than only verify.
-    public var canSign: Bool { backing.canSign }
+    /// Whether the key can sign (HMAC secrets and private keys, unless `key_ops` forbids it).
+    public var canSign: Bool { backing.canSign && operations.contains(.sign) }
+    /// Whether the key may verify signatures (every key, unless `key_ops` forbids it).
+    public var canVerify: Bool { operations.contains(.verify) }
+    /// Whether the key is an asymmetric (RSA, EC or Ed25519) key rather than an HMAC secret.
+    public var isAsymmetric: Bool { backing.evpKey != nil }
 
-    init(backing: any JWTKeyBacking, kid: String?) {
+    init(backing: any JWTKeyBacking, kid: String?, operations: Operations = .all) {
         self.backing = backing
         self.kid = kid
+        self.operations = operations
     }
 
     /// Returns this key under another `kid`.
     public func withKeyID(_ kid: String?) -> JWTKey {
-        JWTKey(backing: backing, kid: kid)
+        JWTKey(backing: backing, kid: kid, operations: operations)
     }
 
     /// An HMAC key from raw secret bytes; refused with `weakKey` when shorter than the hash output.
@@ -71,7 +85,7 @@ public struct JWTKey: Sendable {
         guard case .hmac(let digest) = algorithm.family else {
             throw JWTError(.invalidKey, "\(algorithm.name) is not an HMAC algorithm")
         }
-        let key = try hmac(algorithm, secret: try SecureRandom.bytes(digest.size))
+        let key = try hmac(algorithm, secret: SecureRandom.bytes(digest.size))
         if let kid { return key.withKeyID(kid) }
         return key.withKeyID(try key.thumbprint())
     }
@@ -89,7 +103,17 @@ public struct JWTKey: Sendable {
         var object = try backing.jwkMembers(includePrivate: includePrivate)
         if let kid { object["kid"] = .string(kid) }
         object["alg"] = .string(algorithm.name)
-        object["use"] = "sig"
+        // RFC 7517 §4.3: `use` and `key_ops` should not appear together, so a narrowed key carries only the latter.
+        if operations == .all {
+            object["use"] = "sig"
+        } else {
+            // A published public key exists to verify, whatever its private half was limited to.
+            let allowed = includePrivate || !isAsymmetric ? operations : .verify
+            var names: [JSONValue] = []
+            if allowed.contains(.sign) { names.append("sign") }
+            if allowed.contains(.verify) { names.append("verify") }
+            object["key_ops"] = .array(names)
+        }
         return object
     }
 

@@ -1,4 +1,4 @@
-/// What every concrete key (HMAC, and later RSA, ECDSA, EdDSA) provides to ``JWTKey``.
+/// What every concrete key (HMAC, RSA, ECDSA, EdDSA) provides to ``JWTKey``.
 ///
 /// Implementations hold ready-to-use crypto objects, so signing and verifying never re-parse key material.
 protocol JWTKeyBacking: AnyObject, Sendable {
@@ -16,4 +16,10 @@ protocol JWTKeyBacking: AnyObject, Sendable {
     func jwkMembers(includePrivate: Bool) throws(JWTError) -> JSONObject
     /// The members RFC 7638 hashes for the thumbprint, in lexicographic order.
     func thumbprintMembers() throws(JWTError) -> JSONObject
+    /// The OpenSSL key of an asymmetric key; `nil` for HMAC secrets.
+    var evpKey: EVPKey? { get }
+}
+
+extension JWTKeyBacking {
+    var evpKey: EVPKey? { nil }
 }

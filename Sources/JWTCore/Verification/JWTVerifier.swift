@@ -72,7 +72,12 @@ public struct JWTVerifier: Sendable {
 
     /// Verifies a token given as UTF-8 bytes.
     public func verify(bytes token: UnsafeRawBufferPointer) throws(JWTError) -> VerifiedJWT {
-        let checked = try checkSignature(token, payloadIsJSON: true)
+        try verify(bytes: token, key: nil)
+    }
+
+    /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key set.
+    func verify(bytes token: UnsafeRawBufferPointer, key: JWTKey?) throws(JWTError) -> VerifiedJWT {
+        let checked = try checkSignature(token, payloadIsJSON: true, key: key)
         let payloadObject = checked.payloadObject ?? JSONObject()
         let claims = try JWTClaims(payload: payloadObject)
         try validate(claims)
@@ -84,11 +89,11 @@ public struct JWTVerifier: Sendable {
         )
     }
 
-    /// Everything up to and including the signature: structure, header rules, key choice, then crypto last.
-    private func checkSignature(
-        _ token: UnsafeRawBufferPointer,
-        payloadIsJSON: Bool
-    ) throws(JWTError) -> (header: JWTHeader, payload: [UInt8], payloadObject: JSONObject?) {
+    /// The token's checked header: structure, header rules, and an algorithm AuthKit implements and the
+    /// policy allows.
+    func checkedHeader(
+        _ token: UnsafeRawBufferPointer
+    ) throws(JWTError) -> (header: JWTHeader, algorithm: JWTAlgorithm, layout: CompactJWS.Layout) {
         let layout = try CompactJWS.layout(token, maxTokenSize: policy.maxTokenSize)
         let headerObject = try CompactJWS.headerObject(token, layout, maxNestingDepth: policy.maxNestingDepth)
         let header = try JWTHeader(members: headerObject, policy: policy)
@@ -99,7 +104,28 @@ public struct JWTVerifier: Sendable {
         if let allowed = policy.allowedAlgorithms, !allowed.contains(algorithm) {
             throw JWTError(.unsupportedAlgorithm, "the algorithm \(algorithm.name) is not allowed by the policy")
         }
-        let key = try keys.key(for: header.keyID)
+        return (header, algorithm, layout)
+    }
+
+    /// Everything up to and including the signature: structure, header rules, key choice, then crypto last.
+    /// `key`, when given, was already chosen by the token's `kid` (a ``JWTKeyProvider``); otherwise the
+    /// key set chooses. Either way the key's own algorithm must be exactly the token's, so an asymmetric key
+    /// never meets an HMAC `alg`.
+    private func checkSignature(
+        _ token: UnsafeRawBufferPointer,
+        payloadIsJSON: Bool,
+        key chosen: JWTKey? = nil
+    ) throws(JWTError) -> (header: JWTHeader, payload: [UInt8], payloadObject: JSONObject?) {
+        let (header, algorithm, layout) = try checkedHeader(token)
+        let key: JWTKey
+        if let chosen {
+            key = chosen
+        } else {
+            key = try keys.key(for: header.keyID, now: clock.now)
+        }
+        guard key.canVerify else {
+            throw JWTError(.invalidKey, "the key's \"key_ops\" do not allow verification")
+        }
         guard key.algorithm == algorithm else {
             throw JWTError(
                 .algorithmMismatch,

@@ -1,4 +1,5 @@
 public import AuthKitClock
+import JWTCore
 
 /// One login of one user on one device: what a "my devices" page lists and what access tokens point to.
 ///

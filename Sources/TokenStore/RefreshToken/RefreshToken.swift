@@ -1,3 +1,5 @@
+import JWTCore
+
 // Format: `akr1.<base64url(user id)>.<session id>.<base64url(32 random bytes)>`.
 //
 // The user id and session id travel in the token so that a store can find the family from the token alone:
@@ -63,7 +65,7 @@ public struct RefreshToken: Sendable, CustomStringConvertible {
 
     /// The SHA-256 of the token text: the only form in which a store keeps a refresh token.
     public var digest: [UInt8] {
-        SHA256.hash(text.utf8)
+        SHA256Digest.hash(text.utf8)
     }
 
     /// Whether two digests are equal, compared in time independent of where they differ.

@@ -30,11 +30,31 @@ struct KeysRouteTests {
     }
 
     @Test(arguments: [SigningAlgorithm.es256, .eddsa])
-    func asymmetricAlgorithmsAreRefusedClearlyUntilJWTCoreHasThem(algorithm: SigningAlgorithm) async throws {
-        let error = try #require(throws: AuthServerError.self) { _ = try algorithm.generateKey() }
-        #expect(error.code == .algorithmUnavailable)
-        #expect(error.message.contains("not available in this build"))
-        #expect(error.message.contains(algorithm.rawValue))
+    func asymmetricKeysArePublishedAndVerifyTheTokens(algorithm: SigningAlgorithm) async throws {
+        let harness = try await TestServer(configuration: AuthServerConfiguration(algorithm: algorithm))
+        try await harness.test { client in
+            let jwks = String(buffer: try await client.execute(uri: "/.well-known/jwks.json", method: .get).body)
+            #expect(!jwks.contains("\"d\""), "the JWKS holds private key material")
+            let token = try await client.login("alice").access_token
+            let header = try UnverifiedJWT.decode(token).header
+            #expect(header["alg"]?.stringValue == algorithm.rawValue)
+            // Anyone holding only the published JWKS can verify the server's tokens.
+            let keys = try JWTKeySet(jwks: jwks)
+            #expect(keys.keys.count == 1)
+            #expect(keys.keys.allSatisfy { !$0.canSign })
+            #expect(keys.keys.first?.kid == header["kid"]?.stringValue)
+            let verifier = try JWTVerifier(
+                keys: keys,
+                policy: JWTValidationPolicy(issuer: "http://localhost:8080", audiences: ["authkit-server"]),
+                clock: harness.clock.wallClock
+            )
+            #expect(try verifier.verify(token).claims.subject == "alice")
+            #expect(throws: JWTError.self) { try verifier.verify(String(token.dropLast(2)) + "AA") }
+        }
+    }
+
+    @Test func es256IsTheDefault() {
+        #expect(AuthServerConfiguration().algorithm == .es256)
     }
 
     @Test func hs256KeysAreFreshEachStart() throws {

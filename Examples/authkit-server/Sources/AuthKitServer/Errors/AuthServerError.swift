@@ -11,8 +11,6 @@ public struct AuthServerError: Error, Hashable, Sendable, CustomStringConvertibl
 
         public var description: String { name }
 
-        /// The signing algorithm asked for is not implemented by the JWTCore this server was built with.
-        public static let algorithmUnavailable = Code("algorithmUnavailable")
         /// A signing key could not be generated or published.
         public static let keySetupFailed = Code("keySetupFailed")
     }

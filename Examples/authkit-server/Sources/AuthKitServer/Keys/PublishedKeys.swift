@@ -11,12 +11,7 @@ public struct PublishedKeys: Sendable {
     /// Builds the document from the server's signing keys.
     public init(_ keys: [JWTKey]) throws(AuthServerError) {
         do {
-            let published = try keys.filter { !$0.algorithm.isSymmetric }.map { key throws(JWTError) in
-                JSONValue.object(try key.jwk(includePrivate: false))
-            }
-            var document = JSONObject()
-            document["keys"] = .array(published)
-            json = try JSONValue.object(document).jsonText()
+            json = try JWTKeySet(keys).publicJWKSString()
         } catch {
             throw AuthServerError(.keySetupFailed, "could not publish the signing keys: \(error)")
         }

@@ -13,22 +13,21 @@ public enum SigningAlgorithm: String, CaseIterable, Sendable {
     /// HMAC with SHA-256: one shared secret signs and verifies, so it is never published.
     case hs256 = "HS256"
 
+    /// The JWTCore algorithm.
+    public var algorithm: JWTAlgorithm {
+        switch self {
+        case .es256: .es256
+        case .eddsa: .eddsa
+        case .hs256: .hs256
+        }
+    }
+
     /// A new random signing key for this algorithm, named (`kid`) by its RFC 7638 thumbprint.
     public func generateKey() throws(AuthServerError) -> JWTKey {
-        switch self {
-        case .hs256:
-            do {
-                return try JWTKey.generateHMAC(.hs256)
-            } catch {
-                throw AuthServerError(.keySetupFailed, "could not generate an HS256 key: \(error)")
-            }
-        case .es256, .eddsa:
-            // Asymmetric keys arrive with JWTCore's `JWTKey.generate(_:kid:)`; until then this build signs with
-            // HMAC only, and says so instead of silently falling back to another algorithm.
-            throw AuthServerError(
-                .algorithmUnavailable,
-                "\(rawValue) is not available in this build (JWTCore implements HMAC only); run with --alg HS256"
-            )
+        do {
+            return try JWTKey.generate(algorithm)
+        } catch {
+            throw AuthServerError(.keySetupFailed, "could not generate a \(rawValue) key: \(error)")
         }
     }
 }

@@ -8,7 +8,8 @@ public struct AuthServerConfiguration: Sendable {
     public var audience: String
     /// The algorithm of the signing key generated at start.
     public var algorithm: SigningAlgorithm
-    /// Login attempts per username (`POST /login`): 5 a minute, failed or not.
+    /// Login attempts per username (`POST /login`): 5 a minute, failed or not. A sliding window, because a
+    /// fixed one would let 10 guesses through in two seconds around a minute boundary.
     public var loginPolicy: RateLimitPolicy
     /// Refreshes per client address (`POST /refresh`).
     public var refreshPolicy: RateLimitPolicy
@@ -20,7 +21,12 @@ public struct AuthServerConfiguration: Sendable {
         issuer: String = "http://localhost:8080",
         audience: String = "authkit-server",
         algorithm: SigningAlgorithm = .es256,
-        loginPolicy: RateLimitPolicy = RateLimitPolicy(limit: 5, window: .seconds(60), name: "login"),
+        loginPolicy: RateLimitPolicy = RateLimitPolicy(
+            limit: 5,
+            window: .seconds(60),
+            algorithm: .slidingWindow,
+            name: "login"
+        ),
         refreshPolicy: RateLimitPolicy = RateLimitPolicy(limit: 60, window: .seconds(60), name: "refresh"),
         apiPolicy: RateLimitPolicy = RateLimitPolicy(limit: 600, window: .seconds(60), name: "api")
     ) {

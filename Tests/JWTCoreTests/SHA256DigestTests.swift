@@ -1,8 +1,7 @@
+import JWTCore
 import Testing
 
-@testable import TokenStore
-
-@Suite("SHA256")
+@Suite("SHA256Digest")
 struct SHA256Tests {
     private static func hex(_ bytes: [UInt8]) -> String {
         bytes.map { byte in
@@ -32,21 +31,21 @@ struct SHA256Tests {
         ]
     )
     func vectors(message: String, expected: String) {
-        #expect(Self.hex(SHA256.hash(Array(message.utf8))) == expected)
+        #expect(Self.hex(SHA256Digest.hash(Array(message.utf8))) == expected)
     }
 
     @Test("one million 'a' (FIPS 180-4 long message)")
     func millionA() {
         let message = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
         #expect(
-            Self.hex(SHA256.hash(message)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+            Self.hex(SHA256Digest.hash(message)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
         )
     }
 
     @Test("padding boundaries: 55, 56, 63, 64 and 65 bytes give distinct 32-byte digests")
     func paddingBoundaries() {
         // 55 bytes fit the length in one block, 56 need a second one; 64 fill a block exactly.
-        let digests = [55, 56, 63, 64, 65].map { SHA256.hash([UInt8](repeating: 0x61, count: $0)) }
+        let digests = [55, 56, 63, 64, 65].map { SHA256Digest.hash([UInt8](repeating: 0x61, count: $0)) }
         #expect(digests.allSatisfy { $0.count == 32 })
         #expect(Set(digests.map(Self.hex)).count == 5)
         #expect(

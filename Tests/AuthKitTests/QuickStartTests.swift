@@ -1,0 +1,41 @@
+import AuthKit
+import Synchronization
+import Testing
+
+/// The README's quick start, line for line (in memory instead of Redis), so the README cannot rot.
+@Suite("README quick start")
+struct QuickStartTests {
+    @Test func quickStartRuns() async throws {
+        let ip = "203.0.113.7"
+        let db = Database()
+        let auth = try await AuthKit(
+            configuration: AuthKitConfiguration(
+                issuer: "https://api.example.com",
+                audience: "api",
+                signingKeys: [try JWTKey.generate(.es256, kid: "2026-11")],
+                accessTokenLifetime: .seconds(15 * 60),
+                refreshTokenLifetime: .seconds(7 * 86_400)
+            ),
+            store: .inMemory()
+        )
+
+        let pair = try await auth.login(userID: "42", device: DeviceInfo(name: "Pixel 9", ipAddress: ip))
+        let authorizationHeader = "Bearer \(pair.accessToken)"
+        let user = try await auth.authenticate(bearer: authorizationHeader)
+        let fresh = try await auth.refresh(pair.refreshToken)
+        try await auth.logout(accessToken: fresh.accessToken)
+        try await auth.logoutEverywhere(userID: "42")
+        let perms = try await auth.permissions(for: "42") { id in try await db.permissions(id) }
+        let limit = try await auth.rateLimit("api:42", policy: .perMinute(600))
+
+        #expect(user.userID == "42")
+        #expect(perms.contains("orders:read"))
+        #expect(limit.isAllowed && limit.remaining == 599)
+        await #expect(throws: AuthKitError.self) { _ = try await auth.authenticate(token: fresh.accessToken) }
+        #expect(try UnverifiedJWT.decode(pair.accessToken).header["alg"] == "ES256")
+    }
+
+    private struct Database: Sendable {
+        func permissions(_ id: String) async throws -> PermissionSet? { ["orders:read"] }
+    }
+}

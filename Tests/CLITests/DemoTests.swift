@@ -1,0 +1,58 @@
+import AuthKitTesting
+import Foundation
+import Testing
+
+/// The `authkit-demo` tour, run as a user runs it, in memory and against Redis.
+@Suite("authkit-demo tour")
+struct DemoTests {
+    static let demo = CLIRunner.built("authkit-demo")
+
+    /// The verdicts the tour must print, in order: a change in behaviour shows up here.
+    static let milestones = [
+        "✓ authenticated user alice",
+        "✓ new access token",
+        "✗ refused: refreshTokenReused",
+        "✗ refused: sessionEnded",
+        "✗ refused: tokenRevoked",
+        "log out everywhere ended 1 session(s)",
+        "✓ a fresh login works at once",
+        "(loader calls: 1)",
+        "orders:refund allowed? true (loader calls: 1)",
+        "✗ refused: forbidden",
+        "attempt 5: allowed",
+        "attempt 6: REFUSED",
+        "Retry-After:",
+        "• refreshTokenReuse user=alice",
+        "• rateLimitExceeded key=login:alice",
+    ]
+
+    private func expectMilestones(_ transcript: String) {
+        var rest = Substring(transcript)
+        for milestone in Self.milestones {
+            guard let range = rest.range(of: milestone) else {
+                Issue.record("the transcript lacks, or has out of order: \(milestone)\n\(transcript)")
+                return
+            }
+            rest = rest[range.upperBound...]
+        }
+    }
+
+    @Test func inMemory() throws {
+        let result = try CLIRunner.run([], executable: Self.demo)
+        #expect(result.status == 0, "\(result.stderr)")
+        expectMilestones(result.stdout)
+        #expect(!result.stdout.contains("unexpectedly succeeded"))
+    }
+
+    @Test func againstRedisListsItsKeysWithTTLs() async throws {
+        let server = try await RedisTestServer.start()
+        defer { server.terminate() }
+        let result = try CLIRunner.run(["--redis", server.url], executable: Self.demo)
+        #expect(result.status == 0, "\(result.stderr)")
+        expectMilestones(result.stdout)
+        #expect(result.stdout.contains("== Keys the tour wrote in Redis"))
+        #expect(result.stdout.contains(":{u:alice}:sessions"))
+        #expect(result.stdout.contains("rl:{login%3Aalice}"))
+        #expect(!result.stdout.contains("NO TTL"))
+    }
+}

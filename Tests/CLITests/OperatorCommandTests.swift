@@ -1,0 +1,111 @@
+import AuthKitRedis
+import AuthKitTesting
+import Foundation
+import RedisClient
+import Testing
+import TokenStore
+
+/// The operator commands of `authkit` against a real `redis-server` the test starts.
+@Suite("authkit CLI: operator commands on Redis")
+struct OperatorCommandTests {
+    private func withServer(_ body: (_ url: String) async throws -> Void) async throws {
+        let server = try await RedisTestServer.start()
+        defer { server.terminate() }
+        try await body(server.url)
+    }
+
+    private func json(_ line: Substring) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    @Test func rateLimitCheckStatusReset() async throws {
+        try await withServer { url in
+            let policy = ["--limit", "2", "--window", "3600"]
+            for expectedRemaining in [1, 0] {
+                let allowed = try CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
+                #expect(allowed.status == 0, "\(allowed.stderr)")
+                let decision = try json(Substring(allowed.stdout.trimmingCharacters(in: .newlines)))
+                #expect(decision["allowed"] as? Bool == true)
+                #expect(decision["remaining"] as? Int == expectedRemaining)
+                #expect(decision["source"] as? String == "store")
+            }
+            let refused = try CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
+            #expect(refused.status == 1)
+            #expect(try json(Substring(refused.stdout.trimmingCharacters(in: .newlines)))["allowed"] as? Bool == false)
+
+            let status = try CLIRunner.run(["ratelimit", "status", "--redis", url, "api:42"] + policy)
+            #expect(status.status == 0)
+            #expect(try json(Substring(status.stdout.trimmingCharacters(in: .newlines)))["remaining"] as? Int == 0)
+
+            #expect(try CLIRunner.run(["ratelimit", "reset", "--redis", url, "api:42"]).status == 0)
+            let again = try CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
+            #expect(again.status == 0)
+
+            let gcra = try CLIRunner.run(
+                ["ratelimit", "check", "--redis", url, "api:7", "--algorithm", "gcra", "--burst", "1"] + policy
+            )
+            #expect(gcra.status == 0, "\(gcra.stderr)")
+            let unknown = try CLIRunner.run(
+                ["ratelimit", "check", "--redis", url, "k", "--algorithm", "leaky"] + policy
+            )
+            #expect(unknown.status == 2)
+        }
+    }
+
+    @Test func sessionsListRevokeAndRevokeAll() async throws {
+        try await withServer { url in
+            let client = try RedisClient(url: url)
+            let store = try RedisTokenStore(client: client)
+            let phone = try await store.createSession(NewSession(userID: "alice", device: DeviceInfo(name: "phone")))
+            let laptop = try await store.createSession(NewSession(userID: "alice", device: DeviceInfo(name: "laptop")))
+
+            let listed = try CLIRunner.run(["sessions", "list", "--redis", url, "alice"])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let lines = listed.stdout.split(separator: "\n")
+            #expect(lines.count == 2)
+            #expect(try json(lines[0])["id"] as? String == phone.session.id)
+            #expect(try json(lines[1])["device"] as? String == "laptop")
+
+            let revoked = try CLIRunner.run([
+                "sessions", "revoke", "--redis", url, "alice", "--session", phone.session.id,
+            ])
+            #expect(revoked.status == 0)
+            #expect(try await store.session(userID: "alice", sessionID: phone.session.id) == nil)
+            let missing = try CLIRunner.run([
+                "sessions", "revoke", "--redis", url, "alice", "--session", phone.session.id,
+            ])
+            #expect(missing.status == 1)
+            #expect(missing.stderr.hasPrefix("notFound: "))
+
+            let all = try CLIRunner.run(["revoke-all", "--redis", url, "alice"])
+            #expect(all.status == 0)
+            #expect(all.stdout.contains("1 session(s) ended"))
+            #expect(try await store.session(userID: "alice", sessionID: laptop.session.id) == nil)
+            #expect(try await store.epoch(userID: "alice") != nil)
+            await client.shutdown()
+        }
+    }
+
+    @Test func permissionsInvalidate() async throws {
+        try await withServer { url in
+            let one = try CLIRunner.run(["permissions", "invalidate", "--redis", url, "alice"])
+            let all = try CLIRunner.run(["permissions", "invalidate", "--redis", url, "--all"])
+            let neither = try CLIRunner.run(["permissions", "invalidate", "--redis", url])
+            #expect(one.status == 0)
+            #expect(one.stdout.contains("alice"))
+            #expect(all.status == 0)
+            #expect(neither.status == 2)
+        }
+    }
+
+    @Test func anUnreachableStoreIsOneLineAndExitOne() throws {
+        let result = try CLIRunner.run(["sessions", "list", "--redis", "redis://127.0.0.1:1", "alice"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("storeUnavailable: "))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        let limit = try CLIRunner.run([
+            "ratelimit", "check", "--redis", "redis://127.0.0.1:1", "k", "--limit", "1", "--window", "1",
+        ])
+        #expect(limit.status == 1)
+    }
+}

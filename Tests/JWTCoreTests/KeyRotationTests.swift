@@ -1,0 +1,183 @@
+import AuthKitClock
+import AuthKitTesting
+import JWTCore
+import Synchronization
+import Testing
+
+/// Key rotation with ``JWTKeyRing`` and remote key sets with ``RemoteJWKS``.
+@Suite("Key rotation")
+struct KeyRotationTests {
+    static func claims(_ clock: ManualClock) -> JWTClaims {
+        JWTClaims(subject: "u", expiresAt: clock.now + .seconds(3600))
+    }
+
+    @Test("after rotation the new key signs, and the old key verifies until its not-after instant")
+    func rotation() throws {
+        let clock = ManualClock()
+        var ring = JWTKeyRing()
+        let old = try JWTKey.generate(.es256, kid: "2026-01")
+        try ring.activate(old)
+        let oldToken = try ring.signer().sign(Self.claims(clock))
+        try ring.activate(try JWTKey.generate(.es256, kid: "2026-02"), previousAcceptedUntil: clock.now + .seconds(900))
+        #expect(try ring.signingKey().kid == "2026-02")
+        let newToken = try ring.signer().sign(Self.claims(clock))
+        let verifier = try JWTVerifier(keys: try ring.verificationKeys, clock: clock.wallClock)
+        #expect(try verifier.verify(oldToken).header.keyID == "2026-01")
+        #expect(try verifier.verify(newToken).header.keyID == "2026-02")
+        clock.advance(by: .seconds(900))
+        let error = #expect(throws: JWTError.self) { try verifier.verify(oldToken) }
+        #expect(error?.code == .unknownKey)
+        #expect(try verifier.verify(newToken).header.keyID == "2026-02")
+        let published = try ring.publicJWKSString(at: clock.now)
+        #expect(published.contains("2026-02") && !published.contains("2026-01"))
+        ring.prune(at: clock.now)
+        #expect(try ring.verificationKeys.keys.count == 1)
+    }
+
+    @Test("one active key per purpose; a ring's keys always carry a kid and tokens must name one")
+    func purposes() throws {
+        var ring = JWTKeyRing()
+        try ring.activate(try JWTKey.generate(.eddsa), purpose: "access")
+        try ring.activate(try JWTKey.generate(.rs256, kid: "id"), purpose: "id-token")
+        #expect(try ring.signingKey(purpose: "access").algorithm == .eddsa)
+        #expect(try ring.signingKey(purpose: "access").kid == (try ring.signingKey(purpose: "access").thumbprint()))
+        #expect(try ring.signingKey(purpose: "id-token").kid == "id")
+        #expect(throws: JWTError.self) { try ring.signingKey(purpose: "other") }
+        #expect(throws: JWTError.self) { try ring.activate(try JWTKey.generate(.es256).publicKey()) }
+        #expect(throws: JWTError.self) { try ring.retire(kid: "id", at: UnixTime(seconds: 0)) }
+        let keys = try ring.verificationKeys
+        #expect(keys.requiresKeyID)
+        let unnamed = try JWTSigner(key: try ring.signingKey(purpose: "id-token").withKeyID(nil))
+            .sign(JWTClaims(expiresAt: UnixTime(seconds: 4_000_000_000)))
+        let error = #expect(throws: JWTError.self) { try JWTVerifier(keys: keys).verify(unnamed) }
+        #expect(error?.code == .unknownKey)
+    }
+
+    /// A fake JWKS endpoint that counts fetches and can be switched to another document or to failing.
+    final class FakeEndpoint: Sendable {
+        struct State {
+            var text: String
+            var maxAge: Duration?
+            var failing = false
+            var fetches = 0
+        }
+        let state: Mutex<State>
+
+        init(_ text: String, maxAge: Duration? = nil) {
+            state = Mutex(State(text: text, maxAge: maxAge))
+        }
+
+        var fetches: Int { state.withLock { $0.fetches } }
+
+        func fetch() throws -> JWKSDocument {
+            try state.withLock { state in
+                state.fetches += 1
+                if state.failing { throw JWTError(.cryptoFailure, "endpoint down") }
+                return JWKSDocument(text: state.text, maxAge: state.maxAge)
+            }
+        }
+    }
+
+    @Test("RemoteJWKS caches for max-age and refetches after it")
+    func maxAge() async throws {
+        let clock = ManualClock()
+        let key = try JWTKey.generate(.es256, kid: "a")
+        let endpoint = FakeEndpoint(try JWTKeySet([key]).publicJWKSString(), maxAge: .seconds(120))
+        let remote = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let token = try JWTSigner(key: key).sign(Self.claims(clock))
+        for _ in 0..<5 { _ = try await verifier.verify(token, keyProvider: remote) }
+        #expect(endpoint.fetches == 1)
+        clock.advance(by: .seconds(121))
+        _ = try await verifier.verify(token, keyProvider: remote)
+        #expect(endpoint.fetches == 2)
+    }
+
+    @Test("an unknown kid refreshes at most once per cooldown, so forged kids cannot hammer the source")
+    func unknownKidCooldown() async throws {
+        let clock = ManualClock()
+        let first = try JWTKey.generate(.es256, kid: "first")
+        let endpoint = FakeEndpoint(try JWTKeySet([first]).publicJWKSString(), maxAge: .seconds(3600))
+        let remote = RemoteJWKS(
+            configuration: RemoteJWKSConfiguration(refreshCooldown: .seconds(60)),
+            clock: clock.wallClock
+        ) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        _ = try await verifier.verify(try JWTSigner(key: first).sign(Self.claims(clock)), keyProvider: remote)
+        #expect(endpoint.fetches == 1)
+        clock.advance(by: .seconds(61))
+        for index in 0..<50 {
+            let forged = try JWTSigner(key: first.withKeyID("forged-\(index)")).sign(Self.claims(clock))
+            let error = await #expect(throws: JWTError.self) { try await verifier.verify(forged, keyProvider: remote) }
+            #expect(error?.code == .unknownKey)
+        }
+        #expect(endpoint.fetches == 2)
+        // The provider publishes a new key: a token with its kid is accepted once the cooldown has passed.
+        let second = try JWTKey.generate(.es256, kid: "second")
+        endpoint.state.withLock { $0.text = (try? JWTKeySet([first, second]).publicJWKSString()) ?? "" }
+        let secondToken = try JWTSigner(key: second).sign(Self.claims(clock))
+        await #expect(throws: JWTError.self) { try await verifier.verify(secondToken, keyProvider: remote) }
+        clock.advance(by: .seconds(60))
+        #expect(try await verifier.verify(secondToken, keyProvider: remote).header.keyID == "second")
+        #expect(endpoint.fetches == 3)
+    }
+
+    @Test("concurrent unknown kids share one fetch")
+    func concurrentShareFetch() async throws {
+        let clock = ManualClock()
+        let key = try JWTKey.generate(.eddsa, kid: "k")
+        let endpoint = FakeEndpoint(try JWTKeySet([key]).publicJWKSString())
+        let remote = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let forged = try JWTSigner(key: key.withKeyID("nope")).sign(Self.claims(clock))
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<32 {
+                group.addTask { _ = try? await verifier.verify(forged, keyProvider: remote) }
+            }
+        }
+        #expect(endpoint.fetches == 1)
+        #expect(await remote.fetchCount == 1)
+    }
+
+    @Test("a failing source fails closed with keySourceUnavailable, or serves stale keys within staleIfError")
+    func failures() async throws {
+        let clock = ManualClock()
+        let key = try JWTKey.generate(.es256, kid: "k")
+        let endpoint = FakeEndpoint(try JWTKeySet([key]).publicJWKSString(), maxAge: .seconds(60))
+        endpoint.state.withLock { $0.failing = true }
+        let strict = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let token = try JWTSigner(key: key).sign(Self.claims(clock))
+        let error = await #expect(throws: JWTError.self) { try await verifier.verify(token, keyProvider: strict) }
+        #expect(error?.code == .keySourceUnavailable)
+        // Within the cooldown after a failure the source is not asked again.
+        await #expect(throws: JWTError.self) { try await verifier.verify(token, keyProvider: strict) }
+        #expect(endpoint.fetches == 1)
+        endpoint.state.withLock { $0.failing = false }
+        let lenient = RemoteJWKS(
+            configuration: RemoteJWKSConfiguration(staleIfError: .seconds(600)),
+            clock: clock.wallClock
+        ) { try endpoint.fetch() }
+        _ = try await verifier.verify(token, keyProvider: lenient)
+        endpoint.state.withLock { $0.failing = true }
+        clock.advance(by: .seconds(120))
+        #expect(try await verifier.verify(token, keyProvider: lenient).header.keyID == "k")
+        let fetchesDuringOutage = endpoint.fetches
+        #expect(try await verifier.verify(token, keyProvider: lenient).header.keyID == "k")
+        #expect(endpoint.fetches == fetchesDuringOutage)
+        clock.advance(by: .seconds(600))
+        await #expect(throws: JWTError.self) { try await verifier.verify(token, keyProvider: lenient) }
+    }
+
+    @Test("a malformed token never causes a fetch")
+    func malformedNoFetch() async throws {
+        let endpoint = FakeEndpoint(#"{"keys":[]}"#)
+        let remote = RemoteJWKS { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet())
+        await #expect(throws: JWTError.self) { try await verifier.verify("not.a.token", keyProvider: remote) }
+        await #expect(throws: JWTError.self) {
+            try await verifier.verify("eyJhbGciOiJub25lIn0.e30.", keyProvider: remote)
+        }
+        #expect(endpoint.fetches == 0)
+    }
+}
