@@ -29,6 +29,7 @@ let package = Package(
                 .product(name: "AuthKit", package: "AuthKit"),
                 .product(name: "AuthKitRedis", package: "AuthKit"),
                 .product(name: "PermissionCache", package: "AuthKit"),
+                .product(name: "RateLimiter", package: "AuthKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -50,6 +51,7 @@ let package = Package(
                 "AuthKitServer",
                 .product(name: "AuthKitTesting", package: "AuthKit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PermissionCache", package: "AuthKit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings

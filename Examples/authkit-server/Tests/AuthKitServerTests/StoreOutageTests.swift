@@ -41,6 +41,32 @@ struct StoreOutageTests {
         }
     }
 
+    /// The permission cache is only a cache: without it, permissions come from the user directory, and the
+    /// decisions stay right.
+    @Test func permissionCacheOutageFallsBackToTheDirectory() async throws {
+        let clock = ManualClock()
+        let store = AuthKitStore(name: "no permissions") { _, wallClock in
+            AuthKitStore.Backends(
+                tokens: InMemoryTokenStore(clock: wallClock),
+                rateLimits: InMemoryRateLimitStore(clock: wallClock),
+                permissions: UnreachablePermissionStore()
+            )
+        }
+        let server = try await AuthServer(
+            configuration: AuthServerConfiguration(algorithm: .hs256),
+            store: store,
+            clock: clock.wallClock
+        )
+        try await server.application(configuration: ApplicationConfiguration()).test(.router) { client in
+            let alice = try await client.login("alice")
+            #expect(try await client.execute("/admin", token: alice.access_token).status == .ok)
+            let me = try await client.execute("/me", token: alice.access_token).decode(Me.self)
+            #expect(me.permissions == ["admin:*", "orders:*"])
+            let bob = try await client.login("bob")
+            try await client.execute("/admin", token: bob.access_token).expectError(.forbidden, "forbidden")
+        }
+    }
+
     @Test func redisGoingAwayIs503() async throws {
         let redis = try await RedisTestServer.start()
         do {

@@ -1,6 +1,8 @@
 public import AuthKit
 public import Hummingbird
 public import Logging
+import PermissionCache
+import RateLimiter
 
 extension APIError {
     /// The response for any error a route throws: AuthKit's errors by their code, Hummingbird's by their
@@ -11,6 +13,11 @@ extension APIError {
             self = error
         case let error as AuthKitError:
             self.init(error, logger: logger)
+        case let error as PermissionCacheError
+        where error.code == .storeUnavailable || error.code == .channelUnavailable:
+            self = .storeUnavailable(error.description, logger: logger)
+        case let error as RateLimitError where error.code == .storeUnavailable:
+            self = .storeUnavailable(error.description, logger: logger)
         case let error as HTTPError:
             self.init(
                 error.status,
@@ -32,20 +39,24 @@ extension APIError {
         case .forbidden, .sessionLimitReached:
             self.init(.forbidden, code: "forbidden", message: error.message)
         case .storeUnavailable:
-            // The cause (a connection error, a server message) is for operators, not for clients.
-            logger.error("store unavailable", metadata: ["error": "\(error.message)"])
-            self.init(
-                .serviceUnavailable,
-                code: "store_unavailable",
-                message: "the authentication store cannot be reached; try again shortly",
-                headers: [.retryAfter: "5"]
-            )
+            self = .storeUnavailable(error.message, logger: logger)
         case .invalidArgument:
             self.init(.badRequest, code: "bad_request", message: error.message)
         default:
             logger.error("AuthKit error", metadata: ["error": "\(error)"])
             self.init(.internalServerError, code: "internal_error", message: "the server could not answer")
         }
+    }
+
+    /// A 503: the cause (a connection error, a server message) is for operators, not for clients.
+    private static func storeUnavailable(_ detail: String, logger: Logger) -> APIError {
+        logger.error("store unavailable", metadata: ["error": "\(detail)"])
+        return APIError(
+            .serviceUnavailable,
+            code: "store_unavailable",
+            message: "the authentication store cannot be reached; try again shortly",
+            headers: [.retryAfter: "5"]
+        )
     }
 
     private static func code(for status: HTTPResponse.Status) -> String {
