@@ -1,5 +1,5 @@
-public import AuthKit
-public import Hummingbird
+import AuthKit
+import Hummingbird
 public import Logging
 import PermissionCache
 import RateLimiter
