@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli clean
+.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test clean
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -62,5 +62,11 @@ demo-redis: deps
 demo-cli: deps
 	@bash Examples/demo.sh
 
+## server-test: the authkit-server example (its own package): its HummingbirdTesting suite, then the curl script
+## driving the real server in memory and against a redis-server it starts
+server-test: deps
+	$(SWIFT) test --package-path Examples/authkit-server
+	bash Examples/authkit-server/curl-test.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build Examples/authkit-server/.build

@@ -148,7 +148,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthKitTests",
-            dependencies: ["AuthKit", "AuthKitTesting", "AuthKitClock"],
+            dependencies: [
+                "AuthKit", "AuthKitTesting", "AuthKitClock",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

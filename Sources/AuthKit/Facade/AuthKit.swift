@@ -90,15 +90,20 @@ public final class AuthKit: Service, Sendable {
     /// Services the store and permission invalidations until the task is cancelled or the service group
     /// shuts down, then releases the store.
     public func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.backends.run() }
-                group.addTask { try await self.permissionCache.run() }
-                try await group.waitForAll()
+        // Graceful shutdown cancels this work: the permission-invalidation subscription waits for messages that
+        // an in-memory bus never ends, and would otherwise hold the service group open forever.
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await self.backends.run() }
+                    group.addTask { try await self.permissionCache.run() }
+                    try await group.waitForAll()
+                }
             }
-        } onGracefulShutdown: {
-            Task { await self.shutdown() }
+        } catch is CancellationError {
+            // Cancelled by the shutdown itself (or by the caller): a normal end.
         }
+        await shutdown()
     }
 
     /// Releases the store's resources and ends every ``events`` stream.

@@ -1,0 +1,66 @@
+import AuthKit
+import AuthKitServer
+import AuthKitTesting
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("GET /.well-known/jwks.json and signing keys")
+struct KeysRouteTests {
+    @Test func hmacSecretIsNeverPublished() async throws {
+        let harness = try await TestServer()
+        try await harness.test { client in
+            let response = try await client.execute(uri: "/.well-known/jwks.json", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            #expect(String(buffer: response.body) == #"{"keys":[]}"#)
+        }
+    }
+
+    @Test func tokensNameTheKeyTheyWereSignedWith() async throws {
+        let harness = try await TestServer()
+        try await harness.test { client in
+            let token = try await client.login("bob").access_token
+            let header = try UnverifiedJWT.decode(token).header
+            #expect(header["alg"] == "HS256")
+            #expect(header["typ"] == "at+jwt")
+            #expect(header["kid"]?.stringValue?.isEmpty == false)
+        }
+    }
+
+    @Test(arguments: [SigningAlgorithm.es256, .eddsa])
+    func asymmetricKeysArePublishedAndVerifyTheTokens(algorithm: SigningAlgorithm) async throws {
+        let harness = try await TestServer(configuration: AuthServerConfiguration(algorithm: algorithm))
+        try await harness.test { client in
+            let jwks = String(buffer: try await client.execute(uri: "/.well-known/jwks.json", method: .get).body)
+            #expect(!jwks.contains("\"d\""), "the JWKS holds private key material")
+            let token = try await client.login("alice").access_token
+            let header = try UnverifiedJWT.decode(token).header
+            #expect(header["alg"]?.stringValue == algorithm.rawValue)
+            // Anyone holding only the published JWKS can verify the server's tokens.
+            let keys = try JWTKeySet(jwks: jwks)
+            #expect(keys.keys.count == 1)
+            #expect(keys.keys.allSatisfy { !$0.canSign })
+            #expect(keys.keys.first?.kid == header["kid"]?.stringValue)
+            let verifier = try JWTVerifier(
+                keys: keys,
+                policy: JWTValidationPolicy(issuer: "http://localhost:8080", audiences: ["authkit-server"]),
+                clock: harness.clock.wallClock
+            )
+            #expect(try verifier.verify(token).claims.subject == "alice")
+            #expect(throws: JWTError.self) { try verifier.verify(String(token.dropLast(2)) + "AA") }
+        }
+    }
+
+    @Test func es256IsTheDefault() {
+        #expect(AuthServerConfiguration().algorithm == .es256)
+    }
+
+    @Test func hs256KeysAreFreshEachStart() throws {
+        let first = try SigningAlgorithm.hs256.generateKey()
+        let second = try SigningAlgorithm.hs256.generateKey()
+        #expect(first.algorithm == .hs256)
+        #expect(first.kid != nil && first.kid != second.kid)
+    }
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# Builds authkit-server, starts the real server on a free port (in memory, then against a redis-server this
+# script starts on a free port), drives every route with curl, checks status codes, bodies and headers, and
+# stops everything. Exits non-zero on any failure. Needs: swift, curl, redis-server and redis-cli.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+ALG=ES256
+WORK="$(mktemp -d)"
+SERVER_PID=""
+REDIS_PID=""
+PASSED=0
+FAILED=0
+
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for tool in curl redis-server redis-cli; do
+    command -v "$tool" >/dev/null || { echo "curl-test: $tool is missing (make deps installs it)"; exit 1; }
+done
+
+pass() { PASSED=$((PASSED + 1)); }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL [$STEP] $*"; echo "  status: $STATUS"; echo "  body:   $(head -c 300 "$WORK/body")"; }
+
+# request METHOD PATH [JSON-BODY] [TOKEN]: sets STATUS; the body and headers land in $WORK/body, $WORK/headers.
+request() {
+    local method="$1" path="$2" body="${3:-}" token="${4:-}"
+    local args=(-sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$method" --max-time 20)
+    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data "$body")
+    [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+    STATUS="$(curl "${args[@]}" "$BASE$path")" || STATUS="curl-error"
+    tr -d '\r' <"$WORK/headers" >"$WORK/headers.lf"
+}
+
+# step NAME: names the checks that follow in failure messages.
+step() { STEP="$1"; }
+expect_status() { [ "$STATUS" = "$1" ] && pass || fail "expected status $1"; }
+# The value of a response header (case-insensitive name), empty when absent.
+header() { grep -i "^$1:" "$WORK/headers.lf" | head -n1 | cut -d: -f2- | sed 's/^ *//'; }
+expect_header() { local value; value="$(header "$1")"; [[ "$value" =~ $2 ]] && pass || fail "header $1='$value' !~ /$2/"; }
+expect_no_header() { [ -z "$(header "$1")" ] && pass || fail "unexpected header $1"; }
+expect_body() { grep -qE -- "$1" "$WORK/body" && pass || fail "body !~ /$1/"; }
+expect_body_exactly() { [ "$(cat "$WORK/body")" = "$1" ] && pass || fail "body is not $1"; }
+# A string field of the JSON body (the values here hold no quotes or escapes).
+field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" "$WORK/body"; }
+expect_error() { expect_status "$1"; expect_body "\"error\":\"$2\""; expect_body '"message":"[^"]+'; }
+expect_invalid_token() { expect_error 401 invalid_token; expect_header WWW-Authenticate '^Bearer error="invalid_token"$'; }
+expect_rate_limit_headers() { expect_header RateLimit-Policy "^\"$1\";q=[0-9]+;w=[0-9]+$"; expect_header RateLimit "^\"$1\";r=[0-9]+;t=[0-9]+$"; }
+
+# The decoded JOSE header of a JWT.
+jwt_header() {
+    local h="${1%%.*}"
+    h="$(printf '%s' "$h" | tr '_-' '/+')"
+    while [ $((${#h} % 4)) != 0 ]; do h="$h="; done
+    printf '%s' "$h" | base64 -d 2>/dev/null
+}
+
+login() { # login USER PASSWORD DEVICE: sets ACCESS and REFRESH
+    request POST /login "{\"username\":\"$1\",\"password\":\"$2\",\"device\":\"$3\"}"
+    ACCESS="$(field access_token)"
+    REFRESH="$(field refresh_token)"
+}
+
+start_server() { # start_server ARGS...: starts the server on a free port and sets BASE
+    local bin="$1"; shift
+    "$bin" --port 0 "$@" >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 300); do
+        local line
+        line="$(grep -m1 -o 'listening on http://[0-9.:]*' "$WORK/server.log")"
+        if [ -n "$line" ]; then BASE="${line#listening on }"; return 0; fi
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "curl-test: the server did not start:"; cat "$WORK/server.log"; SERVER_PID=""; return 1
+}
+
+stop_server() {
+    kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+    local status=$?
+    SERVER_PID=""
+    STEP="server stops on SIGTERM"; STATUS="exit $status"; : >"$WORK/body"
+    [ "$status" = 0 ] && pass || fail "the server exited with $status"
+}
+
+start_redis() { # starts redis-server on a free port and sets REDIS_PORT
+    for _ in $(seq 1 20); do
+        REDIS_PORT=$((20000 + RANDOM % 40000))
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" \
+            >"$WORK/redis.log" 2>&1 &
+        REDIS_PID=$!
+        for _ in $(seq 1 50); do
+            [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+            kill -0 "$REDIS_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""
+    done
+    echo "curl-test: redis-server did not start"; return 1
+}
+
+# Every route and error of the contract, against a freshly started server.
+drive_routes() {
+    step "jwks"
+    request GET /.well-known/jwks.json
+    expect_status 200; expect_header Content-Type '^application/json'
+    if [ "$ALG" = HS256 ]; then
+        expect_body_exactly '{"keys":[]}'
+    else
+        expect_body '"kty":"(EC|OKP)"'; expect_body "\"alg\":\"$ALG\""; expect_body '"kid":"[A-Za-z0-9_-]+"'
+    fi
+    if grep -q '"d":' "$WORK/body"; then fail "the JWKS publishes private key material"; fi
+
+    step "login: wrong password"
+    request POST /login '{"username":"alice","password":"wrong","device":"phone"}'
+    expect_error 401 invalid_credentials; expect_rate_limit_headers login; expect_header RateLimit-Policy '^"login";q=5;w=60$'
+
+    step "login: alice on two devices"
+    login alice alice-password phone
+    expect_status 200; expect_body '"token_type":"Bearer"'; expect_body '"expires_in":900'; expect_rate_limit_headers login
+    [ -n "$ACCESS" ] && [ -n "$REFRESH" ] && pass || fail "no tokens"
+    local alice_phone="$ACCESS" alice_phone_refresh="$REFRESH"
+    [[ "$(jwt_header "$ACCESS")" == *"\"alg\":\"$ALG\""* ]] && pass || fail "the token is not signed with $ALG"
+    login alice alice-password laptop
+    expect_status 200
+    local alice_laptop="$ACCESS"
+    login bob bob-password phone
+    expect_status 200
+    local bob_phone="$ACCESS"
+    login bob bob-password laptop
+    local bob_laptop="$ACCESS" bob_laptop_refresh="$REFRESH"
+
+    step "me"
+    request GET /me "" "$alice_phone"
+    expect_status 200; expect_body '"sub":"alice"'; expect_body '"permissions":\["admin:\*","orders:\*"\]'
+    expect_rate_limit_headers api
+    local alice_phone_sid; alice_phone_sid="$(field sid)"
+    [ -n "$alice_phone_sid" ] && pass || fail "no sid"
+    request GET /me "" "$bob_phone"
+    expect_status 200; expect_body '"sub":"bob"'; expect_body '"permissions":\["orders:read"\]'
+
+    step "me: no token"
+    request GET /me
+    expect_error 401 missing_credentials; expect_header WWW-Authenticate '^Bearer$'
+    step "me: bad token"
+    request GET /me "" "not.a.jwt"
+    expect_invalid_token
+    step "me: tampered token"
+    request GET /me "" "${alice_phone}x"
+    expect_invalid_token
+
+    step "admin"
+    request GET /admin "" "$alice_phone"
+    expect_status 200; expect_rate_limit_headers api
+    request GET /admin "" "$bob_phone"
+    expect_error 403 forbidden; expect_rate_limit_headers api
+
+    step "sessions"
+    request GET /sessions "" "$alice_laptop"
+    expect_status 200; expect_rate_limit_headers api
+    expect_body '"device":"phone"'; expect_body '"device":"laptop"'; expect_body '"ip":"127.0.0.1"'
+    expect_body '"created_at":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"'; expect_body '"last_seen":"'
+    [ "$(grep -o '"current":true' "$WORK/body" | wc -l)" = 1 ] && pass || fail "not exactly one current session"
+    [ "$(grep -o '"id":' "$WORK/body" | wc -l)" = 2 ] && pass || fail "alice should have two sessions"
+
+    step "refresh"
+    request POST /refresh "{\"refresh_token\":\"$alice_phone_refresh\"}"
+    expect_status 200; expect_body '"token_type":"Bearer"'; expect_rate_limit_headers refresh
+    local rotated_access rotated_refresh
+    rotated_access="$(field access_token)"; rotated_refresh="$(field refresh_token)"
+    [ "$rotated_refresh" != "$alice_phone_refresh" ] && pass || fail "the refresh token did not rotate"
+    request GET /me "" "$rotated_access"
+    expect_status 200
+
+    step "refresh: replay ends the login"
+    request POST /refresh "{\"refresh_token\":\"$alice_phone_refresh\"}"
+    expect_invalid_token; expect_rate_limit_headers refresh
+    request GET /me "" "$rotated_access"
+    expect_invalid_token
+    request POST /refresh "{\"refresh_token\":\"$rotated_refresh\"}"
+    expect_invalid_token
+    request GET /me "" "$alice_laptop"
+    expect_status 200
+
+    step "refresh: bad body"
+    request POST /refresh '{"token":"x"}'
+    expect_error 400 bad_request
+
+    step "delete session"
+    login alice alice-password tablet
+    local alice_tablet="$ACCESS"
+    request GET /me "" "$alice_tablet"
+    local tablet_sid; tablet_sid="$(field sid)"
+    request DELETE "/sessions/$tablet_sid" "" "$bob_phone"
+    expect_error 404 not_found
+    request DELETE "/sessions/$tablet_sid" "" "$alice_laptop"
+    expect_status 204
+    request GET /me "" "$alice_tablet"
+    expect_invalid_token
+    request DELETE "/sessions/$tablet_sid" "" "$alice_laptop"
+    expect_error 404 not_found
+
+    step "logout"
+    request POST /logout "" "$alice_laptop"
+    expect_status 204
+    [ ! -s "$WORK/body" ] && pass || fail "a 204 with a body"
+    request GET /me "" "$alice_laptop"
+    expect_invalid_token
+    request POST /logout ""
+    expect_error 401 missing_credentials
+
+    step "logout everywhere"
+    request POST /logout-everywhere "" "$bob_phone"
+    expect_status 204
+    request GET /me "" "$bob_phone"
+    expect_invalid_token
+    request GET /me "" "$bob_laptop"
+    expect_invalid_token
+    request POST /refresh "{\"refresh_token\":\"$bob_laptop_refresh\"}"
+    expect_invalid_token
+
+    step "login rate limit: 5 per username per minute"
+    for attempt in 1 2 3 4 5; do
+        request POST /login '{"username":"mallory","password":"guess","device":"x"}'
+        expect_error 401 invalid_credentials
+        expect_header RateLimit "^\"login\";r=$((5 - attempt));t=[0-9]+$"
+    done
+    request POST /login '{"username":"mallory","password":"guess","device":"x"}'
+    expect_error 429 rate_limited; expect_header Retry-After '^[1-9][0-9]*$'; expect_rate_limit_headers login
+
+    step "unknown route"
+    request GET /nowhere
+    expect_error 404 not_found
+}
+
+step "build"
+STATUS=""; : >"$WORK/body"
+echo "curl-test: building authkit-server"
+swift build --product authkit-server || { echo "curl-test: build failed"; exit 1; }
+BIN="$(swift build --show-bin-path)/authkit-server"
+
+step "--alg refuses an algorithm it does not sign with"
+"$BIN" --alg RS256 --port 0 >"$WORK/body" 2>&1
+STATUS="exit $?"
+[ "$STATUS" != "exit 0" ] && grep -q "one of 'ES256', 'EdDSA' or 'HS256'" "$WORK/body" && pass || fail "--alg RS256 was not refused clearly"
+
+# In memory with each algorithm (ES256 is the default, so no --alg), then Redis with the default.
+for ALG in ES256 EdDSA HS256; do
+    echo "curl-test: in memory, $ALG"
+    if [ "$ALG" = ES256 ]; then start_server "$BIN" || exit 1; else start_server "$BIN" --alg "$ALG" || exit 1; fi
+    drive_routes
+    stop_server
+done
+
+ALG=ES256
+echo "curl-test: redis, $ALG"
+start_redis || exit 1
+start_server "$BIN" --redis "redis://127.0.0.1:$REDIS_PORT" || exit 1
+drive_routes
+step "redis keys carry TTLs"
+keys="$(redis-cli -p "$REDIS_PORT" --scan --pattern 'authkit:*' | wc -l)"
+no_ttl="$(redis-cli -p "$REDIS_PORT" --scan --pattern 'authkit:*' | while read -r key; do redis-cli -p "$REDIS_PORT" ttl "$key"; done | grep -c '^-1$')"
+STATUS="$keys keys, $no_ttl without TTL"; : >"$WORK/body"
+[ "$keys" -gt 0 ] && [ "$no_ttl" = 0 ] && pass || fail "keys in redis without a TTL"
+
+step "redis down: 503, never 200"
+login bob bob-password phone
+bob_again="$ACCESS"
+kill -KILL "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""
+request GET /me "" "$bob_again"
+expect_error 503 store_unavailable
+request GET /sessions "" "$bob_again"
+expect_error 503 store_unavailable
+request POST /login '{"username":"alice","password":"alice-password","device":"x"}'
+expect_error 503 store_unavailable
+request GET /.well-known/jwks.json
+expect_status 200
+stop_server
+
+echo "curl-test: $PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
