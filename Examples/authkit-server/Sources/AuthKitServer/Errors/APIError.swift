@@ -44,6 +44,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         let message: String
     }
 
+    /// The JSON error response (`{"error","message"}`) with the status and headers this error calls for.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try context.responseEncoder.encode(
             Body(error: code, message: message),

@@ -9,6 +9,7 @@ public struct AuthServerError: Error, Hashable, Sendable, CustomStringConvertibl
             self.name = name
         }
 
+        /// The code's name, as it appears in logs.
         public var description: String { name }
 
         /// A signing key could not be generated or published.
@@ -26,5 +27,6 @@ public struct AuthServerError: Error, Hashable, Sendable, CustomStringConvertibl
         self.message = message
     }
 
+    /// The text shown when the error is printed or logged: the code, then the message.
     public var description: String { "\(code.name): \(message)" }
 }

@@ -17,6 +17,8 @@ public struct BearerAuthenticationMiddleware: RouterMiddleware {
         self.auth = auth
     }
 
+    /// Authenticates the bearer token, then passes the request on with the principal in its context.
+
     public func handle(
         _ request: Request,
         context: Context,

@@ -6,6 +6,8 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Creates the middleware.
     public init() {}
 
+    /// Passes the request on and turns any error it throws into a JSON error response.
+
     public func handle(
         _ request: Request,
         context: Context,

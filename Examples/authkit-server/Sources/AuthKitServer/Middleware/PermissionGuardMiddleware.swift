@@ -20,6 +20,8 @@ public struct PermissionGuardMiddleware: RouterMiddleware {
         self.users = users
     }
 
+    /// Passes the request on only when the authenticated user holds the required permission.
+
     public func handle(
         _ request: Request,
         context: Context,

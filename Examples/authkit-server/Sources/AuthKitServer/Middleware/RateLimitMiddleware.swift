@@ -24,6 +24,8 @@ public struct RateLimitMiddleware: RouterMiddleware {
         self.key = key
     }
 
+    /// Charges the request to its rate-limit key, answers 429 when refused, and adds the RateLimit headers.
+
     public func handle(
         _ request: Request,
         context: Context,
