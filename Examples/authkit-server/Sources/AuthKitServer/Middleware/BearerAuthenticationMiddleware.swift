@@ -18,7 +18,6 @@ public struct BearerAuthenticationMiddleware: RouterMiddleware {
     }
 
     /// Authenticates the bearer token, then passes the request on with the principal in its context.
-
     public func handle(
         _ request: Request,
         context: Context,

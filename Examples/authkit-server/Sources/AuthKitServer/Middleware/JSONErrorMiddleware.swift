@@ -7,7 +7,6 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     /// Passes the request on and turns any error it throws into a JSON error response.
-
     public func handle(
         _ request: Request,
         context: Context,

@@ -21,7 +21,6 @@ public struct PermissionGuardMiddleware: RouterMiddleware {
     }
 
     /// Passes the request on only when the authenticated user holds the required permission.
-
     public func handle(
         _ request: Request,
         context: Context,

@@ -25,7 +25,6 @@ public struct RateLimitMiddleware: RouterMiddleware {
     }
 
     /// Charges the request to its rate-limit key, answers 429 when refused, and adds the RateLimit headers.
-
     public func handle(
         _ request: Request,
         context: Context,
