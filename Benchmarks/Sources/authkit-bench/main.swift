@@ -45,9 +45,10 @@ func run() async throws {
     }
     let start = monotonicNanoseconds()
     let end = start + UInt64(options.duration * 1e9)
+    let preferred: (any TaskExecutor)? = options.executor == "loop" ? client.taskExecutor : nil
     let results = await withTaskGroup(of: WorkerResult.self) { group in
         for _ in 0..<options.concurrency {
-            group.addTask {
+            group.addTask(executorPreference: preferred) {
                 var result = WorkerResult()
                 result.latenciesNanoseconds.reserveCapacity(1 << 16)
                 while true {

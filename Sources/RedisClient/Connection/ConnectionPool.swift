@@ -137,6 +137,7 @@ final class ConnectionPool: @unchecked Sendable {
     func shutdown() {
         guard !isShutdown else { return }
         isShutdown = true
+        directLane.withLock { $0.removeAll() }
         let error = RedisError(.poolShutdown, "the Redis client has been shut down")
         for index in slots.indices {
             if case .active(let connection) = slots[index] {
@@ -191,7 +192,7 @@ final class ConnectionPool: @unchecked Sendable {
     private func open(slot index: Int) -> RedisConnection {
         let connection = makeConnection()
         slots[index] = .active(connection)
-        connection.allowsDirectWrites = true
+        connection.allowsDirectWrites = configuration.directWrites
         connection.onEstablished = { [weak self, weak connection] in
             guard let self else { return }
             if let connection {
