@@ -103,3 +103,32 @@ struct JSONParserFastPathTests {
         #expect(throws: JWTError.self) { try JSONParser.parseObject(bad, maxDepth: 16, what: "test") }
     }
 }
+
+/// Limits that keep hostile input cheap to refuse.
+@Suite("JSONParser limits")
+struct JSONParserLimitTests {
+    @Test func longNumbersAreRefused() throws {
+        let long = String(repeating: "9", count: JSONParser.maxNumberLength + 1)
+        #expect(throws: JWTError.self) {
+            try JSONParser.parseObject(Array(#"{"n":\#(long)}"#.utf8), maxDepth: 16, what: "test")
+        }
+        let fits = "1." + String(repeating: "5", count: JSONParser.maxNumberLength - 2)
+        let object = try JSONParser.parseObject(Array(#"{"n":\#(fits)}"#.utf8), maxDepth: 16, what: "test")
+        #expect(object["n"]?.numberValue == Double(fits))
+    }
+
+    @Test func longHeadersAreRefusedBeforeDecoding() throws {
+        let padding = String(repeating: "a", count: CompactJWS.maxHeaderSegmentLength)
+        let token = try TestTokens.make(
+            header: #"{"alg":"HS256","pad":"\#(padding)"}"#,
+            payload: #"{"exp":1700000600}"#
+        )
+        let verifier = try TestTokens.verifier()
+        #expect(throws: JWTError.self) { try verifier.verify(token) }
+        do {
+            _ = try verifier.verify(token)
+        } catch {
+            #expect(error.code == .tokenTooLarge)
+        }
+    }
+}

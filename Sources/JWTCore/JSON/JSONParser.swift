@@ -339,6 +339,11 @@ struct JSONParser: ~Copyable {
             while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
         }
         let text = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+        // RFC 8259 §9 lets a parser limit numbers; no claim needs more than a double's 17 significant digits,
+        // and converting thousands of digits is the slowest thing a hostile token could otherwise ask for.
+        guard text.count <= Self.maxNumberLength else {
+            throw failure("number longer than \(Self.maxNumberLength) characters")
+        }
         if isInteger, text.count <= 15 {
             var value: Int64 = 0
             var negative = false
@@ -356,6 +361,9 @@ struct JSONParser: ~Copyable {
         }
         return value
     }
+
+    /// The longest number text accepted.
+    static let maxNumberLength = 64
 
     private static func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
