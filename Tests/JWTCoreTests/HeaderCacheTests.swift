@@ -22,7 +22,10 @@ struct HeaderCacheTests {
 
     @Test func refusedHeadersAreNeverCached() throws {
         let verifier = try TestTokens.verifier()
-        let refused = try TestTokens.make(header: #"{"alg":"HS256","jku":"https://x"}"#, payload: #"{"exp":1700000600}"#)
+        let refused = try TestTokens.make(
+            header: #"{"alg":"HS256","jku":"https://x"}"#,
+            payload: #"{"exp":1700000600}"#
+        )
         for _ in 0..<2 {
             try expectRejected(refused, .untrustedKeyReference, with: verifier)
         }

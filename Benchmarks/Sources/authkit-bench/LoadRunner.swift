@@ -87,6 +87,10 @@ enum LoadRunner {
                 }
             )
         }
+        if flushEvery > 1 {
+            // Batched workers publish their last batch as they finish; they cannot hang, so wait for them.
+            for worker in workers { await worker.value }
+        }
         // Sleep to the deadline rather than joining the workers: one of them may never come back.
         let remaining = end > monotonicNanoseconds() ? end - monotonicNanoseconds() : 0
         try? await Task.sleep(for: .nanoseconds(Int64(remaining)))
