@@ -286,9 +286,6 @@ public final class RedisTokenStore: TokenStore {
     public func check(_ check: AccessCheck) async throws -> AccessStatus {
         try check.validate()
         let now = clock.now()
-        if !check.touchSession {
-            return try await readOnlyCheck(check, now: now)
-        }
         let sessionID = check.sessionID ?? ""
         let reply = try await eval(
             RedisTokenStoreScripts.check,
@@ -309,38 +306,6 @@ public final class RedisTokenStore: TokenStore {
         case 3: return .sessionEnded
         default: throw Self.corrupt("check")
         }
-    }
-
-    /// The check without a session touch changes nothing, so it needs no script: its (at most three) reads go
-    /// out together and come back in one round trip, and the verdict is the script's, rule for rule, in the same
-    /// order. A script run costs the server several times these plain reads (each `redis.call` from Lua costs
-    /// about what a whole command does), which made the script the bottleneck of `authenticate` under load.
-    /// The reads are not one atomic snapshot, but each can only see a revocation, epoch or ended session that is
-    /// at least as recent as the request, so the answer stays fail-closed; anything unreadable throws.
-    private func readOnlyCheck(_ check: AccessCheck, now: UnixTime) async throws -> AccessStatus {
-        let nowMilliseconds = Double(now.milliseconds)
-        let issuedAt = Double(check.issuedAt.milliseconds)
-        let revokedKey = check.jti.map { keys.revoked(check.userID, jti: $0) }
-        let sessionKey = check.sessionID.map { keys.session(check.userID, $0) }
-        async let revokedReply = optionalSend(revokedKey.map { ["GET", $0] })
-        async let epochReply = send(["HMGET", keys.epoch(check.userID), "at", "until"])
-        async let sessionReply = optionalSend(sessionKey.map { ["HMGET", $0, "exp", "reuse"] })
-        let (revoked, epoch, session) = try await (revokedReply, epochReply, sessionReply)
-        if let revoked, let text = revoked.string, let until = Double(text), nowMilliseconds < until {
-            return .revoked
-        }
-        let epochFields = try Self.fields(epoch, count: 2)
-        if let at = epochFields[0] {
-            guard let atValue = Double(at), let until = epochFields[1].flatMap(Double.init) else {
-                throw Self.corrupt("the user's epoch")
-            }
-            if nowMilliseconds < until && issuedAt <= atValue { return .predatesEpoch }
-        }
-        guard let session else { return .valid }
-        let sessionFields = try Self.fields(session, count: 2)
-        guard let expiry = sessionFields[0], sessionFields[1] != "1" else { return .sessionEnded }
-        guard let expiresAt = Double(expiry) else { throw Self.corrupt("the session") }
-        return nowMilliseconds >= expiresAt ? .sessionEnded : .valid
     }
 
     private var margin: RedisArgument {
@@ -372,11 +337,6 @@ public final class RedisTokenStore: TokenStore {
         } catch {
             throw Self.unavailable(error)
         }
-    }
-
-    private func optionalSend(_ arguments: [RedisArgument]?) async throws -> RedisReply? {
-        guard let arguments else { return nil }
-        return try await send(arguments)
     }
 
     private func send(_ arguments: [RedisArgument]) async throws -> RedisReply {
