@@ -11,6 +11,9 @@ struct LoadResult {
     var failures: [UInt64]
     var inFlight: Int
     var seconds: Double
+    /// CPU time (user + system) the whole process used during the run: on a shared machine, operations per CPU
+    /// second compare implementations fairly where wall-clock throughput only shows the share of CPU received.
+    var cpuSeconds: Double
 }
 
 /// The measurements of one worker, behind a lock of its own (uncontended: only the worker and, once at the end,
@@ -46,6 +49,7 @@ enum LoadRunner {
         operation: @escaping @Sendable (_ worker: Int) async throws -> Void
     ) async -> LoadResult {
         let recorders = (0..<concurrency).map { _ in WorkerRecorder() }
+        let cpuStart = processCPUSeconds()
         let start = monotonicNanoseconds()
         let end = start + UInt64(duration * 1e9)
         var workers: [Task<Void, Never>] = []
@@ -100,7 +104,8 @@ enum LoadRunner {
             try? await Task.sleep(for: .milliseconds(2))
         }
         let seconds = Double(monotonicNanoseconds() - start) / 1e9
-        var result = LoadResult(successes: [], failures: [], inFlight: 0, seconds: seconds)
+        let cpuSeconds = processCPUSeconds() - cpuStart
+        var result = LoadResult(successes: [], failures: [], inFlight: 0, seconds: seconds, cpuSeconds: cpuSeconds)
         for recorder in recorders {
             recorder.state.withLock { state in
                 result.successes += state.successes
@@ -118,6 +123,14 @@ func monotonicNanoseconds() -> UInt64 {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
 }
 
 func percentile(_ sorted: [UInt64], _ fraction: Double) -> Double {

@@ -59,7 +59,8 @@ func run() async throws {
         + "\"errors\":\(result.failures.count),"
         + "\"err_p50_us\":\(rounded(percentile(result.failures, 0.5), 2)),"
         + "\"err_p99_us\":\(rounded(percentile(result.failures, 0.99), 2)),"
-        + "\"in_flight_at_end\":\(result.inFlight)}"
+        + "\"in_flight_at_end\":\(result.inFlight),\"cpu_seconds\":\(rounded(result.cpuSeconds, 3)),"
+        + "\"ops_per_cpu_s\":\(rounded(result.cpuSeconds > 0 ? Double(ops) / result.cpuSeconds : 0, 1))}"
     print(json)
     // Exit without a shutdown: a worker stuck on a black-holed store must not hold the process past its time.
     withExtendedLifetime((auth, client)) {}
