@@ -1,6 +1,7 @@
 import AuthKit
 import AuthKitRedis
 import JWTCore
+import Logging
 import RedisClient
 import Synchronization
 
@@ -37,13 +38,13 @@ enum AuthenticateScenario {
             redis.commandTimeout = .milliseconds(Int64(options.commandTimeoutMilliseconds))
             redis.connectTimeout = .seconds(1)
             if let poolSize = options.poolSize { redis.poolSize = poolSize }
-            let created = RedisClient(configuration: redis)
+            let created = RedisClient(configuration: redis, logger: quietLogger)
             client = created
             store = .redis(client: created)
         } else {
             store = .inMemory()
         }
-        let auth = try await AuthKit(configuration: configuration, store: store)
+        let auth = try await AuthKit(configuration: configuration, store: store, logger: quietLogger)
         let sessions = max(options.concurrency, 64)
         if options.scenario == "authenticate" {
             var tokens: [String] = []

@@ -1,9 +1,17 @@
 import AuthKit
+import Logging
 import RedisClient
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Errors only: a store outage during a run must show up in the counts, not as thousands of log lines.
+let quietLogger: Logger = {
+    var logger = Logger(label: "authkit-bench")
+    logger.logLevel = .error
+    return logger
+}()
 
 func run() async throws {
     let options = try BenchmarkOptions(arguments: Array(CommandLine.arguments.dropFirst()))
@@ -29,7 +37,7 @@ func run() async throws {
         if let poolSize = options.poolSize {
             configuration.poolSize = poolSize
         }
-        let created = RedisClient(configuration: configuration)
+        let created = RedisClient(configuration: configuration, logger: quietLogger)
         client = created
         let key: RedisArgument = "authkit-bench:key"
         // Best effort: a missing server shows up as errors below, not as a crash here.

@@ -6,7 +6,9 @@ public import ServiceLifecycle
 ///
 /// Commands work as soon as the client exists (connections open lazily); ``run()`` makes it a
 /// swift-service-lifecycle `Service` that connects eagerly and shuts down with the service group. Every command
-/// finishes within ``RedisConfiguration/commandTimeout``. All socket I/O happens on one thread the client owns.
+/// finishes within ``RedisConfiguration/commandTimeout``. Connections are driven by one thread the client owns;
+/// the only socket call a caller's thread may make is one non-blocking `send` to an idle connection
+/// (``RedisConfiguration/directWrites``).
 ///
 /// ```swift
 /// let redis = try RedisClient(url: "redis://127.0.0.1:6379")

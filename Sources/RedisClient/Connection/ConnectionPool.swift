@@ -217,7 +217,9 @@ final class ConnectionPool: @unchecked Sendable {
         let delay = backoffDelay(attempt: attempts[index])
         attempts[index] += 1
         slots[index] = .backoff(lastError: error)
-        logger.warning(
+        // The first failure is worth a warning; the retries of an outage that goes on are only debug noise.
+        logger.log(
+            level: attempts[index] == 1 ? .warning : .debug,
             "Redis connection closed",
             metadata: [
                 "redis.endpoint": "\(configuration)", "redis.error": "\(error)",
