@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test clean
+.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-suites clean
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -68,5 +68,16 @@ server-test: deps
 	$(SWIFT) test --package-path Examples/authkit-server
 	bash Examples/authkit-server/curl-test.sh
 
+## bench: release build, then AuthKit against redis-benchmark (own redis-server on a free port) and jwt-kit in one
+## run, alternating, 3 rounds; prints the table of medians and ratios (Documentation/Performance.md holds the last one)
+bench: deps
+	$(SWIFT) build -c release --package-path Benchmarks --product authkit-bench
+	python3 Benchmarks/scripts/bench.py --bench "$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/authkit-bench" \
+	  --rounds $(or $(BENCH_ROUNDS),3) --seconds $(or $(BENCH_SECONDS),2) --json Benchmarks/.build/bench-results.json
+
+## bench-suites: the package-benchmark suites (JWT against jwt-kit, hostile tokens, authenticate in memory, denylist RSS)
+bench-suites: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
 clean:
-	rm -rf .build Examples/authkit-server/.build
+	rm -rf .build Benchmarks/.build Examples/authkit-server/.build

@@ -51,16 +51,39 @@ public struct JWTClaims: Sendable, Hashable {
 
     /// Whether the claim called `name` is present.
     public func contains(_ name: String) -> Bool {
-        switch name {
-        case "iss": issuer != nil
-        case "sub": subject != nil
-        case "aud": audience != nil
-        case "exp": expiresAt != nil
-        case "nbf": notBefore != nil
-        case "iat": issuedAt != nil
-        case "jti": id != nil
+        switch Self.registeredKey(name) {
+        case Self.issKey: issuer != nil
+        case Self.subKey: subject != nil
+        case Self.audKey: audience != nil
+        case Self.expKey: expiresAt != nil
+        case Self.nbfKey: notBefore != nil
+        case Self.iatKey: issuedAt != nil
+        case Self.jtiKey: id != nil
         default: custom[name] != nil
         }
+    }
+
+    // The registered names as their three UTF-8 bytes: matching a name is one integer switch instead of up to
+    // seven string comparisons, which are slow exactly when they fail (the common case) and ran for every
+    // member of every payload.
+    private static let issKey: UInt32 = 0x69_7373
+    private static let subKey: UInt32 = 0x73_7562
+    private static let audKey: UInt32 = 0x61_7564
+    private static let expKey: UInt32 = 0x65_7870
+    private static let nbfKey: UInt32 = 0x6E_6266
+    private static let iatKey: UInt32 = 0x69_6174
+    private static let jtiKey: UInt32 = 0x6A_7469
+
+    /// The name's UTF-8 bytes packed big-endian when it has exactly three, else 0 (which no name packs to).
+    private static func registeredKey(_ name: String) -> UInt32 {
+        var key: UInt32 = 0
+        var count = 0
+        for byte in name.utf8 {
+            count += 1
+            if count > 3 { return 0 }
+            key = key << 8 | UInt32(byte)
+        }
+        return count == 3 ? key : 0
     }
 
     /// Reads and type-checks the registered claims of a payload object.
@@ -70,14 +93,14 @@ public struct JWTClaims: Sendable, Hashable {
         custom.reserveCapacity(payload.count)
         for member in payload {
             let value = member.value
-            switch member.name {
-            case "iss": issuer = try Self.string(value, "iss")
-            case "sub": subject = try Self.string(value, "sub")
-            case "jti": id = try Self.string(value, "jti")
-            case "aud": audience = try Self.audience(value)
-            case "exp": expiresAt = try Self.numericDate(value, "exp")
-            case "nbf": notBefore = try Self.numericDate(value, "nbf")
-            case "iat": issuedAt = try Self.numericDate(value, "iat")
+            switch Self.registeredKey(member.name) {
+            case Self.issKey: issuer = try Self.string(value, "iss")
+            case Self.subKey: subject = try Self.string(value, "sub")
+            case Self.jtiKey: id = try Self.string(value, "jti")
+            case Self.audKey: audience = try Self.audience(value)
+            case Self.expKey: expiresAt = try Self.numericDate(value, "exp")
+            case Self.nbfKey: notBefore = try Self.numericDate(value, "nbf")
+            case Self.iatKey: issuedAt = try Self.numericDate(value, "iat")
             default: custom.append(member)
             }
         }
@@ -120,6 +143,76 @@ public struct JWTClaims: Sendable, Hashable {
             throw JWTError(.invalidClaim, "\"\(name)\" is outside 1970-01-01...9999-12-31")
         }
         return UnixTime(sinceEpoch: .seconds(seconds))
+    }
+
+    /// Writes the payload JSON straight to `output`, byte for byte what writing ``payloadObject()`` gives, without
+    /// building the intermediate object (signing is on the hot path of every login and refresh).
+    func writePayload(to output: inout [UInt8]) throws(JWTError) {
+        output.append(UInt8(ascii: "{"))
+        var first = true
+        func name(_ text: StaticString, _ output: inout [UInt8]) {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            output.append(UInt8(ascii: "\""))
+            text.withUTF8Buffer { output.append(contentsOf: $0) }
+            output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        if let issuer {
+            name("iss", &output)
+            JSONWriter.writeString(issuer, to: &output)
+        }
+        if let subject {
+            name("sub", &output)
+            JSONWriter.writeString(subject, to: &output)
+        }
+        if let audience {
+            name("aud", &output)
+            if audience.count == 1 {
+                JSONWriter.writeString(audience[0], to: &output)
+            } else {
+                output.append(UInt8(ascii: "["))
+                for (position, element) in audience.enumerated() {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    JSONWriter.writeString(element, to: &output)
+                }
+                output.append(UInt8(ascii: "]"))
+            }
+        }
+        if let expiresAt {
+            name("exp", &output)
+            try JSONWriter.writeNumber(Double(expiresAt.seconds), to: &output)
+        }
+        if let notBefore {
+            name("nbf", &output)
+            try JSONWriter.writeNumber(Double(notBefore.seconds), to: &output)
+        }
+        if let issuedAt {
+            name("iat", &output)
+            try JSONWriter.writeNumber(Double(issuedAt.seconds), to: &output)
+        }
+        if let id {
+            name("jti", &output)
+            JSONWriter.writeString(id, to: &output)
+        }
+        for member in custom {
+            guard !Self.isRegistered(member.name) else {
+                throw JWTError(.invalidClaim, "the registered claim \"\(member.name)\" belongs in its typed property")
+            }
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            JSONWriter.writeString(member.name, to: &output)
+            output.append(UInt8(ascii: ":"))
+            try JSONWriter.write(member.value, to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// Whether `name` is a registered claim: a switch, cheaper than hashing into ``registeredNames``.
+    static func isRegistered(_ name: String) -> Bool {
+        switch registeredKey(name) {
+        case issKey, subKey, audKey, expKey, nbfKey, iatKey, jtiKey: true
+        default: false
+        }
     }
 
     /// The payload object in AuthKit's fixed order: iss, sub, aud, exp, nbf, iat, jti, then custom claims.
