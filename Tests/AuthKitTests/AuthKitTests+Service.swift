@@ -16,7 +16,7 @@ extension AuthKitTests {
             }
             tasks.addTask {
                 // A liveness bound, not a speed assertion: a hang is the failure being tested for.
-                try await Task.sleep(for: .seconds(30))
+                try await Task.sleep(for: .seconds(120))
                 return false
             }
             try await Task.sleep(for: .milliseconds(50))

@@ -23,7 +23,20 @@ struct CLIRunner {
         return selfExecutable.appendingPathComponent(name)
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, executable: URL = executable) throws -> Result {
+    /// Runs the executable on a thread of its own: waiting for a child process must not hold one of the few
+    /// threads of Swift's cooperative pool, which every other test in the run shares.
+    static func run(_ arguments: [String], stdin: String? = nil, executable: URL = executable) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(
+                    with: Swift.Result { try runBlocking(arguments, stdin: stdin, executable: executable) }
+                )
+            }
+            thread.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], stdin: String?, executable: URL) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             let name = executable.lastPathComponent
             throw CLIError("\(name) is not at \(executable.path); build it with `swift build`")

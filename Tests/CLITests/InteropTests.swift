@@ -8,21 +8,16 @@ import Testing
 @Suite("Interop with PyJWT and joserfc")
 struct InteropTests {
     @Test("tokens minted by PyJWT and joserfc verify; tampered twins are rejected")
-    func interop() throws {
+    func interop() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let script = root.appendingPathComponent("Tests/interop/interop.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, CLIRunner.executable.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let result = try await CLIRunner.run(
+            [script.path, CLIRunner.executable.path],
+            executable: URL(fileURLWithPath: "/bin/bash")
+        )
+        let text = result.stdout + result.stderr
+        #expect(result.status == 0, "\(text)")
         #expect(text.contains("interop: ") && text.contains(" passed, 0 failed"), "\(text)")
     }
 }
