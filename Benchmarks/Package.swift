@@ -5,7 +5,8 @@ let package = Package(
     name: "AuthKitBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "AuthKit", path: "..")
+        .package(name: "AuthKit", path: ".."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -14,6 +15,7 @@ let package = Package(
                 .product(name: "RedisClient", package: "AuthKit"),
                 .product(name: "RateLimiter", package: "AuthKit"),
                 .product(name: "AuthKitRedis", package: "AuthKit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),

@@ -12,7 +12,7 @@ bench="$here/.build/release/authkit-bench"
 dir=$(mktemp -d)
 redis-server --port "$port" --save "" --appendonly no --daemonize yes --dir "$dir" --logfile "$dir/log" \
   --pidfile "$dir/pid"
-trap 'kill "$(cat "$dir/pid")" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill "$(cat "$dir/pid")" 2>/dev/null; sleep 0.3; rm -rf "$dir"' EXIT
 sleep 0.3
 redis-cli -p "$port" set authkit-bench:key xxx >/dev/null
 for c in 1 16 64; do
@@ -26,8 +26,10 @@ for c in 1 16 64; do
           | grep -E '^exists .*: [0-9]' | tail -1)
       fi
       echo "redis-benchmark c=$c $scenario: $rb"
-      echo "authkit-bench   c=$c $scenario: $("$bench" "redis-$scenario" --redis "redis://127.0.0.1:$port" \
-        --concurrency "$c" --duration "$seconds")"
+      for executor in loop global; do
+        echo "authkit-bench   c=$c $scenario --executor $executor: $("$bench" "redis-$scenario" \
+          --redis "redis://127.0.0.1:$port" --concurrency "$c" --duration "$seconds" --executor "$executor")"
+      done
     done
   done
 done

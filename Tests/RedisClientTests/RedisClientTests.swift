@@ -143,16 +143,18 @@ struct RedisClientTests {
         }
     }
 
-    @Test("10,000 concurrent commands over two connections, each reply to its own caller")
-    func concurrentCommands() async throws {
+    @Test(
+        "10,000 concurrent commands over two connections, each reply to its own caller",
+        arguments: [true, false]
+    )
+    func concurrentCommands(directWrites: Bool) async throws {
         try await withRedisURL { (url: String) async throws in
-            try await withClient(
-                url: url,
-                configure: {
-                    $0.poolSize = 2
-                    $0.commandTimeout = .seconds(20)
-                }
-            ) { (client: RedisClient) async throws in
+            let settings: (inout RedisConfiguration) -> Void = {
+                $0.poolSize = 2
+                $0.commandTimeout = .seconds(20)
+                $0.directWrites = directWrites
+            }
+            try await withClient(url: url, configure: settings) { (client: RedisClient) async throws in
                 let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
                     for index in 0..<10_000 {
                         group.addTask {
@@ -170,6 +172,37 @@ struct RedisClientTests {
                 let clients = try await client.send("CLIENT", "LIST").string ?? ""
                 #expect(clients.split(separator: "\n").count >= 1)
             }
+        }
+    }
+
+    @Test("tasks on the client's executor get their own replies and are not stranded by shutdown")
+    func taskExecutor() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            let client = try RedisClient(url: server.url)
+            let executor = client.taskExecutor
+            let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<2000 {
+                    group.addTask(executorPreference: executor) {
+                        try await client.send("ECHO", "e\(index)").string == "e\(index)"
+                    }
+                }
+                var mismatches = 0
+                for try await matched in group where !matched {
+                    mismatches += 1
+                }
+                return mismatches
+            }
+            #expect(mismatches == 0)
+            async let sleeping = withTaskExecutorPreference(executor) {
+                await errorCode { try await client.send("DEBUG", "SLEEP", "0.3") }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            await client.shutdown()
+            #expect(await sleeping == .poolShutdown)
+            let after = await withTaskExecutorPreference(executor) {
+                await errorCode { try await client.ping() }
+            }
+            #expect(after == .poolShutdown)
         }
     }
 
@@ -304,6 +337,56 @@ struct RedisClientTests {
         }
     }
 
+    @Test("dropping a subscription unsubscribes and closes its connection")
+    func subscriptionDropped() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url) { (client: RedisClient) async throws in
+                var subscription: RedisSubscription? = try await client.subscribe(["dropped"])
+                #expect(subscription != nil)
+                #expect(try await pubSubClientIDs(client).count == 1)
+                subscription = nil
+                let remaining = try await eventually {
+                    let ids = try await pubSubClientIDs(client)
+                    guard ids.isEmpty else { throw RedisError(.connectionFailed, "still subscribed") }
+                    return ids
+                }
+                #expect(remaining.isEmpty)
+            }
+        }
+    }
+
+    @Test("a hung server is noticed on a subscription by its health check, which moves to a new connection")
+    func pubSubHealthCheck() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(
+                url: server.url,
+                configure: {
+                    $0.commandTimeout = .milliseconds(300)
+                    $0.subscriptionHealthCheckInterval = .milliseconds(100)
+                }
+            ) { (client: RedisClient) async throws in
+                let subscription = try await client.subscribe(["health"])
+                var iterator = subscription.makeAsyncIterator()
+                let before = try await pubSubClientIDs(client)
+                #expect(before.count == 1)
+                server.pause()
+                try await Task.sleep(for: .milliseconds(800))
+                server.resume()
+                // Wait until the server has dropped the old connection and the new one has subscribed.
+                let after = try await eventually {
+                    let ids = try await pubSubClientIDs(client)
+                    guard ids.count == 1, ids != before else {
+                        throw RedisError(.connectionFailed, "not resubscribed yet")
+                    }
+                    return ids
+                }
+                #expect(after != before)
+                #expect(try await client.publish("health", message: "alive") == 1)
+                #expect(await iterator.next()?.text == "alive")
+            }
+        }
+    }
+
     @Test("a reply above the caps fails that connection, not the client")
     func replyCaps() async throws {
         try await withRedisURL { (url: String) async throws in
@@ -353,6 +436,42 @@ struct RedisClientTests {
             await client.shutdown()
             #expect(await sleeping == .poolShutdown)
             #expect(await errorCode { try await client.ping() } == .poolShutdown)
+        }
+    }
+
+    @Test("run() serves until its task is cancelled, then shuts the client down")
+    func runAsService() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            let client = try RedisClient(url: server.url)
+            let service = Task { try await client.run() }
+            #expect(try await client.ping() == "PONG")
+            service.cancel()
+            try await service.value
+            #expect(await errorCode { try await client.ping() } == .poolShutdown)
+        }
+    }
+
+    @Test("a black-holed server (connection accepted, never answered): commands fail by their deadline")
+    func blackHole() async throws {
+        let silent = try ClosedPort(listen: true)
+        let shortDeadline: (inout RedisConfiguration) -> Void = { $0.commandTimeout = .milliseconds(200) }
+        try await withClient(url: "redis://127.0.0.1:\(silent.port)", configure: shortDeadline) {
+            (client: RedisClient) async throws in
+            let start = ContinuousClock.now
+            let codes = await withTaskGroup(of: RedisError.Code?.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { await errorCode { try await client.ping() } }
+                }
+                var codes: [RedisError.Code?] = []
+                for await code in group {
+                    codes.append(code)
+                }
+                return codes
+            }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(codes.count == 10)
+            #expect(codes.contains(.timeout))
+            #expect(codes.allSatisfy { $0 == .timeout || $0 == .connectionClosed })
         }
     }
 

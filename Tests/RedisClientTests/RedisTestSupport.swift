@@ -91,12 +91,13 @@ final class LoadRecorder: Sendable {
     func failed(_ code: RedisError.Code) { state.withLock { $0.failures.append(code) } }
 }
 
-/// A loopback port bound by a socket that never listens: connecting to it is refused.
+/// A loopback port bound by a socket that never accepts: with `listen` false connecting is refused; with `listen`
+/// true the kernel completes the connection but nothing ever answers (a black hole above TCP).
 final class ClosedPort {
     let port: Int
     private let fd: Int32
 
-    init() throws {
+    init(listen shouldListen: Bool = false) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -110,9 +111,18 @@ final class ClosedPort {
         }
         guard fd >= 0, bound else { throw RedisError(.connectionFailed, "cannot bind a loopback port") }
         port = Int(UInt16(bigEndian: address.sin_port))
+        if shouldListen {
+            guard listen(fd, 16) == 0 else { throw RedisError(.connectionFailed, "cannot listen") }
+        }
     }
 
     deinit {
         close(fd)
     }
+}
+
+/// The ids of the server's pub/sub clients (`CLIENT LIST TYPE pubsub`).
+func pubSubClientIDs(_ client: RedisClient) async throws -> [Substring] {
+    let list = try await client.send("CLIENT", "LIST", "TYPE", "pubsub").string ?? ""
+    return list.split(separator: "\n").compactMap { $0.split(separator: " ").first }
 }

@@ -6,10 +6,12 @@ struct BenchmarkOptions {
     var duration = 10.0
     var poolSize: Int?
     var algorithm = "fixed-window"
+    /// `loop`: worker tasks prefer the client's I/O thread (``RedisClient/taskExecutor``); `global`: Swift's pool.
+    var executor = "loop"
 
     static let usage = """
         usage: authkit-bench redis-exists|redis-get|ratelimit --redis URL --concurrency N --duration SECONDS [--pool N]
-                             [--algorithm fixed-window|sliding-window|gcra]
+                             [--algorithm fixed-window|sliding-window|gcra] [--executor loop|global]
         """
 
     init(arguments: [String]) throws(BenchmarkError) {
@@ -36,6 +38,9 @@ struct BenchmarkOptions {
             case "--pool":
                 guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --pool \(value)") }
                 poolSize = number
+            case "--executor":
+                guard ["loop", "global"].contains(value) else { throw BenchmarkError("bad --executor \(value)") }
+                executor = value
             default:
                 throw BenchmarkError("unknown option \(name)\n\(Self.usage)")
             }

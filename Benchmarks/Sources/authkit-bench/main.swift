@@ -1,3 +1,4 @@
+import Logging
 import RedisClient
 import Synchronization
 
@@ -31,7 +32,9 @@ func run() async throws {
     if let poolSize = options.poolSize {
         configuration.poolSize = poolSize
     }
-    let client = RedisClient(configuration: configuration)
+    var logger = Logger(label: "authkit-bench")
+    logger.logLevel = .error
+    let client = RedisClient(configuration: configuration, logger: logger)
     let key: RedisArgument = "authkit-bench:key"
     // Best effort: a missing server shows up as errors below, not as a crash here.
     _ = try? await client.set(key, value: "xxx")
@@ -45,9 +48,10 @@ func run() async throws {
     }
     let start = monotonicNanoseconds()
     let end = start + UInt64(options.duration * 1e9)
-    let results = await withTaskGroup(of: WorkerResult.self) { group in
+    let preferred: (any TaskExecutor)? = options.executor == "loop" ? client.taskExecutor : nil
+    let results = await withTaskGroup(of: WorkerResult?.self) { group in
         for _ in 0..<options.concurrency {
-            group.addTask {
+            group.addTask(executorPreference: preferred) {
                 var result = WorkerResult()
                 result.latenciesNanoseconds.reserveCapacity(1 << 16)
                 while true {
@@ -57,6 +61,8 @@ func run() async throws {
                         try await operation()
                         result.latenciesNanoseconds.append(monotonicNanoseconds() - before)
                     } catch {
+                        // Commands cut short by the shutdown at the end are not errors of the run.
+                        if monotonicNanoseconds() >= end { break }
                         result.errors += 1
                         // An unreachable server fails fast; pace retries so errors stay countable.
                         try? await Task.sleep(for: .milliseconds(1))
@@ -65,9 +71,20 @@ func run() async throws {
                 return result
             }
         }
+        // Finish on time even when the server hangs: at the end, shutting the client down fails what is in flight.
+        group.addTask {
+            let now = monotonicNanoseconds()
+            if end > now {
+                try? await Task.sleep(for: .nanoseconds(Int64(end - now)))
+            }
+            await client.shutdown()
+            return nil
+        }
         var all: [WorkerResult] = []
         for await result in group {
-            all.append(result)
+            if let result {
+                all.append(result)
+            }
         }
         return all
     }

@@ -22,6 +22,7 @@ import Darwin
 public final class RedisTestServer: Sendable {
     private struct State {
         var process: Process?
+        var watchdog: Process?
         var starts = 0
     }
 
@@ -199,7 +200,11 @@ public final class RedisTestServer: Sendable {
         } catch {
             throw RedisTestServerError("cannot run \(executable): \(error)")
         }
-        state.withLock { $0.process = process }
+        let watchdog = Self.startWatchdog(for: process.processIdentifier)
+        state.withLock { state in
+            state.process = process
+            state.watchdog = watchdog
+        }
         for _ in 0..<1000 {
             if let log = try? String(contentsOfFile: logFile, encoding: .utf8),
                 log.contains("Ready to accept connections")
@@ -214,6 +219,26 @@ public final class RedisTestServer: Sendable {
         }
         terminate()
         throw RedisTestServerError("redis-server did not become ready on port \(port) within 10 s")
+    }
+
+    /// A shell loop that kills the server once this test process is gone, so a test run that is killed or
+    /// crashes never leaves servers behind; it exits by itself when the server stops first.
+    private static func startWatchdog(for serverPID: Int32) -> Process? {
+        let script = """
+            while kill -0 \(getpid()) 2>/dev/null && kill -0 \(serverPID) 2>/dev/null; do sleep 0.5; done
+            kill -9 \(serverPID) 2>/dev/null
+            """
+        let watchdog = Process()
+        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+        watchdog.arguments = ["-c", script]
+        watchdog.standardOutput = FileHandle.nullDevice
+        watchdog.standardError = FileHandle.nullDevice
+        do {
+            try watchdog.run()
+            return watchdog
+        } catch {
+            return nil
+        }
     }
 
     private func writeConfiguration() throws {

@@ -32,6 +32,13 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     public var commandTimeout: Duration
     /// How the pool waits between attempts to reopen a failed connection.
     public var reconnectBackoff: RedisBackoff
+    /// How often a subscription's connection is checked with PING, so that a hung server is noticed and the
+    /// subscription moves to a fresh connection.
+    public var subscriptionHealthCheckInterval: Duration
+    /// Whether a command for an idle, established plain connection is written by the calling thread itself, with
+    /// one non-blocking `send` that never waits (default `true`). It saves the hop to the I/O thread at low
+    /// concurrency; set `false` to keep every socket call on the client's I/O thread.
+    public var directWrites: Bool
     /// The largest bulk string a reply may carry; a larger one fails the connection (default 512 MiB).
     public var maxBulkLength: Int
     /// The most elements one array reply may have; more fails the connection (default 1,048,576).
@@ -49,6 +56,8 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         connectTimeout: Duration = .seconds(5),
         commandTimeout: Duration = .seconds(2),
         reconnectBackoff: RedisBackoff = RedisBackoff(),
+        subscriptionHealthCheckInterval: Duration = .seconds(5),
+        directWrites: Bool = true,
         maxBulkLength: Int = 512 * 1024 * 1024,
         maxArrayElements: Int = 1024 * 1024
     ) {
@@ -62,6 +71,8 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
         self.reconnectBackoff = reconnectBackoff
+        self.subscriptionHealthCheckInterval = subscriptionHealthCheckInterval
+        self.directWrites = directWrites
         self.maxBulkLength = maxBulkLength
         self.maxArrayElements = maxArrayElements
     }
@@ -88,7 +99,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         if username != nil && password == nil {
             throw RedisError(.invalidConfiguration, "an ACL user name needs a password")
         }
-        if connectTimeout <= .zero || commandTimeout <= .zero {
+        if connectTimeout <= .zero || commandTimeout <= .zero || subscriptionHealthCheckInterval <= .zero {
             throw RedisError(.invalidConfiguration, "timeouts must be positive")
         }
         if maxBulkLength < 1 || maxArrayElements < 1 {

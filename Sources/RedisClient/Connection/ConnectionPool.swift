@@ -137,6 +137,7 @@ final class ConnectionPool: @unchecked Sendable {
     func shutdown() {
         guard !isShutdown else { return }
         isShutdown = true
+        directLane.withLock { $0.removeAll() }
         let error = RedisError(.poolShutdown, "the Redis client has been shut down")
         for index in slots.indices {
             if case .active(let connection) = slots[index] {
@@ -191,7 +192,7 @@ final class ConnectionPool: @unchecked Sendable {
     private func open(slot index: Int) -> RedisConnection {
         let connection = makeConnection()
         slots[index] = .active(connection)
-        connection.allowsDirectWrites = true
+        connection.allowsDirectWrites = configuration.directWrites
         connection.onEstablished = { [weak self, weak connection] in
             guard let self else { return }
             if let connection {
@@ -216,7 +217,9 @@ final class ConnectionPool: @unchecked Sendable {
         let delay = backoffDelay(attempt: attempts[index])
         attempts[index] += 1
         slots[index] = .backoff(lastError: error)
-        logger.warning(
+        // The first failure is worth a warning; the retries of an outage that goes on are only debug noise.
+        logger.log(
+            level: attempts[index] == 1 ? .warning : .debug,
             "Redis connection closed",
             metadata: [
                 "redis.endpoint": "\(configuration)", "redis.error": "\(error)",

@@ -38,6 +38,9 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         var closeError: RedisError?
         /// Set once connect and setup are done on a plain (non-TLS) socket.
         var directWrites = false
+
+        /// Whether a caller may write directly right now.
+        var isIdle: Bool { directWrites && !closed && queue.isEmpty && plaintext.isEmpty }
     }
 
     /// What ``tryDirectWrite(_:deadline:completion:)`` did.
@@ -54,6 +57,9 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     private let configuration: RedisConfiguration
     private let tlsContext: TLSContext?
     private let shared = Mutex(Shared())
+    /// A lock-free hint of `shared.isIdle`, updated under the lock, so that callers only take the lock when a direct
+    /// write is likely to succeed: under load the connection is busy and callers go straight to the loop.
+    private let idleHint = Atomic<Bool>(false)
     private var phase = Phase.idle
     private var handlerID = 0
     private(set) var fileDescriptor: Int32 = -1
@@ -74,6 +80,8 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     var onEstablished: (() -> Void)?
     /// Receives replies that no command waits for: pub/sub messages on a subscriber connection.
     var pushHandler: ((RedisReply) -> Void)?
+    /// On a subscriber connection: tells pub/sub messages (which no command waits for) from command replies.
+    var isPush: ((RedisReply) -> Bool)?
     /// Whether callers may write to this connection directly once it is established (plain sockets only).
     var allowsDirectWrites = false
 
@@ -146,6 +154,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             }
             shared.plaintext.append(contentsOf: command)
             shared.queue.append(PendingCommand(deadline: deadline, completion: completion))
+            idleHint.store(false, ordering: .relaxed)
             return nil
         }
         if let closedError {
@@ -162,11 +171,13 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         deadline: UInt64,
         completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
     ) -> DirectWrite {
-        shared.withLock { shared -> DirectWrite in
-            guard shared.directWrites, !shared.closed, shared.queue.isEmpty, shared.plaintext.isEmpty else {
+        guard idleHint.load(ordering: .relaxed) else { return .declined }
+        return shared.withLock { shared -> DirectWrite in
+            guard shared.isIdle else {
                 return .declined
             }
             shared.queue.append(PendingCommand(deadline: deadline, completion: completion))
+            idleHint.store(false, ordering: .relaxed)
             let written = command.withUnsafeBytes { bytes in
                 Glibc.send(shared.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
             }
@@ -238,11 +249,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
                     tls.drainCiphertext(into: &ciphertext)
                     try Self.send(fileDescriptor, &ciphertext, sent: &ciphertextSent)
                 } else {
-                    try shared.withLock { shared in
-                        Result { () throws(RedisError) in
-                            try Self.send(shared.fd, &shared.plaintext, sent: &shared.plaintextSent)
-                        }
-                    }.get()
+                    try flushPlaintext()
                 }
             case .tlsHandshake:
                 try Self.send(fileDescriptor, &ciphertext, sent: &ciphertextSent)
@@ -252,6 +259,32 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         } catch {
             fail(error)
         }
+    }
+
+    /// Sends queued plaintext without holding the lock during the system call. Safe because only the loop thread
+    /// appends to or closes `shared` here, and callers never write directly while commands are queued.
+    private func flushPlaintext() throws(RedisError) {
+        var (buffer, sent) = shared.withLock { shared -> ([UInt8], Int) in
+            let taken = (shared.plaintext, shared.plaintextSent)
+            shared.plaintext = []
+            shared.plaintextSent = 0
+            return taken
+        }
+        guard sent < buffer.count else { return }
+        defer {
+            shared.withLock { shared in
+                if sent < buffer.count {
+                    shared.plaintext = buffer
+                    shared.plaintextSent = sent
+                } else {
+                    buffer.removeAll(keepingCapacity: true)
+                    shared.plaintext = buffer
+                    shared.plaintextSent = 0
+                }
+                idleHint.store(shared.isIdle, ordering: .relaxed)
+            }
+        }
+        try Self.send(fileDescriptor, &buffer, sent: &sent)
     }
 
     func checkDeadlines(now: UInt64) -> UInt64? {
@@ -317,7 +350,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     private func established() {
         connectDeadline = .max
         if allowsDirectWrites && tls == nil {
-            shared.withLock { $0.directWrites = !$0.closed }
+            shared.withLock { shared in
+                shared.directWrites = !shared.closed
+                idleHint.store(shared.isIdle, ordering: .relaxed)
+            }
         }
         onEstablished?()
         onEstablished = nil
@@ -429,6 +465,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             replies.append(reply)
         }
         guard !replies.isEmpty else { return }
+        if let isPush {
+            try processSubscriberReplies(isPush)
+            return
+        }
         // One lock for the whole batch of replies.
         let commands = shared.withLock { shared -> [PendingCommand] in
             var commands: [PendingCommand] = []
@@ -436,6 +476,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             while commands.count < replies.count, let command = shared.queue.popFirst() {
                 commands.append(command)
             }
+            idleHint.store(shared.isIdle, ordering: .relaxed)
             return commands
         }
         for (index, reply) in replies.enumerated() {
@@ -457,6 +498,25 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         }
     }
 
+    /// Subscriber connections interleave messages with replies: messages go to the push handler, anything else
+    /// answers the oldest waiting command (a health-check PING or the SUBSCRIBE itself).
+    private func processSubscriberReplies(_ isPush: (RedisReply) -> Bool) throws(RedisError) {
+        for reply in replies {
+            if phase == .closed { return }
+            if !isPush(reply),
+                let command = shared.withLock({ shared -> PendingCommand? in
+                    let command = shared.queue.popFirst()
+                    idleHint.store(shared.isIdle, ordering: .relaxed)
+                    return command
+                })
+            {
+                command.completion(.success(reply))
+            } else if let pushHandler {
+                pushHandler(reply)
+            }
+        }
+    }
+
     private func fail(_ error: RedisError) {
         guard phase != .closed else { return }
         phase = .closed
@@ -469,6 +529,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             shared.closed = true
             shared.closeError = error
             shared.directWrites = false
+            idleHint.store(false, ordering: .relaxed)
             if shared.fd >= 0 {
                 Glibc.close(shared.fd)
                 shared.fd = -1

@@ -33,6 +33,7 @@ final class EventLoop: @unchecked Sendable {
         var plannedWake: UInt64 = 0
         var state = State.idle
         var exitWaiters: [CheckedContinuation<Void, Never>] = []
+        var stopHandler: (@Sendable () -> Void)?
     }
 
     private struct Timer {
@@ -109,6 +110,12 @@ final class EventLoop: @unchecked Sendable {
         return accepted
     }
 
+    /// Sets what the loop runs on its own thread when it stops, before the last queued jobs (so that they meet a
+    /// shut-down pool and fail instead of starting new work).
+    func onStop(_ handler: @escaping @Sendable () -> Void) {
+        inbox.withLock { $0.stopHandler = handler }
+    }
+
     /// Tells the loop that a command with `deadline` was queued without a job (a caller's direct write), so that
     /// a sleeping loop wakes up in time to enforce it.
     func noteDeadline(_ deadline: UInt64) {
@@ -134,7 +141,9 @@ final class EventLoop: @unchecked Sendable {
         let (wake, neverStarted) = inbox.withLock { inbox -> (Bool, Bool) in
             switch inbox.state {
             case .idle:
+                // Never started: nothing was connected, and dropping the handler breaks its cycle with the pool.
                 inbox.state = .stopped
+                inbox.stopHandler = nil
                 return (false, true)
             case .running:
                 inbox.state = .stopping
@@ -207,8 +216,8 @@ final class EventLoop: @unchecked Sendable {
             pthread_detach(thread)
         } else {
             Unmanaged<EventLoop>.fromOpaque(context).release()
-            // Without a thread no job can run: fail them by running them here once, with the loop stopped, so
-            // every component sees the shutdown path instead of hanging.
+            // Without a thread nothing can be served: stop here, on the caller's thread, so the stop handler
+            // shuts the pool down and the queued jobs fail at once instead of hanging.
             inbox.withLock { $0.state = .stopping }
             runLoop()
         }
@@ -228,11 +237,18 @@ final class EventLoop: @unchecked Sendable {
         var fds: [pollfd] = []
         var ids: [Int] = []
         while true {
-            let (jobs, stopping) = inbox.withLock { inbox -> ([@Sendable () -> Void], Bool) in
+            let (jobs, stopping, stopHandler) = inbox.withLock {
+                inbox -> ([@Sendable () -> Void], Bool, (@Sendable () -> Void)?) in
                 let jobs = inbox.jobs
                 inbox.jobs.removeAll(keepingCapacity: true)
-                return (jobs, inbox.state == .stopping)
+                let stopping = inbox.state == .stopping
+                let handler = stopping ? inbox.stopHandler : nil
+                if stopping {
+                    inbox.stopHandler = nil
+                }
+                return (jobs, stopping, handler)
             }
+            stopHandler?()
             for job in jobs {
                 job()
             }

@@ -29,6 +29,10 @@ final class SubscriberSession: @unchecked Sendable {
         let connection = pool.makeConnection()
         self.connection = connection
         connection.pushHandler = { [weak self] reply in self?.received(reply) }
+        connection.isPush = { reply in
+            guard case .array(let parts) = reply, let kind = parts.first?.string else { return false }
+            return kind == "message" || kind == "pmessage"
+        }
         connection.onClose = { [weak self, weak connection] error in
             guard let self, let connection, self.connection === connection else { return }
             self.disconnected(error)
@@ -53,11 +57,27 @@ final class SubscriberSession: @unchecked Sendable {
                 self.attempt = 0
                 self.firstSubscribe?(.success(()))
                 self.firstSubscribe = nil
+                self.scheduleHealthCheck(for: connection)
             case .failure:
                 break
             }
         }
     }
+
+    /// A subscriber connection is otherwise silent, so a hung or black-holed server would go unnoticed: a PING
+    /// with the command deadline proves it alive, and a missing answer closes the connection, which resubscribes.
+    private func scheduleHealthCheck(for connection: RedisConnection) {
+        let interval = pool.configuration.subscriptionHealthCheckInterval
+        pool.loop.schedule(at: Monotonic.deadline(after: interval)) { [weak self, weak connection] in
+            guard let self, let connection, self.connection === connection, !connection.isClosed else { return }
+            let deadline = Monotonic.deadline(after: self.pool.configuration.commandTimeout)
+            // The reply only proves liveness; a timeout or error closes the connection, handled in `disconnected`.
+            connection.enqueue(Self.ping, deadline: deadline) { _ in }
+            self.scheduleHealthCheck(for: connection)
+        }
+    }
+
+    private static let ping: [UInt8] = Array("*1\r\n$4\r\nPING\r\n".utf8)
 
     /// Ends the subscription: closes the connection and finishes the stream.
     func finish() {
