@@ -3,9 +3,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
+FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks Fuzz/Package.swift Fuzz/Sources)
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli clean
+.PHONY: deps lint format build test docs demo demo-redis demo-cli clean fuzz tsan asan soak ci
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -62,5 +62,11 @@ demo-redis: deps
 demo-cli: deps
 	@bash Examples/demo.sh
 
+FUZZ_SECONDS ?= 30
+
+## fuzz: build the libFuzzer targets (JWT, JWK/JWKS/PEM, RESP) with ASan and run each for FUZZ_SECONDS seconds
+fuzz: deps
+	@bash Fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf .build
+	rm -rf .build Fuzz/.build
