@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks Fuzz/Package.swift Fuzz/Sources)
+FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks Fuzz/Package.swift Fuzz/Sources Soak)
 
 .PHONY: deps lint format build test docs demo demo-redis demo-cli clean fuzz tsan asan soak ci
 
@@ -68,5 +68,26 @@ FUZZ_SECONDS ?= 30
 fuzz: deps
 	@bash Fuzz/run.sh $(FUZZ_SECONDS)
 
+## tsan: the whole test suite under ThreadSanitizer, in its own build directory; any report fails
+tsan: deps
+	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
+## asan: the whole test suite under AddressSanitizer (with LeakSanitizer), in its own build directory
+asan: deps
+	ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" $(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+## ci: everything CI runs: the tests, each fuzz target for a minute, and both sanitizer runs
+ci: test
+	$(MAKE) fuzz FUZZ_SECONDS=60
+	$(MAKE) tsan
+	$(MAKE) asan
+
+SOAK_SECONDS ?= 600
+
+## soak: a mixed load against a redis-server it starts, for SOAK_SECONDS (default 10 min); fails on unbounded growth
+soak: deps
+	@cd Soak && swift build --product authkit-soak >/dev/null && \
+	  "$$(swift build --show-bin-path)/authkit-soak" --seconds $(SOAK_SECONDS)
+
 clean:
-	rm -rf .build Fuzz/.build
+	rm -rf .build .build-tsan .build-asan Fuzz/.build Soak/.build
