@@ -70,7 +70,7 @@ fuzz: deps
 
 ## tsan: the whole test suite under ThreadSanitizer, in its own build directory; any report fails
 tsan: deps
-	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/sanitizers/tsan.supp $(TSAN_OPTIONS)" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 ## asan: the whole test suite under AddressSanitizer (with LeakSanitizer), in its own build directory
 asan: deps
