@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks Fuzz/Package.swift Fuzz/Sources Soak)
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli clean fuzz tsan asan soak ci
+.PHONY: deps lint format build test docs demo demo-redis demo-cli bench bench-suites clean fuzz tsan asan soak ci
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -62,6 +62,17 @@ demo-redis: deps
 demo-cli: deps
 	@bash Examples/demo.sh
 
+## bench: release build, then AuthKit against redis-benchmark (own redis-server on a free port) and jwt-kit in one
+## run, alternating, 3 rounds; prints the table of medians and ratios (Documentation/Performance.md holds the last one)
+bench: deps
+	$(SWIFT) build -c release --package-path Benchmarks --product authkit-bench
+	python3 Benchmarks/scripts/bench.py --bench "$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/authkit-bench" \
+	  --rounds $(or $(BENCH_ROUNDS),3) --seconds $(or $(BENCH_SECONDS),2) --json Benchmarks/.build/bench-results.json
+
+## bench-suites: the package-benchmark suites (JWT against jwt-kit, hostile tokens, authenticate in memory, denylist RSS)
+bench-suites: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
 FUZZ_SECONDS ?= 30
 
 ## fuzz: build the libFuzzer targets (JWT, JWK/JWKS/PEM, RESP) with ASan and run each for FUZZ_SECONDS seconds
@@ -90,4 +101,4 @@ soak: deps
 	  "$$(swift build --show-bin-path)/authkit-soak" --seconds $(SOAK_SECONDS)
 
 clean:
-	rm -rf .build .build-tsan .build-asan Fuzz/.build Soak/.build
+	rm -rf .build .build-tsan .build-asan Benchmarks/.build Fuzz/.build Soak/.build

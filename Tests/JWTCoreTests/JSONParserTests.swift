@@ -75,3 +75,60 @@ struct JSONParserTests {
         #expect(try parse(try value.jsonText()) == value)
     }
 }
+
+/// The parser's fast paths (ASCII strings, fingerprinted duplicate checks) must agree with the strict rules.
+@Suite("JSONParser fast paths")
+struct JSONParserFastPathTests {
+    private func parse(_ text: String) throws -> JSONObject {
+        try JSONParser.parseObject(Array(text.utf8), maxDepth: 16, what: "test")
+    }
+
+    @Test func duplicatesAreFoundWhateverTheSpelling() throws {
+        #expect(throws: JWTError.self) { try parse(#"{"iss":1,"sub":2,"iss":3}"#) }
+        #expect(throws: JWTError.self) { try parse(#"{"a":1,"\u0061":2}"#) }
+        #expect(throws: JWTError.self) { try parse(#"{"é":1,"\u00e9":2}"#) }
+        #expect(try parse(#"{"ab":1,"ba":2,"a":3,"b":4}"#).count == 4)
+    }
+
+    @Test func manyMembersStillFindDuplicates() throws {
+        let members = (0..<40).map { "\"m\($0)\":\($0)" }.joined(separator: ",")
+        #expect(try parse("{\(members)}").count == 40)
+        #expect(throws: JWTError.self) { try parse("{\(members),\"m7\":0}") }
+    }
+
+    @Test func nonASCIIStringsAreStillValidated() throws {
+        #expect(try parse(#"{"s":"héllo ✓"}"#)["s"] == "héllo ✓")
+        var bad = Array(#"{"s":"x"}"#.utf8)
+        bad[6] = 0xC0
+        #expect(throws: JWTError.self) { try JSONParser.parseObject(bad, maxDepth: 16, what: "test") }
+    }
+}
+
+/// Limits that keep hostile input cheap to refuse.
+@Suite("JSONParser limits")
+struct JSONParserLimitTests {
+    @Test func longNumbersAreRefused() throws {
+        let long = String(repeating: "9", count: JSONParser.maxNumberLength + 1)
+        #expect(throws: JWTError.self) {
+            try JSONParser.parseObject(Array(#"{"n":\#(long)}"#.utf8), maxDepth: 16, what: "test")
+        }
+        let fits = "1." + String(repeating: "5", count: JSONParser.maxNumberLength - 2)
+        let object = try JSONParser.parseObject(Array(#"{"n":\#(fits)}"#.utf8), maxDepth: 16, what: "test")
+        #expect(object["n"]?.numberValue == Double(fits))
+    }
+
+    @Test func longHeadersAreRefusedBeforeDecoding() throws {
+        let padding = String(repeating: "a", count: CompactJWS.maxHeaderSegmentLength)
+        let token = try TestTokens.make(
+            header: #"{"alg":"HS256","pad":"\#(padding)"}"#,
+            payload: #"{"exp":1700000600}"#
+        )
+        let verifier = try TestTokens.verifier()
+        #expect(throws: JWTError.self) { try verifier.verify(token) }
+        do {
+            _ = try verifier.verify(token)
+        } catch {
+            #expect(error.code == .tokenTooLarge)
+        }
+    }
+}

@@ -81,3 +81,42 @@ struct JWTSignerTests {
         #expect(verified.claims["admin"] == true)
     }
 }
+
+/// The signer writes claims straight to bytes; the result must be exactly what the generic writer gives.
+@Suite("JWTClaims payload writer")
+struct JWTClaimsPayloadWriterTests {
+    static let cases: [JWTClaims] = [
+        JWTClaims(),
+        JWTClaims(subject: "42"),
+        JWTClaims(
+            issuer: "https://api.example.com",
+            subject: "user \"quoted\" \\ back\tslash\u{1}",
+            audience: ["api"],
+            expiresAt: UnixTime(seconds: 1_700_000_600),
+            notBefore: UnixTime(seconds: 1_700_000_000),
+            issuedAt: UnixTime(seconds: 1_700_000_000),
+            id: "jti-é-✓",
+            custom: ["role": "admin", "n": 1.5, "list": [true, nil, "x\n"], "obj": ["k": "v"]]
+        ),
+        JWTClaims(audience: ["a", "b"], custom: ["sid": "s"]),
+    ]
+
+    @Test(arguments: cases)
+    func directWriterMatchesTheObjectWriter(claims: JWTClaims) throws {
+        var direct: [UInt8] = []
+        try claims.writePayload(to: &direct)
+        var generic: [UInt8] = []
+        try JSONWriter.write(try claims.payloadObject(), to: &generic)
+        #expect(direct == generic)
+        // And it parses back to the same claims.
+        let parsed = try JWTClaims(payload: try JSONParser.parseObject(direct, maxDepth: 16, what: "payload"))
+        #expect(parsed == claims)
+    }
+
+    @Test func registeredNamesInCustomAreRefused() throws {
+        var claims = JWTClaims()
+        claims.custom = ["exp": 1]
+        var output: [UInt8] = []
+        #expect(throws: JWTError.self) { try claims.writePayload(to: &output) }
+    }
+}

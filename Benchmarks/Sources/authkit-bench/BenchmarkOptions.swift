@@ -1,24 +1,48 @@
 /// Command-line options of `authkit-bench`.
 struct BenchmarkOptions {
+    /// Every scenario, in the order `usage` lists them.
+    static let scenarios = [
+        "redis-exists", "redis-get", "ratelimit", "jwt-sign", "jwt-verify", "jwt-garbage", "authenticate", "refresh",
+        "denylist-memory",
+    ]
+
     var scenario: String
-    var url = "redis://127.0.0.1:6379"
+    /// The Redis server; nil runs `authenticate` and `refresh` on the in-memory store.
+    var url: String?
     var concurrency = 16
     var duration = 10.0
     var poolSize: Int?
     var algorithm = "fixed-window"
     /// `loop`: worker tasks prefer the client's I/O thread (``RedisClient/taskExecutor``); `global`: Swift's pool.
     var executor = "loop"
+    /// The JWT algorithm of `jwt-sign`, `jwt-verify`, `authenticate` and `refresh`.
+    var jwtAlgorithm = "HS256"
+    /// Whose JWT code `jwt-sign` and `jwt-verify` run: `authkit` or `jwt-kit`.
+    var implementation = "authkit"
+    /// The garbage shape of `jwt-garbage` (see `HostileTokens`), or `all`.
+    var shape = "no-dots"
+    /// How many tokens `denylist-memory` denylists.
+    var tokens = 1_000_000
+    /// Per-command deadline of the Redis client, in milliseconds.
+    var commandTimeoutMilliseconds = 1000
 
     static let usage = """
-        usage: authkit-bench redis-exists|redis-get|ratelimit --redis URL --concurrency N --duration SECONDS [--pool N]
-                             [--algorithm fixed-window|sliding-window|gcra] [--executor loop|global]
+        usage: authkit-bench SCENARIO [options]
+          scenarios: redis-exists | redis-get | ratelimit        (--redis URL)
+                     jwt-sign | jwt-verify                        [--alg HS256|RS256|ES256|EdDSA] [--impl authkit|jwt-kit]
+                     jwt-garbage                                  [--shape no-dots|three-junk-segments|valid-header-junk|deep-json|huge-numbers]
+                     authenticate | refresh                       [--redis URL] (in memory without it) [--alg A]
+                     denylist-memory                              [--tokens N]
+          options:   --concurrency N  --duration SECONDS  [--pool N]  [--executor loop|global]
+                     [--algorithm fixed-window|sliding-window|gcra]  [--timeout-ms N]
         """
 
     init(arguments: [String]) throws(BenchmarkError) {
-        guard let scenario = arguments.first, ["redis-exists", "redis-get", "ratelimit"].contains(scenario) else {
+        guard let scenario = arguments.first, Self.scenarios.contains(scenario) else {
             throw BenchmarkError(Self.usage)
         }
         self.scenario = scenario
+        if scenario.hasPrefix("jwt-") { concurrency = 1 }
         var index = 1
         while index < arguments.count {
             let name = arguments[index]
@@ -41,6 +65,19 @@ struct BenchmarkOptions {
             case "--executor":
                 guard ["loop", "global"].contains(value) else { throw BenchmarkError("bad --executor \(value)") }
                 executor = value
+            case "--alg":
+                jwtAlgorithm = value
+            case "--impl":
+                guard ["authkit", "jwt-kit"].contains(value) else { throw BenchmarkError("bad --impl \(value)") }
+                implementation = value
+            case "--shape":
+                shape = value
+            case "--tokens":
+                guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --tokens \(value)") }
+                tokens = number
+            case "--timeout-ms":
+                guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --timeout-ms \(value)") }
+                commandTimeoutMilliseconds = number
             default:
                 throw BenchmarkError("unknown option \(name)\n\(Self.usage)")
             }

@@ -113,20 +113,25 @@ struct JSONParser: ~Copyable {
         try enter()
         index += 1
         var members: [JSONObject.Member] = []
-        var names: Set<String>? = nil
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
             return JSONObject(uncheckedMembers: members)
         }
+        // A JWT payload has about eight members: one allocation instead of four growth steps.
+        members.reserveCapacity(8)
+        var fingerprints: [UInt64] = []
+        fingerprints.reserveCapacity(8)
+        var names: Set<String>? = nil
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw failure("expected a member name")
             }
             let name = try parseString()
-            if try isDuplicate(name, in: members, names: &names) {
+            let fingerprint = Self.fingerprint(name)
+            if isDuplicate(name, fingerprint, in: members, fingerprints: fingerprints, names: &names) {
                 throw failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
             }
             skipWhitespace()
@@ -135,6 +140,7 @@ struct JSONParser: ~Copyable {
             skipWhitespace()
             let value = try parseValue()
             members.append(JSONObject.Member(name, value))
+            fingerprints.append(fingerprint)
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of JSON") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -150,14 +156,30 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    /// Small objects are checked by a linear scan; past 16 members a set keeps the check linear overall.
+    /// FNV-1a of the decoded name: names that differ almost always differ here, so the string comparison (which
+    /// is slow for strings that are not equal) runs only for likely duplicates.
+    private static func fingerprint(_ name: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    /// Small objects are checked by a linear scan over fingerprints; past 16 members a set keeps the check linear
+    /// overall.
     private func isDuplicate(
         _ name: String,
+        _ fingerprint: UInt64,
         in members: [JSONObject.Member],
+        fingerprints: [UInt64],
         names: inout Set<String>?
-    ) throws(Failure) -> Bool {
+    ) -> Bool {
         if members.count < 16 {
-            return members.contains { $0.name == name }
+            for (position, other) in fingerprints.enumerated() where other == fingerprint {
+                if members[position].name == name { return true }
+            }
+            return false
         }
         if names == nil {
             names = Set(members.map(\.name))
@@ -196,12 +218,15 @@ struct JSONParser: ~Copyable {
     private mutating func parseString() throws(Failure) -> String {
         index += 1
         let start = index
+        var ascii = true
         // Fast path: no escapes, pure ASCII or valid UTF-8 up to the closing quote.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                // ASCII is valid UTF-8 as it stands: only strings with other bytes need the strict check.
+                if ascii { return String(decoding: slice.bindMemory(to: UInt8.self), as: UTF8.self) }
                 guard let string = UTF8Validation.string(slice) else {
                     throw failure("string is not valid UTF-8")
                 }
@@ -209,6 +234,7 @@ struct JSONParser: ~Copyable {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw failure("control character in string") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         scratch.removeAll(keepingCapacity: true)
@@ -313,6 +339,11 @@ struct JSONParser: ~Copyable {
             while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
         }
         let text = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+        // RFC 8259 §9 lets a parser limit numbers; no claim needs more than a double's 17 significant digits,
+        // and converting thousands of digits is the slowest thing a hostile token could otherwise ask for.
+        guard text.count <= Self.maxNumberLength else {
+            throw failure("number longer than \(Self.maxNumberLength) characters")
+        }
         if isInteger, text.count <= 15 {
             var value: Int64 = 0
             var negative = false
@@ -330,6 +361,9 @@ struct JSONParser: ~Copyable {
         }
         return value
     }
+
+    /// The longest number text accepted.
+    static let maxNumberLength = 64
 
     private static func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")

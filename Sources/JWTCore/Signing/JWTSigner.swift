@@ -30,7 +30,7 @@ public struct JWTSigner: Sendable {
     public func sign(_ claims: JWTClaims) throws(JWTError) -> String {
         var payload: [UInt8] = []
         payload.reserveCapacity(256)
-        try JSONWriter.write(try claims.payloadObject(), to: &payload)
+        try claims.writePayload(to: &payload)
         return try sign(payload: payload)
     }
 

@@ -23,6 +23,9 @@ struct CompactJWS {
         var signatureRange: Range<Int> { (secondDot + 1)..<count }
     }
 
+    /// The longest header segment accepted (encoded characters).
+    static let maxHeaderSegmentLength = 2048
+
     /// Checks the size cap and finds exactly two dots.
     static func layout(_ token: UnsafeRawBufferPointer, maxTokenSize: Int) throws(JWTError) -> Layout {
         guard token.count <= maxTokenSize else {
@@ -65,6 +68,14 @@ struct CompactJWS {
         maxNestingDepth: Int
     ) throws(JWTError) -> JSONObject {
         let range = layout.headerRange
+        // Keys are never taken from a header (jku, jwk, x5u, x5c are refused), so a real header is a few
+        // members: refusing a long one before decoding it keeps junk headers cheap.
+        guard range.count <= maxHeaderSegmentLength else {
+            throw JWTError(
+                .tokenTooLarge,
+                "the header segment is \(range.count) bytes; the limit is \(maxHeaderSegmentLength)"
+            )
+        }
         if range.count >= 4, let prefix = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[0..<4])) {
             guard let opening = prefix.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
                 throw JWTError(.malformed, "header: the header is not a JSON object")

@@ -122,6 +122,76 @@ public struct JWTClaims: Sendable, Hashable {
         return UnixTime(sinceEpoch: .seconds(seconds))
     }
 
+    /// Writes the payload JSON straight to `output`, byte for byte what writing ``payloadObject()`` gives, without
+    /// building the intermediate object (signing is on the hot path of every login and refresh).
+    func writePayload(to output: inout [UInt8]) throws(JWTError) {
+        output.append(UInt8(ascii: "{"))
+        var first = true
+        func name(_ text: StaticString, _ output: inout [UInt8]) {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            output.append(UInt8(ascii: "\""))
+            text.withUTF8Buffer { output.append(contentsOf: $0) }
+            output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        if let issuer {
+            name("iss", &output)
+            JSONWriter.writeString(issuer, to: &output)
+        }
+        if let subject {
+            name("sub", &output)
+            JSONWriter.writeString(subject, to: &output)
+        }
+        if let audience {
+            name("aud", &output)
+            if audience.count == 1 {
+                JSONWriter.writeString(audience[0], to: &output)
+            } else {
+                output.append(UInt8(ascii: "["))
+                for (position, element) in audience.enumerated() {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    JSONWriter.writeString(element, to: &output)
+                }
+                output.append(UInt8(ascii: "]"))
+            }
+        }
+        if let expiresAt {
+            name("exp", &output)
+            try JSONWriter.writeNumber(Double(expiresAt.seconds), to: &output)
+        }
+        if let notBefore {
+            name("nbf", &output)
+            try JSONWriter.writeNumber(Double(notBefore.seconds), to: &output)
+        }
+        if let issuedAt {
+            name("iat", &output)
+            try JSONWriter.writeNumber(Double(issuedAt.seconds), to: &output)
+        }
+        if let id {
+            name("jti", &output)
+            JSONWriter.writeString(id, to: &output)
+        }
+        for member in custom {
+            guard !Self.isRegistered(member.name) else {
+                throw JWTError(.invalidClaim, "the registered claim \"\(member.name)\" belongs in its typed property")
+            }
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            JSONWriter.writeString(member.name, to: &output)
+            output.append(UInt8(ascii: ":"))
+            try JSONWriter.write(member.value, to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// Whether `name` is a registered claim: a switch, cheaper than hashing into ``registeredNames``.
+    static func isRegistered(_ name: String) -> Bool {
+        switch name {
+        case "iss", "sub", "aud", "exp", "nbf", "iat", "jti": true
+        default: false
+        }
+    }
+
     /// The payload object in AuthKit's fixed order: iss, sub, aud, exp, nbf, iat, jti, then custom claims.
     /// NumericDates are written as whole seconds.
     func payloadObject() throws(JWTError) -> JSONObject {

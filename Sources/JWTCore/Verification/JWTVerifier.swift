@@ -14,6 +14,8 @@ public struct JWTVerifier: Sendable {
     public let clock: WallClock
     /// The policy's required claims, sorted once so failures name the same claim every time.
     private let requiredClaims: [String]
+    /// Header segments already accepted under this (immutable) policy; shared by copies of the verifier.
+    let headerCache = HeaderCache()
 
     /// Creates a verifier; an invalid policy (such as a leeway above five minutes) is refused.
     public init(
@@ -95,6 +97,10 @@ public struct JWTVerifier: Sendable {
         _ token: UnsafeRawBufferPointer
     ) throws(JWTError) -> (header: JWTHeader, algorithm: JWTAlgorithm, layout: CompactJWS.Layout) {
         let layout = try CompactJWS.layout(token, maxTokenSize: policy.maxTokenSize)
+        let segment = UnsafeRawBufferPointer(rebasing: token[layout.headerRange])
+        if let cached = headerCache.lookup(segment) {
+            return (cached.header, cached.algorithm, layout)
+        }
         let headerObject = try CompactJWS.headerObject(token, layout, maxNestingDepth: policy.maxNestingDepth)
         let header = try JWTHeader(members: headerObject, policy: policy)
         guard let algorithm = JWTAlgorithm(name: header.algorithm) else {
@@ -104,6 +110,7 @@ public struct JWTVerifier: Sendable {
         if let allowed = policy.allowedAlgorithms, !allowed.contains(algorithm) {
             throw JWTError(.unsupportedAlgorithm, "the algorithm \(algorithm.name) is not allowed by the policy")
         }
+        headerCache.insert(segment, header: header, algorithm: algorithm)
         return (header, algorithm, layout)
     }
 

@@ -1,0 +1,94 @@
+import AuthKit
+import AuthKitRedis
+import JWTCore
+import RedisClient
+import Synchronization
+
+/// `authenticate` and `refresh` through the AuthKit facade, on Redis (`--redis URL`) or in memory.
+///
+/// `authenticate` verifies one of a set of live access tokens per operation (local checks, then one store round
+/// trip). `refresh` rotates each worker's own refresh-token chain; when a rotation fails (a store fault), the
+/// worker logs in again so it keeps a valid chain, and the failure is counted.
+enum AuthenticateScenario {
+    struct Setup {
+        let auth: AuthKit
+        let client: RedisClient?
+        let operation: @Sendable (Int) async throws -> Void
+    }
+
+    static func setUp(options: BenchmarkOptions) async throws -> Setup {
+        guard let algorithm = JWTAlgorithm(name: options.jwtAlgorithm) else {
+            throw BenchmarkError("bad --alg \(options.jwtAlgorithm)")
+        }
+        let key: JWTKey =
+            algorithm == .hs256
+            ? try JWTKey.hs256(Array("authkit-bench-hmac-secret-32-by!".utf8), kid: "bench")
+            : try JWTKey.generate(algorithm, kid: "bench")
+        let configuration = AuthKitConfiguration(
+            issuer: "https://api.example.com",
+            audience: "api",
+            signingKeys: [key],
+            keyPrefix: "authkit-bench:"
+        )
+        var client: RedisClient?
+        let store: AuthKitStore
+        if let url = options.url {
+            var redis = try RedisConfiguration(url: url)
+            redis.commandTimeout = .milliseconds(Int64(options.commandTimeoutMilliseconds))
+            redis.connectTimeout = .seconds(1)
+            if let poolSize = options.poolSize { redis.poolSize = poolSize }
+            let created = RedisClient(configuration: redis)
+            client = created
+            store = .redis(client: created)
+        } else {
+            store = .inMemory()
+        }
+        let auth = try await AuthKit(configuration: configuration, store: store)
+        let sessions = max(options.concurrency, 64)
+        if options.scenario == "authenticate" {
+            var tokens: [String] = []
+            for index in 0..<sessions {
+                tokens.append(try await auth.login(userID: "bench-\(index)").accessToken)
+            }
+            let shared = tokens
+            return Setup(auth: auth, client: client) { worker in
+                _ = try await auth.authenticate(token: shared[worker % shared.count])
+            }
+        }
+        let chains = (0..<options.concurrency).map { _ in RefreshChainBox() }
+        for worker in 0..<options.concurrency {
+            let pair = try await auth.login(userID: "bench-refresh-\(worker)-0")
+            chains[worker].state.withLock { $0.token = pair.refreshToken }
+        }
+        return Setup(auth: auth, client: client) { worker in
+            let chain = chains[worker]
+            let current = chain.state.withLock { $0.token }
+            do {
+                let pair = try await auth.refresh(current)
+                chain.state.withLock { $0.token = pair.refreshToken }
+            } catch {
+                // The rotation may have happened with the reply lost: start a new chain so the next operation
+                // measures a rotation, not a reuse.
+                let generation = chain.state.withLock { state in
+                    state.generation += 1
+                    return state.generation
+                }
+                if let pair = try? await auth.login(userID: "bench-refresh-\(worker)-\(generation)") {
+                    chain.state.withLock { $0.token = pair.refreshToken }
+                }
+                throw error
+            }
+        }
+    }
+}
+
+/// One worker's refresh-token chain.
+struct RefreshChain {
+    var token = ""
+    var generation = 0
+}
+
+/// A worker's chain behind its own lock (a `Mutex` cannot live in an array by value).
+final class RefreshChainBox: Sendable {
+    let state = Mutex(RefreshChain())
+}

@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""`make bench`: AuthKit against redis-benchmark and jwt-kit, in one run, on this machine.
+
+Starts its own redis-server on a free port, runs redis-benchmark (-P 1) and the matching authkit-bench scenarios
+alternately at concurrency 1, 16 and 64, then the JWT comparisons (AuthKit and jwt-kit alternately), the garbage
+token refusals and the in-memory denylist memory, and prints a Markdown table of medians with the ratios.
+Every target is a ratio measured in the same run, because absolute figures on a shared machine drift.
+
+Usage: bench.py --bench PATH/authkit-bench [--rounds N] [--seconds S] [--json OUT]
+"""
+import argparse
+import json
+import os
+import platform
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+KEY = "authkit-bench:key"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.records = []
+        self.rb_rate = {}
+
+    # -- processes ------------------------------------------------------------------------------------------
+    def start_redis(self):
+        self.dir = tempfile.mkdtemp(prefix="authkit-bench-")
+        subprocess.run(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "yes", "--dir", self.dir, "--logfile", f"{self.dir}/log", "--pidfile", f"{self.dir}/pid",
+             "--maxmemory-policy", "noeviction"],
+            check=True)
+        for _ in range(100):
+            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
+                              text=True).stdout.strip() == "PONG":
+                break
+            time.sleep(0.05)
+        subprocess.run(["redis-cli", "-p", str(self.port), "set", KEY, "xxx"], check=True, capture_output=True)
+
+    def stop_redis(self):
+        try:
+            with open(f"{self.dir}/pid") as f:
+                pid = int(f.read().strip())
+            os.kill(pid, 15)
+            time.sleep(0.3)
+        except (OSError, ValueError):
+            pass
+        subprocess.run(["rm", "-rf", self.dir])
+
+    def authkit(self, scenario, *extra, concurrency=1, seconds=None):
+        command = [self.args.bench, scenario, "--concurrency", str(concurrency),
+                   "--duration", str(seconds or self.args.seconds), *extra]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        if out.returncode != 0 or not lines:
+            raise RuntimeError(f"{' '.join(command)} failed: {out.stderr.strip()}")
+        return json.loads(lines[-1])
+
+    def redis_benchmark(self, name, command, concurrency):
+        # Size -n to last round's rate so each run lasts about --seconds.
+        rate = self.rb_rate.get((name, concurrency), 30000 if concurrency == 1 else 60000)
+        n = max(10000, int(rate * self.args.seconds))
+        argv = ["redis-benchmark", "-p", str(self.port), "-P", "1", "-c", str(concurrency), "-n", str(n), "--csv",
+                *command]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+        rows = [line for line in out.stdout.splitlines() if line.startswith('"') and not line.startswith('"test"')]
+        if not rows:
+            raise RuntimeError(f"{' '.join(argv)} failed: {out.stderr.strip()} {out.stdout.strip()}")
+        cells = [cell.strip('"') for cell in rows[-1].split('","')]
+        result = {"ops_per_s": float(cells[1]), "p50_us": float(cells[4]) * 1000, "p99_us": float(cells[6]) * 1000,
+                  "errors": 0}
+        self.rb_rate[(name, concurrency)] = result["ops_per_s"]
+        return result
+
+    def record(self, group, name, tool, concurrency, result):
+        entry = {"group": group, "name": name, "tool": tool, "concurrency": concurrency, **result}
+        self.records.append(entry)
+        line = (f"  {group:7} {name:22} {tool:15} c={concurrency:<3} {result['ops_per_s']:>11.0f}/s "
+                f"p50 {result['p50_us']:>8.1f} us  p99 {result['p99_us']:>8.1f} us  errors {result.get('errors', 0)}")
+        print(line, file=sys.stderr, flush=True)
+
+    # -- scripts captured with MONITOR ----------------------------------------------------------------------
+    def captured_evalsha(self, scenario):
+        """The last EVALSHA `scenario` sends, as redis-benchmark arguments (its exact script and arguments)."""
+        # Line-buffered, or the lines still in redis-cli's stdio buffer are lost when it is stopped.
+        monitor = subprocess.Popen(["stdbuf", "-oL", "redis-cli", "-p", str(self.port), "monitor"],
+                                   stdout=subprocess.PIPE, text=True)
+        time.sleep(0.2)
+        try:
+            self.authkit(scenario, "--redis", self.url, concurrency=1, seconds=0.3)
+        finally:
+            time.sleep(0.2)
+            monitor.terminate()
+        output = monitor.communicate(timeout=10)[0]
+        calls = [shlex.split(line.split("]", 1)[1]) for line in output.splitlines() if '"EVALSHA"' in line]
+        if not calls:
+            raise RuntimeError(f"no EVALSHA seen from {scenario}")
+        # The measured operation is the script sent most often (set-up, such as logins, sends others).
+        counts = {}
+        for words in calls:
+            counts[words[1]] = counts.get(words[1], 0) + 1
+        busiest = max(counts, key=counts.get)
+        return [words for words in calls if words[1] == busiest][-1]
+
+    # -- groups ---------------------------------------------------------------------------------------------
+    def redis_group(self):
+        rate_limit = self.captured_evalsha("ratelimit")
+        check = self.captured_evalsha("authenticate")
+        print(f"rate-limit script: {' '.join(rate_limit[:4])} ...", file=sys.stderr)
+        print(f"access-check script: {' '.join(check[:4])} ...", file=sys.stderr)
+        for concurrency in (1, 16, 64):
+            for _ in range(self.args.rounds):
+                pairs = [
+                    ("EXISTS", ["exists", KEY], "redis-exists"),
+                    ("GET", ["get", KEY], "redis-get"),
+                    ("EVALSHA rate limit", rate_limit, "ratelimit"),
+                    ("EVALSHA access check", check, "authenticate"),
+                ]
+                for name, command, scenario in pairs:
+                    self.record("redis", name, "redis-benchmark", concurrency,
+                                self.redis_benchmark(name, command, concurrency))
+                    self.record("redis", name, "authkit-bench", concurrency,
+                                self.authkit(scenario, "--redis", self.url, concurrency=concurrency))
+                self.record("redis", "refresh", "authkit-bench", concurrency,
+                            self.authkit("refresh", "--redis", self.url, concurrency=concurrency))
+
+    def jwt_group(self):
+        for algorithm in ("HS256", "RS256", "ES256", "EdDSA"):
+            for round_ in range(self.args.rounds):
+                implementations = ("authkit", "jwt-kit") if round_ % 2 == 0 else ("jwt-kit", "authkit")
+                for scenario in ("jwt-sign", "jwt-verify"):
+                    for implementation in implementations:
+                        result = self.authkit(scenario, "--alg", algorithm, "--impl", implementation)
+                        self.record("jwt", f"{algorithm} {scenario[4:]}", implementation, 1, result)
+
+    def garbage_group(self):
+        for _ in range(self.args.rounds):
+            for shape in ("no-dots", "three-junk-segments", "valid-header-junk", "deep-json", "huge-numbers"):
+                result = self.authkit("jwt-garbage", "--shape", shape, seconds=1)
+                self.record("garbage", shape, "authkit", 1, result)
+        for _ in range(self.args.rounds):
+            self.record("memory", "authenticate in-memory", "authkit", 1, self.authkit("authenticate", seconds=1))
+
+    def memory_group(self):
+        command = [self.args.bench, "denylist-memory", "--tokens", "1000000"]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        self.memory = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"  memory  {self.memory}", file=sys.stderr)
+
+    # -- table ----------------------------------------------------------------------------------------------
+    def median(self, group, name, tool, concurrency, field):
+        values = [r[field] for r in self.records
+                  if r["group"] == group and r["name"] == name and r["tool"] == tool and r["concurrency"] == concurrency]
+        return statistics.median(values) if values else float("nan")
+
+    def table(self):
+        rows = []
+        verify_p50 = self.median("jwt", "HS256 verify", "authkit", 1, "p50_us")
+
+        def ratio(a, b):
+            return a / b if b else float("nan")
+
+        out = []
+        out.append("### JWT (one core, concurrency 1; median ops/s of %d alternating rounds)" % self.args.rounds)
+        out.append("")
+        out.append("| work | AuthKit ops/s | jwt-kit ops/s | ratio | target | AuthKit p50 µs | jwt-kit p50 µs |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        targets = {"HS256 sign": 8.0, "HS256 verify": 5.0}
+        for algorithm in ("HS256", "RS256", "ES256", "EdDSA"):
+            for work in ("sign", "verify"):
+                name = f"{algorithm} {work}"
+                ours = self.median("jwt", name, "authkit", 1, "ops_per_s")
+                theirs = self.median("jwt", name, "jwt-kit", 1, "ops_per_s")
+                target = targets.get(name, 1.0)
+                r = ratio(ours, theirs)
+                label = name + (" + claims" if work == "verify" else "")
+                out.append(f"| {label} | {ours:,.0f} | {theirs:,.0f} | **{r:.2f}x** | ≥ {target:g}x "
+                           f"{'✓' if r >= target else '✗'} | {self.median('jwt', name, 'authkit', 1, 'p50_us'):.2f} "
+                           f"| {self.median('jwt', name, 'jwt-kit', 1, 'p50_us'):.2f} |")
+        out.append("")
+        out.append("### Redis paths (median of %d alternating rounds; redis-benchmark -P 1, same command and -c)"
+                   % self.args.rounds)
+        out.append("")
+        out.append("| c | command | redis-benchmark ops/s | authkit-bench ops/s | ratio | redis-benchmark p50 µs "
+                   "| authkit p50 µs | authkit p99 µs | errors |")
+        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        for concurrency in (1, 16, 64):
+            for name in ("EXISTS", "GET", "EVALSHA rate limit", "EVALSHA access check"):
+                rb = self.median("redis", name, "redis-benchmark", concurrency, "ops_per_s")
+                ab = self.median("redis", name, "authkit-bench", concurrency, "ops_per_s")
+                label = {"EVALSHA rate limit": "EVALSHA rate limit ↔ `ratelimit`",
+                         "EVALSHA access check": "EVALSHA access check ↔ `authenticate`"}.get(name, name)
+                errors = sum(r.get("errors", 0) for r in self.records if r["name"] == name
+                             and r["tool"] == "authkit-bench" and r["concurrency"] == concurrency)
+                out.append(f"| {concurrency} | {label} | {rb:,.0f} | {ab:,.0f} | {ratio(ab, rb):.2f}x "
+                           f"| {self.median('redis', name, 'redis-benchmark', concurrency, 'p50_us'):.1f} "
+                           f"| {self.median('redis', name, 'authkit-bench', concurrency, 'p50_us'):.1f} "
+                           f"| {self.median('redis', name, 'authkit-bench', concurrency, 'p99_us'):.1f} | {errors} |")
+            refresh = self.median("redis", "refresh", "authkit-bench", concurrency, "ops_per_s")
+            out.append(f"| {concurrency} | `refresh` (rotation + new access token) | | {refresh:,.0f} | | "
+                       f"| {self.median('redis', 'refresh', 'authkit-bench', concurrency, 'p50_us'):.1f} "
+                       f"| {self.median('redis', 'refresh', 'authkit-bench', concurrency, 'p99_us'):.1f} | |")
+        out.append("")
+        out.append("### Targets")
+        out.append("")
+        exists64 = self.median("redis", "EXISTS", "redis-benchmark", 64, "ops_per_s")
+        auth64 = self.median("redis", "EVALSHA access check", "authkit-bench", 64, "ops_per_s")
+        exists1 = self.median("redis", "EXISTS", "redis-benchmark", 1, "p50_us")
+        auth1 = self.median("redis", "EVALSHA access check", "authkit-bench", 1, "p50_us")
+        bound = 1.5 * (exists1 + verify_p50)
+        out.append("| target | measured | ratio | met |")
+        out.append("|---|---|---:|---|")
+        out.append(f"| `authenticate` c=64 ≥ 1.0x redis-benchmark EXISTS c=64 | {auth64:,.0f} vs {exists64:,.0f} ops/s "
+                   f"| {ratio(auth64, exists64):.2f}x | {'✓' if auth64 >= exists64 else '✗'} |")
+        out.append(f"| `authenticate` c=1 p50 ≤ 1.5 × (EXISTS p50 {exists1:.1f} + verify p50 {verify_p50:.2f}) µs "
+                   f"= {bound:.1f} µs | {auth1:.1f} µs | {ratio(auth1, exists1 + verify_p50):.2f}x "
+                   f"| {'✓' if auth1 <= bound else '✗'} |")
+        for shape in ("no-dots", "three-junk-segments", "valid-header-junk", "deep-json", "huge-numbers"):
+            p50 = self.median("garbage", shape, "authkit", 1, "p50_us")
+            out.append(f"| garbage 8 KiB `{shape}` refused < 2 µs (p50) | {p50:.2f} µs | {p50 / 2:.2f}x of budget "
+                       f"| {'✓' if p50 < 2 else '✗'} |")
+        memory = getattr(self, "memory", None)
+        if memory:
+            out.append(f"| in-memory store, 1,000,000 denylisted tokens: peak RSS (reported) | "
+                       f"{memory['peak_rss_kb'] / 1024:,.0f} MiB peak, {memory['bytes_per_token']:.0f} B/token "
+                       f"| | reported |")
+        auth_mem = self.median("memory", "authenticate in-memory", "authkit", 1, "ops_per_s")
+        auth_mem_p50 = self.median("memory", "authenticate in-memory", "authkit", 1, "p50_us")
+        out.append(f"| `authenticate` on the in-memory store (c=1) | {auth_mem:,.0f} ops/s, p50 {auth_mem_p50:.2f} µs "
+                   f"| | reported |")
+        return "\n".join(out)
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    load = os.getloadavg()
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({model}), "
+            f"load average at start {load[0]:.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bench", required=True)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--json")
+    parser.add_argument("--only", choices=["redis", "jwt", "garbage", "memory"], action="append")
+    args = parser.parse_args()
+    bench = Bench(args)
+    started = time.time()
+    header = (f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}; "
+              f"{args.rounds} rounds of {args.seconds:g} s; redis-server {redis_version()} on port {bench.port}.")
+    print(header, file=sys.stderr)
+    groups = args.only or ["jwt", "garbage", "memory", "redis"]
+    bench.start_redis()
+    try:
+        if "jwt" in groups:
+            bench.jwt_group()
+        if "garbage" in groups:
+            bench.garbage_group()
+        if "memory" in groups:
+            bench.memory_group()
+        if "redis" in groups:
+            bench.redis_group()
+    finally:
+        bench.stop_redis()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"header": header, "records": bench.records, "memory": getattr(bench, "memory", None)}, f,
+                      indent=1)
+    print(header)
+    print(f"Took {time.time() - started:.0f} s.")
+    print()
+    print(bench.table())
+
+
+def redis_version():
+    out = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
+    for word in out.split():
+        if word.startswith("v="):
+            return word[2:]
+    return "?"
+
+
+if __name__ == "__main__":
+    main()

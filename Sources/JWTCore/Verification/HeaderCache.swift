@@ -1,0 +1,71 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The last few header segments a verifier accepted, with what they parsed to.
+///
+/// Tokens from one issuer carry a handful of distinct header segments (one per signing key), and whether a header
+/// passes depends only on its bytes and the verifier's immutable policy. Remembering accepted segments skips the
+/// decode, the JSON parse, the `typ` comparison and the algorithm lookup, which were about a sixth of a verify.
+/// Only accepted headers are stored, so a refused header is refused again in full each time; the signature,
+/// the key choice by `kid` and the claims are still checked on every call. The cache is small and bounded: a
+/// flood of distinct headers only costs its sender the uncached path.
+final class HeaderCache: Sendable {
+    struct Entry: Sendable {
+        let segment: [UInt8]
+        let header: JWTHeader
+        let algorithm: JWTAlgorithm
+    }
+
+    private struct State {
+        var entries: [Entry] = []
+        var next = 0
+    }
+
+    /// How many segments are kept: a few keys in rotation, each with its header.
+    static let capacity = 8
+    /// Longer segments are not kept (real headers are well under 200 bytes).
+    static let maxSegmentLength = 512
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// The accepted header whose segment is exactly `segment`, if it is cached.
+    func lookup(_ segment: UnsafeRawBufferPointer) -> Entry? {
+        guard segment.count <= Self.maxSegmentLength, let probe = segment.baseAddress else { return nil }
+        return state.withLock { state -> Entry? in
+            for entry in state.entries where entry.segment.count == segment.count {
+                let same = entry.segment.withUnsafeBytes { stored -> Bool in
+                    guard let base = stored.baseAddress else { return false }
+                    return memcmp(base, probe, segment.count) == 0
+                }
+                if same { return entry }
+            }
+            return nil
+        }
+    }
+
+    /// Remembers an accepted header, replacing the oldest entry when full.
+    func insert(_ segment: UnsafeRawBufferPointer, header: JWTHeader, algorithm: JWTAlgorithm) {
+        guard segment.count <= Self.maxSegmentLength else { return }
+        let entry = Entry(segment: Array(segment), header: header, algorithm: algorithm)
+        state.withLock { state in
+            if state.entries.count < Self.capacity {
+                state.entries.append(entry)
+            } else {
+                state.entries[state.next] = entry
+                state.next = (state.next + 1) % Self.capacity
+            }
+        }
+    }
+
+    /// How many headers are cached (for tests).
+    var count: Int { state.withLock { $0.entries.count } }
+}
