@@ -85,7 +85,7 @@ tsan: deps
 
 ## asan: the whole test suite under AddressSanitizer (with LeakSanitizer), in its own build directory
 asan: deps
-	ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/sanitizers/lsan.supp $(LSAN_OPTIONS)" $(SWIFT) test --sanitize=address --scratch-path .build-asan
 
 ## ci: everything CI runs: the tests, each fuzz target for a minute, and both sanitizer runs
 ci: test
