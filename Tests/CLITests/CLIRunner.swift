@@ -23,7 +23,22 @@ struct CLIRunner {
         return selfExecutable.appendingPathComponent(name)
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, executable: URL = executable) throws -> Result {
+    /// Runs the executable on a thread of its own: reading its output to the end and waiting for it block, and a
+    /// blocked cooperative thread (two on a 2-core machine) stalls every other test's timing.
+    static func run(_ arguments: [String], stdin: String? = nil, executable: URL = executable) async throws -> Result {
+        try await onOwnThread { try runBlocking(arguments, stdin: stdin, executable: executable) }
+    }
+
+    /// Runs `body` on a new thread and returns its result, so blocking calls stay off Swift's cooperative pool.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try body() })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], stdin: String?, executable: URL) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             let name = executable.lastPathComponent
             throw CLIError("\(name) is not at \(executable.path); build it with `swift build`")

@@ -37,8 +37,8 @@ struct DemoTests {
         }
     }
 
-    @Test func inMemory() throws {
-        let result = try CLIRunner.run([], executable: Self.demo)
+    @Test func inMemory() async throws {
+        let result = try await CLIRunner.run([], executable: Self.demo)
         #expect(result.status == 0, "\(result.stderr)")
         expectMilestones(result.stdout)
         #expect(!result.stdout.contains("unexpectedly succeeded"))
@@ -47,7 +47,7 @@ struct DemoTests {
     @Test func againstRedisListsItsKeysWithTTLs() async throws {
         let server = try await RedisTestServer.start()
         defer { server.terminate() }
-        let result = try CLIRunner.run(["--redis", server.url], executable: Self.demo)
+        let result = try await CLIRunner.run(["--redis", server.url], executable: Self.demo)
         #expect(result.status == 0, "\(result.stderr)")
         expectMilestones(result.stdout)
         #expect(result.stdout.contains("== Keys the tour wrote in Redis"))

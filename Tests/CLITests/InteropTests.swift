@@ -8,7 +8,7 @@ import Testing
 @Suite("Interop with PyJWT and joserfc")
 struct InteropTests {
     @Test("tokens minted by PyJWT and joserfc verify; tampered twins are rejected")
-    func interop() throws {
+    func interop() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let script = root.appendingPathComponent("Tests/interop/interop.sh")
@@ -20,8 +20,11 @@ struct InteropTests {
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = try await CLIRunner.onOwnThread {
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("interop: ") && text.contains(" passed, 0 failed"), "\(text)")
     }

@@ -22,30 +22,30 @@ struct OperatorCommandTests {
         try await withServer { url in
             let policy = ["--limit", "2", "--window", "3600"]
             for expectedRemaining in [1, 0] {
-                let allowed = try CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
+                let allowed = try await CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
                 #expect(allowed.status == 0, "\(allowed.stderr)")
                 let decision = try json(Substring(allowed.stdout.trimmingCharacters(in: .newlines)))
                 #expect(decision["allowed"] as? Bool == true)
                 #expect(decision["remaining"] as? Int == expectedRemaining)
                 #expect(decision["source"] as? String == "store")
             }
-            let refused = try CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
+            let refused = try await CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
             #expect(refused.status == 1)
             #expect(try json(Substring(refused.stdout.trimmingCharacters(in: .newlines)))["allowed"] as? Bool == false)
 
-            let status = try CLIRunner.run(["ratelimit", "status", "--redis", url, "api:42"] + policy)
+            let status = try await CLIRunner.run(["ratelimit", "status", "--redis", url, "api:42"] + policy)
             #expect(status.status == 0)
             #expect(try json(Substring(status.stdout.trimmingCharacters(in: .newlines)))["remaining"] as? Int == 0)
 
-            #expect(try CLIRunner.run(["ratelimit", "reset", "--redis", url, "api:42"]).status == 0)
-            let again = try CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
+            #expect(try await CLIRunner.run(["ratelimit", "reset", "--redis", url, "api:42"]).status == 0)
+            let again = try await CLIRunner.run(["ratelimit", "check", "--redis", url, "api:42"] + policy)
             #expect(again.status == 0)
 
-            let gcra = try CLIRunner.run(
+            let gcra = try await CLIRunner.run(
                 ["ratelimit", "check", "--redis", url, "api:7", "--algorithm", "gcra", "--burst", "1"] + policy
             )
             #expect(gcra.status == 0, "\(gcra.stderr)")
-            let unknown = try CLIRunner.run(
+            let unknown = try await CLIRunner.run(
                 ["ratelimit", "check", "--redis", url, "k", "--algorithm", "leaky"] + policy
             )
             #expect(unknown.status == 2)
@@ -59,25 +59,25 @@ struct OperatorCommandTests {
             let phone = try await store.createSession(NewSession(userID: "alice", device: DeviceInfo(name: "phone")))
             let laptop = try await store.createSession(NewSession(userID: "alice", device: DeviceInfo(name: "laptop")))
 
-            let listed = try CLIRunner.run(["sessions", "list", "--redis", url, "alice"])
+            let listed = try await CLIRunner.run(["sessions", "list", "--redis", url, "alice"])
             #expect(listed.status == 0, "\(listed.stderr)")
             let lines = listed.stdout.split(separator: "\n")
             #expect(lines.count == 2)
             #expect(try json(lines[0])["id"] as? String == phone.session.id)
             #expect(try json(lines[1])["device"] as? String == "laptop")
 
-            let revoked = try CLIRunner.run([
+            let revoked = try await CLIRunner.run([
                 "sessions", "revoke", "--redis", url, "alice", "--session", phone.session.id,
             ])
             #expect(revoked.status == 0)
             #expect(try await store.session(userID: "alice", sessionID: phone.session.id) == nil)
-            let missing = try CLIRunner.run([
+            let missing = try await CLIRunner.run([
                 "sessions", "revoke", "--redis", url, "alice", "--session", phone.session.id,
             ])
             #expect(missing.status == 1)
             #expect(missing.stderr.hasPrefix("notFound: "))
 
-            let all = try CLIRunner.run(["revoke-all", "--redis", url, "alice"])
+            let all = try await CLIRunner.run(["revoke-all", "--redis", url, "alice"])
             #expect(all.status == 0)
             #expect(all.stdout.contains("1 session(s) ended"))
             #expect(try await store.session(userID: "alice", sessionID: laptop.session.id) == nil)
@@ -88,9 +88,9 @@ struct OperatorCommandTests {
 
     @Test func permissionsInvalidate() async throws {
         try await withServer { url in
-            let one = try CLIRunner.run(["permissions", "invalidate", "--redis", url, "alice"])
-            let all = try CLIRunner.run(["permissions", "invalidate", "--redis", url, "--all"])
-            let neither = try CLIRunner.run(["permissions", "invalidate", "--redis", url])
+            let one = try await CLIRunner.run(["permissions", "invalidate", "--redis", url, "alice"])
+            let all = try await CLIRunner.run(["permissions", "invalidate", "--redis", url, "--all"])
+            let neither = try await CLIRunner.run(["permissions", "invalidate", "--redis", url])
             #expect(one.status == 0)
             #expect(one.stdout.contains("alice"))
             #expect(all.status == 0)
@@ -98,12 +98,12 @@ struct OperatorCommandTests {
         }
     }
 
-    @Test func anUnreachableStoreIsOneLineAndExitOne() throws {
-        let result = try CLIRunner.run(["sessions", "list", "--redis", "redis://127.0.0.1:1", "alice"])
+    @Test func anUnreachableStoreIsOneLineAndExitOne() async throws {
+        let result = try await CLIRunner.run(["sessions", "list", "--redis", "redis://127.0.0.1:1", "alice"])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("storeUnavailable: "))
         #expect(result.stderr.split(separator: "\n").count == 1)
-        let limit = try CLIRunner.run([
+        let limit = try await CLIRunner.run([
             "ratelimit", "check", "--redis", "redis://127.0.0.1:1", "k", "--limit", "1", "--window", "1",
         ])
         #expect(limit.status == 1)
