@@ -3,9 +3,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks)
+FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks Fuzz/Package.swift Fuzz/Sources Soak)
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-suites clean
+.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-suites clean fuzz tsan asan soak ci
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -79,5 +79,32 @@ bench: deps
 bench-suites: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
+FUZZ_SECONDS ?= 30
+
+## fuzz: build the libFuzzer targets (JWT, JWK/JWKS/PEM, RESP) with ASan and run each for FUZZ_SECONDS seconds
+fuzz: deps
+	@bash Fuzz/run.sh $(FUZZ_SECONDS)
+
+## tsan: the whole test suite under ThreadSanitizer, in its own build directory; any report fails
+tsan: deps
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/sanitizers/tsan.supp $(TSAN_OPTIONS)" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
+## asan: the whole test suite under AddressSanitizer (with LeakSanitizer), in its own build directory
+asan: deps
+	ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/sanitizers/lsan.supp $(LSAN_OPTIONS)" $(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+## ci: everything CI runs: the tests, each fuzz target for a minute, and both sanitizer runs
+ci: test
+	$(MAKE) fuzz FUZZ_SECONDS=60
+	$(MAKE) tsan
+	$(MAKE) asan
+
+SOAK_SECONDS ?= 600
+
+## soak: a mixed load against a redis-server it starts, for SOAK_SECONDS (default 10 min); fails on unbounded growth
+soak: deps
+	@cd Soak && swift build --product authkit-soak >/dev/null && \
+	  "$$(swift build --show-bin-path)/authkit-soak" --seconds $(SOAK_SECONDS)
+
 clean:
-	rm -rf .build Benchmarks/.build Examples/authkit-server/.build
+	rm -rf .build .build-tsan .build-asan Benchmarks/.build Fuzz/.build Soak/.build Examples/authkit-server/.build

@@ -147,6 +147,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "FaultTests",
+            dependencies: [
+                "AuthKit", "AuthKitRedis", "RedisClient", "AuthKitTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "AuthKitTests",
             dependencies: [
                 "AuthKit", "AuthKitTesting", "AuthKitClock",

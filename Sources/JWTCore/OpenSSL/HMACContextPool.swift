@@ -28,18 +28,23 @@ final class HMACContextPool: @unchecked Sendable {
         guard let mac = Self.mac, let context = EVP_MAC_CTX_new(mac) else {
             throw OpenSSLError.take("EVP_MAC_CTX_new(HMAC)")
         }
-        let status = digest.openSSLName.withCString { name -> Int32 in
-            var params = [
-                OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: name), 0),
-                OSSL_PARAM_construct_end(),
-            ]
-            return params.withUnsafeMutableBufferPointer { paramBuffer in
-                EVP_MAC_init(
-                    context,
-                    key.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                    key.count,
-                    paramBuffer.baseAddress
-                )
+        // An OSSL_PARAM keeps the pointer to its key name, not a copy: a literal passed straight to the
+        // constructor is a temporary C string that may be freed before EVP_MAC_init reads it (AddressSanitizer
+        // caught exactly that), so both strings stay alive for the whole call.
+        let status = "digest".withCString { paramName in
+            digest.openSSLName.withCString { name -> Int32 in
+                var params = [
+                    OSSL_PARAM_construct_utf8_string(paramName, UnsafeMutablePointer(mutating: name), 0),
+                    OSSL_PARAM_construct_end(),
+                ]
+                return params.withUnsafeMutableBufferPointer { paramBuffer in
+                    EVP_MAC_init(
+                        context,
+                        key.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                        key.count,
+                        paramBuffer.baseAddress
+                    )
+                }
             }
         }
         guard status == 1 else {

@@ -1,0 +1,139 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One proxied connection: two pump threads, one per direction, that share the two descriptors.
+///
+/// The descriptors are closed only by the last pump to finish, so no thread ever polls a closed (and possibly
+/// reused) descriptor; ending a connection just sets a flag that both pumps see within one poll interval.
+final class FaultProxyConnection: Sendable {
+    enum Ending: Sendable {
+        case reset
+        case close
+    }
+
+    private struct State {
+        var ending: Ending?
+        var pumpsRunning = 2
+    }
+
+    private let client: Int32
+    private let upstream: Int32
+    private let state = Mutex(State())
+
+    init(client: Int32, upstream: Int32) {
+        self.client = client
+        self.upstream = upstream
+    }
+
+    /// How the connection is ending, or `nil` while it runs.
+    var ending: Ending? {
+        state.withLock { $0.ending }
+    }
+
+    /// Asks both pumps to stop; the first request wins (a reset stays a reset).
+    func end(_ ending: Ending) {
+        state.withLock { state in
+            if state.ending == nil {
+                state.ending = ending
+            }
+        }
+    }
+
+    /// Starts the two pump threads.
+    func start(mode: @escaping @Sendable () -> FaultProxyMode) {
+        Thread.detachNewThread { [self] in
+            pump(from: client, to: upstream, mode: mode)
+        }
+        Thread.detachNewThread { [self] in
+            pump(from: upstream, to: client, mode: mode)
+        }
+    }
+
+    private func pump(from source: Int32, to destination: Int32, mode: @Sendable () -> FaultProxyMode) {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while ending == nil {
+            // A black hole holds the bytes where they are instead of dropping them: TCP never loses the middle
+            // of a stream, so after the fault the stream resumes in order (or the client has given up on it).
+            if mode() == .blackHole {
+                usleep(5_000)
+                continue
+            }
+            guard FaultProxySocket.wait(source, for: Int32(POLLIN), milliseconds: 20) else { continue }
+            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            if count == 0 {
+                end(.close)
+                break
+            }
+            if count < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                end(.reset)
+                break
+            }
+            let arrived = ContinuousClock.now
+            switch mode() {
+            case .latency(let delay):
+                while ending == nil, ContinuousClock.now < arrived + delay {
+                    usleep(5_000)
+                }
+                _ = write(buffer[0..<count], to: destination)
+            case .slices:
+                for index in 0..<count where ending == nil {
+                    _ = write(buffer[index..<index + 1], to: destination)
+                    usleep(100)
+                }
+            case .pass, .blackHole, .reset, .close, .refuse:
+                _ = write(buffer[0..<count], to: destination)
+            }
+        }
+        finish()
+    }
+
+    /// Writes all of `bytes` (`MSG_NOSIGNAL`: a closed peer is an error, not SIGPIPE), waiting for room without blocking so an ending is noticed; false on error.
+    private func write(_ bytes: ArraySlice<UInt8>, to destination: Int32) -> Bool {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex, ending == nil {
+            let written = bytes[offset...].withUnsafeBytes {
+                send(destination, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno == EAGAIN || errno == EINTR {
+                _ = FaultProxySocket.wait(destination, for: Int32(POLLOUT), milliseconds: 20)
+            } else {
+                end(.reset)
+                return false
+            }
+        }
+        return offset == bytes.endIndex
+    }
+
+    private func finish() {
+        let last = state.withLock { state -> Ending? in
+            state.pumpsRunning -= 1
+            return state.pumpsRunning == 0 ? (state.ending ?? .close) : nil
+        }
+        switch last {
+        case .reset:
+            FaultProxySocket.reset(client)
+            FaultProxySocket.reset(upstream)
+        case .close:
+            close(client)
+            close(upstream)
+        case nil:
+            break
+        }
+    }
+
+    /// Whether both pumps have finished and the descriptors are closed.
+    var isFinished: Bool {
+        state.withLock { $0.pumpsRunning == 0 }
+    }
+}
