@@ -1,11 +1,11 @@
 # AuthKit — the commands a developer and CI run. `make demo` runs the main job, `make test` runs the tests.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools
+APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools curl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks Fuzz/Package.swift Fuzz/Sources Soak)
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-suites clean fuzz tsan asan soak ci
+.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-suites clean fuzz tsan asan soak check
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -35,9 +35,17 @@ format:
 build: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
 
-## test: deps, format lint, a warnings-as-errors build, then the whole test suite
-test: deps lint build
+## check: the quick loop — deps, format lint, a warnings-as-errors build, then the whole test suite
+check: deps lint build
 	$(SWIFT) test --skip-build
+
+## test: everything CI runs — check, the DocC catalogs, the authkit-server example (HummingbirdTesting and the curl
+## script), every fuzz target for FUZZ_SECONDS (60), then the test suite under ThreadSanitizer and AddressSanitizer
+test: check docs server-test
+	$(MAKE) fuzz FUZZ_SECONDS=$(or $(CI_FUZZ_SECONDS),60)
+	$(MAKE) tsan
+	$(MAKE) asan
+	@echo "make test: all passed"
 
 DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter PermissionCache AuthKitClock AuthKitTesting
 
@@ -92,12 +100,6 @@ tsan: deps
 ## asan: the whole test suite under AddressSanitizer (with LeakSanitizer), in its own build directory
 asan: deps
 	ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/sanitizers/lsan.supp $(LSAN_OPTIONS)" $(SWIFT) test --sanitize=address --scratch-path .build-asan
-
-## ci: everything CI runs: the tests, each fuzz target for a minute, and both sanitizer runs
-ci: test
-	$(MAKE) fuzz FUZZ_SECONDS=60
-	$(MAKE) tsan
-	$(MAKE) asan
 
 SOAK_SECONDS ?= 600
 
