@@ -95,11 +95,11 @@ fuzz: deps
 
 ## tsan: the whole test suite under ThreadSanitizer, in its own build directory; any report fails
 tsan: deps
-	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/sanitizers/tsan.supp $(TSAN_OPTIONS)" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	AUTHKIT_TEST_TIME_SCALE=6 TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/sanitizers/tsan.supp $(TSAN_OPTIONS)" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 ## asan: the whole test suite under AddressSanitizer (with LeakSanitizer), in its own build directory
 asan: deps
-	ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/sanitizers/lsan.supp $(LSAN_OPTIONS)" $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	AUTHKIT_TEST_TIME_SCALE=4 ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/sanitizers/lsan.supp $(LSAN_OPTIONS)" $(SWIFT) test --sanitize=address --scratch-path .build-asan
 
 SOAK_SECONDS ?= 600
 

@@ -20,8 +20,8 @@ struct FaultEnvironment: Sendable {
     static let connectTimeout = Duration.milliseconds(400)
     static let backoffMaximum = Duration.milliseconds(250)
     static let storeCommandsPerCall = 6
-    static let callBound = commandTimeout * storeCommandsPerCall + .seconds(2)
-    static let recoveryBound = Duration.seconds(2)
+    static let callBound = TestTiming.scaled(commandTimeout * storeCommandsPerCall + .seconds(2))
+    static let recoveryBound = TestTiming.scaled(.seconds(2))
 
     let server: RedisTestServer
     let proxy: FaultProxy

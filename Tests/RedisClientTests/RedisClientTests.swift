@@ -221,8 +221,9 @@ struct RedisClientTests {
                 let start = ContinuousClock.now
                 // The server answers after 3 s; the 300 ms deadline must end the wait long before that. The
                 // bound is about not waiting for the reply, with room for a loaded CI machine, not about speed.
-                #expect(await errorCode { try await client.send("DEBUG", "SLEEP", "3") } == .timeout)
-                #expect(ContinuousClock.now - start < .milliseconds(2500))
+                let sleep = 3 * TestTiming.scale
+                #expect(await errorCode { try await client.send("DEBUG", "SLEEP", RedisArgument(sleep)) } == .timeout)
+                #expect(ContinuousClock.now - start < TestTiming.scaled(.milliseconds(2500)))
                 let echoed = try await eventually { try await client.send("ECHO", "after").string }
                 #expect(echoed == "after")
             }
@@ -248,7 +249,7 @@ struct RedisClientTests {
                     return codes
                 }
                 // A hang would never end; the margin over the 300 ms deadline is for a loaded CI machine.
-                #expect(ContinuousClock.now - start < .seconds(5))
+                #expect(ContinuousClock.now - start < TestTiming.scaled(.seconds(5)))
                 #expect(codes.allSatisfy { $0 == .timeout || $0 == .connectionClosed || $0 == .connectionFailed })
                 #expect(codes.contains(.timeout))
                 server.resume()
@@ -419,12 +420,12 @@ struct RedisClientTests {
         try await withRedisURL { (url: String) async throws in
             try await withClient(url: url, configure: { $0.poolSize = 1 }) { (client: RedisClient) async throws in
                 let list = RedisArgument("authkit-test:blpop:\(UInt64.random(in: 0...UInt64.max))")
-                async let popped = client.send("BLPOP", list, "3")
+                async let popped = client.send("BLPOP", list, RedisArgument(3 * TestTiming.scale))
                 try await Task.sleep(for: .milliseconds(50))
                 let start = ContinuousClock.now
                 try await client.ping()
                 // Sharing the blocked connection would make PING wait the full 3 s of the BLPOP.
-                #expect(ContinuousClock.now - start < .seconds(2))
+                #expect(ContinuousClock.now - start < TestTiming.scaled(.seconds(2)))
                 #expect(try await popped == .null)
             }
         }
@@ -473,7 +474,7 @@ struct RedisClientTests {
                 return codes
             }
             // A hang would never end; the margin over the 200 ms deadline is for a loaded CI machine.
-            #expect(ContinuousClock.now - start < .seconds(4))
+            #expect(ContinuousClock.now - start < TestTiming.scaled(.seconds(4)))
             #expect(codes.count == 10)
             #expect(codes.contains(.timeout))
             #expect(codes.allSatisfy { $0 == .timeout || $0 == .connectionClosed })
