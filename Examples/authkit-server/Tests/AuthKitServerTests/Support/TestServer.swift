@@ -10,11 +10,11 @@ import Testing
 /// made unreachable.
 struct TestServer {
     let clock = ManualClock()
-    let tokens: SwitchableTokenStore
+    let tokens: InstrumentedTokenStore
     let server: AuthServer
 
     init(configuration: AuthServerConfiguration = AuthServerConfiguration(algorithm: .hs256)) async throws {
-        let tokens = SwitchableTokenStore(clock: clock.wallClock)
+        let tokens = InstrumentedTokenStore(clock: clock.wallClock)
         self.tokens = tokens
         let store = AuthKitStore(name: "switchable") { _, wallClock in
             AuthKitStore.Backends(
