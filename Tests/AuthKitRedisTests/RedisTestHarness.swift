@@ -1,31 +1,46 @@
+import AuthKit
 import AuthKitClock
 import AuthKitRedis
 import AuthKitTesting
 import RedisClient
 import TokenStore
 
+/// The URL of a fresh `redis-server` (or of `AUTHKIT_REDIS_URL`) for the length of `body`.
+func withRedisURL<T>(_ body: (String) async throws -> T) async throws -> T {
+    if let external = RedisTestServer.externalURL {
+        return try await body(external)
+    }
+    let server = try await RedisTestServer.start()
+    defer { server.terminate() }
+    return try await body(server.url)
+}
+
 /// A fresh `redis-server` (or `AUTHKIT_REDIS_URL`) and a client for the length of `body`.
 func withRedis<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
-    var server: RedisTestServer?
-    let url: String
-    if let external = RedisTestServer.externalURL {
-        url = external
-    } else {
-        let started = try await RedisTestServer.start()
-        server = started
-        url = started.url
+    try await withRedisURL { url in
+        var configuration = try RedisConfiguration(url: url)
+        configuration.commandTimeout = .seconds(5)
+        let client = RedisClient(configuration: configuration)
+        do {
+            let result = try await body(client)
+            await client.shutdown()
+            return result
+        } catch {
+            await client.shutdown()
+            throw error
+        }
     }
-    defer { server?.terminate() }
-    var configuration = try RedisConfiguration(url: url)
-    configuration.commandTimeout = .seconds(5)
-    let client = RedisClient(configuration: configuration)
+}
+
+/// The code of the `AuthKitError` that `body` throws, or nil when it succeeds or throws something else.
+func authKitErrorCode(_ body: () async throws -> Void) async -> AuthKitError.Code? {
     do {
-        let result = try await body(client)
-        await client.shutdown()
-        return result
+        try await body()
+        return nil
+    } catch let error as AuthKitError {
+        return error.code
     } catch {
-        await client.shutdown()
-        throw error
+        return nil
     }
 }
 

@@ -43,20 +43,7 @@ public final class RateLimiter: Sendable {
     /// - Throws: ``RateLimitError`` for invalid input (key, policies, cost) only; a failing store never
     ///   throws from here but produces a decision from the configured failure mode.
     public func check(_ key: String, policies: [RateLimitPolicy], cost: Int = 1) async throws -> RateLimitDecision {
-        try RateLimitPolicy.validate(key: key, policies: policies, cost: cost)
-        if !isUsingFallback {
-            do {
-                let results = try await store.charge(key: key, policies: policies, cost: cost)
-                return try decision(results, policies: policies, source: .store)
-            } catch let error as CancellationError {
-                throw error
-            } catch let error as RateLimitError where error.code != .storeUnavailable {
-                throw error
-            } catch {
-                markStoreDown()
-            }
-        }
-        return try fallback(key: key, policies: policies, cost: cost, charge: true)
+        try await decide(key, policies: policies, cost: cost, charge: true)
     }
 
     /// Decides a request of `cost` against one policy; see ``check(_:policies:cost:)``.
@@ -68,10 +55,23 @@ public final class RateLimiter: Sendable {
     ///
     /// `remaining` counts the quota before this hypothetical request.
     public func status(_ key: String, policies: [RateLimitPolicy], cost: Int = 1) async throws -> RateLimitDecision {
+        try await decide(key, policies: policies, cost: cost, charge: false)
+    }
+
+    /// Asks the store (charging or not) unless it is known to be down, and falls back on any store failure.
+    private func decide(
+        _ key: String,
+        policies: [RateLimitPolicy],
+        cost: Int,
+        charge: Bool
+    ) async throws -> RateLimitDecision {
         try RateLimitPolicy.validate(key: key, policies: policies, cost: cost)
         if !isUsingFallback {
             do {
-                let results = try await store.status(key: key, policies: policies, cost: cost)
+                let results =
+                    charge
+                    ? try await store.charge(key: key, policies: policies, cost: cost)
+                    : try await store.status(key: key, policies: policies, cost: cost)
                 return try decision(results, policies: policies, source: .store)
             } catch let error as CancellationError {
                 throw error
@@ -81,7 +81,7 @@ public final class RateLimiter: Sendable {
                 markStoreDown()
             }
         }
-        return try fallback(key: key, policies: policies, cost: cost, charge: false)
+        return try fallback(key: key, policies: policies, cost: cost, charge: charge)
     }
 
     /// Forgets `key`'s state in the store and in the local insurance limiter.

@@ -26,28 +26,11 @@ struct AuthKitOverRedisTests {
     }
 
     private func withServer(_ body: (_ url: String, _ prefix: String) async throws -> Void) async throws {
-        var server: RedisTestServer?
-        let url: String
-        if let external = RedisTestServer.externalURL {
-            url = external
-        } else {
-            let started = try await RedisTestServer.start()
-            server = started
-            url = started.url
-        }
-        defer { server?.terminate() }
-        try await body(url, uniquePrefix())
+        try await withRedisURL { url in try await body(url, uniquePrefix()) }
     }
 
     private func code(_ body: () async throws -> Void) async -> AuthKitError.Code? {
-        do {
-            try await body()
-            return nil
-        } catch let error as AuthKitError {
-            return error.code
-        } catch {
-            return nil
-        }
+        await authKitErrorCode(body)
     }
 
     @Test func theWholeLifecycle() async throws {

@@ -28,14 +28,7 @@ struct HostileIdentifierTests {
     }
 
     private func code(_ body: () async throws -> Void) async -> AuthKitError.Code? {
-        do {
-            try await body()
-            return nil
-        } catch let error as AuthKitError {
-            return error.code
-        } catch {
-            return nil
-        }
+        await authKitErrorCode(body)
     }
 
     @Test("user ids with braces, colons, NUL and non-ASCII stay in their own keys")
