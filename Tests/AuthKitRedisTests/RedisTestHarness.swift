@@ -19,7 +19,7 @@ func withRedisURL<T>(_ body: (String) async throws -> T) async throws -> T {
 func withRedis<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
     try await withRedisURL { url in
         var configuration = try RedisConfiguration(url: url)
-        configuration.commandTimeout = .seconds(5)
+        configuration.commandTimeout = TestTiming.scaled(.seconds(5))
         let client = RedisClient(configuration: configuration)
         do {
             let result = try await body(client)

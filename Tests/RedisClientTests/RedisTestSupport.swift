@@ -31,8 +31,9 @@ func withClient<T>(
     _ body: (RedisClient) async throws -> T
 ) async throws -> T {
     var configuration = try RedisConfiguration(url: url)
-    configuration.commandTimeout = .seconds(2)
-    configuration.connectTimeout = .seconds(2)
+    // Short enough to keep failing tests quick, stretched under sanitizers (TLS handshakes are slow there).
+    configuration.commandTimeout = TestTiming.scaled(.seconds(2))
+    configuration.connectTimeout = TestTiming.scaled(.seconds(2))
     configuration.reconnectBackoff = RedisBackoff(initial: .milliseconds(20), maximum: .milliseconds(200))
     configure(&configuration)
     let client = RedisClient(configuration: configuration)
