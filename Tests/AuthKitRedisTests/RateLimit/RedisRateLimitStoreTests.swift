@@ -68,7 +68,8 @@ struct RedisRateLimitStoreTests {
             #expect(keys.count == policies.count, "a status call must not create a key")
             for key in keys {
                 let ttl = try await client.pttl(RedisArgument(key))
-                #expect(ttl > 0, "\(key) has PTTL \(ttl)")
+                // -2: expired between KEYS and PTTL (one-second windows, slow sanitizer runs); -1: no TTL.
+                #expect(ttl > 0 || ttl == -2, "\(key) has PTTL \(ttl)")
             }
             let blocked = try await client.pttl(RedisArgument(store.redisKey(for: "ttl-3")))
             #expect(blocked > 500_000, "a block must keep the key alive for its duration")
