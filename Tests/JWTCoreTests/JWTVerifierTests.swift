@@ -46,7 +46,12 @@ struct JWTVerifierTests {
             parts[0] + "." + parts[1] + "." + plus + (plus == parts[2] ? "+" : ""),
             .malformed
         )
-        try TestTokens.expectRejected(parts[0] + "." + parts[1] + "?" + "." + parts[2], .malformed)
+        // A changed payload fails the signature; a non-canonical payload under a valid signature is still refused.
+        try TestTokens.expectRejected(parts[0] + "." + parts[1] + "?" + "." + parts[2], .invalidSignature)
+        for payloadSegment in [parts[1] + "?", parts[1] + "=", parts[1].dropLast() + "+"] {
+            let signed = try TestTokens.make(headerSegment: parts[0], payloadSegment: String(payloadSegment))
+            try TestTokens.expectRejected(signed, .malformed)
+        }
         // Non-zero trailing bits: the 32-byte HS256 MAC encodes to 43 characters whose last carries 2 spare bits.
         var last = Array(parts[2].utf8)
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

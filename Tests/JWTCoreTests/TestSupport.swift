@@ -31,6 +31,13 @@ enum TestTokens {
         return input + "." + Base64URL.encode(signature)
     }
 
+    /// A token over already-encoded segments exactly as given (canonical or not), validly signed.
+    static func make(headerSegment: String, payloadSegment: String) throws -> String {
+        let input = headerSegment + "." + payloadSegment
+        let signature = try Array(input.utf8).withUnsafeBytes { try key().backing.sign($0) }
+        return input + "." + Base64URL.encode(signature)
+    }
+
     static let now = UnixTime(seconds: 1_700_000_000)
 
     static func verifier(

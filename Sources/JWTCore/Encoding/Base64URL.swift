@@ -89,20 +89,34 @@ public enum Base64URL {
 
     /// Decodes canonical unpadded base64url bytes, or returns `nil` when they are not canonical.
     public static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+        var valid = true
+        let output = [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 2) { buffer, initialized in
+            let length = decode(input, into: UnsafeMutableRawBufferPointer(buffer))
+            valid = length != nil
+            initialized = length ?? 0
+        }
+        return valid ? output : nil
+    }
+
+    /// Decodes canonical unpadded base64url bytes into `output` and returns the decoded length, or `nil` when the
+    /// input is not canonical or `output` is too small; for callers that decode into a buffer of their own.
+    static func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
         let count = input.count
         let remainder = count % 4
         if remainder == 1 { return nil }
-        let capacity = count / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
-        var valid = true
-        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            initialized = 0
-            guard let out = buffer.baseAddress, let source = input.baseAddress else { return }
-            valid = decodeTable.withUnsafeBufferPointer { table in
-                decode(source.assumingMemoryBound(to: UInt8.self), count, into: out, table: table)
-            }
-            initialized = valid ? capacity : 0
+        let length = count / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
+        guard length <= output.count else { return nil }
+        guard length > 0 else { return 0 }
+        guard let source = input.baseAddress, let out = output.baseAddress else { return nil }
+        let valid = decodeTable.withUnsafeBufferPointer { table in
+            decode(
+                source.assumingMemoryBound(to: UInt8.self),
+                count,
+                into: out.assumingMemoryBound(to: UInt8.self),
+                table: table
+            )
         }
-        return valid ? output : nil
+        return valid ? length : nil
     }
 
     /// The decoding loop over raw pointers; `out` has room for exactly the decoded length.

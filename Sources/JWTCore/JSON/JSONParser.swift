@@ -9,13 +9,13 @@ struct JSONParser: ~Copyable {
         let message: String
     }
 
-    private let bytes: UnsafeRawBufferPointer
-    private var index = 0
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
     private let maxDepth: Int
     private var depth = 0
     private var scratch: [UInt8] = []
 
-    private init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+    init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
@@ -54,11 +54,11 @@ struct JSONParser: ~Copyable {
         try bytes.withBytes { (buffer) throws(JWTError) in try parseObject(buffer, maxDepth: maxDepth, what: what) }
     }
 
-    private func failure(_ message: String, code: JWTError.Code = .malformed) -> Failure {
+    func failure(_ message: String, code: JWTError.Code = .malformed) -> Failure {
         Failure(code: code, message: "\(message) at byte \(index)")
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -67,7 +67,7 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseValue() throws(Failure) -> JSONValue {
+    mutating func parseValue() throws(Failure) -> JSONValue {
         guard index < bytes.count else { throw failure("unexpected end of JSON") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
@@ -110,37 +110,44 @@ struct JSONParser: ~Copyable {
     }
 
     private mutating func parseObjectBody() throws(Failure) -> JSONObject {
+        var members: [JSONObject.Member] = []
+        var fingerprints: [UInt64] = []
+        var names: Set<String>? = nil
+        try parseMembers { (parser) throws(Failure) in
+            if members.isEmpty {
+                // A JWT payload has about eight members: one allocation instead of four growth steps.
+                members.reserveCapacity(8)
+                fingerprints.reserveCapacity(8)
+            }
+            let name = try parser.parseString()
+            let fingerprint = Self.fingerprint(name)
+            if parser.isDuplicate(name, fingerprint, in: members, fingerprints: fingerprints, names: &names) {
+                throw parser.failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
+            }
+            try parser.parseColon()
+            members.append(JSONObject.Member(name, try parser.parseValue()))
+            fingerprints.append(fingerprint)
+        }
+        return JSONObject(uncheckedMembers: members)
+    }
+
+    /// Walks an object from its `{` to its `}`. For each member, `member` is called with the parser on the
+    /// opening quote of the name and reads the name, the colon (``parseColon()``) and the value.
+    mutating func parseMembers(_ member: (inout JSONParser) throws(Failure) -> Void) throws(Failure) {
         try enter()
         index += 1
-        var members: [JSONObject.Member] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return JSONObject(uncheckedMembers: members)
+            return
         }
-        // A JWT payload has about eight members: one allocation instead of four growth steps.
-        members.reserveCapacity(8)
-        var fingerprints: [UInt64] = []
-        fingerprints.reserveCapacity(8)
-        var names: Set<String>? = nil
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw failure("expected a member name")
             }
-            let name = try parseString()
-            let fingerprint = Self.fingerprint(name)
-            if isDuplicate(name, fingerprint, in: members, fingerprints: fingerprints, names: &names) {
-                throw failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
-            }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
-            skipWhitespace()
-            let value = try parseValue()
-            members.append(JSONObject.Member(name, value))
-            fingerprints.append(fingerprint)
+            try member(&self)
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of JSON") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -150,15 +157,23 @@ struct JSONParser: ~Copyable {
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
-                return JSONObject(uncheckedMembers: members)
+                return
             }
             throw failure("expected ',' or '}'")
         }
     }
 
+    /// The `:` between a member's name and its value, with the whitespace around it.
+    mutating func parseColon() throws(Failure) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+        index += 1
+        skipWhitespace()
+    }
+
     /// FNV-1a of the decoded name: names that differ almost always differ here, so the string comparison (which
     /// is slow for strings that are not equal) runs only for likely duplicates.
-    private static func fingerprint(_ name: String) -> UInt64 {
+    static func fingerprint(_ name: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in name.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
@@ -168,7 +183,7 @@ struct JSONParser: ~Copyable {
 
     /// Small objects are checked by a linear scan over fingerprints; past 16 members a set keeps the check linear
     /// overall.
-    private func isDuplicate(
+    func isDuplicate(
         _ name: String,
         _ fingerprint: UInt64,
         in members: [JSONObject.Member],
@@ -215,7 +230,7 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseString() throws(Failure) -> String {
+    mutating func parseString() throws(Failure) -> String {
         index += 1
         let start = index
         var ascii = true

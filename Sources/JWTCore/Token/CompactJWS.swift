@@ -6,11 +6,11 @@ import Musl
 import Darwin
 #endif
 
-/// The three segments of a compact JWS, located and decoded under the strict rules before any cryptography.
+/// The three segments of a compact JWS, located and decoded under the strict rules.
 ///
 /// Work is ordered cheapest-first so hostile input is refused early: the size cap, then the two dots (found
-/// with `memchr`), then the header, then the signature's length against the selected key, and only then the
-/// payload. Nothing is decoded twice.
+/// with `memchr`), then the header, then the signature's length against the selected key and its decoding; the
+/// payload is decoded only after the signature over it has verified. Nothing is decoded twice.
 struct CompactJWS {
     /// Where the dots are.
     struct Layout {
@@ -88,16 +88,31 @@ struct CompactJWS {
         return try JSONParser.parseObject(bytes, maxDepth: maxNestingDepth, what: "header")
     }
 
-    /// Decodes the signature segment, refusing without decoding one longer than the key's signatures can be.
-    static func signature(
+    /// Decodes the signature segment into a temporary buffer and calls `body` with it, refusing without decoding a
+    /// segment longer than the key's signatures can be. The signature lives only as long as the call, so no array
+    /// is allocated for it.
+    static func withSignature<Result>(
         _ token: UnsafeRawBufferPointer,
         _ layout: Layout,
-        expectedLength: Int?
-    ) throws(JWTError) -> [UInt8] {
+        expectedLength: Int?,
+        _ body: (UnsafeRawBufferPointer) throws(JWTError) -> Result
+    ) throws(JWTError) -> Result {
         let range = layout.signatureRange
         if let expectedLength, range.count > Base64URL.encodedLength(of: expectedLength) + 3 {
             throw JWTError(.invalidSignature, "the signature is longer than any signature of this key")
         }
-        return try decode(token, range, what: "signature")
+        let segment = UnsafeRawBufferPointer(rebasing: token[range])
+        let outcome = withUnsafeTemporaryAllocation(byteCount: range.count / 4 * 3 + 3, alignment: 1) {
+            buffer -> Swift.Result<Result, JWTError> in
+            guard let length = Base64URL.decode(segment, into: buffer) else {
+                return .failure(JWTError(.malformed, "the signature segment is not canonical base64url"))
+            }
+            do throws(JWTError) {
+                return .success(try body(UnsafeRawBufferPointer(rebasing: buffer[0..<length])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try outcome.get()
     }
 }

@@ -51,39 +51,21 @@ public struct JWTClaims: Sendable, Hashable {
 
     /// Whether the claim called `name` is present.
     public func contains(_ name: String) -> Bool {
-        switch Self.registeredKey(name) {
-        case Self.issKey: issuer != nil
-        case Self.subKey: subject != nil
-        case Self.audKey: audience != nil
-        case Self.expKey: expiresAt != nil
-        case Self.nbfKey: notBefore != nil
-        case Self.iatKey: issuedAt != nil
-        case Self.jtiKey: id != nil
-        default: custom[name] != nil
-        }
+        guard let claim = Registered(name) else { return custom[name] != nil }
+        return contains(claim)
     }
 
-    // The registered names as their three UTF-8 bytes: matching a name is one integer switch instead of up to
-    // seven string comparisons, which are slow exactly when they fail (the common case) and ran for every
-    // member of every payload.
-    private static let issKey: UInt32 = 0x69_7373
-    private static let subKey: UInt32 = 0x73_7562
-    private static let audKey: UInt32 = 0x61_7564
-    private static let expKey: UInt32 = 0x65_7870
-    private static let nbfKey: UInt32 = 0x6E_6266
-    private static let iatKey: UInt32 = 0x69_6174
-    private static let jtiKey: UInt32 = 0x6A_7469
-
-    /// The name's UTF-8 bytes packed big-endian when it has exactly three, else 0 (which no name packs to).
-    private static func registeredKey(_ name: String) -> UInt32 {
-        var key: UInt32 = 0
-        var count = 0
-        for byte in name.utf8 {
-            count += 1
-            if count > 3 { return 0 }
-            key = key << 8 | UInt32(byte)
+    /// Whether the registered claim is present.
+    func contains(_ claim: Registered) -> Bool {
+        switch claim {
+        case .iss: issuer != nil
+        case .sub: subject != nil
+        case .aud: audience != nil
+        case .exp: expiresAt != nil
+        case .nbf: notBefore != nil
+        case .iat: issuedAt != nil
+        case .jti: id != nil
         }
-        return count == 3 ? key : 0
     }
 
     /// Reads and type-checks the registered claims of a payload object.
@@ -92,19 +74,26 @@ public struct JWTClaims: Sendable, Hashable {
         var custom: [JSONObject.Member] = []
         custom.reserveCapacity(payload.count)
         for member in payload {
-            let value = member.value
-            switch Self.registeredKey(member.name) {
-            case Self.issKey: issuer = try Self.string(value, "iss")
-            case Self.subKey: subject = try Self.string(value, "sub")
-            case Self.jtiKey: id = try Self.string(value, "jti")
-            case Self.audKey: audience = try Self.audience(value)
-            case Self.expKey: expiresAt = try Self.numericDate(value, "exp")
-            case Self.nbfKey: notBefore = try Self.numericDate(value, "nbf")
-            case Self.iatKey: issuedAt = try Self.numericDate(value, "iat")
-            default: custom.append(member)
+            if let claim = Registered(member.name) {
+                try set(claim, member.value)
+            } else {
+                custom.append(member)
             }
         }
         self.custom = JSONObject(uncheckedMembers: custom)
+    }
+
+    /// Type-checks `value` for the registered claim and stores it in its typed property.
+    mutating func set(_ claim: Registered, _ value: JSONValue) throws(JWTError) {
+        switch claim {
+        case .iss: issuer = try Self.string(value, "iss")
+        case .sub: subject = try Self.string(value, "sub")
+        case .jti: id = try Self.string(value, "jti")
+        case .aud: audience = try Self.audience(value)
+        case .exp: expiresAt = try Self.numericDate(value, "exp")
+        case .nbf: notBefore = try Self.numericDate(value, "nbf")
+        case .iat: issuedAt = try Self.numericDate(value, "iat")
+        }
     }
 
     /// The largest NumericDate accepted: 9999-12-31T23:59:59Z.
@@ -209,10 +198,7 @@ public struct JWTClaims: Sendable, Hashable {
 
     /// Whether `name` is a registered claim: a switch, cheaper than hashing into ``registeredNames``.
     static func isRegistered(_ name: String) -> Bool {
-        switch registeredKey(name) {
-        case issKey, subKey, audKey, expKey, nbfKey, iatKey, jtiKey: true
-        default: false
-        }
+        Registered(name) != nil
     }
 
     /// The payload object in AuthKit's fixed order: iss, sub, aud, exp, nbf, iat, jti, then custom claims.

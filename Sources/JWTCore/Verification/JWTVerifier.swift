@@ -12,8 +12,12 @@ public struct JWTVerifier: Sendable {
     public let policy: JWTValidationPolicy
     /// Where "now" comes from for `exp`, `nbf` and `iat`.
     public let clock: WallClock
-    /// The policy's required claims, sorted once so failures name the same claim every time.
-    private let requiredClaims: [String]
+    /// The policy's required claims, sorted once so failures name the same claim every time, each with its
+    /// registered claim looked up once.
+    private let requiredClaims: [(name: String, registered: JWTClaims.Registered?)]
+    /// The policy's audiences as a list when there are few: comparing a handful of short strings is cheaper than
+    /// hashing the token's audience.
+    private let fewAudiences: [String]?
     /// Header segments already accepted under this (immutable) policy; shared by copies of the verifier.
     let headerCache = HeaderCache()
 
@@ -29,7 +33,8 @@ public struct JWTVerifier: Sendable {
         self.keys = keys
         self.policy = policy
         self.clock = clock
-        self.requiredClaims = policy.requiredClaims.sorted()
+        self.requiredClaims = policy.requiredClaims.sorted().map { ($0, JWTClaims.Registered($0)) }
+        self.fewAudiences = policy.audiences.count <= 4 ? Array(policy.audiences) : nil
     }
 
     /// Verifies `token` and returns its header and claims.
@@ -63,8 +68,9 @@ public struct JWTVerifier: Sendable {
         var text = token
         let result = text.withUTF8 { buffer -> Result<(JWTHeader, [UInt8]), JWTError> in
             do throws(JWTError) {
-                let checked = try checkSignature(UnsafeRawBufferPointer(buffer), payloadIsJSON: false)
-                return .success((checked.header, checked.payload))
+                let bytes = UnsafeRawBufferPointer(buffer)
+                let (header, layout) = try checkSignature(bytes)
+                return .success((header, try CompactJWS.decode(bytes, layout.payloadRange, what: "payload")))
             } catch {
                 return .failure(error)
             }
@@ -78,17 +84,15 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key set.
+    ///
+    /// The payload is decoded and parsed only once the signature over it has verified, so the JSON parser never
+    /// sees bytes the key holder did not sign.
     func verify(bytes token: UnsafeRawBufferPointer, key: JWTKey?) throws(JWTError) -> VerifiedJWT {
-        let checked = try checkSignature(token, payloadIsJSON: true, key: key)
-        let payloadObject = checked.payloadObject ?? JSONObject()
-        let claims = try JWTClaims(payload: payloadObject)
+        let (header, layout) = try checkSignature(token, key: key)
+        let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
+        let claims = try JSONParser.parseClaims(payload, maxDepth: policy.maxNestingDepth)
         try validate(claims)
-        return VerifiedJWT(
-            header: checked.header,
-            claims: claims,
-            payload: checked.payload,
-            payloadObject: payloadObject
-        )
+        return VerifiedJWT(header: header, claims: claims, payload: payload, maxNestingDepth: policy.maxNestingDepth)
     }
 
     /// The token's checked header: structure, header rules, and an algorithm AuthKit implements and the
@@ -120,9 +124,8 @@ public struct JWTVerifier: Sendable {
     /// never meets an HMAC `alg`.
     private func checkSignature(
         _ token: UnsafeRawBufferPointer,
-        payloadIsJSON: Bool,
         key chosen: JWTKey? = nil
-    ) throws(JWTError) -> (header: JWTHeader, payload: [UInt8], payloadObject: JSONObject?) {
+    ) throws(JWTError) -> (header: JWTHeader, layout: CompactJWS.Layout) {
         let (header, algorithm, layout) = try checkedHeader(token)
         let key: JWTKey
         if let chosen {
@@ -139,25 +142,26 @@ public struct JWTVerifier: Sendable {
                 "the token says \(algorithm.name) but its key is for \(key.algorithm.name)"
             )
         }
-        let signature = try CompactJWS.signature(token, layout, expectedLength: key.backing.signatureLength)
-        let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
-        let payloadObject: JSONObject? =
-            payloadIsJSON
-            ? try JSONParser.parseObject(payload, maxDepth: policy.maxNestingDepth, what: "payload") : nil
-        let valid = signature.withUnsafeBytes { signatureBytes in
-            key.backing.verify(
-                signature: signatureBytes,
-                input: UnsafeRawBufferPointer(rebasing: token[0..<layout.secondDot])
-            )
+        let backing = key.backing
+        let valid = try CompactJWS.withSignature(token, layout, expectedLength: backing.signatureLength) { signature in
+            backing.verify(signature: signature, input: UnsafeRawBufferPointer(rebasing: token[0..<layout.secondDot]))
         }
         guard valid else { throw JWTError(.invalidSignature, "the signature does not match") }
-        return (header, payload, payloadObject)
+        return (header, layout)
     }
 
     /// Checks required claims, time claims, issuer and audience against the policy.
     public func validate(_ claims: JWTClaims) throws(JWTError) {
-        for name in requiredClaims where !claims.contains(name) {
-            throw JWTError(.missingClaim, "the required claim \"\(JSONParser.printable(name))\" is missing")
+        for (name, registered) in requiredClaims {
+            let present: Bool
+            if let registered {
+                present = claims.contains(registered)
+            } else {
+                present = claims.contains(name)
+            }
+            guard present else {
+                throw JWTError(.missingClaim, "the required claim \"\(JSONParser.printable(name))\" is missing")
+            }
         }
         let now = clock.now()
         if let expiresAt = claims.expiresAt, now >= expiresAt + policy.leeway {
@@ -173,9 +177,14 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.invalidIssuer, "the issuer is not \"\(issuer)\"")
         }
         if !policy.audiences.isEmpty {
-            guard let audience = claims.audience, audience.contains(where: policy.audiences.contains) else {
+            guard let audience = claims.audience, audience.contains(where: isAccepted(audience:)) else {
                 throw JWTError(.invalidAudience, "the token is not meant for this audience")
             }
         }
+    }
+
+    private func isAccepted(audience: String) -> Bool {
+        if let fewAudiences { return fewAudiences.contains(audience) }
+        return policy.audiences.contains(audience)
     }
 }

@@ -1,0 +1,107 @@
+extension JSONParser {
+    /// A payload read straight into claims, and the first registered claim found with the wrong type: that error
+    /// is reported only once the whole payload has parsed, so a payload that is not valid JSON is always refused
+    /// as such, whatever its claims.
+    struct ClaimsReading {
+        var claims = JWTClaims()
+        var claimError: JWTError?
+    }
+
+    /// Parses a payload that must hold exactly one JSON object, with the same strictness as
+    /// ``parseObject(_:maxDepth:what:)`` (duplicates after unescaping, depth, UTF-8, numbers), into claims:
+    /// registered claims go to their typed properties without an intermediate object, and the payload's full
+    /// object is never built.
+    static func parseClaims(_ payload: [UInt8], maxDepth: Int) throws(JWTError) -> JWTClaims {
+        let outcome = payload.withUnsafeBytes { bytes -> Result<JWTClaims, JWTError> in
+            do throws(JWTError) {
+                return .success(try parseClaims(bytes, maxDepth: maxDepth))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
+    private static func parseClaims(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) throws(JWTError) -> JWTClaims {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        parser.skipWhitespace()
+        guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {
+            // Not an object: the general parser finds and names what is wrong with it.
+            _ = try parseObject(bytes, maxDepth: maxDepth, what: "payload")
+            throw JWTError(.malformed, "payload is not a JSON object")
+        }
+        let reading: ClaimsReading
+        do throws(Failure) {
+            reading = try parser.parseClaimsBody()
+            parser.skipWhitespace()
+            if parser.index != bytes.count {
+                throw parser.failure("unexpected data after the JSON value")
+            }
+        } catch {
+            throw JWTError(error.code, "payload: \(error.message)")
+        }
+        if let claimError = reading.claimError { throw claimError }
+        return reading.claims
+    }
+
+    private mutating func parseClaimsBody() throws(Failure) -> ClaimsReading {
+        var reading = ClaimsReading()
+        var seen: UInt8 = 0
+        var custom: [JSONObject.Member] = []
+        var fingerprints: [UInt64] = []
+        var names: Set<String>? = nil
+        try parseMembers { (parser) throws(Failure) in
+            var claim = parser.plainRegisteredName()
+            var name = ""
+            if claim == nil {
+                // Escaped spellings of a registered name ("\u0069ss") are recognised once unescaped.
+                name = try parser.parseString()
+                claim = JWTClaims.Registered(name)
+            }
+            if let claim {
+                guard seen & claim.bit == 0 else {
+                    throw parser.failure("duplicate member name \"\(claim.name)\"", code: .duplicateMember)
+                }
+                seen |= claim.bit
+                try parser.parseColon()
+                let value = try parser.parseValue()
+                if reading.claimError == nil {
+                    do throws(JWTError) {
+                        try reading.claims.set(claim, value)
+                    } catch {
+                        reading.claimError = error
+                    }
+                }
+                return
+            }
+            let fingerprint = Self.fingerprint(name)
+            if parser.isDuplicate(name, fingerprint, in: custom, fingerprints: fingerprints, names: &names) {
+                throw parser.failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
+            }
+            try parser.parseColon()
+            custom.append(JSONObject.Member(name, try parser.parseValue()))
+            fingerprints.append(fingerprint)
+        }
+        reading.claims.custom = JSONObject(uncheckedMembers: custom)
+        return reading
+    }
+
+    /// On a member name's opening quote: when the name is exactly three plain characters naming a registered
+    /// claim, consumes it and returns the claim without making a string. Anything else leaves the parser where it
+    /// was and answers `nil`.
+    private mutating func plainRegisteredName() -> JWTClaims.Registered? {
+        let start = index + 1
+        guard start + 3 < bytes.count, bytes[start + 3] == UInt8(ascii: "\"") else { return nil }
+        var key: UInt32 = 0
+        for offset in 0..<3 {
+            let byte = bytes[start + offset]
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\"), byte != UInt8(ascii: "\"") else {
+                return nil
+            }
+            key = key << 8 | UInt32(byte)
+        }
+        guard let claim = JWTClaims.Registered(key: key) else { return nil }
+        index = start + 4
+        return claim
+    }
+}
