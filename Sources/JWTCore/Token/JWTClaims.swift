@@ -131,6 +131,8 @@ public struct JWTClaims: Sendable, Hashable {
         guard seconds.isFinite, seconds >= 0, seconds <= maxNumericDate else {
             throw JWTError(.invalidClaim, "\"\(name)\" is outside 1970-01-01...9999-12-31")
         }
+        // Whole seconds (nearly every token) skip the costly conversion of a Double to a Duration.
+        if let whole = Int64(exactly: seconds) { return UnixTime(seconds: whole) }
         return UnixTime(sinceEpoch: .seconds(seconds))
     }
 

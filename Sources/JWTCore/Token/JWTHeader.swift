@@ -1,17 +1,57 @@
 /// The protected header of a verified token (RFC 7515 §4).
+///
+/// The members live in one shared, immutable box: a header is copied on every verification (out of the
+/// verifier's header cache and into the result), and copying one reference is cheaper than six.
 public struct JWTHeader: Sendable, Hashable {
+    private final class Storage: Sendable {
+        let algorithm: String
+        let keyID: String?
+        let type: String?
+        let contentType: String?
+        let critical: [String]
+        let members: JSONObject
+
+        init(
+            algorithm: String,
+            keyID: String?,
+            type: String?,
+            contentType: String?,
+            critical: [String],
+            members: JSONObject
+        ) {
+            self.algorithm = algorithm
+            self.keyID = keyID
+            self.type = type
+            self.contentType = contentType
+            self.critical = critical
+            self.members = members
+        }
+    }
+
+    private let storage: Storage
+
     /// The `alg` member, exactly as the token carries it.
-    public let algorithm: String
+    public var algorithm: String { storage.algorithm }
     /// The `kid` member, if present.
-    public let keyID: String?
+    public var keyID: String? { storage.keyID }
     /// The `typ` member, if present.
-    public let type: String?
+    public var type: String? { storage.type }
     /// The `cty` member, if present.
-    public let contentType: String?
+    public var contentType: String? { storage.contentType }
     /// The names listed in `crit`, all of which were understood.
-    public let critical: [String]
+    public var critical: [String] { storage.critical }
     /// Every member, in the token's order.
-    public let members: JSONObject
+    public var members: JSONObject { storage.members }
+
+    /// Headers are equal when their members are: every other property is read from them.
+    public static func == (lhs: JWTHeader, rhs: JWTHeader) -> Bool {
+        lhs.storage === rhs.storage || lhs.members == rhs.members
+    }
+
+    /// Hashes the members, which determine every other property.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(members)
+    }
 
     /// Registered header names (RFC 7515 §4.1, RFC 7519 §5) that `crit` must not list.
     static let registeredNames: Set<String> = [
@@ -47,15 +87,16 @@ public struct JWTHeader: Sendable, Hashable {
         guard let algorithm else {
             throw JWTError(.unsupportedAlgorithm, "the header has no \"alg\"")
         }
-        self.algorithm = algorithm
-        self.keyID = keyID
-        self.type = type
-        self.contentType = contentType
-        self.critical =
-            try critical.map { (value) throws(JWTError) in
+        storage = Storage(
+            algorithm: algorithm,
+            keyID: keyID,
+            type: type,
+            contentType: contentType,
+            critical: try critical.map { (value) throws(JWTError) in
                 try Self.critical(value, members, understood: policy.understoodCriticalHeaders)
-            } ?? []
-        self.members = members
+            } ?? [],
+            members: members
+        )
         if let expected = policy.expectedType {
             guard let type, Self.sameMediaType(type, expected) else {
                 throw JWTError(.invalidType, "the header's \"typ\" is not \"\(expected)\"")
