@@ -14,6 +14,12 @@ private let keys: JWTKeySet? = {
     return try? JWTKeySet([hmac, ecdsa])
 }()
 
+// Signs fuzz input as a payload with the HMAC key, so the payload's claims reader (which only ever sees bytes
+// under a valid signature) meets every input too.
+private let payloadSigner: JWTSigner? = keys.flatMap { keys in
+    (try? keys.key(for: "h")).flatMap { try? JWTSigner(key: $0) }
+}
+
 private let verifier: JWTVerifier? = keys.flatMap { keys in
     try? JWTVerifier(
         keys: keys,
@@ -25,7 +31,7 @@ private let verifier: JWTVerifier? = keys.flatMap { keys in
 /// The libFuzzer entry point: one input, whatever its bytes; returns 0 (the input is never rejected).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJWT(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    guard let verifier else {
+    guard let verifier, let payloadSigner else {
         // A target that cannot build its verifier would fuzz nothing: fail loudly instead.
         abort()
     }
@@ -34,5 +40,8 @@ public func fuzzJWT(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let text = String(decoding: bytes, as: UTF8.self)
     _ = try? verifier.verify(text)
     _ = try? UnverifiedJWT.decode(text)
+    if let signed = try? payloadSigner.sign(payload: Array(bytes)) {
+        _ = try? verifier.verify(signed)
+    }
     return 0
 }
