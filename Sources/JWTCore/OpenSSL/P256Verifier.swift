@@ -80,15 +80,12 @@ final class P256Verifier: @unchecked Sendable {
             ECDSASignature.inRange(UnsafeRawBufferPointer(rebasing: signature[size...]), order: order)
         else { return false }
         let accepted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { digest -> Bool in
-            guard
-                SHA256(input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, digest.baseAddress)
-                    != nil
-            else { return false }
-            return check(
-                r: signatureBase.assumingMemoryBound(to: UInt8.self),
-                s: signatureBase.assumingMemoryBound(to: UInt8.self) + size,
-                digest: UnsafePointer(digest.baseAddress)
-            )
+            let bytes = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            guard let digestBase = digest.baseAddress, SHA256(bytes, input.count, digestBase) != nil else {
+                return false
+            }
+            let r = signatureBase.assumingMemoryBound(to: UInt8.self)
+            return check(r: r, s: r + size, e: digestBase)
         }
         if !accepted { OpenSSLError.clear() }
         return accepted
@@ -96,9 +93,11 @@ final class P256Verifier: @unchecked Sendable {
 
     /// `x(u1·G + u2·Q) mod n == r` with `w = s⁻¹ mod n`, `u1 = e·w`, `u2 = r·w`, where `r` and `s` are
     /// already known to lie in `[1, n)` and `e` is the whole 32-byte digest (P-256's order has 256 bits).
-    private func check(r rBytes: UnsafePointer<UInt8>, s sBytes: UnsafePointer<UInt8>, digest: UnsafePointer<UInt8>?)
-        -> Bool
-    {
+    private func check(
+        r rBytes: UnsafePointer<UInt8>,
+        s sBytes: UnsafePointer<UInt8>,
+        e digest: UnsafePointer<UInt8>
+    ) -> Bool {
         guard let context = BN_CTX_new() else { return false }
         defer { BN_CTX_free(context) }
         BN_CTX_start(context)
