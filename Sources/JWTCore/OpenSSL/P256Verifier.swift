@@ -1,4 +1,5 @@
 internal import CAuthKitOpenSSL
+import Synchronization
 
 /// ES256 verification for one fixed public key `Q`, with a precomputed multiplication table for `Q`.
 ///
@@ -10,14 +11,27 @@ internal import CAuthKitOpenSSL
 /// about half as much. Only libcrypto does arithmetic: this type chooses which of its calls to make.
 ///
 /// `@unchecked Sendable`: both groups and the table are only read after `init`, and each call works with its
-/// own `BN_CTX` and points; `deinit` runs when no caller can still reach the verifier.
+/// own `BN_CTX` and points (a ``Workspace`` taken from a free list, as ``HMACContextPool`` does with its
+/// contexts, which saves a score of allocations per verify); `deinit` runs when no caller can still reach
+/// the verifier.
 final class P256Verifier: @unchecked Sendable {
+    /// A `BN_CTX` and the two result points for one verify, owned by the free list or by the one caller that
+    /// took it. They hold only public values (the signature's scalars and points derived from them).
+    private struct Workspace: @unchecked Sendable {
+        let context: OpaquePointer
+        let sum: OpaquePointer
+        let keyProduct: OpaquePointer
+    }
+
+    private static let maxIdle = 16
+
     /// The standard P-256 group, for `u1·G` and for the final sum.
     private let standard: OpaquePointer
     /// A copy of P-256 whose generator is the public key, with its precomputed table, for `u2·Q`.
     private let keyGroup: OpaquePointer
     /// The group order `n` (owned by `standard`).
     private let order: OpaquePointer
+    private let idle = Mutex<[Workspace]>([])
 
     /// Builds the table for `key`'s public point; throws when `key` is not a P-256 key or OpenSSL fails.
     init(key: EVPKey) throws(JWTError) {
@@ -66,6 +80,9 @@ final class P256Verifier: @unchecked Sendable {
     }
 
     deinit {
+        idle.withLock { workspaces in
+            for workspace in workspaces { Self.free(workspace) }
+        }
         EC_GROUP_free(keyGroup)
         EC_GROUP_free(standard)
     }
@@ -98,8 +115,9 @@ final class P256Verifier: @unchecked Sendable {
         s sBytes: UnsafePointer<UInt8>,
         e digest: UnsafePointer<UInt8>
     ) -> Bool {
-        guard let context = BN_CTX_new() else { return false }
-        defer { BN_CTX_free(context) }
+        guard let workspace = takeWorkspace() else { return false }
+        defer { giveBack(workspace) }
+        let context = workspace.context
         BN_CTX_start(context)
         defer { BN_CTX_end(context) }
         // BN_CTX_get fails for good once one call fails, so checking the last one covers them all.
@@ -117,10 +135,8 @@ final class P256Verifier: @unchecked Sendable {
             BN_mod_mul(u1, e, w, order, context) == 1,
             BN_mod_mul(u2, r, w, order, context) == 1
         else { return false }
-        guard let sum = EC_POINT_new(standard) else { return false }
-        defer { EC_POINT_free(sum) }
-        guard let keyProduct = EC_POINT_new(keyGroup) else { return false }
-        defer { EC_POINT_free(keyProduct) }
+        let sum = workspace.sum
+        let keyProduct = workspace.keyProduct
         guard EC_POINT_mul(standard, sum, u1, nil, nil, context) == 1,
             EC_POINT_mul(keyGroup, keyProduct, u2, nil, nil, context) == 1,
             EC_POINT_add(standard, sum, sum, keyProduct, context) == 1,
@@ -129,6 +145,36 @@ final class P256Verifier: @unchecked Sendable {
             BN_nnmod(x, x, order, context) == 1
         else { return false }
         return BN_cmp(x, r) == 0
+    }
+
+    private func takeWorkspace() -> Workspace? {
+        if let workspace = idle.withLock({ $0.popLast() }) { return workspace }
+        guard let context = BN_CTX_new() else { return nil }
+        guard let sum = EC_POINT_new(standard) else {
+            BN_CTX_free(context)
+            return nil
+        }
+        guard let keyProduct = EC_POINT_new(keyGroup) else {
+            EC_POINT_free(sum)
+            BN_CTX_free(context)
+            return nil
+        }
+        return Workspace(context: context, sum: sum, keyProduct: keyProduct)
+    }
+
+    private func giveBack(_ workspace: Workspace) {
+        let surplus = idle.withLock { workspaces -> Workspace? in
+            guard workspaces.count < Self.maxIdle else { return workspace }
+            workspaces.append(workspace)
+            return nil
+        }
+        if let surplus { Self.free(surplus) }
+    }
+
+    private static func free(_ workspace: Workspace) {
+        EC_POINT_free(workspace.keyProduct)
+        EC_POINT_free(workspace.sum)
+        BN_CTX_free(workspace.context)
     }
 
     /// Whether the key's group carries its own precomputed table (for tests).
