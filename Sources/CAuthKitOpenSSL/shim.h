@@ -58,4 +58,17 @@ static inline int CAuthKitOpenSSL_selectionPublicKey(void) {
     return EVP_PKEY_PUBLIC_KEY;
 }
 
+/* EC_GROUP_precompute_mult is deprecated in OpenSSL 3.0 but is the only way to give a group with a chosen
+ * generator (an ES256 public key) the same precomputed multiplication table P-256 has for its own generator. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline int CAuthKitOpenSSL_EC_GROUP_precompute_mult(EC_GROUP *group, BN_CTX *ctx) {
+    return EC_GROUP_precompute_mult(group, ctx);
+}
+
+static inline int CAuthKitOpenSSL_EC_GROUP_have_precompute_mult(const EC_GROUP *group) {
+    return EC_GROUP_have_precompute_mult(group);
+}
+#pragma GCC diagnostic pop
+
 #endif

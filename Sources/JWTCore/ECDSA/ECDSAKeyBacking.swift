@@ -1,11 +1,22 @@
+import Synchronization
+
 /// An EC key bound to ES256 (P-256), ES384 (P-384) or ES512 (P-521), held as a ready OpenSSL key.
+///
+/// An ES256 key that keeps verifying switches to a precomputed table for its public point (``P256Verifier``,
+/// about twice as fast), as ``P256TableState`` decides; the other curves always verify with `EVP_DigestVerify`.
 final class ECDSAKeyBacking: JWTKeyBacking {
     let algorithm: JWTAlgorithm
     let key: EVPKey
     private let digest: Digest
     private let curve: ECCurve
+    private let table: Mutex<P256TableState>
 
-    init(algorithm: JWTAlgorithm, key: EVPKey) throws(JWTError) {
+    /// `tableThreshold` is how many ES256 verifies run generically before the table is built.
+    init(
+        algorithm: JWTAlgorithm,
+        key: EVPKey,
+        tableThreshold: Int = P256TableState.defaultThreshold
+    ) throws(JWTError) {
         guard case .ecdsa(let digest, let curve) = algorithm.family else {
             throw JWTError(.algorithmMismatch, "an EC key cannot be used with \(algorithm.name)")
         }
@@ -19,7 +30,11 @@ final class ECDSAKeyBacking: JWTKeyBacking {
         self.key = key
         self.digest = digest
         self.curve = curve
+        self.table = Mutex(P256TableState(threshold: curve == .p256 ? tableThreshold : nil))
     }
+
+    /// Whether ES256 verifies now use the precomputed table (for tests).
+    var usesTable: Bool { table.withLock { $0.isReady } }
 
     var canSign: Bool { key.isPrivate }
 
@@ -35,6 +50,21 @@ final class ECDSAKeyBacking: JWTKeyBacking {
     }
 
     func verify(signature: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer) -> Bool {
+        switch table.withLock({ $0.nextVerify() }) {
+        case .table(let verifier):
+            return verifier.verify(signature: signature, input: input)
+        case .build:
+            let verifier = try? P256Verifier(key: key)
+            table.withLock { $0.finishBuilding(verifier) }
+            if let verifier { return verifier.verify(signature: signature, input: input) }
+            return genericVerify(signature: signature, input: input)
+        case .generic:
+            return genericVerify(signature: signature, input: input)
+        }
+    }
+
+    /// `EVP_DigestVerify` on the DER form of the JOSE signature.
+    func genericVerify(signature: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer) -> Bool {
         withUnsafeTemporaryAllocation(byteCount: ECDSASignature.maxDERSize, alignment: 1) { buffer in
             guard let length = ECDSASignature.der(fromJOSE: signature, curve: curve, into: buffer) else {
                 return false

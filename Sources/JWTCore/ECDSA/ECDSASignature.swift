@@ -36,7 +36,7 @@ enum ECDSASignature {
     }
 
     /// `0 < value < order`, comparing big-endian byte strings of equal length.
-    private static func inRange(_ value: UnsafeRawBufferPointer, order: [UInt8]) -> Bool {
+    static func inRange(_ value: UnsafeRawBufferPointer, order: [UInt8]) -> Bool {
         guard value.contains(where: { $0 != 0 }) else { return false }
         for (byte, limit) in zip(value, order) where byte != limit {
             return byte < limit

@@ -70,6 +70,24 @@ final class EVPKey: @unchecked Sendable {
         Self.bigNumberParameter(pointer, name, size: size)
     }
 
+    /// An octet-string parameter such as EC `pub` (the encoded public point); `nil` when the key has none.
+    func octets(_ name: String) -> [UInt8]? {
+        var length = 0
+        guard EVP_PKEY_get_octet_string_param(pointer, name, nil, 0, &length) == 1, length > 0 else {
+            OpenSSLError.clear()
+            return nil
+        }
+        var output = [UInt8](repeating: 0, count: length)
+        let status = output.withUnsafeMutableBufferPointer { buffer in
+            EVP_PKEY_get_octet_string_param(pointer, name, buffer.baseAddress, length, &length)
+        }
+        guard status == 1, length == output.count else {
+            OpenSSLError.clear()
+            return nil
+        }
+        return output
+    }
+
     /// The raw Ed25519 public key (`EVP_PKEY_get_raw_public_key`).
     func rawPublicKey() throws(JWTError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
