@@ -97,11 +97,11 @@ public final class RedisClient: Sendable, Service {
 
     /// Sends several commands in one write on one connection and returns their replies in command order.
     ///
-    /// This is for reads (or writes) that are independent of each other but wanted in one round trip: the commands
-    /// are encoded into one buffer, written with one system call, and the caller is resumed once, when the last
-    /// reply is in — unlike several concurrent ``send(_:)-([RedisArgument])`` calls, which cost one hop to the I/O
-    /// thread each. The batch is not atomic: other clients' commands may run between these on the server (use a
-    /// script or MULTI/EXEC for that); the commands themselves run in order.
+    /// This is for commands that do not depend on each other's replies but are wanted in one round trip: they are
+    /// encoded into one buffer and handed to one connection in one piece (one `send` when it is idle), and the
+    /// caller is resumed once, when the last reply is in — several concurrent `send` calls would cost one hop to
+    /// the I/O thread and one continuation each. The batch is not atomic: other clients' commands may run between
+    /// these on the server (use a script or MULTI/EXEC for that); the commands themselves run in order.
     ///
     /// Error replies do not throw: each command's error reply is returned in its place as ``RedisReply/error(_:)``,
     /// so the caller sees which command failed, and the others' replies are still there. A failure of the batch as a
