@@ -23,6 +23,21 @@ struct RedisTokenStoreTests {
         }
     }
 
+    @Test("conformance with every access check run as the check script", arguments: TokenStoreConformance.checks)
+    func conformanceByScript(_ check: TokenStoreConformance.Check) async throws {
+        try await withRedis { client in
+            let suite = TokenStoreConformance { clock in
+                try RedisTokenStore(
+                    client: client,
+                    configuration: RedisTokenStoreConfiguration(keyPrefix: uniquePrefix()),
+                    clock: clock,
+                    readOnlyCheckRunsScript: true
+                )
+            }
+            try await check.run(suite)
+        }
+    }
+
     @Test(
         "user ids are encoded so none can leave its hash tag or key",
         arguments: ["42", "a}b", "a{b", "a:b", "a%b", "a\u{0}b", "é", "e\u{301}", "x y", "💥"]

@@ -95,6 +95,53 @@ public final class RedisClient: Sendable, Service {
         try await send(arguments)
     }
 
+    /// Sends several commands in one write on one connection and returns their replies in command order.
+    ///
+    /// This is for commands that do not depend on each other's replies but are wanted in one round trip: they are
+    /// encoded into one buffer and handed to one connection in one piece (one `send` when it is idle), and the
+    /// caller is resumed once, when the last reply is in — several concurrent `send` calls would cost one hop to
+    /// the I/O thread and one continuation each. The batch is not atomic: other clients' commands may run between
+    /// these on the server (use a script or MULTI/EXEC for that); the commands themselves run in order.
+    ///
+    /// Error replies do not throw: each command's error reply is returned in its place as ``RedisReply/error(_:)``,
+    /// so the caller sees which command failed, and the others' replies are still there. A failure of the batch as a
+    /// whole — ``RedisConfiguration/commandTimeout`` passing before the last reply (one deadline for the whole
+    /// batch), the connection closing, shutdown — throws once; some of the commands may then have been applied.
+    /// An empty batch returns `[]` without touching the network.
+    /// - Throws: ``RedisError``; ``RedisError/Code/invalidCommand`` for a blocking command (BLPOP, XREAD … BLOCK,
+    ///   WAIT …), which would hold up every other command on the connection.
+    public func pipeline(_ commands: [[RedisArgument]]) async throws -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        var bytes: [UInt8] = []
+        for arguments in commands {
+            if BlockingCommands.blockingTime(arguments) != nil {
+                let name = arguments.first?.uppercasedName ?? ""
+                throw RedisError(
+                    .invalidCommand,
+                    "the blocking command \(name) cannot be pipelined; send it with send(_:)"
+                )
+            }
+            bytes.append(contentsOf: try CommandEncoder.encode(arguments))
+        }
+        let pool = try requirePool()
+        let deadline = Monotonic.deadline(after: configuration.commandTimeout)
+        let count = commands.count
+        return try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<[RedisReply], any Error>) in
+            let collector = PipelineCollector(count: count) { continuation.resume(with: $0) }
+            let pending = (0..<count).map { index in
+                PendingCommand(deadline: deadline) { collector.receive($0, at: index) }
+            }
+            if pool.tryDirectWrite(bytes, commands: pending) {
+                return
+            }
+            let accepted = loop.execute { [bytes] in pool.enqueue(bytes, commands: pending) }
+            if !accepted {
+                continuation.resume(throwing: RedisError(.poolShutdown, "the Redis client has been shut down"))
+            }
+        }
+    }
+
     /// Runs a script by EVALSHA; on NOSCRIPT (empty cache after a restart, failover or SCRIPT FLUSH) it loads the
     /// script with SCRIPT LOAD and retries once.
     /// - Throws: ``RedisError``; a script's own `error_reply` arrives as ``RedisError/Code/server``.

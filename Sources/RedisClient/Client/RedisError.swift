@@ -37,6 +37,9 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let poolShutdown = Code("poolShutdown")
         /// A URL or configuration value is invalid (bad scheme, port, database index, pool size).
         public static let invalidConfiguration = Code("invalidConfiguration")
+        /// A command cannot be sent the way it was asked for: a blocking command (BLPOP, XREAD … BLOCK, WAIT …)
+        /// in ``RedisClient/pipeline(_:)``, which would hold up every command behind it on the connection.
+        public static let invalidCommand = Code("invalidCommand")
     }
 
     /// Which failure happened.

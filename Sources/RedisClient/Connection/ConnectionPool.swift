@@ -52,8 +52,16 @@ final class ConnectionPool: @unchecked Sendable {
         deadline: UInt64,
         completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
     ) -> Bool {
-        guard let connection = directLane.withLock({ $0.first }) else { return false }
-        switch connection.tryDirectWrite(command, deadline: deadline, completion: completion) {
+        tryDirectWrite(command, commands: CollectionOfOne(PendingCommand(deadline: deadline, completion: completion)))
+    }
+
+    /// Called from any thread: like ``tryDirectWrite(_:deadline:completion:)`` for the encoded bytes of several
+    /// commands (a pipeline), all on the same connection, in order. Every command has the same deadline.
+    func tryDirectWrite(_ bytes: [UInt8], commands: some Collection<PendingCommand>) -> Bool {
+        guard let deadline = commands.first?.deadline,
+            let connection = directLane.withLock({ $0.first })
+        else { return false }
+        switch connection.tryDirectWrite(bytes, commands: commands) {
         case .declined:
             return false
         case .sent:
@@ -74,8 +82,14 @@ final class ConnectionPool: @unchecked Sendable {
         deadline: UInt64,
         completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
     ) {
+        enqueue(command, commands: CollectionOfOne(PendingCommand(deadline: deadline, completion: completion)))
+    }
+
+    /// Sends the encoded bytes of one or more commands on the least busy connection, all on that one connection and
+    /// in order; on failure every command's completion gets the error.
+    func enqueue(_ bytes: [UInt8], commands: some Collection<PendingCommand>) {
         guard !isShutdown else {
-            completion(.failure(RedisError(.poolShutdown, "the Redis client has been shut down")))
+            Self.fail(commands, RedisError(.poolShutdown, "the Redis client has been shut down"))
             return
         }
         guard let connection = pick() else {
@@ -86,10 +100,16 @@ final class ConnectionPool: @unchecked Sendable {
                     break
                 }
             }
-            completion(.failure(RedisError(.connectionFailed, reason)))
+            Self.fail(commands, RedisError(.connectionFailed, reason))
             return
         }
-        connection.enqueue(command, deadline: deadline, completion: completion)
+        connection.enqueue(bytes, commands: commands)
+    }
+
+    private static func fail(_ commands: some Collection<PendingCommand>, _ error: RedisError) {
+        for command in commands {
+            command.completion(.failure(error))
+        }
     }
 
     /// Sends one command on a connection of its own, closed once the reply is in (for blocking commands).

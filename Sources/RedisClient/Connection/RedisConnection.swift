@@ -148,17 +148,27 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         deadline: UInt64,
         completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
     ) {
+        enqueue(command, commands: CollectionOfOne(PendingCommand(deadline: deadline, completion: completion)))
+    }
+
+    /// Queues the encoded bytes of one or more commands and their waiting ``PendingCommand``s, in order and under
+    /// one lock, so they are written together and nothing else lands between them (loop thread).
+    func enqueue(_ bytes: [UInt8], commands: some Collection<PendingCommand>) {
         let closedError = shared.withLock { shared -> RedisError? in
             if shared.closed {
                 return shared.closeError ?? RedisError(.connectionClosed, "the connection is closed")
             }
-            shared.plaintext.append(contentsOf: command)
-            shared.queue.append(PendingCommand(deadline: deadline, completion: completion))
+            shared.plaintext.append(contentsOf: bytes)
+            for command in commands {
+                shared.queue.append(command)
+            }
             idleHint.store(false, ordering: .relaxed)
             return nil
         }
         if let closedError {
-            completion(.failure(closedError))
+            for command in commands {
+                command.completion(.failure(closedError))
+            }
             return
         }
         requestFlush()
@@ -171,21 +181,29 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         deadline: UInt64,
         completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
     ) -> DirectWrite {
+        tryDirectWrite(command, commands: CollectionOfOne(PendingCommand(deadline: deadline, completion: completion)))
+    }
+
+    /// Called from any thread: like ``tryDirectWrite(_:deadline:completion:)`` for the encoded bytes of several
+    /// commands, written with one `send` and queued in order.
+    func tryDirectWrite(_ bytes: [UInt8], commands: some Collection<PendingCommand>) -> DirectWrite {
         guard idleHint.load(ordering: .relaxed) else { return .declined }
         return shared.withLock { shared -> DirectWrite in
             guard shared.isIdle else {
                 return .declined
             }
-            shared.queue.append(PendingCommand(deadline: deadline, completion: completion))
-            idleHint.store(false, ordering: .relaxed)
-            let written = command.withUnsafeBytes { bytes in
-                Glibc.send(shared.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            for command in commands {
+                shared.queue.append(command)
             }
-            if written == command.count {
+            idleHint.store(false, ordering: .relaxed)
+            let written = bytes.withUnsafeBytes { buffer in
+                Glibc.send(shared.fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
+            if written == bytes.count {
                 return .sent
             }
             // Partial write or error: the loop writes the rest, or meets the error and fails the connection.
-            shared.plaintext = Array(command[max(written, 0)...])
+            shared.plaintext = Array(bytes[max(written, 0)...])
             shared.plaintextSent = 0
             return .needsFlush
         }
