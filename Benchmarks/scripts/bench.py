@@ -163,6 +163,11 @@ class Bench:
                                 self.authkit(scenario, "--redis", self.url, concurrency=concurrency))
                 self.record("redis", "refresh", "authkit-bench", concurrency,
                             self.authkit("refresh", "--redis", self.url, concurrency=concurrency))
+                if concurrency == 1:
+                    # The same authenticate with RedisConfiguration.busyPoll: the client polls instead of sleeping
+                    # for up to 100 µs once idle, which a single caller waits on for every reply.
+                    self.record("redis", "busy poll", "authkit-bench", 1,
+                                self.authkit("authenticate", "--redis", self.url, "--busy-poll-us", "100"))
         if "jwt" not in (self.args.only or ["jwt"]):
             # The c=1 target's budget includes the local HS256 verify p50, which the jwt group measures; without
             # that group, measure it here (AuthKit only).
@@ -248,6 +253,11 @@ class Bench:
                            f"| {self.median('redis', name, 'redis-benchmark', concurrency, 'p50_us'):.1f} "
                            f"| {self.median('redis', name, 'authkit-bench', concurrency, 'p50_us'):.1f} "
                            f"| {self.median('redis', name, 'authkit-bench', concurrency, 'p99_us'):.1f} | {errors} |")
+            if concurrency == 1:
+                busy = self.median("redis", "busy poll", "authkit-bench", 1, "ops_per_s")
+                out.append(f"| 1 | `authenticate` with `busyPoll` 100 µs | | {busy:,.0f} | | "
+                           f"| {self.median('redis', 'busy poll', 'authkit-bench', 1, 'p50_us'):.1f} "
+                           f"| {self.median('redis', 'busy poll', 'authkit-bench', 1, 'p99_us'):.1f} | |")
             refresh = self.median("redis", "refresh", "authkit-bench", concurrency, "ops_per_s")
             out.append(f"| {concurrency} | `refresh` (rotation + new access token) | | {refresh:,.0f} | | "
                        f"| {self.median('redis', 'refresh', 'authkit-bench', concurrency, 'p50_us'):.1f} "
@@ -267,6 +277,9 @@ class Bench:
         out.append(f"| `authenticate` c=1 p50 ≤ 1.5 × (EXISTS p50 {exists1:.1f} + verify p50 {verify_p50:.2f}) µs "
                    f"= {bound:.1f} µs | {auth1:.1f} µs | {ratio(auth1, exists1 + verify_p50):.2f}x "
                    f"| {'✓' if auth1 <= bound else '✗'} |")
+        busy1 = self.median("redis", "busy poll", "authkit-bench", 1, "p50_us")
+        out.append(f"| the same with `RedisConfiguration.busyPoll` 100 µs | {busy1:.1f} µs "
+                   f"| {ratio(busy1, exists1 + verify_p50):.2f}x | {'✓' if busy1 <= bound else '✗'} |")
         for shape in ("no-dots", "three-junk-segments", "valid-header-junk", "deep-json", "huge-numbers"):
             p50 = self.median("garbage", shape, "authkit", 1, "p50_us")
             out.append(f"| garbage 8 KiB `{shape}` refused < 2 µs (p50) | {p50:.2f} µs | {p50 / 2:.2f}x of budget "

@@ -14,7 +14,13 @@ struct BenchmarkOptions {
     var poolSize: Int?
     var algorithm = "fixed-window"
     /// `loop`: worker tasks prefer the client's I/O thread (``RedisClient/taskExecutor``); `global`: Swift's pool.
-    var executor = "loop"
+    /// Unset, it is `loop` for one worker and `global` for more: the I/O thread saves a thread switch per call,
+    /// which is what a single caller waits on, but it is one thread, and many workers pinned to it leave the
+    /// other cores idle (at 64 workers: `authenticate` 78k ops/s on `loop`, 107–115k on `global`, here).
+    var executor: String?
+
+    /// The executor in effect: `--executor`, or the default for the concurrency.
+    var effectiveExecutor: String { executor ?? (concurrency == 1 ? "loop" : "global") }
     /// The JWT algorithm of `jwt-sign`, `jwt-verify`, `authenticate` and `refresh`.
     var jwtAlgorithm = "HS256"
     /// Whose JWT code `jwt-sign` and `jwt-verify` run: `authkit` or `jwt-kit`.
@@ -23,6 +29,8 @@ struct BenchmarkOptions {
     var shape = "no-dots"
     /// How many tokens `denylist-memory` denylists.
     var tokens = 1_000_000
+    /// `RedisConfiguration.busyPoll` in microseconds (0: the client's default, no busy polling).
+    var busyPollMicroseconds = 0
     /// Per-command deadline of the Redis client, in milliseconds.
     var commandTimeoutMilliseconds = 1000
 
@@ -33,7 +41,7 @@ struct BenchmarkOptions {
                      jwt-garbage                                  [--shape no-dots|three-junk-segments|valid-header-junk|deep-json|huge-numbers]
                      authenticate | refresh                       [--redis URL] (in memory without it) [--alg A]
                      denylist-memory                              [--tokens N]
-          options:   --concurrency N  --duration SECONDS  [--pool N]  [--executor loop|global]
+          options:   --concurrency N  --duration SECONDS  [--pool N]  [--executor loop|global]  [--busy-poll-us N]
                      [--algorithm fixed-window|sliding-window|gcra]  [--timeout-ms N]
         """
 
@@ -75,6 +83,11 @@ struct BenchmarkOptions {
             case "--tokens":
                 guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --tokens \(value)") }
                 tokens = number
+            case "--busy-poll-us":
+                guard let number = Int(value), (0...1000).contains(number) else {
+                    throw BenchmarkError("bad --busy-poll-us \(value)")
+                }
+                busyPollMicroseconds = number
             case "--timeout-ms":
                 guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --timeout-ms \(value)") }
                 commandTimeoutMilliseconds = number

@@ -33,6 +33,7 @@ func run() async throws {
     default:
         var configuration = try RedisConfiguration(url: options.url ?? "redis://127.0.0.1:6379")
         configuration.commandTimeout = .milliseconds(Int64(options.commandTimeoutMilliseconds))
+        configuration.busyPoll = .microseconds(options.busyPollMicroseconds)
         configuration.connectTimeout = .seconds(1)
         if let poolSize = options.poolSize {
             configuration.poolSize = poolSize
@@ -50,7 +51,7 @@ func run() async throws {
             operation = { _ in _ = try await created.send(command) }
         }
     }
-    let preferred: (any TaskExecutor)? = options.executor == "loop" ? client?.taskExecutor : nil
+    let preferred: (any TaskExecutor)? = options.effectiveExecutor == "loop" ? client?.taskExecutor : nil
     let result = await LoadRunner.run(
         concurrency: options.concurrency,
         duration: options.duration,
@@ -68,7 +69,8 @@ func run() async throws {
         + "\"err_p50_us\":\(rounded(percentile(result.failures, 0.5), 2)),"
         + "\"err_p99_us\":\(rounded(percentile(result.failures, 0.99), 2)),"
         + "\"in_flight_at_end\":\(result.inFlight),\"cpu_seconds\":\(rounded(result.cpuSeconds, 3)),"
-        + "\"ops_per_cpu_s\":\(rounded(result.cpuSeconds > 0 ? Double(ops) / result.cpuSeconds : 0, 1))}"
+        + "\"ops_per_cpu_s\":\(rounded(result.cpuSeconds > 0 ? Double(ops) / result.cpuSeconds : 0, 1)),"
+        + "\"executor\":\"\(client == nil ? "global" : options.effectiveExecutor)\"}"
     print(json)
     // Exit without a shutdown: a worker stuck on a black-holed store must not hold the process past its time.
     withExtendedLifetime((auth, client)) {}

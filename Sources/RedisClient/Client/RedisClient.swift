@@ -30,7 +30,11 @@ public final class RedisClient: Sendable, Service {
     public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "authkit.redis")) {
         self.configuration = configuration
         self.logger = logger
-        self.loop = EventLoop()
+        let busyPoll = configuration.busyPoll.components
+        let busyPollNanoseconds =
+            busyPoll.seconds < 0 || busyPoll.attoseconds < 0
+            ? 0 : UInt64(min(busyPoll.seconds, 1)) * 1_000_000_000 + UInt64(busyPoll.attoseconds / 1_000_000_000)
+        self.loop = EventLoop(busyPollNanoseconds: busyPollNanoseconds)
         do {
             let checked = try configuration.validated()
             let tlsContext = try checked.tls.map { settings throws(RedisError) in
@@ -121,7 +125,7 @@ public final class RedisClient: Sendable, Service {
                     "the blocking command \(name) cannot be pipelined; send it with send(_:)"
                 )
             }
-            bytes.append(contentsOf: try CommandEncoder.encode(arguments))
+            try CommandEncoder.encode(arguments, appendingTo: &bytes)
         }
         let pool = try requirePool()
         let deadline = Monotonic.deadline(after: configuration.commandTimeout)

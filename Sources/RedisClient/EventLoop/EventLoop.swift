@@ -57,7 +57,11 @@ final class EventLoop: @unchecked Sendable {
     /// Scratch space for decrypted TLS bytes.
     let plaintextBuffer: UnsafeMutableRawBufferPointer
 
-    init() {
+    /// How long to poll without sleeping before blocking (``RedisConfiguration/busyPoll``).
+    private let busyPollNanoseconds: UInt64
+
+    init(busyPollNanoseconds: UInt64 = 0) {
+        self.busyPollNanoseconds = busyPollNanoseconds
         var fds: [Int32] = [-1, -1]
         let ok = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress) } == 0
         if ok {
@@ -291,7 +295,18 @@ final class EventLoop: @unchecked Sendable {
             if !mayBlock {
                 timeout = 0
             }
-            let count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+            var count: Int32 = 0
+            if timeout > 0, busyPollNanoseconds > 0 {
+                // Busy polling (RedisConfiguration.busyPoll): a reply that lands within the window is read without
+                // paying a sleeping thread's wake-up.
+                let spinEnd = Monotonic.now() &+ busyPollNanoseconds
+                repeat {
+                    count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 0) }
+                } while count == 0 && Monotonic.now() < spinEnd
+            }
+            if count == 0 {
+                count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+            }
             inbox.withLock { inbox in
                 inbox.sleeping = false
                 inbox.wakeSent = false
