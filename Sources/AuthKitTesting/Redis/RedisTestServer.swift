@@ -103,15 +103,27 @@ public final class RedisTestServer: Sendable {
                 "redis-server was not found on PATH: install redis-server (apt-get install redis-server, or `make deps`)"
             )
         }
-        let directory = try makeTemporaryDirectory()
-        let port = try freePort()
-        let server = RedisTestServer(options: options, port: port, directory: directory, executable: executable)
-        if options.tls {
-            try await server.generateCertificates()
+        // The free port is found by binding port 0 and closing the socket, so another process (a parallel test's
+        // server or a client's ephemeral port) can take it before redis-server binds it: then try a new port.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let directory = try makeTemporaryDirectory()
+            let port = try freePort()
+            let server = RedisTestServer(options: options, port: port, directory: directory, executable: executable)
+            if options.tls {
+                try await server.generateCertificates()
+            }
+            try server.writeConfiguration()
+            do {
+                try await server.launch()
+                return server
+            } catch let error as RedisTestServerError
+                where attempt < 5 && error.message.contains("Address already in use")
+            {
+                server.terminate()
+            }
         }
-        try server.writeConfiguration()
-        try await server.launch()
-        return server
     }
 
     /// Stops the server with SIGTERM and waits for it to exit.
