@@ -19,6 +19,15 @@ struct RedisAccessCheckPathsTests {
         case none, live, expired, endsNow
     }
 
+    /// A store over `client` under `prefix` whose clock stands at ``now``.
+    private static func store(_ client: RedisClient, prefix: String) throws -> RedisTokenStore {
+        try RedisTokenStore(
+            client: client,
+            configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
+            clock: .fixed(now)
+        )
+    }
+
     private enum Epoch: CaseIterable {
         case none, coversToken, sameInstant, olderThanToken, expired
     }
@@ -32,11 +41,7 @@ struct RedisAccessCheckPathsTests {
         try await withRedis { client in
             let prefix = uniquePrefix()
             let keys = RedisKeyspace(prefix: prefix)
-            let store = try RedisTokenStore(
-                client: client,
-                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-                clock: .fixed(Self.now)
-            )
+            let store = try Self.store(client, prefix: prefix)
             var seen: Set<AccessStatus> = []
             var cases = 0
             var user = 0
@@ -78,11 +83,7 @@ struct RedisAccessCheckPathsTests {
         try await withRedis { client in
             let prefix = uniquePrefix()
             let keys = RedisKeyspace(prefix: prefix)
-            let store = try RedisTokenStore(
-                client: client,
-                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-                clock: .fixed(Self.now)
-            )
+            let store = try Self.store(client, prefix: prefix)
             let future = RedisArgument(Self.now.milliseconds + 60_000)
             let writes: [(String, [RedisArgument])] = [
                 ("a", ["SET", keys.revoked("a", jti: "j"), "soon"]),

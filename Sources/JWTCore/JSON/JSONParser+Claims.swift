@@ -74,13 +74,7 @@ extension JSONParser {
                 }
                 return
             }
-            let fingerprint = Self.fingerprint(name)
-            if parser.isDuplicate(name, fingerprint, in: custom, fingerprints: fingerprints, names: &names) {
-                throw parser.failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
-            }
-            try parser.parseColon()
-            custom.append(JSONObject.Member(name, try parser.parseValue()))
-            fingerprints.append(fingerprint)
+            try parser.parseMember(named: name, into: &custom, fingerprints: &fingerprints, names: &names)
         }
         reading.claims.custom = JSONObject(uncheckedMembers: custom)
         return reading

@@ -120,15 +120,26 @@ struct JSONParser: ~Copyable {
                 fingerprints.reserveCapacity(8)
             }
             let name = try parser.parseString()
-            let fingerprint = Self.fingerprint(name)
-            if parser.isDuplicate(name, fingerprint, in: members, fingerprints: fingerprints, names: &names) {
-                throw parser.failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
-            }
-            try parser.parseColon()
-            members.append(JSONObject.Member(name, try parser.parseValue()))
-            fingerprints.append(fingerprint)
+            try parser.parseMember(named: name, into: &members, fingerprints: &fingerprints, names: &names)
         }
         return JSONObject(uncheckedMembers: members)
+    }
+
+    /// Reads the rest of a member whose name was just read (refused if it repeats an earlier one), its colon and
+    /// its value, and appends it to `members`.
+    mutating func parseMember(
+        named name: String,
+        into members: inout [JSONObject.Member],
+        fingerprints: inout [UInt64],
+        names: inout Set<String>?
+    ) throws(Failure) {
+        let fingerprint = Self.fingerprint(name)
+        if isDuplicate(name, fingerprint, in: members, fingerprints: fingerprints, names: &names) {
+            throw failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
+        }
+        try parseColon()
+        members.append(JSONObject.Member(name, try parseValue()))
+        fingerprints.append(fingerprint)
     }
 
     /// Walks an object from its `{` to its `}`. For each member, `member` is called with the parser on the
