@@ -5,6 +5,14 @@ APT_PACKAGES := pkg-config libssl-dev libhiredis-dev redis-server redis-tools cu
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FORMAT_PATHS := $(wildcard Package.swift Sources Tests Examples Benchmarks Fuzz/Package.swift Fuzz/Sources Soak)
 
+# The published test vectors are read in place, never copied in: `shared/vectors` beside this clone, or else
+# beside the repository it was cloned from (a clone made in a temporary folder). Tests fail, saying how to
+# point to them, when neither has them.
+AUTHKIT_VECTORS_DIR ?= $(or $(wildcard $(abspath $(CURDIR)/../shared/vectors)),$(shell \
+  origin=$$(git -C "$(CURDIR)" remote get-url origin 2>/dev/null) && [ -d "$$origin/../shared/vectors" ] && \
+  cd "$$origin/../shared/vectors" && pwd))
+export AUTHKIT_VECTORS_DIR
+
 .PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-suites clean fuzz tsan asan soak check
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)

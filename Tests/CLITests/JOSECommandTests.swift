@@ -1,3 +1,4 @@
+import AuthKitTesting
 import Foundation
 import Testing
 
@@ -140,19 +141,10 @@ final class TemporaryDirectory {
     }
 }
 
-/// The shared RFC vectors, read from `../shared/vectors` beside the package root (never copied in).
+/// The shared RFC vectors, read in place (see `PublishedVectors`), never copied in.
 enum RFCVectors {
     static func load() throws -> [[String: Any]] {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "shared/vectors/rfc7515.json"
-            )
-        guard let data = FileManager.default.contents(atPath: path.path),
-            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
-            Issue.record("cannot read \(path.path); the shared vectors folder must sit next to the package")
-            throw CocoaError(.fileNoSuchFile)
-        }
+        let object = try PublishedVectors.json("rfc7515.json") as? [String: Any] ?? [:]
         return object["vectors"] as? [[String: Any]] ?? []
     }
 }

@@ -67,22 +67,6 @@ enum TestTokens {
     }
 }
 
-/// The published test vectors in the shared folder beside the repository (`../shared/vectors`).
-enum SharedVectors {
-    static let directory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/vectors")
-
-    static var available: Bool {
-        FileManager.default.fileExists(atPath: directory.appendingPathComponent("SOURCES.md").path)
-    }
-
-    static func json(_ name: String) throws -> Any {
-        let data = try Data(contentsOf: directory.appendingPathComponent(name))
-        return try JSONSerialization.jsonObject(with: data)
-    }
-}
-
 extension Array where Element == UInt8 {
     init(hex: String) {
         var bytes: [UInt8] = []

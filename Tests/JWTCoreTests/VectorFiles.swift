@@ -1,27 +1,13 @@
+import AuthKitTesting
 import Foundation
 import JWTCore
 import Testing
 
-/// Loads the shared published vectors from `../shared/vectors` next to the package root, without copying
-/// them into the repository.
+/// Reads the published vectors in place (see `PublishedVectors`), never copied into the repository.
 enum VectorFiles {
-    static let directory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/vectors")
-
-    /// The parsed JSON of a vector file; fails the test with a clear message when the folder is missing.
+    /// The parsed JSON object of a vector file; a missing file fails the test with how to provide it.
     static func json(_ name: String) throws -> [String: Any] {
-        let url = directory.appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            Issue.record("vector file \(url.path) is missing; the shared vectors folder must sit next to the package")
-            throw VectorMissing()
-        }
-        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw VectorMissing()
-        }
+        guard let object = try PublishedVectors.json(name) as? [String: Any] else { throw VectorMissing() }
         return object
     }
 
