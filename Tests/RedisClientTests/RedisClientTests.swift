@@ -436,7 +436,11 @@ struct RedisClientTests {
         try await withRedisServer { (server: RedisTestServer) async throws in
             let client = try RedisClient(url: server.url)
             try await client.ping()
-            async let sleeping = errorCode { try await client.send("DEBUG", "SLEEP", "0.5") }
+            // The server sleeps far longer than the pause before shutdown, however slow a sanitizer run is: the
+            // command must still be in flight when the client shuts down (shutdown fails it at once).
+            async let sleeping = errorCode {
+                try await client.send("DEBUG", "SLEEP", RedisArgument(5 * TestTiming.scale))
+            }
             try await Task.sleep(for: .milliseconds(100))
             await client.shutdown()
             #expect(await sleeping == .poolShutdown)
