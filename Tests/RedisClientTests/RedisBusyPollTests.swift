@@ -36,6 +36,16 @@ struct RedisBusyPollTests {
         }
     }
 
+    @Test("the default polls for up to 100 µs; zero turns it off and is accepted")
+    func defaultAndOff() async throws {
+        #expect(RedisConfiguration().busyPoll == .microseconds(100))
+        try await withRedisURL { (url: String) async throws in
+            try await withClient(url: url, configure: { $0.busyPoll = .zero }) { (client: RedisClient) async throws in
+                #expect(try await client.send("PING") == .status("PONG"))
+            }
+        }
+    }
+
     @Test("busy polling is refused below zero and above one millisecond")
     func boundsAreChecked() async throws {
         for value: Duration in [.microseconds(-1), .microseconds(1001)] {

@@ -39,14 +39,21 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// one non-blocking `send` that never waits (default `true`). It saves the hop to the I/O thread at low
     /// concurrency; set `false` to keep every socket call on the client's I/O thread.
     public var directWrites: Bool
-    /// How long the client's I/O thread keeps polling its sockets without sleeping once it runs out of work,
-    /// before it blocks (default `.zero`: it blocks at once).
+    /// How long the client's I/O thread may poll for an expected reply instead of sleeping (default 100 µs;
+    /// `.zero` turns polling off; at most 1 ms).
     ///
     /// On virtual machines waking a sleeping thread takes tens of microseconds, which a caller waiting on one
-    /// reply at a time pays on every command: with 100 µs here, `EXISTS` at one caller went from 62 µs to 21 µs
-    /// p50 on the 2-vCPU machine of Documentation/Performance.md. The price is CPU: up to this long of a busy core
-    /// every time the client goes idle. For latency-sensitive services with few concurrent callers; under load the
-    /// thread rarely idles and it changes nothing. At most 1 ms.
+    /// reply at a time pays on every command: polling took `authenticate` at one caller from 84 µs to 42 µs p50 on
+    /// the 2-vCPU machine of Documentation/Performance.md. Polling costs a busy core for as long as it lasts, so the
+    /// thread polls only when that pays off:
+    /// - few commands await replies (at most four: one caller's command or short pipeline), now and on average
+    ///   over recent waits. Under load the callers need the processors and replies arrive anyway: polling whenever
+    ///   some reply was due cost 20–30 % of throughput at 64 callers;
+    /// - recent replies arrived within this limit (a moving average of the waits). Over a network with longer
+    ///   round trips it stops polling after a few commands, and starts again if round trips get short;
+    /// - the process runs on at least two processors.
+    /// It yields the processor between polls, never polls while nothing is in flight (an idle client sleeps), and
+    /// deadlines still fire while it polls.
     public var busyPoll: Duration
     /// The largest bulk string a reply may carry; a larger one fails the connection (default 512 MiB).
     public var maxBulkLength: Int
@@ -67,7 +74,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         reconnectBackoff: RedisBackoff = RedisBackoff(),
         subscriptionHealthCheckInterval: Duration = .seconds(5),
         directWrites: Bool = true,
-        busyPoll: Duration = .zero,
+        busyPoll: Duration = .microseconds(100),
         maxBulkLength: Int = 512 * 1024 * 1024,
         maxArrayElements: Int = 1024 * 1024
     ) {

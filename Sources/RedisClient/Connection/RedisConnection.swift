@@ -110,6 +110,8 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     var isEstablished: Bool { phase == .ready && setupRepliesLeft == 0 }
     var isClosed: Bool { phase == .closed }
 
+    var awaitedReplies: Int { phase == .ready ? pendingCount : 0 }
+
     var wantsWrite: Bool {
         switch phase {
         case .connecting: true

@@ -57,11 +57,11 @@ final class EventLoop: @unchecked Sendable {
     /// Scratch space for decrypted TLS bytes.
     let plaintextBuffer: UnsafeMutableRawBufferPointer
 
-    /// How long to poll without sleeping before blocking (``RedisConfiguration/busyPoll``).
-    private let busyPollNanoseconds: UInt64
+    /// When to poll for a reply instead of sleeping (``RedisConfiguration/busyPoll``); loop thread only.
+    private var busyPoll: BusyPollPolicy
 
     init(busyPollNanoseconds: UInt64 = 0) {
-        self.busyPollNanoseconds = busyPollNanoseconds
+        self.busyPoll = BusyPollPolicy(limit: busyPollNanoseconds, processors: BusyPollPolicy.onlineProcessors)
         var fds: [Int32] = [-1, -1]
         let ok = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress) } == 0
         if ok {
@@ -296,16 +296,30 @@ final class EventLoop: @unchecked Sendable {
                 timeout = 0
             }
             var count: Int32 = 0
-            if timeout > 0, busyPollNanoseconds > 0 {
-                // Busy polling (RedisConfiguration.busyPoll): a reply that lands within the window is read without
-                // paying a sleeping thread's wake-up.
-                let spinEnd = Monotonic.now() &+ busyPollNanoseconds
-                repeat {
-                    count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 0) }
-                } while count == 0 && Monotonic.now() < spinEnd
+            // Whether this wait is one the busy-poll policy governs (few commands in flight), and since when.
+            var governed = false
+            var waitStart: UInt64 = 0
+            if timeout > 0, busyPoll.limit > 0 {
+                let inFlight = commandsAwaitingReplies(ids)
+                busyPoll.record(commandsInFlight: inFlight)
+                governed = busyPoll.governs(commandsInFlight: inFlight)
+                if governed {
+                    waitStart = Monotonic.now()
+                    let spin = busyPoll.spin(commandsInFlight: inFlight)
+                    // A reply that lands within the spin is read without paying a sleeping thread's wake-up.
+                    while spin > 0 && count == 0 && Monotonic.now() &- waitStart < spin {
+                        count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 0) }
+                        if count == 0 {
+                            sched_yield()
+                        }
+                    }
+                }
             }
             if count == 0 {
                 count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+            }
+            if governed, fds.dropFirst().contains(where: { $0.revents & Int16(POLLIN) != 0 }) {
+                busyPoll.record(wait: Monotonic.now() &- waitStart)
             }
             inbox.withLock { inbox in
                 inbox.sleeping = false
@@ -325,6 +339,16 @@ final class EventLoop: @unchecked Sendable {
         dirty.removeAll()
         inbox.withLock { $0.state = .stopped }
         resumeExitWaiters()
+    }
+
+    /// How many commands await replies on the connections `ids`, counted up to what the busy-poll policy counts.
+    private func commandsAwaitingReplies(_ ids: [Int]) -> Int {
+        var total = 0
+        for id in ids {
+            total += handlers[id]?.awaitedReplies ?? 0
+            if total >= BusyPollPolicy.countedCommandsInFlight { break }
+        }
+        return total
     }
 
     private func resumeExitWaiters() {

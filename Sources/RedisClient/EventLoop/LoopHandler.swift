@@ -6,6 +6,8 @@ protocol LoopHandler: AnyObject {
     var fileDescriptor: Int32 { get }
     /// Whether to poll for writability as well as readability.
     var wantsWrite: Bool { get }
+    /// How many commands sent or queued on this socket still wait for their replies.
+    var awaitedReplies: Int { get }
     /// Reacts to `poll` results (`POLLIN`, `POLLOUT`, `POLLERR`, `POLLHUP`).
     func handle(events: Int16)
     /// Writes what is queued, once per loop iteration so that concurrent commands go out in one batch.
