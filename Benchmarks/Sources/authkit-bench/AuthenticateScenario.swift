@@ -36,7 +36,7 @@ enum AuthenticateScenario {
         if let url = options.url {
             var redis = try RedisConfiguration(url: url)
             redis.commandTimeout = .milliseconds(Int64(options.commandTimeoutMilliseconds))
-            redis.busyPoll = .microseconds(options.busyPollMicroseconds)
+            if let busyPoll = options.busyPollMicroseconds { redis.busyPoll = .microseconds(busyPoll) }
             redis.connectTimeout = .seconds(1)
             if let poolSize = options.poolSize { redis.poolSize = poolSize }
             let created = RedisClient(configuration: redis, logger: quietLogger)

@@ -29,8 +29,8 @@ struct BenchmarkOptions {
     var shape = "no-dots"
     /// How many tokens `denylist-memory` denylists.
     var tokens = 1_000_000
-    /// `RedisConfiguration.busyPoll` in microseconds (0: the client's default, no busy polling).
-    var busyPollMicroseconds = 0
+    /// `RedisConfiguration.busyPoll` in microseconds (0: off); nil keeps the client's default.
+    var busyPollMicroseconds: Int?
     /// Per-command deadline of the Redis client, in milliseconds.
     var commandTimeoutMilliseconds = 1000
 

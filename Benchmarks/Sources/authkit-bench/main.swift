@@ -33,7 +33,7 @@ func run() async throws {
     default:
         var configuration = try RedisConfiguration(url: options.url ?? "redis://127.0.0.1:6379")
         configuration.commandTimeout = .milliseconds(Int64(options.commandTimeoutMilliseconds))
-        configuration.busyPoll = .microseconds(options.busyPollMicroseconds)
+        if let busyPoll = options.busyPollMicroseconds { configuration.busyPoll = .microseconds(busyPoll) }
         configuration.connectTimeout = .seconds(1)
         if let poolSize = options.poolSize {
             configuration.poolSize = poolSize
