@@ -72,11 +72,17 @@ public final class RedisClient: Sendable, Service {
     ///
     /// Error replies are thrown as ``RedisError/Code/server``. Blocking commands (BLPOP, BRPOP, BLMOVE, BZPOPMIN,
     /// XREAD … BLOCK, WAIT …) run on a connection of their own, with their blocking time added to the deadline.
-    /// - Throws: ``RedisError``.
+    /// - Throws: ``RedisError``; ``RedisError/Code/invalidCommand`` for a command that would change the state of
+    ///   the connection other callers share (SUBSCRIBE and its family, MONITOR, SELECT, AUTH, HELLO, RESET, QUIT,
+    ///   WATCH, UNWATCH, CLIENT REPLY, and MULTI, EXEC or DISCARD alone), with the way to get the same effect.
     @discardableResult
     public func send(_ arguments: [RedisArgument]) async throws -> RedisReply {
+        let name = arguments.first?.uppercasedName ?? ""
+        if let refusal = SharedConnectionCommands.refusal(name, arguments) {
+            throw RedisError(.invalidCommand, refusal)
+        }
         let command = try CommandEncoder.encode(arguments)
-        let blockingTime = BlockingCommands.blockingTime(arguments)
+        let blockingTime = BlockingCommands.blockingTime(name, arguments)
         var timeout = configuration.commandTimeout
         if let blockingTime {
             timeout = blockingTime == .zero ? .seconds(Int64(Int32.max)) : timeout + blockingTime
@@ -113,19 +119,28 @@ public final class RedisClient: Sendable, Service {
     /// batch), the connection closing, shutdown — throws once; some of the commands may then have been applied.
     /// An empty batch returns `[]` without touching the network.
     /// - Throws: ``RedisError``; ``RedisError/Code/invalidCommand`` for a blocking command (BLPOP, XREAD … BLOCK,
-    ///   WAIT …), which would hold up every other command on the connection.
+    ///   WAIT …), which would hold up every other command on the connection, for a command ``send(_:)`` refuses
+    ///   as changing the shared connection's state, and for MULTI, EXEC or DISCARD that do not form transactions
+    ///   closed within the batch (a whole MULTI … EXEC is accepted: it is written in one piece).
     public func pipeline(_ commands: [[RedisArgument]]) async throws -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
         var bytes: [UInt8] = []
+        var batch = SharedConnectionCommands.Batch()
         for arguments in commands {
-            if BlockingCommands.blockingTime(arguments) != nil {
-                let name = arguments.first?.uppercasedName ?? ""
+            let name = arguments.first?.uppercasedName ?? ""
+            if BlockingCommands.blockingTime(name, arguments) != nil {
                 throw RedisError(
                     .invalidCommand,
                     "the blocking command \(name) cannot be pipelined; send it with send(_:)"
                 )
             }
+            if let refusal = batch.refusal(name, arguments) {
+                throw RedisError(.invalidCommand, refusal)
+            }
             try CommandEncoder.encode(arguments, appendingTo: &bytes)
+        }
+        if let refusal = batch.refusalAtEnd {
+            throw RedisError(.invalidCommand, refusal)
         }
         let pool = try requirePool()
         let deadline = Monotonic.deadline(after: configuration.commandTimeout)

@@ -3,7 +3,11 @@ enum BlockingCommands {
     /// How long the command may block (`.zero` for "forever"), or `nil` for a non-blocking command.
     static func blockingTime(_ arguments: [RedisArgument]) -> Duration? {
         guard let first = arguments.first else { return nil }
-        let name = first.uppercasedName
+        return blockingTime(first.uppercasedName, arguments)
+    }
+
+    /// ``blockingTime(_:)`` for a command whose uppercased name is already known.
+    static func blockingTime(_ name: String, _ arguments: [RedisArgument]) -> Duration? {
         switch name {
         case "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX":
             return seconds(arguments.last)
