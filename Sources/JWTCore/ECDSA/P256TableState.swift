@@ -2,14 +2,15 @@
 ///
 /// The table costs about 20 ms of CPU and 150 KB once and saves about 30 µs on every verify, so it pays for
 /// itself after some 700 verifies: a key that only signs, or checks a handful of tokens, never builds one. The
-/// caller whose verify reaches the threshold builds the table outside the lock while the others carry on with
-/// the generic path, and a build that fails is not tried again (the generic path stays correct, only slower).
+/// verify that reaches the threshold starts the build (``ECDSAKeyBacking`` runs it on a thread of its own) while
+/// every verify carries on with the generic path, and a build that fails is not tried again (the generic path
+/// stays correct, only slower).
 struct P256TableState {
     /// What one verify should do.
     enum Action {
         /// Verify with `EVP_DigestVerify`.
         case generic
-        /// Build the table, report it with ``finishBuilding(_:)``, then verify with it (or generically).
+        /// Start building the table, report it with ``finishBuilding(_:)`` when done, and verify generically.
         case build
         /// Verify with the ready table.
         case table(P256Verifier)
