@@ -119,7 +119,7 @@ public final class RedisClient: Sendable, Service {
     /// batch), the connection closing, shutdown — throws once; some of the commands may then have been applied.
     /// An empty batch returns `[]` without touching the network.
     /// - Throws: ``RedisError``; ``RedisError/Code/invalidCommand`` for a blocking command (BLPOP, XREAD … BLOCK,
-    ///   WAIT …), which would hold up every other command on the connection, for a command ``send(_:)`` refuses
+    ///   WAIT …), which would hold up every other command on the connection, for a command `send(_:)` refuses
     ///   as changing the shared connection's state, and for MULTI, EXEC or DISCARD that do not form transactions
     ///   closed within the batch (a whole MULTI … EXEC is accepted: it is written in one piece).
     public func pipeline(_ commands: [[RedisArgument]]) async throws -> [RedisReply] {

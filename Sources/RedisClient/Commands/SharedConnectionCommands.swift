@@ -3,8 +3,8 @@
 /// The pool's connections are shared: every caller's command may follow any other's on the same socket. A command
 /// that changes what the connection is — subscriber mode, a monitor stream, another database, user or protocol,
 /// replies switched off, an open transaction or a watch — would change it for every caller after it, and some
-/// (SUBSCRIBE, MONITOR, CLIENT REPLY) would hand replies to the wrong callers. ``RedisClient/send(_:)`` and
-/// ``RedisClient/pipeline(_:)`` refuse them with the way to get the same effect safely; a pipeline may hold a
+/// (SUBSCRIBE, MONITOR, CLIENT REPLY) would hand replies to the wrong callers. `RedisClient.send(_:)` and
+/// `RedisClient.pipeline(_:)` refuse them with the way to get the same effect safely; a pipeline may hold a
 /// whole transaction (MULTI … EXEC or DISCARD), which is written in one piece and cannot interleave with anyone.
 enum SharedConnectionCommands {
     /// Why `name` (uppercased, with its `arguments`) cannot run on a shared connection, or `nil` when it can.
