@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import RedisClient
@@ -71,5 +72,51 @@ struct BusyPollPolicyTests {
         }
         #expect(policy.spin(commandsInFlight: 1) == limit)
         return count
+    }
+}
+
+/// Where ``BusyPollPolicy`` gets its processor count: online, affinity, cgroup quota.
+@Suite("ProcessorBudget")
+struct ProcessorBudgetTests {
+    @Test("cgroup v2 cpu.max and v1 quota/period become processors, rounded up; no limit is nil")
+    func quotas() {
+        #expect(ProcessorBudget.processors(cpuMax: "max 100000\n") == nil)
+        #expect(ProcessorBudget.processors(cpuMax: "100000 100000\n") == 1)
+        #expect(ProcessorBudget.processors(cpuMax: "50000 100000") == 1)
+        #expect(ProcessorBudget.processors(cpuMax: "150000 100000") == 2)
+        #expect(ProcessorBudget.processors(cpuMax: "400000 100000") == 4)
+        #expect(ProcessorBudget.processors(cpuMax: "garbage") == nil)
+        #expect(ProcessorBudget.processors(quota: "-1\n", period: "100000\n") == nil)
+        #expect(ProcessorBudget.processors(quota: "250000\n", period: "100000\n") == 3)
+        #expect(ProcessorBudget.processors(quota: "x", period: "100000") == nil)
+        #expect(ProcessorBudget.processors(quota: "100000", period: "0") == nil)
+    }
+
+    @Test("the affinity mask of /proc/self/status counts its bits")
+    func affinity() {
+        #expect(ProcessorBudget.allowedProcessors(status: "Name:\tx\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n") == 2)
+        #expect(ProcessorBudget.allowedProcessors(status: "Cpus_allowed:\t1\n") == 1)
+        #expect(ProcessorBudget.allowedProcessors(status: "Cpus_allowed:\tffffffff,ffffffff\n") == 64)
+        #expect(ProcessorBudget.allowedProcessors(status: "Cpus_allowed:\t0\n") == nil)
+        #expect(ProcessorBudget.allowedProcessors(status: "Cpus_allowed:\tzz\n") == nil)
+        #expect(ProcessorBudget.allowedProcessors(status: "Name:\tx\n") == nil)
+    }
+
+    @Test("/proc/self/cgroup gives the v2 path and the v1 cpu controller's path")
+    func cgroupPaths() {
+        let hybrid = "9:name=systemd:/\n4:memory:/api/1\n2:cpu,cpuacct:/kube/pod7\n0::/kube/pod7\n"
+        let paths = ProcessorBudget.cgroupPaths(hybrid)
+        #expect(paths.unified == "/kube/pod7")
+        #expect(paths.cpu == "/kube/pod7")
+        let v2 = ProcessorBudget.cgroupPaths("0::/system.slice/app.service\n")
+        #expect(v2.unified == "/system.slice/app.service" && v2.cpu == nil)
+        #expect(ProcessorBudget.cgroupPaths("garbage").unified == nil)
+    }
+
+    @Test("this process's budget is between one and the processors online")
+    func current() {
+        let budget = ProcessorBudget.current()
+        #expect(budget >= 1)
+        #expect(budget <= Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }

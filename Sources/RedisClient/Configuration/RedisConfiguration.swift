@@ -51,7 +51,8 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     ///   some reply was due cost 20–30 % of throughput at 64 callers;
     /// - recent replies arrived within this limit (a moving average of the waits). Over a network with longer
     ///   round trips it stops polling after a few commands, and starts again if round trips get short;
-    /// - the process runs on at least two processors.
+    /// - the process can use at least two processors: online, allowed by its affinity mask, and within its cgroup
+    ///   CPU quota (a container limited to one CPU does not poll).
     /// It yields the processor between polls, never polls while nothing is in flight (an idle client sleeps), and
     /// deadlines still fire while it polls.
     public var busyPoll: Duration

@@ -19,7 +19,8 @@ import Darwin
 /// - replies have been arriving within the limit: ``typicalWait``, a moving average of how long the loop waited
 ///   for a reply, is at most the limit. Across a network, where a round trip takes longer, it stops spinning after
 ///   a few commands, and it starts again once waits are short;
-/// - the process can run on at least two processors: on one, the spin would hold off the very work it waits for.
+/// - the process can run on at least two processors (``ProcessorBudget``: online, allowed by its affinity, and
+///   within its cgroup CPU quota): on one, the spin would hold off the very work it waits for.
 ///
 /// While spinning the loop yields the processor between polls, so that runnable threads of the process go first.
 struct BusyPollPolicy {
@@ -37,11 +38,6 @@ struct BusyPollPolicy {
 
     init(limit: UInt64, processors: Int) {
         self.limit = processors >= 2 ? limit : 0
-    }
-
-    /// The processors this process may run on, as far as `sysconf` knows.
-    static var onlineProcessors: Int {
-        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 
     /// The average number of commands awaiting replies when the loop was about to wait.

@@ -61,7 +61,7 @@ final class EventLoop: @unchecked Sendable {
     private var busyPoll: BusyPollPolicy
 
     init(busyPollNanoseconds: UInt64 = 0) {
-        self.busyPoll = BusyPollPolicy(limit: busyPollNanoseconds, processors: BusyPollPolicy.onlineProcessors)
+        self.busyPoll = BusyPollPolicy(limit: busyPollNanoseconds, processors: ProcessorBudget.current())
         var fds: [Int32] = [-1, -1]
         let ok = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress) } == 0
         if ok {
