@@ -193,8 +193,11 @@ struct RedisClientTests {
                 return mismatches
             }
             #expect(mismatches == 0)
+            // As in `shutdown()`: the server sleeps far longer than the pause before shutdown, however slow a
+            // sanitizer run is, so the command is surely in flight when the client shuts down (under TSan the 50 ms
+            // pause once outlasted a 0.3 s sleep).
             async let sleeping = withTaskExecutorPreference(executor) {
-                await errorCode { try await client.send("DEBUG", "SLEEP", "0.3") }
+                await errorCode { try await client.send("DEBUG", "SLEEP", RedisArgument(5 * TestTiming.scale)) }
             }
             try await Task.sleep(for: .milliseconds(50))
             await client.shutdown()
