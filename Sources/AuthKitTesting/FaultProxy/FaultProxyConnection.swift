@@ -89,7 +89,17 @@ final class FaultProxyConnection: Sendable {
                     _ = write(buffer[index..<index + 1], to: destination)
                     usleep(100)
                 }
-            case .pass, .blackHole, .reset, .close, .refuse:
+            case .blackHole:
+                // The mode turned while this pump waited for the bytes: hold them too, so that a black hole takes
+                // effect for everything not yet forwarded, however late this thread ran (a sanitizer run once
+                // forwarded a batch sent 60 ms after the switch).
+                while ending == nil, mode() == .blackHole {
+                    usleep(5_000)
+                }
+                if ending == nil {
+                    _ = write(buffer[0..<count], to: destination)
+                }
+            case .pass, .reset, .close, .refuse:
                 _ = write(buffer[0..<count], to: destination)
             }
         }
