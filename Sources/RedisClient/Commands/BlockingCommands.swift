@@ -1,12 +1,7 @@
 /// Recognises commands that block on the server, which must not hold up a pipelined connection.
 enum BlockingCommands {
-    /// How long the command may block (`.zero` for "forever"), or `nil` for a non-blocking command.
-    static func blockingTime(_ arguments: [RedisArgument]) -> Duration? {
-        guard let first = arguments.first else { return nil }
-        return blockingTime(first.uppercasedName, arguments)
-    }
-
-    /// ``blockingTime(_:)`` for a command whose uppercased name is already known.
+    /// How long the command `name` (uppercased) with its `arguments` may block (`.zero` for "forever"), or `nil`
+    /// for a non-blocking command.
     static func blockingTime(_ name: String, _ arguments: [RedisArgument]) -> Duration? {
         switch name {
         case "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX":

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// When the I/O thread polls for a reply instead of sleeping (``RedisConfiguration/busyPoll``).
 ///
 /// Sleeping costs a wake-up when the reply lands, tens of microseconds on virtual machines, which a caller waiting

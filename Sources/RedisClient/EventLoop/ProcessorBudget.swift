@@ -86,7 +86,7 @@ enum ProcessorBudget {
     /// Processors from a quota and a period in microseconds, rounded up; `nil` for no limit (`max`, `-1`) or
     /// anything unreadable.
     static func processors(quota: String, period: String) -> Int? {
-        func number(_ text: String) -> Int? { Int(text.trimmingCharacters(in: " \n")) }
+        func number(_ text: String) -> Int? { Int(text.filter { !$0.isWhitespace }) }
         guard let quota = number(quota), let period = number(period), quota > 0, period > 0 else { return nil }
         return max((quota + period - 1) / period, 1)
     }
@@ -104,14 +104,5 @@ enum ProcessorBudget {
             bytes.append(contentsOf: chunk[0..<count])
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in characters: String) -> Substring {
-        let set = Set(characters)
-        let start = firstIndex(where: { !set.contains($0) }) ?? endIndex
-        let end = lastIndex(where: { !set.contains($0) }).map(index(after:)) ?? start
-        return self[start..<max(start, end)]
     }
 }
