@@ -162,7 +162,8 @@ public final class RedisClient: Sendable, Service {
     }
 
     /// Runs a script by EVALSHA; on NOSCRIPT (empty cache after a restart, failover or SCRIPT FLUSH) it loads the
-    /// script with SCRIPT LOAD and retries once.
+    /// script with SCRIPT LOAD and retries once under the name the server gave it. A script without a name (its
+    /// digest could not be computed) is sent whole with EVAL.
     /// - Throws: ``RedisError``; a script's own `error_reply` arrives as ``RedisError/Code/server``.
     @discardableResult
     public func eval(
@@ -170,17 +171,21 @@ public final class RedisClient: Sendable, Service {
         keys: [RedisArgument] = [],
         arguments: [RedisArgument] = []
     ) async throws -> RedisReply {
-        let command: [RedisArgument] =
-            ["EVALSHA", RedisArgument(script.sha1), RedisArgument(keys.count)] + keys
-            + arguments
+        let tail = [RedisArgument(keys.count)] + keys + arguments
+        guard !script.sha1.isEmpty else {
+            return try await send(["EVAL", RedisArgument(script.source)] + tail)
+        }
         do {
-            return try await send(command)
+            return try await send(["EVALSHA", RedisArgument(script.sha1)] + tail)
         } catch let error as RedisError where error.serverErrorPrefix == "NOSCRIPT" {
             let loaded = try await send(["SCRIPT", "LOAD", RedisArgument(script.source)])
-            if loaded.string != script.sha1 {
+            guard let name = loaded.string, !name.isEmpty else {
+                return try await send(["EVAL", RedisArgument(script.source)] + tail)
+            }
+            if name != script.sha1 {
                 logger.warning("SCRIPT LOAD returned an unexpected SHA-1", metadata: ["redis.sha1": "\(script.sha1)"])
             }
-            return try await send(command)
+            return try await send(["EVALSHA", RedisArgument(name)] + tail)
         }
     }
 
