@@ -10,9 +10,11 @@ public import AuthKitClock
 /// All user-scoped state of one user is reachable from the user id alone, and each method touches one user,
 /// which is what lets a Redis implementation keep every operation on one cluster slot.
 public protocol TokenStore: Sendable {
-    /// Denylists the access token `jti` of `userID` until `expiresAt`, the token's own `exp`.
+    /// Denylists the access token `jti` of `userID`, whose own `exp` is `expiresAt`, for as long as any verifier
+    /// could still accept it: until `expiresAt` plus ``TokenStoreLimits/revocationLeeway`` (the largest leeway a
+    /// verifier may allow), see ``TokenStoreLimits/revokedUntil(expiresAt:)``.
     ///
-    /// A token that has already expired needs no entry: the call does nothing and returns false.
+    /// A token already past that instant needs no entry: the call does nothing and returns false.
     /// - Returns: Whether an entry was written.
     @discardableResult
     func revoke(jti: String, userID: String, expiresAt: UnixTime) async throws -> Bool

@@ -1,3 +1,6 @@
+public import AuthKitClock
+import JWTCore
+
 /// The size limits and input checks every ``TokenStore`` implementation applies, so all behave the same.
 public enum TokenStoreLimits {
     /// The longest user id accepted, in UTF-8 bytes.
@@ -16,6 +19,15 @@ public enum TokenStoreLimits {
     /// rather than reuse: without proof that the family issued it, anyone who knows a session id could
     /// otherwise end that session by presenting random bytes.
     public static let retiredDigestHistory = 16
+    /// How long past its `exp` a denylisted access token stays refused: the largest leeway any verifier may allow
+    /// (`JWTValidationPolicy.maxLeeway`), since a verifier accepts a token until `exp` plus its leeway.
+    public static let revocationLeeway: Duration = JWTValidationPolicy.maxLeeway
+
+    /// The instant until which an access token expiring at `expiresAt` stays on the denylist once revoked: its
+    /// `exp` plus ``revocationLeeway``. Every store keeps its entry until then, and writes none past it.
+    public static func revokedUntil(expiresAt: UnixTime) -> UnixTime {
+        expiresAt + revocationLeeway
+    }
     /// The longest grace period a ``SessionLifetime`` may give a retried refresh token.
     public static let maxReuseGracePeriod: Duration = .seconds(60)
 

@@ -109,13 +109,14 @@ public final class RedisTokenStore: TokenStore {
         try TokenStoreLimits.checkUserID(userID)
         try TokenStoreLimits.checkJTI(jti)
         let now = clock.now()
-        guard expiresAt > now else {
+        let until = TokenStoreLimits.revokedUntil(expiresAt: expiresAt)
+        guard until > now else {
             return false
         }
         let reply = try await eval(
             RedisTokenStoreScripts.revoke,
             keys: [keys.revoked(userID, jti: jti)],
-            arguments: [RedisArgument(now.milliseconds), RedisArgument(expiresAt.milliseconds), margin]
+            arguments: [RedisArgument(now.milliseconds), RedisArgument(until.milliseconds), margin]
         )
         return try Self.integer(reply) == 1
     }

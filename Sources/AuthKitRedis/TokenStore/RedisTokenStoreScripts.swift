@@ -41,7 +41,8 @@ enum RedisTokenStoreScripts {
 
         """#
 
-    /// KEYS: revoked key. ARGV: now, token expiry, margin. Returns 1 when an entry was written.
+    /// KEYS: revoked key. ARGV: now, end of the entry (the token's expiry plus the revocation leeway), margin.
+    /// Returns 1 when an entry was written.
     static let revoke = RedisScript(
         prelude + #"""
             local now, exp, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])

@@ -34,7 +34,8 @@ public final class InMemoryTokenStore: TokenStore {
         try TokenStoreLimits.checkUserID(userID)
         try TokenStoreLimits.checkJTI(jti)
         let now = clock.now()
-        return state.withLock { $0.revoke(jti: jti, userID: userID, expiresAt: expiresAt, now: now) }
+        let until = TokenStoreLimits.revokedUntil(expiresAt: expiresAt)
+        return state.withLock { $0.revoke(jti: jti, userID: userID, until: until, now: now) }
     }
 
     /// Implements ``TokenStore/logOutEverywhere(userID:retention:)``.

@@ -54,13 +54,13 @@ struct InMemoryTokenStoreState {
         return result
     }
 
-    mutating func revoke(jti: String, userID: String, expiresAt: UnixTime, now: UnixTime) -> Bool {
-        guard expiresAt > now else {
+    mutating func revoke(jti: String, userID: String, until: UnixTime, now: UnixTime) -> Bool {
+        guard until > now else {
             return false
         }
         return write(userID, at: now) { record in
             let key = ByteKey(jti)
-            record.revoked[key] = max(record.revoked[key] ?? expiresAt, expiresAt)
+            record.revoked[key] = max(record.revoked[key] ?? until, until)
             return true
         }
     }

@@ -2,7 +2,7 @@ import AuthKitClock
 
 /// Everything the in-memory store keeps for one user, the counterpart of one Redis hash tag.
 struct UserRecord {
-    /// Denylisted jti → the token's expiry.
+    /// Denylisted jti → the end of its entry (the token's expiry plus `TokenStoreLimits.revocationLeeway`).
     var revoked: [ByteKey: UnixTime] = [:]
     var epoch: UnixTime?
     var epochRetainedUntil: UnixTime?
