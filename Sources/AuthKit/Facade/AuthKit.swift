@@ -127,9 +127,7 @@ public final class AuthKit: Service, Sendable {
         device: DeviceInfo = DeviceInfo(),
         claims: JSONObject = JSONObject()
     ) async throws -> TokenPair {
-        for member in claims where JWTClaims.registeredNames.contains(member.name) || member.name == "sid" {
-            throw AuthKitError(.invalidArgument, "the claim \"\(member.name)\" is set by AuthKit")
-        }
+        try Self.checkCustomClaims(claims)
         let request = NewSession(
             userID: userID,
             device: device.truncated,
@@ -221,7 +219,9 @@ public final class AuthKit: Service, Sendable {
     /// Exchanges a refresh token for a new pair. Presenting a token that was already rotated is reuse: the
     /// login is revoked, a ``SecurityEvent/Kind-swift.struct/refreshTokenReuse`` event is published, and
     /// ``AuthKitError/Code-swift.struct/refreshTokenReused`` is thrown.
+    /// `claims` are checked as ``login(userID:device:claims:)`` checks them, before the token is rotated.
     public func refresh(_ refreshToken: String, claims: JSONObject = JSONObject()) async throws -> TokenPair {
+        try Self.checkCustomClaims(claims)
         let outcome: RefreshOutcome
         do {
             outcome = try await tokenStore.rotate(refreshToken: refreshToken)
@@ -375,6 +375,20 @@ public final class AuthKit: Service, Sendable {
             expiresAt: expiresAt,
             claims: claims
         )
+    }
+
+    /// The check every call that mints an access token runs on the caller's claims before anything is written:
+    /// registered names and `sid` are AuthKit's to set, and every value must be writable as JSON (no NaN or
+    /// infinity), so that signing cannot fail on them after a session was created or a refresh token rotated.
+    private static func checkCustomClaims(_ claims: JSONObject) throws(AuthKitError) {
+        for member in claims where JWTClaims.registeredNames.contains(member.name) || member.name == "sid" {
+            throw AuthKitError(.invalidArgument, "the claim \"\(member.name)\" is set by AuthKit")
+        }
+        do {
+            _ = try JSONValue.object(claims).jsonText()
+        } catch {
+            throw AuthKitError(.invalidArgument, "the claims cannot be written as JSON: \(error.message)")
+        }
     }
 
     private func mintAccessToken(
