@@ -23,7 +23,8 @@ public protocol TokenStore: Sendable {
     /// every session (with its refresh-token family) ends.
     ///
     /// The epoch only moves forward, and is remembered for `retention`, which must be at least the longest
-    /// access-token lifetime (plus leeway) so that it outlives every token it invalidates.
+    /// access-token lifetime (plus leeway) so that it outlives every token it invalidates; a retention under one
+    /// millisecond is refused with ``TokenStoreError/Code-swift.struct/invalidConfiguration``.
     /// - Returns: The number of sessions ended.
     @discardableResult
     func logOutEverywhere(userID: String, retention: Duration) async throws -> Int

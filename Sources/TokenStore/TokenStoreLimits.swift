@@ -46,6 +46,15 @@ public enum TokenStoreLimits {
         try checkField(sessionID, name: "session id", maxBytes: maxSessionIDBytes)
     }
 
+    /// Throws ``TokenStoreError/Code-swift.struct/invalidConfiguration`` unless `duration`, which a store turns into
+    /// an expiry or a TTL, is at least one millisecond: the unit of Redis TTLs, below which a record would be
+    /// written already expired (or deleted at once by a `PEXPIRE` of 0).
+    public static func checkDuration(_ duration: Duration, name: String) throws(TokenStoreError) {
+        guard duration >= .milliseconds(1) else {
+            throw TokenStoreError(.invalidConfiguration, "\(name) must be at least 1 ms, got \(duration)")
+        }
+    }
+
     /// `value` cut to at most ``maxDeviceFieldBytes`` UTF-8 bytes on a character boundary.
     public static func truncatedDeviceField(_ value: String) -> String {
         guard value.utf8.count > maxDeviceFieldBytes else {

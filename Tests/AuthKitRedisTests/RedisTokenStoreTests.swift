@@ -69,11 +69,13 @@ struct RedisTokenStoreTests {
                     configuration: RedisTokenStoreConfiguration(keyPrefix: "app{x}:")
                 )
             }
-            #expect(throws: TokenStoreError.self) {
-                _ = try RedisTokenStore(
-                    client: client,
-                    configuration: RedisTokenStoreConfiguration(expiryMargin: .zero)
-                )
+            for margin: Duration in [.zero, .microseconds(999)] {
+                #expect(throws: TokenStoreError.self) {
+                    _ = try RedisTokenStore(
+                        client: client,
+                        configuration: RedisTokenStoreConfiguration(expiryMargin: margin)
+                    )
+                }
             }
         }
     }

@@ -261,6 +261,18 @@ struct AuthKitTests {
             AuthKitConfiguration(issuer: "i", audience: "api", signingKeys: [key], refreshTokenLifetime: .seconds(1)),
             AuthKitConfiguration(issuer: "i", audience: "api", signingKeys: [key], leeway: .seconds(600)),
             AuthKitConfiguration(issuer: "i", audience: "api", signingKeys: [key], keyPrefix: "{x}"),
+            AuthKitConfiguration(
+                issuer: "i",
+                audience: "api",
+                signingKeys: [key],
+                permissionCache: PermissionCacheConfiguration(ttl: .zero)
+            ),
+            AuthKitConfiguration(
+                issuer: "i",
+                audience: "api",
+                signingKeys: [key],
+                permissionCache: PermissionCacheConfiguration(localTTL: .microseconds(500))
+            ),
         ]
         for configuration in configurations {
             await expectError(.invalidConfiguration) { _ = try await AuthKit(configuration: configuration) }

@@ -108,5 +108,10 @@ public struct AuthKitConfiguration: Sendable {
         } catch {
             throw AuthKitError(.invalidConfiguration, error.message)
         }
+        do {
+            try permissionCache.validate()
+        } catch {
+            throw AuthKitError(.invalidConfiguration, error.message)
+        }
     }
 }

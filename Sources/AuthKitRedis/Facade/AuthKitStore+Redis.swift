@@ -55,7 +55,7 @@ extension AuthKitStore {
         return Backends(
             tokens: tokens,
             rateLimits: RedisRateLimitStore(client: client, keyPrefix: prefix),
-            permissions: RedisPermissionStore(client: client, keyPrefix: prefix),
+            permissions: try RedisPermissionStore(client: client, keyPrefix: prefix),
             invalidations: RedisPermissionInvalidationChannel(client: client, keyPrefix: prefix),
             run: { if ownsClient { try await client.run() } },
             shutdown: { if ownsClient { await client.shutdown() } }

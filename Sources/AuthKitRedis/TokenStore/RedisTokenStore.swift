@@ -31,7 +31,7 @@ public final class RedisTokenStore: TokenStore {
     public let configuration: RedisTokenStoreConfiguration
 
     /// Creates a store on `client`; throws `TokenStoreError.Code.invalidConfiguration` for a key
-    /// prefix containing `{` or `}` or a non-positive expiry margin.
+    /// prefix containing `{` or `}` or an expiry margin under one millisecond.
     public convenience init(
         client: RedisClient,
         configuration: RedisTokenStoreConfiguration = RedisTokenStoreConfiguration(),
@@ -52,9 +52,7 @@ public final class RedisTokenStore: TokenStore {
         guard configuration.keyPrefix.utf8.count <= 64 else {
             throw TokenStoreError(.invalidConfiguration, "the key prefix is longer than 64 bytes")
         }
-        guard configuration.expiryMargin > .zero else {
-            throw TokenStoreError(.invalidConfiguration, "the expiry margin must be positive")
-        }
+        try TokenStoreLimits.checkDuration(configuration.expiryMargin, name: "the expiry margin")
         self.client = client
         self.configuration = configuration
         self.keys = RedisKeyspace(prefix: configuration.keyPrefix)
@@ -125,9 +123,7 @@ public final class RedisTokenStore: TokenStore {
     @discardableResult
     public func logOutEverywhere(userID: String, retention: Duration) async throws -> Int {
         try TokenStoreLimits.checkUserID(userID)
-        guard retention > .zero else {
-            throw TokenStoreError(.invalidConfiguration, "the epoch retention must be positive")
-        }
+        try TokenStoreLimits.checkDuration(retention, name: "the epoch retention")
         let now = clock.now()
         return try await endSessions(userID: userID, now: now, epochRetainedUntil: (now + retention).milliseconds)
     }

@@ -67,10 +67,13 @@ extension TokenStoreConformance {
             let bobSessions = try await store.sessions(userID: "bob")
             try expect(bobSessions.map(\.id) == [bob.session.id], "another user's sessions survive")
         },
-        Check(name: "the epoch retention must be positive") { suite in
+        Check(name: "the epoch retention must be at least a millisecond") { suite in
             let (_, store) = try await suite.fixture()
             try await expectError(.invalidConfiguration, "a zero retention") {
                 try await store.logOutEverywhere(userID: "alice", retention: .zero)
+            }
+            try await expectError(.invalidConfiguration, "a retention under a millisecond") {
+                try await store.logOutEverywhere(userID: "alice", retention: .microseconds(999))
             }
         },
     ]

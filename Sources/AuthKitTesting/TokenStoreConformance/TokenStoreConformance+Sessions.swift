@@ -193,6 +193,10 @@ extension TokenStoreConformance {
             try await expectError(.invalidConfiguration, "a zero lifetime") {
                 _ = try await store.createSession(NewSession(userID: "a", lifetime: SessionLifetime(absolute: .zero)))
             }
+            try await expectError(.invalidConfiguration, "an idle lifetime under a millisecond") {
+                let lifetime = SessionLifetime(absolute: .seconds(60), idle: .microseconds(999))
+                _ = try await store.createSession(NewSession(userID: "a", lifetime: lifetime))
+            }
             try await expectError(.invalidConfiguration, "a grace period over a minute") {
                 let lifetime = SessionLifetime(reuseGracePeriod: .seconds(61))
                 _ = try await store.createSession(NewSession(userID: "a", lifetime: lifetime))

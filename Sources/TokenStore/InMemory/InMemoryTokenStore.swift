@@ -42,9 +42,7 @@ public final class InMemoryTokenStore: TokenStore {
     @discardableResult
     public func logOutEverywhere(userID: String, retention: Duration) async throws -> Int {
         try TokenStoreLimits.checkUserID(userID)
-        guard retention > .zero else {
-            throw TokenStoreError(.invalidConfiguration, "the epoch retention must be positive")
-        }
+        try TokenStoreLimits.checkDuration(retention, name: "the epoch retention")
         let now = clock.now()
         return state.withLock { $0.logOutEverywhere(userID: userID, retainedUntil: now + retention, now: now) }
     }

@@ -41,7 +41,7 @@ struct RedisPermissionStoreTests {
             let client = try RedisClient(url: server.url)
             let conformance = PermissionStoreConformance(
                 ttl: .milliseconds(300),
-                makeStore: { RedisPermissionStore(client: client) },
+                makeStore: { try RedisPermissionStore(client: client) },
                 advance: { try await Task.sleep(for: $0) }
             )
             do {
@@ -58,7 +58,7 @@ struct RedisPermissionStoreTests {
     func keyLayout() async throws {
         try await withRedisServer { server in
             let client = try RedisClient(url: server.url)
-            let store = RedisPermissionStore(client: client)
+            let store = try RedisPermissionStore(client: client)
             #expect(store.redisKey(for: "42") == "authkit:{u:42}:perms")
             #expect(store.redisKey(for: "a}b:c") == "authkit:{u:a%7Db%3Ac}:perms")
             let lookup = try await store.lookup(user: "42")
@@ -77,6 +77,37 @@ struct RedisPermissionStoreTests {
         }
     }
 
+    /// Both retentions become TTLs: zero deleted the version `invalidate` had just written, so a load that raced
+    /// the invalidation could be cached, and under 1 ms every `invalidateAll` failed (`SET … PX 0`).
+    @Test("retentions that would reach Redis as TTLs under 1 ms are refused when the store is built")
+    func retentionsAreValidated() async throws {
+        try await withRedisServer { server in
+            let client = try RedisClient(url: server.url)
+            for retention: Duration in [.zero, .seconds(-1), .microseconds(999)] {
+                #expect(throws: PermissionCacheError.self) {
+                    _ = try RedisPermissionStore(client: client, versionRetention: retention)
+                }
+                let error = #expect(throws: PermissionCacheError.self) {
+                    _ = try RedisPermissionStore(client: client, globalVersionRetention: retention)
+                }
+                #expect(error?.code == .invalidConfiguration)
+                #expect(error?.message.contains("at least 1 ms") == true)
+            }
+            let store = try RedisPermissionStore(client: client, globalVersionRetention: .milliseconds(1))
+            let before = try await store.lookup(user: "42")
+            try await store.invalidate(user: "42")
+            let raced = try await store.save(
+                .init(permissions: ["old"]),
+                for: "42",
+                ttl: .seconds(60),
+                ifVersion: before.version
+            )
+            #expect(!raced, "a load that raced the invalidation must not be cached")
+            try await store.invalidateAll()
+            await client.shutdown()
+        }
+    }
+
     @Test("an invalidation in one instance reaches another instance's local cache over pub/sub")
     func invalidationAcrossInstances() async throws {
         try await withRedisServer { server in
@@ -84,12 +115,12 @@ struct RedisPermissionStoreTests {
             let secondClient = try RedisClient(url: server.url)
             let configuration = PermissionCacheConfiguration(localTTL: .seconds(30))
             let first = PermissionCache(
-                store: RedisPermissionStore(client: firstClient),
+                store: try RedisPermissionStore(client: firstClient),
                 configuration: configuration,
                 invalidationChannel: RedisPermissionInvalidationChannel(client: firstClient)
             )
             let second = PermissionCache(
-                store: RedisPermissionStore(client: secondClient),
+                store: try RedisPermissionStore(client: secondClient),
                 configuration: configuration,
                 invalidationChannel: RedisPermissionInvalidationChannel(client: secondClient)
             )
