@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "AuthKitClock", swiftSettings: strictSettings),
         .target(
             name: "JWTCore",
-            dependencies: ["CAuthKitOpenSSL", "AuthKitClock"],
+            dependencies: ["CAuthKitOpenSSL", "AuthKitClock", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -113,7 +113,10 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "JWTCoreTests",
-            dependencies: ["JWTCore", "AuthKitClock", "AuthKitTesting"],
+            dependencies: [
+                "JWTCore", "AuthKitClock", "AuthKitTesting",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,6 +1,8 @@
 import AuthKitClock
 import AuthKitTesting
+import InMemoryLogging
 import JWTCore
+import Logging
 import Synchronization
 import Testing
 
@@ -167,6 +169,70 @@ struct KeyRotationTests {
         #expect(endpoint.fetches == fetchesDuringOutage)
         clock.advance(by: .seconds(600))
         await #expect(throws: JWTError.self) { try await verifier.verify(token, keyProvider: lenient) }
+    }
+
+    /// Identity providers (Keycloak among them) publish encryption keys and keys on other curves next to their
+    /// signing keys. RFC 7517 §5: keys that are not understood are ignored, not fatal to the set.
+    static func providerJWKS(signingKey: JWTKey) throws -> String {
+        var encryption = try JWTKey.generate(.rs256, kid: "enc-1").jwk(includePrivate: false)
+        encryption["use"] = "enc"
+        encryption["alg"] = "RSA-OAEP"
+        let otherCurve = #"{"kty":"EC","kid":"k1","crv":"secp256k1","x":"AAAA","y":"AAAA","use":"sig"}"#
+        let agreement = #"{"kty":"OKP","kid":"x1","crv":"X25519","x":"AAAA","use":"enc"}"#
+        let unknownType = #"{"kty":"AKP","kid":"pq","alg":"ML-DSA-44","pub":"AAAA"}"#
+        let signing = try signingKey.jwkString(includePrivate: false)
+        return #"{"keys":[\#(try JSONValue.object(encryption).jsonText()),\#(otherCurve),\#(signing),"#
+            + #"\#(agreement),\#(unknownType)]}"#
+    }
+
+    @Test("a remote JWKS with keys AuthKit cannot use still verifies tokens of the keys it can")
+    func remoteSetSkipsUnusableKeys() async throws {
+        let clock = ManualClock()
+        let key = try JWTKey.generate(.es256, kid: "sig-1")
+        let endpoint = FakeEndpoint(try Self.providerJWKS(signingKey: key))
+        let remote = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let token = try JWTSigner(key: key).sign(Self.claims(clock))
+        #expect(try await verifier.verify(token, keyProvider: remote).header.keyID == "sig-1")
+        for kid in ["enc-1", "k1", "x1", "pq"] {
+            let forged = try JWTSigner(key: key.withKeyID(kid)).sign(Self.claims(clock))
+            let error = await #expect(throws: JWTError.self) { try await verifier.verify(forged, keyProvider: remote) }
+            #expect(error?.code == .unknownKey, "a skipped key's kid is unknown, never tried: \(kid)")
+        }
+    }
+
+    @Test("RemoteJWKS lists the keys it skipped and logs each once, however often the set is fetched")
+    func remoteSetReportsSkippedKeysOnce() async throws {
+        let key = try JWTKey.generate(.es256, kid: "sig-1")
+        let endpoint = FakeEndpoint(try Self.providerJWKS(signingKey: key))
+        let handler = InMemoryLogHandler()
+        let remote = RemoteJWKS(logger: Logger(label: "test", factory: { _ in handler })) { try endpoint.fetch() }
+        try await remote.refresh()
+        try await remote.refresh()
+        #expect(endpoint.fetches == 2)
+        #expect(await remote.skippedKeys.map(\.kid) == ["enc-1", "k1", "x1", "pq"])
+        let warnings = handler.entries.filter { $0.level == .warning }
+        #expect(warnings.count == 4)
+        let another = try JWTKey.generate(.rs256, kid: "sig-2")
+        var encryption = try another.jwk(includePrivate: false)
+        encryption["use"] = "enc"
+        let text =
+            #"{"keys":[\#(try key.jwkString(includePrivate: false)),\#(try JSONValue.object(encryption).jsonText())]}"#
+        endpoint.state.withLock { $0.text = text }
+        try await remote.refresh()
+        #expect(await remote.skippedKeys.map(\.kid) == ["sig-2"])
+        #expect(handler.entries.filter { $0.level == .warning }.count == 5)
+    }
+
+    @Test("a remote JWKS without a usable key is refused: keySourceUnavailable")
+    func remoteSetWithoutUsableKeys() async throws {
+        var encryption = try JWTKey.generate(.es256, kid: "enc").jwk(includePrivate: false)
+        encryption["use"] = "enc"
+        for text in [#"{"keys":[\#(try JSONValue.object(encryption).jsonText())]}"#, #"{"keys":[]}"#] {
+            let remote = RemoteJWKS { JWKSDocument(text: text) }
+            let error = await #expect(throws: JWTError.self) { try await remote.refresh() }
+            #expect(error?.code == .keySourceUnavailable)
+        }
     }
 
     @Test("a malformed token never causes a fetch")
