@@ -11,25 +11,18 @@ private final class Database: Sendable {
     let table: Mutex<[String: PermissionSet]>
     let loads = Atomic<Int>(0)
     let failing = Atomic<Bool>(false)
-    private let gate = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((true, []))
+    private let gate = Gate()
 
     init(_ table: [String: PermissionSet]) {
         self.table = Mutex(table)
     }
 
     func close() {
-        gate.withLock { $0.open = false }
+        gate.close()
     }
 
     func open() {
-        let waiters = gate.withLock { gate in
-            gate.open = true
-            defer { gate.waiters = [] }
-            return gate.waiters
-        }
-        for waiter in waiters {
-            waiter.resume()
-        }
+        gate.open()
     }
 
     var loader: PermissionCache.Loader {
@@ -37,35 +30,34 @@ private final class Database: Sendable {
             loads.add(1, ordering: .relaxed)
             // Read first, answer after the gate: like a query whose reply is still in flight.
             let row = table.withLock { $0[user] }
-            await withCheckedContinuation { continuation in
-                let proceed = gate.withLock { gate in
-                    if !gate.open { gate.waiters.append(continuation) }
-                    return gate.open
-                }
-                if proceed { continuation.resume() }
-            }
+            await gate.pass()
             if failing.load(ordering: .relaxed) { throw Unavailable() }
             return row
         }
     }
 }
 
-/// A store that fails on demand and counts lookups, around an in-memory store.
+/// A store that fails on demand and counts lookups, around an in-memory store. Its lookups can be held after they
+/// have read (a reply still in flight) and its invalidations before they are applied (a write on its way).
 private final class CountingStore: PermissionStore {
     struct Down: Error {}
 
     let inner: InMemoryPermissionStore
     let lookups = Atomic<Int>(0)
     let failing = Atomic<Bool>(false)
+    let lookupGate = Gate()
+    let invalidateGate = Gate()
 
     init(clock: WallClock) {
         inner = InMemoryPermissionStore(clock: clock)
     }
 
-    func lookup(user: String) throws -> PermissionLookup {
+    func lookup(user: String) async throws -> PermissionLookup {
         lookups.add(1, ordering: .relaxed)
         if failing.load(ordering: .relaxed) { throw Down() }
-        return inner.lookup(user: user)
+        let result = inner.lookup(user: user)
+        await lookupGate.pass()
+        return result
     }
 
     func save(
@@ -80,14 +72,51 @@ private final class CountingStore: PermissionStore {
         return inner.save(entry, for: user, ttl: ttl, ifVersion: version)
     }
 
-    func invalidate(user: String) throws {
+    func invalidate(user: String) async throws {
+        await invalidateGate.pass()
         if failing.load(ordering: .relaxed) { throw Down() }
         inner.invalidate(user: user)
     }
 
-    func invalidateAll() throws {
+    func invalidateAll() async throws {
+        await invalidateGate.pass()
         if failing.load(ordering: .relaxed) { throw Down() }
         inner.invalidateAll()
+    }
+}
+
+/// A point where calls wait while it is closed, counting the calls that reached it.
+private final class Gate: Sendable {
+    private let state = Mutex<(closed: Bool, arrivals: Int, waiters: [CheckedContinuation<Void, Never>])>(
+        (false, 0, [])
+    )
+
+    var arrivals: Int { state.withLock { $0.arrivals } }
+
+    func close() {
+        state.withLock { $0.closed = true }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.closed = false
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+
+    func pass() async {
+        await withCheckedContinuation { continuation in
+            let proceed = state.withLock { state in
+                state.arrivals += 1
+                if state.closed { state.waiters.append(continuation) }
+                return !state.closed
+            }
+            if proceed { continuation.resume() }
+        }
     }
 }
 
@@ -292,6 +321,63 @@ struct PermissionCacheTests {
             #expect(try await eventually { !cache.isListening })
             _ = try await cache.permissions(for: "42", load: database.loader)
             #expect(store.lookups.load(ordering: .relaxed) == 4)
+            group.cancelAll()
+        }
+    }
+
+    /// A lookup while the store invalidation is on its way reads the store's old entry; it may return it, but
+    /// it must not leave it in the local cache for the lookups after `invalidate` returns.
+    @Test("after invalidate returns, no lookup on this instance returns the old set")
+    func invalidateLeavesNoOldSet() async throws {
+        let clock = ManualClock()
+        let store = CountingStore(clock: clock.wallClock)
+        let cache = PermissionCache(
+            store: store,
+            configuration: PermissionCacheConfiguration(localTTL: .seconds(30)),
+            clock: clock.wallClock
+        )
+        let database = Database(["42": ["old"]])
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
+        database.table.withLock { $0["42"] = ["new"] }
+        store.invalidateGate.close()
+        let invalidation = Task { try await cache.invalidate("42") }
+        #expect(try await eventually { store.invalidateGate.arrivals == 1 })
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
+        store.invalidateGate.open()
+        try await invalidation.value
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["new"])
+    }
+
+    /// An invalidation published while the cache was not subscribed never reaches it; a lookup that read the store
+    /// before that invalidation and completes after the subscription came up must not fill the local cache.
+    @Test("a lookup that started before the subscription came up caches nothing")
+    func lookupAcrossSubscriptionStart() async throws {
+        let clock = ManualClock()
+        let store = CountingStore(clock: clock.wallClock)
+        let bus = InMemoryPermissionInvalidationBus()
+        let cache = PermissionCache(
+            store: store,
+            configuration: PermissionCacheConfiguration(localTTL: .seconds(30)),
+            invalidationChannel: bus,
+            clock: clock.wallClock
+        )
+        let database = Database(["42": ["old"]])
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
+        store.lookupGate.close()
+        let early = Task { try await cache.permissions(for: "42", load: database.loader) }
+        #expect(try await eventually { store.lookupGate.arrivals == 2 })
+        database.table.withLock { $0["42"] = ["new"] }
+        try await store.invalidate(user: "42")
+        bus.publish(.user("42"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await cache.run() }
+            let listening = try await eventually { cache.isListening }
+            #expect(listening)
+            store.lookupGate.open()
+            let started = try await early.value
+            #expect(started == ["old"], "a lookup that started before may return what it read")
+            let after = try await cache.permissions(for: "42", load: database.loader)
+            #expect(after == ["new"])
             group.cancelAll()
         }
     }

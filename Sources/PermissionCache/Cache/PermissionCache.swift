@@ -39,7 +39,8 @@ public final class PermissionCache: Sendable {
         var flights: [String: Flight] = [:]
         var nextFlightID: UInt64 = 0
         var local: [String: LocalEntry] = [:]
-        /// Bumped by every invalidation seen here, so that a fill that started before one is discarded.
+        /// Bumped by every invalidation seen here and by every change of the subscription (lost or made), so that a
+        /// fill that started before one is discarded.
         var invalidations: UInt64 = 0
         var listening = false
 
@@ -52,6 +53,19 @@ public final class PermissionCache: Sendable {
                 local.removeAll()
                 flights.removeAll()
             }
+        }
+
+        /// The subscription is live from now on. A lookup that started before may have read an entry that an
+        /// invalidation published meanwhile (unseen here) made stale, so every earlier fill is discarded.
+        mutating func subscribed() {
+            drop(.all)
+            listening = true
+        }
+
+        /// The subscription is lost: nothing local is trusted, and what is there is gone.
+        mutating func unsubscribed() {
+            listening = false
+            drop(.all)
         }
     }
 
@@ -118,6 +132,10 @@ public final class PermissionCache: Sendable {
 
     /// Drops the user's cached permissions here, in the store, and (through the channel) in other processes.
     ///
+    /// Once it returns, no lookup on this instance returns the set cached before: the local copy is dropped again
+    /// after the store has recorded the invalidation, so a lookup that read the store meanwhile cannot leave it
+    /// behind.
+    ///
     /// - Throws: ``PermissionCacheError/Code/storeUnavailable`` when the store did not record it, or
     ///   ``PermissionCacheError/Code/channelUnavailable`` when only the broadcast failed.
     public func invalidate(_ user: String) async throws {
@@ -141,7 +159,7 @@ public final class PermissionCache: Sendable {
         while !Task.isCancelled {
             do {
                 let messages = try await channel.subscribe()
-                state.withLock { $0.listening = true }
+                state.withLock { $0.subscribed() }
                 for await message in messages {
                     state.withLock { $0.drop(message) }
                 }
@@ -150,21 +168,18 @@ public final class PermissionCache: Sendable {
             } catch {
                 // Resubscribe below; while down, nothing is served from the local cache.
             }
-            state.withLock { state in
-                state.listening = false
-                state.drop(.all)
-            }
+            state.withLock { $0.unsubscribed() }
             guard !Task.isCancelled else { break }
             try? await Task.sleep(for: configuration.resubscribeDelay)
         }
-        state.withLock { state in
-            state.listening = false
-            state.drop(.all)
-        }
+        state.withLock { $0.unsubscribed() }
     }
 
     private func invalidate(_ invalidation: PermissionInvalidation) async throws {
         state.withLock { $0.drop(invalidation) }
+        // A lookup between the drop above and the store's invalidation reads the old entry and may cache it here;
+        // dropping again once the store has answered (or failed) leaves nothing of it behind.
+        defer { state.withLock { $0.drop(invalidation) } }
         do {
             if let user = invalidation.user {
                 try await store.invalidate(user: user)
