@@ -344,6 +344,21 @@ struct RedisClientTests {
         }
     }
 
+    @Test("a subscription made without resubscribe ends when its connection is lost, and does not come back")
+    func pubSubEndsWithoutResubscribe() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url) { (client: RedisClient) async throws in
+                let subscription = try await client.subscribe(["gap"], resubscribe: false)
+                var iterator = subscription.makeAsyncIterator()
+                #expect(try await client.publish("gap", message: "one") == 1)
+                #expect(await iterator.next()?.text == "one")
+                try await client.send("CLIENT", "KILL", "TYPE", "pubsub")
+                #expect(await iterator.next() == nil)
+                #expect(try await pubSubClientIDs(client).isEmpty)
+            }
+        }
+    }
+
     @Test("dropping a subscription unsubscribes and closes its connection")
     func subscriptionDropped() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in

@@ -3,8 +3,10 @@ public import RedisClient
 
 /// A `PermissionInvalidationChannel` over Redis pub/sub, on the channel `authkit:perms-invalidations`.
 ///
-/// Redis pub/sub delivers at most once: a message published while a subscriber's connection is being reopened is
-/// lost without notice. The local cache's short TTL is what bounds staleness in that case.
+/// Redis pub/sub delivers at most once: a message published while a subscriber's connection is down is lost. So the
+/// stream of ``subscribe()`` ends as soon as its connection is lost (closed, reset, or a failed health check), never
+/// resubscribing silently: the cache then empties its local entries and subscribes again, and a message lost in
+/// the gap cannot leave a stale entry trusted.
 public final class RedisPermissionInvalidationChannel: PermissionInvalidationChannel {
     /// The client used to publish and subscribe.
     public let client: RedisClient
@@ -24,7 +26,7 @@ public final class RedisPermissionInvalidationChannel: PermissionInvalidationCha
 
     /// Implements `PermissionInvalidationChannel.subscribe()`; see the protocol for the contract.
     public func subscribe() async throws -> AsyncStream<PermissionInvalidation> {
-        let subscription = try await client.subscribe([channel])
+        let subscription = try await client.subscribe([channel], resubscribe: false)
         let (stream, continuation) = AsyncStream.makeStream(of: PermissionInvalidation.self)
         let relay = Task {
             for await message in subscription {

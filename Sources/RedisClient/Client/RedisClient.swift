@@ -192,8 +192,14 @@ public final class RedisClient: Sendable, Service {
     /// Subscribes to channels on a dedicated connection and returns the messages as they arrive.
     ///
     /// Returns once the server has confirmed the subscription, so a message published afterwards is delivered.
+    ///
+    /// When the connection is lost (closed by the server, reset, or a failed health check), a subscription made
+    /// with `resubscribe` (the default) moves to a new connection and subscribes again, and the messages published
+    /// meanwhile are lost without notice. Without it, the sequence ends at once instead, so a caller that must not
+    /// miss a message unnoticed (a cache dropping its entries on invalidations) learns of the gap and subscribes
+    /// again itself.
     /// - Throws: ``RedisError`` when the first subscription cannot be made.
-    public func subscribe(_ channels: [String]) async throws -> RedisSubscription {
+    public func subscribe(_ channels: [String], resubscribe: Bool = true) async throws -> RedisSubscription {
         let pool = try requirePool()
         guard !channels.isEmpty else {
             throw RedisError(.invalidConfiguration, "subscribe needs at least one channel")
@@ -206,7 +212,12 @@ public final class RedisClient: Sendable, Service {
                     confirmed.resume(throwing: RedisError(.poolShutdown, "the Redis client has been shut down"))
                     return
                 }
-                let session = SubscriberSession(pool: pool, channels: channels, continuation: continuation) {
+                let session = SubscriberSession(
+                    pool: pool,
+                    channels: channels,
+                    resubscribes: resubscribe,
+                    continuation: continuation
+                ) {
                     confirmed.resume(with: $0)
                 }
                 pool.add(session)

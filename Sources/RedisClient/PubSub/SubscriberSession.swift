@@ -1,11 +1,13 @@
 import Logging
 
-/// The loop-side state of one subscription: its dedicated connection, resubscribing after every reconnect.
+/// The loop-side state of one subscription: its dedicated connection, resubscribing after every reconnect, or
+/// (without `resubscribes`) ending the subscription when its connection is lost.
 ///
 /// `@unchecked Sendable`: every method runs on the event-loop thread.
 final class SubscriberSession: @unchecked Sendable {
     private let pool: ConnectionPool
     private let channels: [String]
+    private let resubscribes: Bool
     private let continuation: AsyncStream<RedisPubSubMessage>.Continuation
     private var connection: RedisConnection?
     private var attempt = 0
@@ -15,11 +17,13 @@ final class SubscriberSession: @unchecked Sendable {
     init(
         pool: ConnectionPool,
         channels: [String],
+        resubscribes: Bool,
         continuation: AsyncStream<RedisPubSubMessage>.Continuation,
         subscribed: @escaping (Result<Void, RedisError>) -> Void
     ) {
         self.pool = pool
         self.channels = channels
+        self.resubscribes = resubscribes
         self.continuation = continuation
         self.firstSubscribe = subscribed
     }
@@ -104,6 +108,15 @@ final class SubscriberSession: @unchecked Sendable {
         if firstSubscribe != nil {
             // The first subscribe never succeeded: report it to the caller rather than retrying silently.
             fail(error)
+            return
+        }
+        guard resubscribes else {
+            // Messages may have been published while the connection was dying: end, so the caller knows.
+            pool.logger.warning(
+                "Redis subscription connection closed; ending the subscription",
+                metadata: ["redis.error": "\(error)"]
+            )
+            finish()
             return
         }
         let delay = pool.backoffDelay(attempt: attempt)

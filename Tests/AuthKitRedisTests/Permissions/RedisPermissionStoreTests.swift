@@ -158,4 +158,108 @@ struct RedisPermissionStoreTests {
             await secondClient.shutdown()
         }
     }
+
+    /// The ids of the server's pub/sub connections (`CLIENT LIST TYPE pubsub`).
+    private static func subscriberIDs(_ client: RedisClient) async throws -> [Substring] {
+        let list = try await client.send("CLIENT", "LIST", "TYPE", "pubsub").string ?? ""
+        return list.split(separator: "\n").compactMap { $0.split(separator: " ").first }
+    }
+
+    /// Waits, within a bound sized for a loaded machine, until `condition` holds.
+    private static func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + TestTiming.scaled(.seconds(10))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    /// A cache over `client` that keeps local entries for an hour: only a lost subscription can make it reload.
+    private static func longLivedCache(_ client: RedisClient) throws -> PermissionCache {
+        PermissionCache(
+            store: try RedisPermissionStore(client: client),
+            configuration: PermissionCacheConfiguration(
+                localTTL: .seconds(3_600),
+                resubscribeDelay: .milliseconds(20)
+            ),
+            invalidationChannel: RedisPermissionInvalidationChannel(client: client)
+        )
+    }
+
+    /// Runs `body` while `cache` listens, once it holds user 42's set locally; the loader then has a new set.
+    private static func whileListening(
+        _ cache: PermissionCache,
+        _ body: (Database) async throws -> Void
+    ) async throws {
+        let database = Database(["42": ["orders:read"]])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await cache.run() }
+            let listening = try await waitFor { cache.isListening }
+            #expect(listening)
+            let cached = try await cache.permissions(for: "42", load: database.loader)
+            #expect(cached == ["orders:read"])
+            database.table.withLock { $0["42"] = ["orders:*"] }
+            try await body(database)
+            group.cancelAll()
+        }
+    }
+
+    /// An invalidation recorded while the subscription is gone sends a message nobody receives; the cache must
+    /// have emptied its local entries before it trusts them again on the new subscription.
+    @Test("a subscription killed by the server (CLIENT KILL TYPE pubsub) empties the local cache")
+    func subscriptionKilledEmptiesTheLocalCache() async throws {
+        try await withRedisServer { server in
+            let client = try RedisClient(url: server.url)
+            let admin = try RedisClient(url: server.url)
+            let cache = try Self.longLivedCache(client)
+            try await Self.whileListening(cache) { database in
+                let before = try await Self.subscriberIDs(admin)
+                #expect(before.count == 1)
+                try await admin.send("CLIENT", "KILL", "TYPE", "pubsub")
+                try await RedisPermissionStore(client: admin).invalidate(user: "42")
+                let resubscribed = try await Self.waitFor {
+                    let ids = try await Self.subscriberIDs(admin)
+                    return ids.count == 1 && ids != before && cache.isListening
+                }
+                #expect(resubscribed)
+                let after = try await cache.permissions(for: "42", load: database.loader)
+                #expect(after == ["orders:*"], "the local entry outlived the lost subscription")
+            }
+            await client.shutdown()
+            await admin.shutdown()
+        }
+    }
+
+    /// A black-holed network: the subscription's health check fails, and from then on nothing local is trusted.
+    @Test("a subscription lost to a black hole (failed health check) empties the local cache")
+    func subscriptionBlackHoledEmptiesTheLocalCache() async throws {
+        try await withRedisServer { server in
+            let proxy = try FaultProxy.start(upstreamPort: server.port)
+            var configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: proxy.port))
+            configuration.commandTimeout = TestTiming.scaled(.milliseconds(300))
+            configuration.subscriptionHealthCheckInterval = .milliseconds(100)
+            configuration.reconnectBackoff = RedisBackoff(initial: .milliseconds(20), maximum: .milliseconds(200))
+            let client = RedisClient(configuration: configuration)
+            let admin = try RedisClient(url: server.url)
+            let cache = try Self.longLivedCache(client)
+            try await Self.whileListening(cache) { database in
+                try await RedisPermissionStore(client: admin).invalidate(user: "42")
+                let connections = proxy.acceptedConnections
+                proxy.mode = .blackHole
+                // A new subscriber connection is only opened once the old one was found dead.
+                let reconnecting = try await Self.waitFor { proxy.acceptedConnections > connections }
+                #expect(reconnecting)
+                let during = try await cache.permissions(for: "42", load: database.loader)
+                #expect(during == ["orders:*"], "the local entry was served after the subscription was lost")
+                proxy.mode = .pass
+                let back = try await Self.waitFor { cache.isListening }
+                #expect(back)
+                #expect(try await cache.permissions(for: "42", load: database.loader) == ["orders:*"])
+            }
+            await client.shutdown()
+            await admin.shutdown()
+            await proxy.stop()
+        }
+    }
 }
