@@ -23,9 +23,12 @@ public protocol TokenStore: Sendable {
     /// every session (with its refresh-token family) ends.
     ///
     /// The epoch only moves forward, and is remembered for `retention`, which must be at least the longest
-    /// access-token lifetime (plus leeway) so that it outlives every token it invalidates; a retention under one
-    /// millisecond is refused with ``TokenStoreError/Code-swift.struct/invalidConfiguration``.
-    /// - Returns: The number of sessions ended.
+    /// access-token lifetime (plus leeway) so that it outlives every token it invalidates, and should be at least
+    /// the longest session lifetime: while it is remembered, a session created at or before it is refused by
+    /// ``rotate(refreshToken:)``, ``check(_:)`` and ``touchSession(userID:sessionID:)`` whatever the clocks say,
+    /// even one this call could not reach. A retention under one millisecond is refused with
+    /// ``TokenStoreError/Code-swift.struct/invalidConfiguration``.
+    /// - Returns: The number of sessions ended (those alive until this call).
     @discardableResult
     func logOutEverywhere(userID: String, retention: Duration) async throws -> Int
 
@@ -33,7 +36,8 @@ public protocol TokenStore: Sendable {
     func epoch(userID: String) async throws -> UnixTime?
 
     /// Records a login: applies the user's session policy, creates the session and its refresh-token family,
-    /// and returns the family's first token. Throws ``TokenStoreError/Code-swift.struct/sessionLimitReached``
+    /// and returns the family's first token. The session is recorded as created after the user's epoch even when
+    /// the store's clock has not passed it (a login after a log-out-everywhere is a new one). Throws ``TokenStoreError/Code-swift.struct/sessionLimitReached``
     /// when the policy refuses the login.
     func createSession(_ request: NewSession) async throws -> SessionGrant
 

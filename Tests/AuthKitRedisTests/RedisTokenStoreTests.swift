@@ -80,6 +80,43 @@ struct RedisTokenStoreTests {
         }
     }
 
+    /// What an earlier version's prune by a fast clock could leave behind: a session hash, alive by a slower clock,
+    /// without its entry in the user's index, so that ending the user's sessions could not find it. Such a session
+    /// is never rotated or touched back into the index, and log-out-everywhere ends it through the epoch rule.
+    @Test("a session missing from its user's index is not brought back, and log-out-everywhere ends it")
+    func sessionsOutsideTheIndexStayEnded() async throws {
+        try await withManualStore { client, prefix, clock, store in
+            let index = RedisKeyspace(prefix: prefix).sessions("alice")
+            let login = try await store.createSession(NewSession(userID: "alice"))
+            let id = RedisArgument(login.session.id)
+            try await client.send(["ZREM", index, id])
+            clock.advance(by: .seconds(1))
+            let outcome = try await store.rotate(refreshToken: login.refreshToken.text)
+            guard case .invalid = outcome else {
+                Issue.record("a session outside the index was rotated: \(outcome)")
+                return
+            }
+            #expect(!(try await store.touchSession(userID: "alice", sessionID: login.session.id)))
+            _ = try await store.check(
+                AccessCheck(
+                    userID: "alice",
+                    jti: nil,
+                    issuedAt: clock.now,
+                    sessionID: login.session.id,
+                    touchSession: true
+                )
+            )
+            #expect(try await client.send(["ZSCORE", index, id]) == .null, "nothing put the session back in the index")
+            #expect(try await store.sessions(userID: "alice").isEmpty)
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
+            clock.advance(by: .seconds(1))
+            let status = try await store.check(
+                AccessCheck(userID: "alice", jti: nil, issuedAt: clock.now, sessionID: login.session.id)
+            )
+            #expect(status == .sessionEnded, "a session created before the epoch is ended, got \(status)")
+        }
+    }
+
     @Test("an evicting maxmemory-policy is reported, and refused in strict mode")
     func memoryPolicy() async throws {
         try await withRedis { client in
@@ -159,14 +196,7 @@ struct RedisTokenStoreTests {
 
     @Test("a denylist entry costs far less memory than keying by the token text")
     func denylistMemory() async throws {
-        try await withRedis { client in
-            let prefix = uniquePrefix()
-            let clock = ManualClock()
-            let store = try RedisTokenStore(
-                client: client,
-                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-                clock: clock.wallClock
-            )
+        try await withManualStore { client, prefix, clock, store in
             let jti = "0f8c2b9e-6a3d-4c71-9b52-3e8d7a1f4c20"
             try await store.revoke(jti: jti, userID: "1234567", expiresAt: clock.now + .seconds(900))
             let key = try #require(try await keys(under: prefix, client).first)
@@ -187,14 +217,7 @@ struct RedisTokenStoreTests {
 
     @Test("after a randomized workload every key has a TTL and none holds a refresh token")
     func randomizedWorkload() async throws {
-        try await withRedis { client in
-            let prefix = uniquePrefix()
-            let clock = ManualClock()
-            let store = try RedisTokenStore(
-                client: client,
-                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-                clock: clock.wallClock
-            )
+        try await withManualStore { client, prefix, clock, store in
             var generator = SeededGenerator(seed: 0x5EED_1234)
             let users = (0..<12).map { $0 % 4 == 0 ? "user}{:\($0)é" : "user\($0)" }
             var live: [String: [String]] = [:]
@@ -316,5 +339,21 @@ struct RedisTokenStoreTests {
             counts[String(name)] = calls
         }
         return counts
+    }
+}
+
+/// A fresh Redis, a store under a prefix of its own reading a manual clock, for the length of `body`.
+private func withManualStore(
+    _ body: (RedisClient, String, ManualClock, RedisTokenStore) async throws -> Void
+) async throws {
+    try await withRedis { client in
+        let prefix = uniquePrefix()
+        let clock = ManualClock()
+        let store = try RedisTokenStore(
+            client: client,
+            configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
+            clock: clock.wallClock
+        )
+        try await body(client, prefix, clock, store)
     }
 }

@@ -282,10 +282,15 @@ public final class AuthKit: Service, Sendable {
     }
 
     /// Logs a user out everywhere: every session ends and every access token issued until now is refused.
+    ///
+    /// The epoch is kept as long as any token or session it ends could still be presented: the longer of an access
+    /// token's lifetime (plus leeway) and a session's absolute lifetime, plus a minute. A session created at or
+    /// before it stays refused all that time, even one that some server's clock kept out of reach of the logout.
     /// - Returns: The number of sessions ended.
     @discardableResult
     public func logoutEverywhere(userID: String) async throws -> Int {
-        let retention = configuration.accessTokenLifetime + configuration.leeway + .seconds(60)
+        let tokens = configuration.accessTokenLifetime + configuration.leeway
+        let retention = max(tokens, configuration.refreshTokenLifetime) + .seconds(60)
         do {
             return try await tokenStore.logOutEverywhere(userID: userID, retention: retention)
         } catch let error as TokenStoreError where error.code == .invalidArgument {

@@ -15,26 +15,46 @@ import RedisClient
 //
 // Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse
 // (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone).
+//
+// The session index is authoritative: a session whose hash lives is in its user's index (so ending the user's
+// sessions finds it), and nothing puts a session back into the index. Pruning the index by a server's clock
+// therefore deletes the pruned sessions' hashes too (a server whose clock runs slow must not find one alive
+// outside the index), the index's TTL is never shortened, and rotation and touch refuse a session missing from
+// the index. A session created at or before the user's epoch is ended whatever the clocks say (`alive`).
 enum RedisTokenStoreScripts {
     private static let prelude = #"""
         local function n(x) return string.format('%.0f', x) end
-        local function pruneIndex(index, now)
-          redis.call('ZREMRANGEBYSCORE', index, '-inf', n(now))
+        local function epochAt(key, now)
+          local e = redis.call('HMGET', key, 'at', 'until')
+          if e[1] and now < tonumber(e[2]) then return tonumber(e[1]) end
+          return nil
+        end
+        local function alive(exp, reuse, created, now, cut)
+          if not exp or reuse == '1' or now >= tonumber(exp) then return false end
+          return not cut or tonumber(created) > cut
+        end
+        local function pruneIndex(index, prefix, now)
+          local expired = redis.call('ZRANGEBYSCORE', index, '-inf', n(now))
+          for _, sid in ipairs(expired) do
+            if redis.call('HGET', prefix .. sid, 'reuse') ~= '1' then redis.call('DEL', prefix .. sid) end
+            redis.call('ZREM', index, sid)
+          end
         end
         local function expireIndex(index, now, margin)
           local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
           if #last == 2 then
-            redis.call('PEXPIRE', index, n(math.max(1, tonumber(last[2]) - now + margin)))
+            local ttl = math.max(1, tonumber(last[2]) - now + margin)
+            if redis.call('PTTL', index) < ttl then redis.call('PEXPIRE', index, n(ttl)) end
           end
         end
-        local function touch(key, index, sid, now, margin)
-          local f = redis.call('HMGET', key, 'exp', 'abs', 'idle', 'reuse')
-          if not f[1] or f[4] == '1' or now >= tonumber(f[1]) then return 0 end
+        local function touch(key, index, sid, now, margin, cut, prefix)
+          local f = redis.call('HMGET', key, 'exp', 'abs', 'idle', 'reuse', 'created')
+          if not alive(f[1], f[4], f[5], now, cut) or not redis.call('ZSCORE', index, sid) then return 0 end
           local exp = math.min(now + tonumber(f[3]), tonumber(f[2]))
           redis.call('HSET', key, 'seen', n(now), 'exp', n(exp))
           redis.call('PEXPIRE', key, n(exp - now + margin))
-          redis.call('ZADD', index, n(exp), sid)
-          pruneIndex(index, now)
+          redis.call('ZADD', index, 'XX', n(exp), sid)
+          pruneIndex(index, prefix, now)
           expireIndex(index, now, margin)
           return 1
         end
@@ -54,8 +74,8 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, iat, has jti, has sid, touch, margin, sid.
-    /// Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
+    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, iat, has jti, has sid, touch, margin, sid,
+    /// session key prefix. Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
     static let check = RedisScript(
         prelude + #"""
             local now, iat, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[6])
@@ -63,21 +83,23 @@ enum RedisTokenStoreScripts {
               local revokedUntil = tonumber(redis.call('GET', KEYS[1]) or '')
               if revokedUntil and now < revokedUntil then return 1 end
             end
-            local e = redis.call('HMGET', KEYS[2], 'at', 'until')
-            if e[1] and now < tonumber(e[2]) and iat <= tonumber(e[1]) then return 2 end
+            local cut = epochAt(KEYS[2], now)
+            if cut and iat <= cut then return 2 end
             if ARGV[4] ~= '1' then return 0 end
-            local f = redis.call('HMGET', KEYS[3], 'exp', 'reuse')
-            if not f[1] or f[2] == '1' or now >= tonumber(f[1]) then return 3 end
-            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin) end
+            local f = redis.call('HMGET', KEYS[3], 'exp', 'reuse', 'created')
+            if not alive(f[1], f[2], f[3], now, cut) then return 3 end
+            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin, cut, ARGV[8]) end
             return 0
             """#
     )
 
     /// KEYS: sessions index, epoch. ARGV: now, session key prefix, margin, epoch retained until (0: leave the
-    /// epoch alone). Ends every live session; reuse tombstones stay. Returns the number of live sessions ended.
+    /// epoch alone). Ends every session in the index; reuse tombstones stay. Returns the number of sessions that
+    /// were alive (under the epoch as it was before this call).
     static let endSessions = RedisScript(
         prelude + #"""
             local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+            local cut = epochAt(KEYS[2], now)
             if retain > 0 then
               local at, keep = now, retain
               local e = redis.call('HMGET', KEYS[2], 'at', 'until')
@@ -91,9 +113,9 @@ enum RedisTokenStoreScripts {
             local count = 0
             for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
               local key = prefix .. sid
-              local f = redis.call('HMGET', key, 'exp', 'reuse')
+              local f = redis.call('HMGET', key, 'exp', 'reuse', 'created')
               if f[2] ~= '1' then
-                if f[1] and now < tonumber(f[1]) then count = count + 1 end
+                if alive(f[1], f[2], f[3], now, cut) then count = count + 1 end
                 redis.call('DEL', key)
               end
             end
@@ -102,26 +124,32 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: sessions index. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace,
+    /// KEYS: sessions index, epoch. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace,
     /// max sessions (0: no limit), refuse (1) or evict (0), margin, session key prefix.
-    /// Returns {1, ended ids...} or {0, limit} when the login is refused.
+    /// Returns {1, created, ended ids...} or {0, limit} when the login is refused. The session is recorded as
+    /// created after the user's epoch even when this clock has not passed it: the script runs after the logout
+    /// that set it, so the login is a new one (its tokens still answer to the epoch by their own `iat`).
     static let createSession = RedisScript(
         prelude + #"""
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
             local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
-            pruneIndex(KEYS[1], now)
+            pruneIndex(KEYS[1], prefix, now)
+            local cut = epochAt(KEYS[2], now)
             local rows = {}
             if max > 0 then
               for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
                 local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
-                if f[1] and f[3] ~= '1' and now < tonumber(f[2]) then
+                if alive(f[2], f[3], f[1], now, cut) then
                   table.insert(rows, {tonumber(f[1]), other})
                 else
+                  if f[3] ~= '1' then redis.call('DEL', prefix .. other) end
                   redis.call('ZREM', KEYS[1], other)
                 end
               end
             end
-            local result = {1}
+            local created = now
+            if cut and cut >= now then created = cut + 1 end
+            local result = {1, n(created)}
             if max > 0 and #rows >= max then
               if refuse then return {0, max} end
               table.sort(rows, function(a, b)
@@ -137,7 +165,7 @@ enum RedisTokenStoreScripts {
             local abs = now + tonumber(ARGV[7])
             local exp = math.min(now + tonumber(ARGV[8]), abs)
             local key = prefix .. sid
-            redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(now), 'seen', n(now),
+            redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(created), 'seen', n(now),
               'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
             redis.call('PEXPIRE', key, n(exp - now + margin))
             redis.call('ZADD', KEYS[1], n(exp), sid)
@@ -146,16 +174,18 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: session, sessions index. ARGV: now, presented digest, next digest, history size, margin, session id.
+    /// KEYS: session, sessions index, epoch. ARGV: now, presented digest, next digest, history size, margin,
+    /// session id, session key prefix.
     /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry}, {'reuse'} or {'invalid'}.
     static let rotate = RedisScript(
         prelude + #"""
             local now, presented, nextDigest = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-            local history, margin, sid = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-            local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse')
+            local history, margin, sid, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
+            local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse',
+              'created')
             if not f[1] then return {'invalid'} end
             if now >= tonumber(f[1]) then
-              pruneIndex(KEYS[2], now)
+              pruneIndex(KEYS[2], prefix, now)
               return {'invalid'}
             end
             local current, previous, old = f[5], f[6], f[8] or ''
@@ -168,6 +198,9 @@ enum RedisTokenStoreScripts {
             end
             if f[9] == '1' then
               if current == presented or retired(presented) then return {'reuse'} end
+              return {'invalid'}
+            end
+            if not alive(f[1], f[9], f[10], now, epochAt(KEYS[3], now)) or not redis.call('ZSCORE', KEYS[2], sid) then
               return {'invalid'}
             end
             local function retire(digest)
@@ -184,7 +217,7 @@ enum RedisTokenStoreScripts {
             elseif retired(presented) then
               redis.call('HSET', KEYS[1], 'reuse', '1')
               redis.call('ZREM', KEYS[2], sid)
-              pruneIndex(KEYS[2], now)
+              pruneIndex(KEYS[2], prefix, now)
               expireIndex(KEYS[2], now, margin)
               return {'reuse'}
             else
@@ -194,8 +227,8 @@ enum RedisTokenStoreScripts {
             local exp = math.min(now + tonumber(f[3]), abs)
             redis.call('HSET', KEYS[1], 'cur', nextDigest, 'old', old, 'seen', n(now), 'exp', n(exp))
             redis.call('PEXPIRE', KEYS[1], n(exp - now + margin))
-            redis.call('ZADD', KEYS[2], n(exp), sid)
-            pruneIndex(KEYS[2], now)
+            redis.call('ZADD', KEYS[2], 'XX', n(exp), sid)
+            pruneIndex(KEYS[2], prefix, now)
             expireIndex(KEYS[2], now, margin)
             local grace = '0'
             if not isCurrent then grace = '1' end
@@ -203,36 +236,40 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: session, sessions index. ARGV: now, margin, session id. Returns 1 when the session was alive.
+    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id, session key prefix. Returns 1 when the
+    /// session was alive.
     static let touchSession = RedisScript(
         prelude + #"""
-            return touch(KEYS[1], KEYS[2], ARGV[3], tonumber(ARGV[1]), tonumber(ARGV[2]))
+            local now = tonumber(ARGV[1])
+            return touch(KEYS[1], KEYS[2], ARGV[3], now, tonumber(ARGV[2]), epochAt(KEYS[3], now), ARGV[4])
             """#
     )
 
-    /// KEYS: session, sessions index. ARGV: now, margin, session id. Returns 1 when a live session was ended.
+    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id, session key prefix. Returns 1 when a
+    /// live session was ended.
     static let revokeSession = RedisScript(
         prelude + #"""
             local now, margin = tonumber(ARGV[1]), tonumber(ARGV[2])
-            local f = redis.call('HMGET', KEYS[1], 'exp', 'reuse')
-            if not f[1] or f[2] == '1' or now >= tonumber(f[1]) then return 0 end
+            local f = redis.call('HMGET', KEYS[1], 'exp', 'reuse', 'created')
+            if not alive(f[1], f[2], f[3], now, epochAt(KEYS[3], now)) then return 0 end
             redis.call('DEL', KEYS[1])
             redis.call('ZREM', KEYS[2], ARGV[3])
-            pruneIndex(KEYS[2], now)
+            pruneIndex(KEYS[2], ARGV[4], now)
             expireIndex(KEYS[2], now, margin)
             return 1
             """#
     )
 
-    /// KEYS: sessions index. ARGV: now, session key prefix. Returns, for each live session, its id followed by
-    /// name, ip, ua, created, seen, exp, abs — a flat array of groups of eight. Reads only.
+    /// KEYS: sessions index, epoch. ARGV: now, session key prefix. Returns, for each live session, its id followed
+    /// by name, ip, ua, created, seen, exp, abs — a flat array of groups of eight. Reads only.
     static let listSessions = RedisScript(
         prelude + #"""
             local now, prefix = tonumber(ARGV[1]), ARGV[2]
+            local cut = epochAt(KEYS[2], now)
             local result = {}
             for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. n(now), '+inf')) do
               local f = redis.call('HMGET', prefix .. sid, 'name', 'ip', 'ua', 'created', 'seen', 'exp', 'abs', 'reuse')
-              if f[6] and f[8] ~= '1' and now < tonumber(f[6]) then
+              if alive(f[6], f[8], f[4], now, cut) then
                 table.insert(result, sid)
                 for i = 1, 7 do table.insert(result, f[i]) end
               end

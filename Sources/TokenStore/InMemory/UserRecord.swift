@@ -39,6 +39,15 @@ struct UserRecord {
 
     /// The user's live sessions, oldest first.
     func liveFamilies(at now: UnixTime) -> [FamilyRecord] {
-        families.values.filter { $0.isAlive(at: now) }.sorted { $0.sequence < $1.sequence }
+        let epoch = currentEpoch(at: now)
+        return families.values.filter { $0.isAlive(at: now, epoch: epoch) }.sorted { $0.sequence < $1.sequence }
+    }
+
+    /// The session `sessionID` when it is alive at `now`.
+    func liveFamily(_ sessionID: String, at now: UnixTime) -> FamilyRecord? {
+        guard let family = families[ByteKey(sessionID)], family.isAlive(at: now, epoch: currentEpoch(at: now)) else {
+            return nil
+        }
+        return family
     }
 }
