@@ -28,6 +28,9 @@ public enum TokenStoreLimits {
     public static func revokedUntil(expiresAt: UnixTime) -> UnixTime {
         expiresAt + revocationLeeway
     }
+    /// The most live sessions one user may hold, whatever the ``SessionPolicy``: a policy may lower it, never
+    /// raise or remove it. It bounds the work of every store operation that walks a user's sessions.
+    public static let maxSessionsPerUser = 100
     /// The longest grace period a ``SessionLifetime`` may give a retried refresh token.
     public static let maxReuseGracePeriod: Duration = .seconds(60)
 

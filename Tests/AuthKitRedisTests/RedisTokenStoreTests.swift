@@ -117,6 +117,52 @@ struct RedisTokenStoreTests {
         }
     }
 
+    /// Sessions per user were unbounded before the hard cap: 200,000 made ending them block Redis for a second.
+    /// Every script now reads at most the cap's worth of a user's index, even one an earlier version let grow
+    /// past it (counted by the server: `redis.call`s from scripts show in `INFO commandstats`).
+    @Test("every script walks at most the session cap, even over an index that grew past it")
+    func scriptsWalkAtMostTheCap() async throws {
+        try await withManualStore { client, prefix, clock, store in
+            let cap = TokenStoreLimits.maxSessionsPerUser
+            let keys = RedisKeyspace(prefix: prefix)
+            let created = RedisArgument(clock.now.milliseconds - 60_000)
+            var writes: [[RedisArgument]] = []
+            for index in 0..<(cap * 20) {
+                let expires = RedisArgument(clock.now.milliseconds + 3_600_000 + Int64(index))
+                let sessionID = RedisArgument("legacy\(index)")
+                writes.append([
+                    "HSET", keys.session("alice", "legacy\(index)"), "name", "old", "ip", "", "ua", "", "created",
+                    created,
+                    "seen", created, "exp", expires, "abs", expires, "idle", "3600000", "grace", "0", "cur", "x",
+                ])
+                writes.append(["ZADD", keys.sessions("alice"), expires, sessionID])
+            }
+            _ = try await client.pipeline(writes)
+            func hashReads(_ body: () async throws -> Void) async throws -> Int {
+                try await client.send("CONFIG", "RESETSTAT")
+                try await body()
+                let stats = try await client.send("INFO", "commandstats").string ?? ""
+                let counts = Self.commandCounts(stats)
+                return counts["hmget", default: 0] + counts["hget", default: 0]
+            }
+            var listed: [Session] = []
+            let listing = try await hashReads { listed = try await store.sessions(userID: "alice") }
+            #expect(listed.count <= cap, "\(listed.count) sessions listed")
+            // Each walk reads at most `cap` session hashes, and the user's epoch (once or twice) besides.
+            #expect(listing <= cap + 2, "listing read \(listing) hashes")
+            let login = try await hashReads { _ = try await store.createSession(NewSession(userID: "alice")) }
+            #expect(login <= 2 * cap + 2, "a login read \(login) hashes")
+            var ended = 0
+            let logout = try await hashReads {
+                ended = try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
+            }
+            #expect(ended <= cap && logout <= cap + 2, "log out everywhere ended \(ended), read \(logout) hashes")
+            clock.advance(by: .seconds(1))
+            let beyond = AccessCheck(userID: "alice", jti: nil, issuedAt: clock.now, sessionID: "legacy\(cap * 20 - 1)")
+            #expect(try await store.check(beyond) == .sessionEnded, "a session beyond the walk is ended by the epoch")
+        }
+    }
+
     @Test("an evicting maxmemory-policy is reported, and refused in strict mode")
     func memoryPolicy() async throws {
         try await withRedis { client in

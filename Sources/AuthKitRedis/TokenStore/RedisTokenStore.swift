@@ -158,9 +158,9 @@ public final class RedisTokenStore: TokenStore {
                 RedisArgument(device.name), RedisArgument(device.ipAddress), RedisArgument(device.userAgent),
                 RedisArgument(Self.milliseconds(lifetime.absolute)), RedisArgument(Self.milliseconds(lifetime.idle)),
                 RedisArgument(Self.milliseconds(lifetime.reuseGracePeriod)),
-                RedisArgument(request.policy.maxSessions ?? 0),
+                RedisArgument(request.policy.effectiveLimit),
                 RedisArgument(request.policy.overflow == .refuseNewLogin ? 1 : 0), margin,
-                RedisArgument(keys.sessionPrefix(request.userID)),
+                RedisArgument(keys.sessionPrefix(request.userID)), bound,
             ]
         )
         guard let items = reply.array, let status = items.first?.integer else {
@@ -202,7 +202,7 @@ public final class RedisTokenStore: TokenStore {
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(token.digest), RedisArgument(next.digest),
                 RedisArgument(TokenStoreLimits.retiredDigestHistory), margin, RedisArgument(token.sessionID),
-                RedisArgument(keys.sessionPrefix(token.userID)),
+                RedisArgument(keys.sessionPrefix(token.userID)), bound,
             ]
         )
         guard let items = reply.array, let status = items.first?.string else {
@@ -241,7 +241,7 @@ public final class RedisTokenStore: TokenStore {
         let reply = try await eval(
             RedisTokenStoreScripts.listSessions,
             keys: [keys.sessions(userID), keys.epoch(userID)],
-            arguments: [RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID))]
+            arguments: [RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), bound]
         )
         guard let items = reply.array, items.count % 8 == 0 else {
             throw Self.corrupt("sessions")
@@ -290,7 +290,7 @@ public final class RedisTokenStore: TokenStore {
             keys: [keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID)],
             arguments: [
                 RedisArgument(now.milliseconds), margin, RedisArgument(sessionID),
-                RedisArgument(keys.sessionPrefix(userID)),
+                RedisArgument(keys.sessionPrefix(userID)), bound,
             ]
         )
         return try Self.integer(reply) == 1
@@ -307,7 +307,7 @@ public final class RedisTokenStore: TokenStore {
             keys: [keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID)],
             arguments: [
                 RedisArgument(now.milliseconds), margin, RedisArgument(sessionID),
-                RedisArgument(keys.sessionPrefix(userID)),
+                RedisArgument(keys.sessionPrefix(userID)), bound,
             ]
         )
         return try Self.integer(reply) == 1
@@ -346,7 +346,7 @@ public final class RedisTokenStore: TokenStore {
                 RedisArgument(now.milliseconds), RedisArgument(check.issuedAt.milliseconds),
                 RedisArgument(check.jti == nil ? 0 : 1), RedisArgument(check.sessionID == nil ? 0 : 1),
                 RedisArgument(check.touchSession ? 1 : 0), margin, RedisArgument(sessionID),
-                RedisArgument(keys.sessionPrefix(check.userID)),
+                RedisArgument(keys.sessionPrefix(check.userID)), bound,
             ]
         )
         switch try Self.integer(reply) {
@@ -474,13 +474,18 @@ public final class RedisTokenStore: TokenStore {
         RedisArgument(marginMilliseconds)
     }
 
+    /// The most index entries a script walks: the hard cap of live sessions per user.
+    private var bound: RedisArgument {
+        RedisArgument(TokenStoreLimits.maxSessionsPerUser)
+    }
+
     private func endSessions(userID: String, now: UnixTime, epochRetainedUntil: Int64) async throws -> Int {
         let reply = try await eval(
             RedisTokenStoreScripts.endSessions,
             keys: [keys.sessions(userID), keys.epoch(userID)],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), margin,
-                RedisArgument(epochRetainedUntil),
+                RedisArgument(epochRetainedUntil), bound,
             ]
         )
         return Int(try Self.integer(reply))

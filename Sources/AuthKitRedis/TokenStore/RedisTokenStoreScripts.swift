@@ -21,6 +21,11 @@ import RedisClient
 // therefore deletes the pruned sessions' hashes too (a server whose clock runs slow must not find one alive
 // outside the index), the index's TTL is never shortened, and rotation and touch refuse a session missing from
 // the index. A session created at or before the user's epoch is ended whatever the clocks say (`alive`).
+//
+// Every walk over a user's index reads at most `bound` entries (ARGV, `TokenStoreLimits.maxSessionsPerUser`), the
+// hard cap of live sessions per user, so no script's work grows with an index an earlier version let grow past it:
+// such an index is worked down `bound` entries at a time, and the sessions beyond a log-out-everywhere's walk are
+// ended by the epoch rule.
 enum RedisTokenStoreScripts {
     private static let prelude = #"""
         local function n(x) return string.format('%.0f', x) end
@@ -33,8 +38,8 @@ enum RedisTokenStoreScripts {
           if not exp or reuse == '1' or now >= tonumber(exp) then return false end
           return not cut or tonumber(created) > cut
         end
-        local function pruneIndex(index, prefix, now)
-          local expired = redis.call('ZRANGEBYSCORE', index, '-inf', n(now))
+        local function pruneIndex(index, prefix, now, bound)
+          local expired = redis.call('ZRANGEBYSCORE', index, '-inf', n(now), 'LIMIT', 0, bound)
           for _, sid in ipairs(expired) do
             if redis.call('HGET', prefix .. sid, 'reuse') ~= '1' then redis.call('DEL', prefix .. sid) end
             redis.call('ZREM', index, sid)
@@ -47,14 +52,14 @@ enum RedisTokenStoreScripts {
             if redis.call('PTTL', index) < ttl then redis.call('PEXPIRE', index, n(ttl)) end
           end
         end
-        local function touch(key, index, sid, now, margin, cut, prefix)
+        local function touch(key, index, sid, now, margin, cut, prefix, bound)
           local f = redis.call('HMGET', key, 'exp', 'abs', 'idle', 'reuse', 'created')
           if not alive(f[1], f[4], f[5], now, cut) or not redis.call('ZSCORE', index, sid) then return 0 end
           local exp = math.min(now + tonumber(f[3]), tonumber(f[2]))
           redis.call('HSET', key, 'seen', n(now), 'exp', n(exp))
           redis.call('PEXPIRE', key, n(exp - now + margin))
           redis.call('ZADD', index, 'XX', n(exp), sid)
-          pruneIndex(index, prefix, now)
+          pruneIndex(index, prefix, now, bound)
           expireIndex(index, now, margin)
           return 1
         end
@@ -75,7 +80,7 @@ enum RedisTokenStoreScripts {
     )
 
     /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, iat, has jti, has sid, touch, margin, sid,
-    /// session key prefix. Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
+    /// session key prefix, bound. Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
     static let check = RedisScript(
         prelude + #"""
             local now, iat, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[6])
@@ -88,17 +93,18 @@ enum RedisTokenStoreScripts {
             if ARGV[4] ~= '1' then return 0 end
             local f = redis.call('HMGET', KEYS[3], 'exp', 'reuse', 'created')
             if not alive(f[1], f[2], f[3], now, cut) then return 3 end
-            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin, cut, ARGV[8]) end
+            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin, cut, ARGV[8], tonumber(ARGV[9])) end
             return 0
             """#
     )
 
     /// KEYS: sessions index, epoch. ARGV: now, session key prefix, margin, epoch retained until (0: leave the
-    /// epoch alone). Ends every session in the index; reuse tombstones stay. Returns the number of sessions that
-    /// were alive (under the epoch as it was before this call).
+    /// epoch alone), bound. Ends the sessions in the index (at most `bound`); reuse tombstones stay. Returns the
+    /// number of sessions that were alive (under the epoch as it was before this call).
     static let endSessions = RedisScript(
         prelude + #"""
             local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+            local bound = tonumber(ARGV[5])
             local cut = epochAt(KEYS[2], now)
             if retain > 0 then
               local at, keep = now, retain
@@ -111,21 +117,21 @@ enum RedisTokenStoreScripts {
               redis.call('PEXPIRE', KEYS[2], n(keep - now + margin))
             end
             local count = 0
-            for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+            for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, bound - 1)) do
               local key = prefix .. sid
               local f = redis.call('HMGET', key, 'exp', 'reuse', 'created')
               if f[2] ~= '1' then
                 if alive(f[1], f[2], f[3], now, cut) then count = count + 1 end
                 redis.call('DEL', key)
               end
+              redis.call('ZREM', KEYS[1], sid)
             end
-            redis.call('DEL', KEYS[1])
             return count
             """#
     )
 
     /// KEYS: sessions index, epoch. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace,
-    /// max sessions (0: no limit), refuse (1) or evict (0), margin, session key prefix.
+    /// max sessions, refuse (1) or evict (0), margin, session key prefix, bound.
     /// Returns {1, created, ended ids...} or {0, limit} when the login is refused. The session is recorded as
     /// created after the user's epoch even when this clock has not passed it: the script runs after the logout
     /// that set it, so the login is a new one (its tokens still answer to the epoch by their own `iat`).
@@ -133,24 +139,23 @@ enum RedisTokenStoreScripts {
         prelude + #"""
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
             local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
-            pruneIndex(KEYS[1], prefix, now)
+            local bound = tonumber(ARGV[14])
+            pruneIndex(KEYS[1], prefix, now, bound)
             local cut = epochAt(KEYS[2], now)
             local rows = {}
-            if max > 0 then
-              for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-                local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
-                if alive(f[2], f[3], f[1], now, cut) then
-                  table.insert(rows, {tonumber(f[1]), other})
-                else
-                  if f[3] ~= '1' then redis.call('DEL', prefix .. other) end
-                  redis.call('ZREM', KEYS[1], other)
-                end
+            for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, bound - 1)) do
+              local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
+              if alive(f[2], f[3], f[1], now, cut) then
+                table.insert(rows, {tonumber(f[1]), other})
+              else
+                if f[3] ~= '1' then redis.call('DEL', prefix .. other) end
+                redis.call('ZREM', KEYS[1], other)
               end
             end
             local created = now
             if cut and cut >= now then created = cut + 1 end
             local result = {1, n(created)}
-            if max > 0 and #rows >= max then
+            if #rows >= max then
               if refuse then return {0, max} end
               table.sort(rows, function(a, b)
                 if a[1] ~= b[1] then return a[1] < b[1] end
@@ -175,17 +180,18 @@ enum RedisTokenStoreScripts {
     )
 
     /// KEYS: session, sessions index, epoch. ARGV: now, presented digest, next digest, history size, margin,
-    /// session id, session key prefix.
+    /// session id, session key prefix, bound.
     /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry}, {'reuse'} or {'invalid'}.
     static let rotate = RedisScript(
         prelude + #"""
             local now, presented, nextDigest = tonumber(ARGV[1]), ARGV[2], ARGV[3]
             local history, margin, sid, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
+            local bound = tonumber(ARGV[8])
             local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse',
               'created')
             if not f[1] then return {'invalid'} end
             if now >= tonumber(f[1]) then
-              pruneIndex(KEYS[2], prefix, now)
+              pruneIndex(KEYS[2], prefix, now, bound)
               return {'invalid'}
             end
             local current, previous, old = f[5], f[6], f[8] or ''
@@ -217,7 +223,7 @@ enum RedisTokenStoreScripts {
             elseif retired(presented) then
               redis.call('HSET', KEYS[1], 'reuse', '1')
               redis.call('ZREM', KEYS[2], sid)
-              pruneIndex(KEYS[2], prefix, now)
+              pruneIndex(KEYS[2], prefix, now, bound)
               expireIndex(KEYS[2], now, margin)
               return {'reuse'}
             else
@@ -228,7 +234,7 @@ enum RedisTokenStoreScripts {
             redis.call('HSET', KEYS[1], 'cur', nextDigest, 'old', old, 'seen', n(now), 'exp', n(exp))
             redis.call('PEXPIRE', KEYS[1], n(exp - now + margin))
             redis.call('ZADD', KEYS[2], 'XX', n(exp), sid)
-            pruneIndex(KEYS[2], prefix, now)
+            pruneIndex(KEYS[2], prefix, now, bound)
             expireIndex(KEYS[2], now, margin)
             local grace = '0'
             if not isCurrent then grace = '1' end
@@ -236,17 +242,18 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id, session key prefix. Returns 1 when the
-    /// session was alive.
+    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id, session key prefix, bound. Returns 1
+    /// when the session was alive.
     static let touchSession = RedisScript(
         prelude + #"""
             local now = tonumber(ARGV[1])
-            return touch(KEYS[1], KEYS[2], ARGV[3], now, tonumber(ARGV[2]), epochAt(KEYS[3], now), ARGV[4])
+            local cut = epochAt(KEYS[3], now)
+            return touch(KEYS[1], KEYS[2], ARGV[3], now, tonumber(ARGV[2]), cut, ARGV[4], tonumber(ARGV[5]))
             """#
     )
 
-    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id, session key prefix. Returns 1 when a
-    /// live session was ended.
+    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id, session key prefix, bound. Returns 1
+    /// when a live session was ended.
     static let revokeSession = RedisScript(
         prelude + #"""
             local now, margin = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -254,20 +261,21 @@ enum RedisTokenStoreScripts {
             if not alive(f[1], f[2], f[3], now, epochAt(KEYS[3], now)) then return 0 end
             redis.call('DEL', KEYS[1])
             redis.call('ZREM', KEYS[2], ARGV[3])
-            pruneIndex(KEYS[2], ARGV[4], now)
+            pruneIndex(KEYS[2], ARGV[4], now, tonumber(ARGV[5]))
             expireIndex(KEYS[2], now, margin)
             return 1
             """#
     )
 
-    /// KEYS: sessions index, epoch. ARGV: now, session key prefix. Returns, for each live session, its id followed
-    /// by name, ip, ua, created, seen, exp, abs — a flat array of groups of eight. Reads only.
+    /// KEYS: sessions index, epoch. ARGV: now, session key prefix, bound. Returns, for each live session among the
+    /// first `bound` of the index, its id followed by name, ip, ua, created, seen, exp, abs — a flat array of groups
+    /// of eight. Reads only.
     static let listSessions = RedisScript(
         prelude + #"""
-            local now, prefix = tonumber(ARGV[1]), ARGV[2]
+            local now, prefix, bound = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
             local cut = epochAt(KEYS[2], now)
             local result = {}
-            for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. n(now), '+inf')) do
+            for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. n(now), '+inf', 'LIMIT', 0, bound)) do
               local f = redis.call('HMGET', prefix .. sid, 'name', 'ip', 'ua', 'created', 'seen', 'exp', 'abs', 'reuse')
               if alive(f[6], f[8], f[4], now, cut) then
                 table.insert(result, sid)

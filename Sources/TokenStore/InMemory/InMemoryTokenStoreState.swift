@@ -96,7 +96,8 @@ struct InMemoryTokenStoreState {
         return write(request.userID, at: now) { record in
             var live = record.liveFamilies(at: now)
             var ended: [String] = []
-            if let limit = request.policy.maxSessions, live.count >= limit {
+            let limit = request.policy.effectiveLimit
+            if live.count >= limit {
                 if request.policy.overflow == .refuseNewLogin {
                     return .limitReached(limit)
                 }
