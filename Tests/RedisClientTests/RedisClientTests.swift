@@ -409,28 +409,64 @@ struct RedisClientTests {
         }
     }
 
-    @Test("a reply above the caps fails that connection, not the client")
+    @Test("a reply above the caps fails its own command only; the connection carries on")
     func replyCaps() async throws {
-        try await withRedisURL { (url: String) async throws in
-            try await withClient(
-                url: url,
-                configure: {
-                    $0.maxBulkLength = 1024
-                    $0.maxArrayElements = 10
-                    $0.poolSize = 1
+        try await withCappedClient { (client: RedisClient, key: RedisArgument) async throws in
+            let list = RedisArgument("authkit-test:biglist:\(UInt64.random(in: 0...UInt64.max))")
+            try await client.send(["RPUSH", list] + (0..<20).map { RedisArgument($0) })
+            let connection = try await client.send("CLIENT", "ID")
+            #expect(await errorCode { _ = try await client.get(key) } == .replyTooLarge)
+            #expect(await errorCode { try await client.send("LRANGE", list, "0", "-1") } == .replyTooLarge)
+            #expect(try await client.send("LRANGE", list, "0", "4").array?.count == 5)
+            #expect(try await client.send("CLIENT", "ID") == connection, "the connection was not replaced")
+            try await client.del([key, list])
+        }
+    }
+
+    /// Callers share pooled connections: one caller's reply above the caps must fail that caller only, never the
+    /// commands of others in flight on the same connection (one slot, eight callers, many rounds).
+    @Test("a reply above the caps never fails the commands of others on the same connection")
+    func oversizedReplyFailsOnlyItsCaller() async throws {
+        try await withCappedClient { (client: RedisClient, key: RedisArgument) async throws in
+            let connection = try await client.send("CLIENT", "ID")
+            let failures = await withTaskGroup(of: [String].self) { group in
+                for worker in 0..<8 {
+                    group.addTask { await Self.sharedConnectionRounds(client, worker: worker, bigKey: key) }
                 }
-            ) { (client: RedisClient) async throws in
-                let key = RedisArgument("authkit-test:big:\(UInt64.random(in: 0...UInt64.max))")
-                let list = RedisArgument("authkit-test:biglist:\(UInt64.random(in: 0...UInt64.max))")
-                try await client.set(key, value: RedisArgument([UInt8](repeating: 1, count: 2048)))
-                #expect(await errorCode { _ = try await client.get(key) } == .protocol)
-                _ = try await eventually { try await client.ping() }
-                try await client.send(["RPUSH", list] + (0..<20).map { RedisArgument($0) })
-                #expect(await errorCode { try await client.send("LRANGE", list, "0", "-1") } == .protocol)
-                #expect(try await eventually { try await client.send("LRANGE", list, "0", "4") }.array?.count == 5)
-                try await client.del([key, list])
+                return await group.reduce(into: []) { $0 += $1 }
+            }
+            let failed = failures.count
+            #expect(failed == 0, "first failures: \(failures.prefix(3))")
+            #expect(try await client.send("CLIENT", "ID") == connection, "the connection was not replaced")
+            try await client.del([key])
+        }
+    }
+
+    /// Fifty commands of one caller: worker 0 reads the oversized key (which must fail as too large), the others
+    /// echo payloads of their own (which must come back). Returns what went wrong.
+    private static func sharedConnectionRounds(
+        _ client: RedisClient,
+        worker: Int,
+        bigKey: RedisArgument
+    ) async
+        -> [String]
+    {
+        var failures: [String] = []
+        for round in 0..<50 {
+            if worker == 0 {
+                let code = await errorCode { _ = try await client.get(bigKey) }
+                if code != .replyTooLarge { failures.append("GET: \(String(describing: code))") }
+                continue
+            }
+            let payload = "w\(worker)-\(round)"
+            do {
+                let reply = try await client.send("ECHO", RedisArgument(payload))
+                if reply.string != payload { failures.append("\(payload): \(reply)") }
+            } catch {
+                failures.append("\(payload): \(error)")
             }
         }
+        return failures
     }
 
     @Test("blocking commands use a dedicated connection and do not hold up others")

@@ -127,3 +127,22 @@ func pubSubClientIDs(_ client: RedisClient) async throws -> [Substring] {
     let list = try await client.send("CLIENT", "LIST", "TYPE", "pubsub").string ?? ""
     return list.split(separator: "\n").compactMap { $0.split(separator: " ").first }
 }
+
+/// A client with one pooled connection and caps of 1,024 bytes and 10 elements per reply, and a key holding a
+/// 2,048-byte value above them, for the length of `body`.
+func withCappedClient(_ body: (RedisClient, RedisArgument) async throws -> Void) async throws {
+    try await withRedisURL { (url: String) async throws in
+        try await withClient(
+            url: url,
+            configure: {
+                $0.maxBulkLength = 1024
+                $0.maxArrayElements = 10
+                $0.poolSize = 1
+            }
+        ) { (client: RedisClient) async throws in
+            let key = RedisArgument("authkit-test:big:\(UInt64.random(in: 0...UInt64.max))")
+            try await client.set(key, value: RedisArgument([UInt8](repeating: 1, count: 2048)))
+            try await body(client, key)
+        }
+    }
+}

@@ -64,14 +64,13 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     private var handlerID = 0
     private(set) var fileDescriptor: Int32 = -1
     private var tls: TLSSession?
-    private var reader: ReplyReader?
-    private var sizeGuard: ReplySizeGuard
+    private var stream: ReplyStream?
     private var ciphertext: [UInt8] = []
     private var ciphertextSent = 0
     private var isDirty = false
     private var connectDeadline: UInt64 = .max
     private var setupRepliesLeft = 0
-    private var replies: [RedisReply] = []
+    private var replies: [Result<RedisReply, RedisError>] = []
     private var closeError: RedisError?
 
     /// Called once when the connection closes, with the reason.
@@ -89,10 +88,6 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         self.loop = loop
         self.configuration = configuration
         self.tlsContext = tlsContext
-        self.sizeGuard = ReplySizeGuard(
-            maxBulkLength: configuration.maxBulkLength,
-            maxElements: configuration.maxArrayElements
-        )
     }
 
     deinit {
@@ -126,7 +121,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         guard phase == .idle else { return }
         connectDeadline = Monotonic.deadline(after: configuration.connectTimeout)
         do {
-            reader = try ReplyReader()
+            stream = try ReplyStream(
+                maxBulkLength: configuration.maxBulkLength,
+                maxElements: configuration.maxArrayElements
+            )
             if case .tcp(let host, _) = configuration.endpoint, let tlsContext {
                 tls = try TLSSession(context: tlsContext, host: configuration.tls?.serverName ?? host)
             }
@@ -362,8 +360,9 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             if setupRepliesLeft == 0 {
                 established()
             }
-        case .failure:
-            break
+        case .failure(let error):
+            // Normally the connection failing (already closed); a setup reply above the caps closes it here.
+            fail(error)
         }
     }
 
@@ -477,13 +476,9 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     }
 
     private func process(_ bytes: UnsafeRawBufferPointer) throws(RedisError) {
-        guard let reader else { return }
-        try sizeGuard.scan(bytes)
-        try reader.feed(bytes)
+        guard let stream else { return }
         replies.removeAll(keepingCapacity: true)
-        while let reply = try reader.next() {
-            replies.append(reply)
-        }
+        try stream.receive(bytes, into: &replies)
         guard !replies.isEmpty else { return }
         if let isPush {
             try processSubscriberReplies(isPush)
@@ -509,9 +504,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
                 return
             }
             if index < commands.count {
-                commands[index].completion(.success(reply))
-            } else if let pushHandler {
-                pushHandler(reply)
+                // A reply above the caps fails its own command only: it was skipped, the connection is intact.
+                commands[index].completion(reply)
+            } else if case .success(let push) = reply, let pushHandler {
+                pushHandler(push)
             } else {
                 throw RedisError(.protocol, "the server sent a reply that no command was waiting for")
             }
@@ -521,8 +517,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     /// Subscriber connections interleave messages with replies: messages go to the push handler, anything else
     /// answers the oldest waiting command (a health-check PING or the SUBSCRIBE itself).
     private func processSubscriberReplies(_ isPush: (RedisReply) -> Bool) throws(RedisError) {
-        for reply in replies {
+        for received in replies {
             if phase == .closed { return }
+            // Which command a skipped reply answered, if any, cannot be told from a message: close.
+            let reply = try received.get()
             if !isPush(reply),
                 let command = shared.withLock({ shared -> PendingCommand? in
                     let command = shared.queue.popFirst()
@@ -560,7 +558,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         }
         fileDescriptor = -1
         tls = nil
-        reader = nil
+        stream = nil
         ciphertext = []
         let now = Monotonic.now()
         for (index, command) in waiting.enumerated() {
