@@ -163,6 +163,25 @@ struct RedisTokenStoreTests {
         }
     }
 
+    /// The client's default reply caps are sized for AuthKit's own replies; the largest is one user's session list
+    /// at the hard cap, every device field at its 512-byte limit (about 170 KB and 800 elements).
+    @Test("the default reply caps hold AuthKit's largest reply: a full session list")
+    func defaultCapsHoldAFullSessionList() async throws {
+        try await withManualStore { client, _, _, store in
+            let field = String(repeating: "é", count: 256)
+            let device = DeviceInfo(name: field, ipAddress: field, userAgent: field)
+            for _ in 0..<TokenStoreLimits.maxSessionsPerUser {
+                _ = try await store.createSession(NewSession(userID: "alice", device: device))
+            }
+            let listed = try await store.sessions(userID: "alice")
+            #expect(listed.count == TokenStoreLimits.maxSessionsPerUser)
+            #expect(listed.allSatisfy { $0.device.userAgent.utf8.count == TokenStoreLimits.maxDeviceFieldBytes })
+            let defaults = RedisConfiguration()
+            #expect(client.configuration.maxReplyBytes == defaults.maxReplyBytes)
+            #expect(client.configuration.maxReplyElements == defaults.maxReplyElements)
+        }
+    }
+
     @Test("an evicting maxmemory-policy is reported, and refused in strict mode")
     func memoryPolicy() async throws {
         try await withRedis { client in

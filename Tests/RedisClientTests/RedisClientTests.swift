@@ -423,6 +423,24 @@ struct RedisClientTests {
         }
     }
 
+    /// The caps count a whole reply, nested arrays and every bulk string of it together: a reply made of many
+    /// values each under a cap is as large as one value above it.
+    @Test("the caps are cumulative over the whole reply")
+    func capsAreCumulative() async throws {
+        try await withCappedClient { (client: RedisClient, key: RedisArgument) async throws in
+            let nested = RedisScript("return {{1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6}}")
+            #expect(await errorCode { try await client.eval(nested) } == .replyTooLarge, "14 elements in all")
+            let part = [UInt8](repeating: 2, count: 600)
+            let keys = (0..<3).map { RedisArgument("authkit-test:part\($0):\(UInt64.random(in: 0...UInt64.max))") }
+            for name in keys {
+                try await client.set(name, value: RedisArgument(part))
+            }
+            #expect(await errorCode { try await client.send(["MGET"] + keys) } == .replyTooLarge, "1,800 bytes in all")
+            #expect(try await client.send(["MGET"] + keys.prefix(1)).array?.count == 1)
+            try await client.del(keys + [key])
+        }
+    }
+
     /// Callers share pooled connections: one caller's reply above the caps must fail that caller only, never the
     /// commands of others in flight on the same connection (one slot, eight callers, many rounds).
     @Test("a reply above the caps never fails the commands of others on the same connection")

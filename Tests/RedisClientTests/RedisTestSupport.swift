@@ -135,8 +135,8 @@ func withCappedClient(_ body: (RedisClient, RedisArgument) async throws -> Void)
         try await withClient(
             url: url,
             configure: {
-                $0.maxBulkLength = 1024
-                $0.maxArrayElements = 10
+                $0.maxReplyBytes = 1024
+                $0.maxReplyElements = 10
                 $0.poolSize = 1
             }
         ) { (client: RedisClient) async throws in

@@ -6,7 +6,8 @@ import Testing
 /// the bytes are cut, skip exactly the replies above the caps, and hand every other reply to the reader intact.
 @Suite("ReplyStream")
 struct ReplyStreamTests {
-    /// One reply on the wire, and what the stream must make of it under caps of 1,024 bytes and 10 elements.
+    /// One reply on the wire, and what the stream must make of it under caps of 1,024 bytes and 10 elements per
+    /// reply, counted over the whole reply.
     private static let exchange: [(wire: String, expected: RedisReply?)] = [
         ("+OK\r\n", .status("OK")),
         ("$5\r\nhello\r\n", .bulk(Array("hello".utf8))),
@@ -19,13 +20,24 @@ struct ReplyStreamTests {
         ("+" + String(repeating: "y", count: 1500) + "\r\n", nil),
         ("*0\r\n", .array([])),
         ("$0\r\n\r\n", .bulk([])),
+        (
+            "*2\r\n*6\r\n" + String(repeating: ":1\r\n", count: 6) + "*6\r\n" + String(repeating: ":2\r\n", count: 6),
+            nil
+        ),
+        ("*3\r\n" + String(repeating: "$400\r\n" + String(repeating: "v", count: 400) + "\r\n", count: 3), nil),
+        ("*10\r\n" + String(repeating: ":7\r\n", count: 10), .array(Array(repeating: .integer(7), count: 10))),
+        (
+            "$1015\r\n" + String(repeating: "w", count: 1015) + "\r\n",
+            .bulk(Array(repeating: UInt8(ascii: "w"), count: 1015))
+        ),
+        ("$1016\r\n" + String(repeating: "w", count: 1016) + "\r\n", nil),
     ]
 
     private static let wire = Array(exchange.map(\.wire).joined().utf8)
 
     /// Runs `bytes` through a fresh stream in pieces of `sizes` (cycled), returning what it produced.
     private static func run(_ bytes: [UInt8], pieces sizes: [Int]) throws -> [Result<RedisReply, RedisError>] {
-        let stream = try ReplyStream(maxBulkLength: 1024, maxElements: 10)
+        let stream = try ReplyStream(maxReplyBytes: 1024, maxReplyElements: 10)
         var replies: [Result<RedisReply, RedisError>] = []
         var offset = 0
         var turn = 0

@@ -10,7 +10,7 @@ import Glibc
 /// The libFuzzer entry point: one input, whatever its bytes; returns 0 (the input is never rejected).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRESP(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    guard count > 0, let stream = try? ReplyStream(maxBulkLength: 4096, maxElements: 64) else { return 0 }
+    guard count > 0, let stream = try? ReplyStream(maxReplyBytes: 4096, maxReplyElements: 64) else { return 0 }
     let chunk = Int(start.load(as: UInt8.self) % 16) + 1
     let body = UnsafeRawBufferPointer(start: start + 1, count: count - 1)
     var replies: [Result<RedisReply, RedisError>] = []

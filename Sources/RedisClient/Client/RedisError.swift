@@ -27,8 +27,8 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let server = Code("server")
         /// The server sent bytes that are not RESP2, or a reply of the wrong type for a typed helper.
         public static let `protocol` = Code("protocol")
-        /// The reply to this command was above ``RedisConfiguration/maxBulkLength`` or
-        /// ``RedisConfiguration/maxArrayElements``: it was skipped unread, and only this command (or pipeline)
+        /// The reply to this command was above ``RedisConfiguration/maxReplyBytes`` or
+        /// ``RedisConfiguration/maxReplyElements``: it was skipped unread, and only this command (or pipeline)
         /// failed; the connection and the other commands on it carry on. On a subscription's connection it closes
         /// the connection, since a message cannot be told from a reply.
         public static let replyTooLarge = Code("replyTooLarge")

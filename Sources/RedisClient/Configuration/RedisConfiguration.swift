@@ -56,10 +56,21 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// It yields the processor between polls, never polls while nothing is in flight (an idle client sleeps), and
     /// deadlines still fire while it polls.
     public var busyPoll: Duration
-    /// The largest bulk string a reply may carry; a larger one fails the connection (default 512 MiB).
-    public var maxBulkLength: Int
-    /// The most elements one array reply may have; more fails the connection (default 1,048,576).
-    public var maxArrayElements: Int
+    /// The most bytes one reply may take on the wire, all its values together, nested ones included (default
+    /// 4 MiB). A reply above it is skipped unread and fails its own command only, with
+    /// ``RedisError/Code/replyTooLarge``.
+    ///
+    /// The default is sized for AuthKit's own replies with room to spare: the largest is a user's session list at
+    /// the cap of 100 sessions with every device field at its 512-byte limit, about 170 KB; a cached permission set
+    /// is as large as the application makes it. Raise it for commands with larger replies (big values, `LRANGE`
+    /// over long lists).
+    public var maxReplyBytes: Int
+    /// The most array elements one reply may hold, every nesting level counted together (default 16,384). A reply
+    /// above it is skipped unread and fails its own command only, with ``RedisError/Code/replyTooLarge``.
+    ///
+    /// AuthKit's largest reply, a session list at the cap of 100 sessions, holds 800 elements. The cap is what
+    /// bounds the memory a single header can make the reader allocate for its element slots.
+    public var maxReplyElements: Int
 
     /// Creates a configuration with the given endpoint and defaults for everything else.
     public init(
@@ -76,8 +87,8 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         subscriptionHealthCheckInterval: Duration = .seconds(5),
         directWrites: Bool = true,
         busyPoll: Duration = .microseconds(100),
-        maxBulkLength: Int = 512 * 1024 * 1024,
-        maxArrayElements: Int = 1024 * 1024
+        maxReplyBytes: Int = 4 * 1024 * 1024,
+        maxReplyElements: Int = 16_384
     ) {
         self.endpoint = endpoint
         self.tls = tls
@@ -92,8 +103,8 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         self.subscriptionHealthCheckInterval = subscriptionHealthCheckInterval
         self.directWrites = directWrites
         self.busyPoll = busyPoll
-        self.maxBulkLength = maxBulkLength
-        self.maxArrayElements = maxArrayElements
+        self.maxReplyBytes = maxReplyBytes
+        self.maxReplyElements = maxReplyElements
     }
 
     /// Checks the values that a URL or a caller could get wrong.
@@ -124,7 +135,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         if connectTimeout <= .zero || commandTimeout <= .zero || subscriptionHealthCheckInterval <= .zero {
             throw RedisError(.invalidConfiguration, "timeouts must be positive")
         }
-        if maxBulkLength < 1 || maxArrayElements < 1 {
+        if maxReplyBytes < 1 || maxReplyElements < 1 {
             throw RedisError(.invalidConfiguration, "reply caps must be positive")
         }
         return self

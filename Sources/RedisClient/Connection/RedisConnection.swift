@@ -122,8 +122,8 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         connectDeadline = Monotonic.deadline(after: configuration.connectTimeout)
         do {
             stream = try ReplyStream(
-                maxBulkLength: configuration.maxBulkLength,
-                maxElements: configuration.maxArrayElements
+                maxReplyBytes: configuration.maxReplyBytes,
+                maxReplyElements: configuration.maxReplyElements
             )
             if case .tcp(let host, _) = configuration.endpoint, let tlsContext {
                 tls = try TLSSession(context: tlsContext, host: configuration.tls?.serverName ?? host)

@@ -2,6 +2,10 @@
 /// so that a hostile or broken server cannot make the reader buffer or allocate without limit, and so that such a
 /// reply costs only the command it answers: its bytes never reach the reader, and the replies around it do.
 ///
+/// The caps are cumulative over a whole reply: its bytes on the wire (every line and bulk payload, nested ones
+/// included) and its array elements (every level together). A header is checked before what it declares arrives,
+/// so one header can never make the reader allocate more than the caps allow for the whole reply.
+///
 /// Every RESP value starts with a type byte and a line; only bulk payloads are raw, and their length is in the
 /// header line. An array's header says how many values follow. Tracking "inside a line", "payload bytes left" and
 /// "values left in this reply" is therefore enough to know, at any nesting depth, where each top-level reply ends.
@@ -23,11 +27,15 @@ struct ReplySizeGuard {
         case skipped(end: Int, error: RedisError)
     }
 
-    let maxBulkLength: Int
-    let maxElements: Int
+    let maxReplyBytes: Int
+    let maxReplyElements: Int
 
     /// Values of the current top-level reply still to come (0 between replies).
     private var valuesLeft = 0
+    /// Bytes of the current reply so far, counting a bulk payload in full from its header on.
+    private var replyBytes = 0
+    /// Array elements the current reply has declared so far, at every level.
+    private var replyElements = 0
     private var payloadLeft = 0
     private var inLine = false
     private var lineType: UInt8 = 0
@@ -38,9 +46,9 @@ struct ReplySizeGuard {
     /// Set while the current reply is above the caps and being skipped: why.
     private var skipping: RedisError?
 
-    init(maxBulkLength: Int, maxElements: Int) {
-        self.maxBulkLength = maxBulkLength
-        self.maxElements = maxElements
+    init(maxReplyBytes: Int, maxReplyElements: Int) {
+        self.maxReplyBytes = maxReplyBytes
+        self.maxReplyElements = maxReplyElements
     }
 
     /// Scans `bytes` from `start` up to the next event (a reply crossing a cap, the end of a skipped reply) or the
@@ -63,9 +71,12 @@ struct ReplySizeGuard {
             }
             let byte = bytes[index]
             index += 1
+            replyBytes += 1
             if !inLine {
                 if valuesLeft == 0 {
                     valuesLeft = 1
+                    replyBytes = 1
+                    replyElements = 0
                     replyStart = index - 1
                 }
                 inLine = true
@@ -84,8 +95,8 @@ struct ReplySizeGuard {
                 continue
             }
             lineLength += 1
-            if skipping == nil, lineLength > maxBulkLength {
-                return tooLarge("a reply line longer than the cap of \(maxBulkLength) bytes", index, replyStart)
+            if skipping == nil, replyBytes > maxReplyBytes {
+                return tooLarge(tooManyBytes, index, replyStart)
             }
             if lineType == UInt8(ascii: "$") || lineType == UInt8(ascii: "*") {
                 if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
@@ -114,8 +125,9 @@ struct ReplySizeGuard {
         // The structure first (a skipped reply must still be followed to its end), then the caps.
         if isBulk {
             payloadLeft = try Self.sum(number, 2)
-            if skipping == nil, number > maxBulkLength {
-                return tooLarge("a bulk reply larger than the cap of \(maxBulkLength) bytes", index, replyStart)
+            replyBytes = try Self.sum(replyBytes, payloadLeft)
+            if skipping == nil, replyBytes > maxReplyBytes {
+                return tooLarge(tooManyBytes, index, replyStart)
             }
             return nil
         }
@@ -123,10 +135,16 @@ struct ReplySizeGuard {
             return try valueEnded(at: index)
         }
         valuesLeft = try Self.sum(valuesLeft, number - 1)
-        if skipping == nil, number > maxElements {
-            return tooLarge("an array reply with more than the cap of \(maxElements) elements", index, replyStart)
+        replyElements = try Self.sum(replyElements, number)
+        if skipping == nil, replyElements > maxReplyElements {
+            let what = "a reply with more than the cap of \(maxReplyElements) array elements"
+            return tooLarge(what, index, replyStart)
         }
         return nil
+    }
+
+    private var tooManyBytes: String {
+        "a reply of more than the cap of \(maxReplyBytes) bytes"
     }
 
     /// One value of the current reply is complete at `index`; when it was the last, the reply ends there.

@@ -7,8 +7,8 @@ final class ReplyStream {
     private var sizeGuard: ReplySizeGuard
     private var reader: ReplyReader
 
-    init(maxBulkLength: Int, maxElements: Int) throws(RedisError) {
-        sizeGuard = ReplySizeGuard(maxBulkLength: maxBulkLength, maxElements: maxElements)
+    init(maxReplyBytes: Int, maxReplyElements: Int) throws(RedisError) {
+        sizeGuard = ReplySizeGuard(maxReplyBytes: maxReplyBytes, maxReplyElements: maxReplyElements)
         reader = try ReplyReader()
     }
 
