@@ -52,9 +52,8 @@ public final class InMemoryRateLimitStore: RateLimitStore {
     /// A new key that finds the table full evicts the eighth of the keys whose state matters least: those charged
     /// the fewest requests, then those nearest expiry. An evicted key's counters are forgotten, so its limit
     /// restarts — its next requests are allowed as if it were new, which errs towards allowing. A flood of distinct
-    /// keys (each charged once) therefore evicts its own keys before the counter of a key in real use; to make this
-    /// store forget a key that has been charged `c` requests, a flood must charge more than `c` to each of an eighth
-    /// of `maximumKeys` keys of its own.
+    /// keys (each charged once) therefore evicts its own keys before the counter of a key in real use: a key charged
+    /// `c` requests is only forgotten once some seven eighths of the table are keys charged at least `c` each.
     public let maximumKeys: Int
     private let clock: WallClock
     private let state = Mutex(State())
