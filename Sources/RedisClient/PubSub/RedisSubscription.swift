@@ -1,4 +1,4 @@
-/// The messages of a ``RedisClient/subscribe(_:)`` call, as an `AsyncSequence`.
+/// The messages of a ``RedisClient/subscribe(_:resubscribe:)`` call, as an `AsyncSequence`.
 ///
 /// The subscription has a connection of its own, reopened and resubscribed after a disconnect (messages published
 /// while it is down are lost, as with any Redis pub/sub), or, when made without `resubscribe`, ended by the loss of
