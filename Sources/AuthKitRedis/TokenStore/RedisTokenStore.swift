@@ -330,7 +330,7 @@ public final class RedisTokenStore: TokenStore {
                 keys.session(check.userID, sessionID), keys.sessions(check.userID),
             ],
             arguments: [
-                RedisArgument(now.milliseconds), RedisArgument(check.issuedAt.milliseconds),
+                RedisArgument(now.milliseconds), RedisArgument(check.epochCutoff.milliseconds),
                 RedisArgument(check.jti == nil ? 0 : 1), RedisArgument(check.sessionID == nil ? 0 : 1),
                 RedisArgument(check.touchSession ? 1 : 0), margin, RedisArgument(sessionID),
             ]
@@ -399,7 +399,7 @@ public final class RedisTokenStore: TokenStore {
             guard let atValue = Self.number(at), let until = epoch[1].flatMap(Self.number) else {
                 throw Self.corrupt("the user's epoch")
             }
-            if nowMilliseconds < until && Double(check.issuedAt.milliseconds) <= atValue {
+            if nowMilliseconds < until && Double(check.epochCutoff.milliseconds) <= atValue {
                 return .predatesEpoch
             }
         }

@@ -53,7 +53,8 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, iat, has jti, has sid, touch, margin, sid.
+    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, epoch cutoff (`AccessCheck.epochCutoff`, the
+    /// token's `iat` read as the rule says), has jti, has sid, touch, margin, sid.
     /// Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
     static let check = RedisScript(
         prelude + #"""
