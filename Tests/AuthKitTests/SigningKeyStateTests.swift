@@ -86,6 +86,16 @@ struct SigningKeyStateTests {
         #expect(keys.verificationKeys.acceptedUntil(kid: "k1") == now + Self.span)
     }
 
+    @Test func aPreviousKeyKeptOnlyAsItsPublicHalfIsNotHeld() throws {
+        var keys = try state(SigningKeyRing(current: k1))
+        let now = Self.start + .seconds(60)
+        let retiring = SigningKeyRing.RetiringKey(try k1.publicKey(), notAfter: now + .seconds(3_600))
+        let outcome = try keys.install(SigningKeyRing(current: k2, retiring: [retiring]), at: now)
+        #expect(outcome == .currentSignsBeforeItsLead)
+        #expect(keys.signer(at: now).key.kid == "k2")
+        #expect(try keys.verificationKeys.key(for: "k1", at: now).kid == "k1")
+    }
+
     @Test func aKeyRemovedFromTheRingIsRefusedAtOnce() throws {
         var keys = try state(SigningKeyRing(current: k1, next: k2))
         let now = Self.start + .seconds(10)

@@ -79,16 +79,19 @@ struct SigningKeyState {
         }
         var signed = lastSigned.filter { kids.contains($0.key) }
         let newSigner = try Self.signer(for: ring.current, type: tokenType)
-        let signing = signer(at: now)
         let currentKid = Self.name(ring.current)
-        let signingKid = Self.name(signing.key)
+        let signingKid = Self.name(signer(at: now).key)
         var newHeld: Held?
         var outcome = Outcome.currentSigns
         if currentKid != signingKid {
             let ready = (published[currentKid] ?? now) + publicationLead
             if kids.contains(signingKid) {
-                if now < ready, Self.isAccepted(signingKid, in: ring, at: now) {
-                    newHeld = Held(signer: signing, until: ready)
+                // The previous key signs on as the new ring holds it (a private half, still accepted), so what it
+                // signs is what the ring verifies.
+                if now < ready, Self.isAccepted(signingKid, in: ring, at: now),
+                    let previous = Self.keys(of: ring).first(where: { Self.name($0) == signingKid && $0.canSign })
+                {
+                    newHeld = Held(signer: try Self.signer(for: previous, type: tokenType), until: ready)
                     outcome = .previousSignsUntil(ready)
                 }
                 signed[signingKid] = max(signed[signingKid] ?? now, newHeld?.until ?? now)
