@@ -162,6 +162,8 @@ let package = Package(
             dependencies: [
                 "AuthKit", "AuthKitTesting", "AuthKitClock",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

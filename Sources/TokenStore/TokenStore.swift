@@ -70,6 +70,7 @@ public protocol TokenStore: Sendable {
     func revokeAllSessions(userID: String) async throws -> Int
 
     /// The authenticate-path check, in one store call: is the token denylisted, does it predate the user's
-    /// epoch, has its session ended. Checked in that order; the first failing rule is the answer.
+    /// epoch, has its session ended. Checked in that order; the first failing rule is the answer. Every rule of
+    /// the check, including how a whole-second `iat` meets the epoch, is written out on ``AccessCheck``.
     func check(_ check: AccessCheck) async throws -> AccessStatus
 }

@@ -28,8 +28,10 @@ struct RedisAccessCheckPathsTests {
         )
     }
 
+    /// Where the epoch stands against the token's whole-second `iat`: the rule reads that second's end for a token
+    /// with a session and its start for one without, so the cases straddle both.
     private enum Epoch: CaseIterable {
-        case none, coversToken, sameInstant, olderThanToken, expired
+        case none, coversToken, sameInstant, laterInTheSameSecond, endOfTheSecond, olderThanToken, expired
     }
 
     /// A live session is also stored created before every epoch and at the instant of one (`sameInstant`): the
@@ -75,7 +77,7 @@ struct RedisAccessCheckPathsTests {
                     }
                 }
             }
-            #expect(cases == 4 * 5 * 8 * 4)
+            #expect(cases == 4 * 7 * 8 * 4)
             #expect(seen == [.valid, .revoked, .predatesEpoch, .sessionEnded])
         }
     }
@@ -156,6 +158,8 @@ struct RedisAccessCheckPathsTests {
             case .none: nil
             case .coversToken: (now - 1_000, now + 60_000)
             case .sameInstant: (iat, now + 60_000)
+            case .laterInTheSameSecond: (iat + 500, now + 60_000)
+            case .endOfTheSecond: (iat + 999, now + 60_000)
             case .olderThanToken: (iat - 1, now + 60_000)
             case .expired: (now - 1_000, now)
             }

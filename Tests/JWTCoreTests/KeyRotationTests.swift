@@ -141,6 +141,61 @@ struct KeyRotationTests {
         #expect(await remote.fetchCount == 1)
     }
 
+    /// Counts tasks that have finished.
+    final class FinishedCount: Sendable {
+        private let state = Mutex(0)
+        var count: Int { state.withLock { $0 } }
+        func add() { state.withLock { $0 += 1 } }
+    }
+
+    @Test("a token whose kid is unknown while a refresh is in flight waits for that refresh instead of failing")
+    func unknownKidJoinsTheRefreshInFlight() async throws {
+        let clock = ManualClock()
+        let first = try JWTKey.generate(.es256, kid: "first")
+        let second = try JWTKey.generate(.es256, kid: "second")
+        let endpoint = FakeEndpoint(try JWTKeySet([first]).publicJWKSString(), maxAge: .seconds(3600))
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let gated = Mutex(false)
+        let remote = RemoteJWKS(clock: clock.wallClock) {
+            if gated.withLock({ $0 }) {
+                for await _ in gate { break }
+            }
+            return try endpoint.fetch()
+        }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        _ = try await verifier.verify(try JWTSigner(key: first).sign(Self.claims(clock)), keyProvider: remote)
+        // The issuer rotates: the new key is published, and the first token signed by it arrives after the
+        // cooldown. Its refresh is held in flight while more tokens of the new key arrive.
+        clock.advance(by: .seconds(61))
+        endpoint.state.withLock { $0.text = (try? JWTKeySet([first, second]).publicJWKSString()) ?? "" }
+        gated.withLock { $0 = true }
+        let token = try JWTSigner(key: second).sign(Self.claims(clock))
+        let leader = Task { try await verifier.verify(token, keyProvider: remote) }
+        let deadline = ContinuousClock.now + .seconds(30) * TestTiming.scale
+        while await remote.fetchCount < 2, ContinuousClock.now < deadline {
+            await Task.yield()
+        }
+        #expect(await remote.fetchCount == 2)
+        let finished = FinishedCount()
+        let followers = (0..<8).map { _ in
+            Task {
+                defer { finished.add() }
+                return try await verifier.verify(token, keyProvider: remote)
+            }
+        }
+        // Give a follower that would refuse at once the time to do it; one that waits for the refresh cannot
+        // finish before the gate opens, so this pause never fails correct code.
+        try await Task.sleep(for: .milliseconds(200) * TestTiming.scale)
+        #expect(finished.count == 0, "a token of the new key was refused while the refresh bringing it was in flight")
+        open.yield()
+        open.finish()
+        #expect(try await leader.value.header.keyID == "second")
+        for follower in followers {
+            #expect(try await follower.value.header.keyID == "second")
+        }
+        #expect(endpoint.fetches == 2)
+    }
+
     @Test("a failing source fails closed with keySourceUnavailable, or serves stale keys within staleIfError")
     func failures() async throws {
         let clock = ManualClock()

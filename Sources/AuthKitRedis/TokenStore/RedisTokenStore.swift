@@ -343,7 +343,7 @@ public final class RedisTokenStore: TokenStore {
                 keys.session(check.userID, sessionID), keys.sessions(check.userID),
             ],
             arguments: [
-                RedisArgument(now.milliseconds), RedisArgument(check.issuedAt.milliseconds),
+                RedisArgument(now.milliseconds), RedisArgument(check.epochCutoff.milliseconds),
                 RedisArgument(check.jti == nil ? 0 : 1), RedisArgument(check.sessionID == nil ? 0 : 1),
                 RedisArgument(check.touchSession ? 1 : 0), margin, RedisArgument(sessionID),
                 RedisArgument(keys.sessionPrefix(check.userID)), bound,
@@ -409,7 +409,7 @@ public final class RedisTokenStore: TokenStore {
         }
         let cut = try Self.epochCut(try Self.fields(replies[next], count: 2), now: nowMilliseconds)
         next += 1
-        if let cut, Double(check.issuedAt.milliseconds) <= cut {
+        if let cut, Double(check.epochCutoff.milliseconds) <= cut {
             return .predatesEpoch
         }
         guard check.sessionID != nil else { return .valid }

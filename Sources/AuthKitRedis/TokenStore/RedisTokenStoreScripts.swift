@@ -79,8 +79,9 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, iat, has jti, has sid, touch, margin, sid,
-    /// session key prefix, bound. Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
+    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, epoch cutoff (`AccessCheck.epochCutoff`, the
+    /// token's `iat` read as the rule says), has jti, has sid, touch, margin, sid, session key prefix, bound.
+    /// Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
     static let check = RedisScript(
         prelude + #"""
             local now, iat, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[6])

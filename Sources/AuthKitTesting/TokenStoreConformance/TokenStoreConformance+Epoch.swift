@@ -28,6 +28,38 @@ extension TokenStoreConformance {
             let noEpoch = try await store.epoch(userID: "bob")
             try expect(noEpoch == nil, "a user who never logged out everywhere has no epoch")
         },
+        Check(name: "a whole-second iat meets the epoch at its second's end with a session, at its start without") {
+            suite in
+            let (clock, store) = try await suite.fixture()
+            let second = UnixTime(seconds: clock.now.seconds)
+            clock.set(to: second + .milliseconds(300))
+            let earlier = try await store.createSession(NewSession(userID: "alice"))
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
+            clock.set(to: second + .milliseconds(400))
+            let later = try await store.createSession(NewSession(userID: "alice"))
+            let fresh = try await store.check(access("alice", issuedAt: second, sessionID: later.session.id))
+            try expect(
+                fresh == .valid,
+                "a session token of the logout's second, in a later session, is valid: \(fresh)"
+            )
+            let precise = try await store.check(
+                access("alice", issuedAt: second + .milliseconds(999), sessionID: later.session.id)
+            )
+            try expect(precise == .valid, "only the iat's whole second counts, got \(precise)")
+            let ended = try await store.check(access("alice", issuedAt: second, sessionID: earlier.session.id))
+            try expect(ended == .sessionEnded, "a token of the same second in an ended session is refused: \(ended)")
+            let sessionless = try await store.check(access("alice", issuedAt: second + .milliseconds(999)))
+            try expect(
+                sessionless == .predatesEpoch,
+                "a token without a session issued in the logout's second is refused, got \(sessionless)"
+            )
+            let before = try await store.check(
+                access("alice", issuedAt: second - .seconds(1), sessionID: later.session.id)
+            )
+            try expect(before == .predatesEpoch, "a session token of an earlier second predates it, got \(before)")
+            let next = try await store.check(access("alice", issuedAt: second + .seconds(1)))
+            try expect(next == .valid, "a token without a session from the next second is valid, got \(next)")
+        },
         Check(name: "the epoch only moves forward and is kept for the longest retention") { suite in
             let (clock, store) = try await suite.fixture()
             let first = clock.now

@@ -42,13 +42,16 @@ public actor RemoteJWKS: JWTKeyProvider {
     }
 
     /// The key of `kid`: from the cache while it is fresh; an unknown `kid` triggers one refresh unless one
-    /// happened within the cooldown, and is then rejected with `unknownKey`.
+    /// happened within the cooldown (a refresh still in flight is waited for), and is then rejected with
+    /// `unknownKey`.
     public func key(for kid: String?, at now: UnixTime) async throws(JWTError) -> JWTKey {
         if let cached, let expiresAt, now < expiresAt {
             do {
                 return try cached.key(for: kid, at: now)
             } catch  where error.code == .unknownKey {
-                guard cooldownOver(at: now) else { throw error }
+                // A refresh in flight may bring the kid (the first tokens of a rotated key arrive together):
+                // wait for it rather than refuse because it started within the cooldown.
+                guard cooldownOver(at: now) || inFlight != nil else { throw error }
             }
         }
         // After a failed fetch, wait out the cooldown before asking again, so an outage is not hammered either.

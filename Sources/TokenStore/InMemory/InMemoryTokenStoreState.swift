@@ -235,7 +235,7 @@ struct InMemoryTokenStoreState {
         if let jti = check.jti, let until = record?.revoked[ByteKey(jti)], now < until {
             return .revoked
         }
-        if let epoch = record?.currentEpoch(at: now), check.issuedAt <= epoch {
+        if let epoch = record?.currentEpoch(at: now), check.epochCutoff <= epoch {
             return .predatesEpoch
         }
         guard let sessionID = check.sessionID else {
