@@ -13,7 +13,7 @@ AUTHKIT_VECTORS_DIR ?= $(or $(wildcard $(abspath $(CURDIR)/../shared/vectors)),$
   cd "$$origin/../shared/vectors" && pwd))
 export AUTHKIT_VECTORS_DIR
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-suites clean fuzz tsan asan soak check
+.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-deadlines bench-suites clean fuzz tsan asan soak check
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -89,6 +89,12 @@ bench: deps
 	$(SWIFT) build -c release --package-path Benchmarks --product authkit-bench
 	python3 Benchmarks/scripts/bench.py --bench "$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/authkit-bench" \
 	  --rounds $(or $(BENCH_ROUNDS),3) --seconds $(or $(BENCH_SECONDS),2) --json Benchmarks/.build/bench-results.json
+
+## bench-deadlines: how late RedisClient deadlines fire on a saturated machine (8 spinning threads, 8 busy clients
+## beside 32 clients facing a black-holed, a SIGSTOPped and a DEBUG SLEEPing server); DEADLINE_BENCH_ARGS adds options
+bench-deadlines: deps
+	$(SWIFT) build -c release --package-path Benchmarks --product deadline-lateness
+	"$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/deadline-lateness" $(DEADLINE_BENCH_ARGS)
 
 ## bench-suites: the package-benchmark suites (JWT against jwt-kit, hostile tokens, authenticate in memory, denylist RSS)
 bench-suites: deps
