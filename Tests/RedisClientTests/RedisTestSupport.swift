@@ -73,6 +73,14 @@ func eventually<T>(attempts: Int = 200, _ body: () async throws -> T) async thro
     throw lastError ?? RedisError(.timeout, "eventually gave up")
 }
 
+/// Returns once `condition` holds (``TestTiming/eventually(checks:limit:every:_:)``): tests wait for the event they
+/// need, not for time to pass. Throws when it does not hold within the liveness bound.
+func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+    guard try await TestTiming.eventually(condition) else {
+        throw RedisError(.timeout, "gave up waiting until \(what)")
+    }
+}
+
 /// Counters shared by the tasks of a load test.
 final class LoadRecorder: Sendable {
     private struct State {

@@ -97,9 +97,7 @@ struct RedisPermissionStoreTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await first.run() }
                 group.addTask { try await second.run() }
-                for _ in 0..<400 where !(first.isListening && second.isListening) {
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                _ = try await TestTiming.eventually { first.isListening && second.isListening }
                 #expect(first.isListening && second.isListening)
                 #expect(try await second.permissions(for: "42", load: database.loader) == ["orders:read"])
                 database.table.withLock { $0["42"] = ["orders:*"] }
@@ -111,16 +109,13 @@ struct RedisPermissionStoreTests {
 
                 try await first.invalidate("42")
                 let invalidated = ContinuousClock.now
-                var latency: Duration?
-                for _ in 0..<1000 {
-                    if try await second.permissions(for: "42", load: database.loader) == ["orders:*"] {
-                        latency = ContinuousClock.now - invalidated
-                        break
-                    }
-                    try await Task.sleep(for: .milliseconds(1))
+                let reached = try await TestTiming.eventually(checks: 1000, every: .milliseconds(1)) {
+                    try await second.permissions(for: "42", load: database.loader) == ["orders:*"]
                 }
-                let observed = try #require(latency, "the invalidation never reached the second instance")
-                print("permission invalidation visible in the other instance after \(observed)")
+                #expect(reached, "the invalidation never reached the second instance")
+                print(
+                    "permission invalidation visible in the other instance after \(ContinuousClock.now - invalidated)"
+                )
                 group.cancelAll()
             }
             await firstClient.shutdown()
