@@ -31,9 +31,12 @@ deps:
 	  pip="python3 -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt"; \
 	  $$pip 2>/dev/null || $$pip --user --break-system-packages; fi
 
-## lint: fail when any Swift file differs from the checked-in .swift-format style
+## lint: fail when any Swift file differs from the checked-in .swift-format style, or a Mutex holds a tuple (its
+## withLock closure escapes the ThreadSanitizer suppression, Tests/sanitizers/tsan.supp)
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+	@if grep -rnE --include='*.swift' 'Mutex(<\(|\(\()' $(FORMAT_PATHS); then \
+	  echo "lint: a Mutex holds a tuple; give it a named struct (see Tests/sanitizers/tsan.supp)"; exit 1; fi
 
 ## format: rewrite Swift files in the checked-in style
 format:

@@ -88,9 +88,12 @@ private final class CountingStore: PermissionStore {
 
 /// A point where calls wait while it is closed, counting the calls that reached it.
 private final class Gate: Sendable {
-    private let state = Mutex<(closed: Bool, arrivals: Int, waiters: [CheckedContinuation<Void, Never>])>(
-        (false, 0, [])
-    )
+    private struct Passage {
+        var closed = false
+        var arrivals = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(Passage())
 
     var arrivals: Int { state.withLock { $0.arrivals } }
 
