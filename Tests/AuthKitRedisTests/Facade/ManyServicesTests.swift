@@ -271,11 +271,8 @@ struct ManyServicesTests {
             }
             func waitForRequests(_ count: Int) async throws {
                 let target = tally.attempts + count
-                let deadline = ContinuousClock.now + .seconds(120) * TestTiming.scale
-                while tally.attempts < target, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(5))
-                }
-                #expect(tally.attempts >= target, "the load stalled")
+                let moved = try await TestTiming.eventually(limit: .seconds(120)) { tally.attempts >= target }
+                #expect(moved, "the load stalled")
             }
             try await waitForRequests(100)
             // Past the cooldown of the services' first fetch.
