@@ -1,0 +1,125 @@
+/// The shared state of a Sentinel client as a value: which node is the primary, whether a discovery runs, who
+/// waits for it, and the order in which to ask the Sentinels. Its methods decide; the ``SentinelRouter`` holds it
+/// in a `Mutex` and does the I/O.
+///
+/// The rule it keeps: once anything says the primary changed (a `READONLY` reply, `+switch-master`, a discovery
+/// that names another node), the old primary's pool is handed back to be closed and no command is routed to it
+/// again; a connection failure only prompts a discovery, which keeps the pool when the Sentinels and `ROLE` still
+/// name the same node.
+struct SentinelState<Pool: AnyObject, Waiter> {
+    /// Where a command goes.
+    enum Route {
+        /// Send it on the primary's pool.
+        case pool(Pool, RedisNodeAddress)
+        /// The primary is not known: wait for a discovery (``waitForPrimary(_:)``).
+        case discover
+        /// The client is shut down.
+        case shutdown
+    }
+
+    /// What the end of a discovery leaves to do.
+    struct DiscoveryEnd {
+        /// Callers waiting for the primary.
+        var waiters: [Waiter]
+        /// The pool of a primary that is no longer one, to close.
+        var retired: Pool?
+        /// Whether to start another discovery (something asked for one while this one ran).
+        var again: Bool
+    }
+
+    private(set) var primary: (address: RedisNodeAddress, pool: Pool)?
+    private(set) var isShutdown = false
+    private(set) var isDiscovering = false
+    private var discoverAgain = false
+    private var waiters: [Waiter] = []
+    /// The Sentinels, the last one that answered first.
+    private(set) var sentinels: [RedisNodeAddress]
+
+    init(sentinels: [RedisNodeAddress]) {
+        self.sentinels = sentinels
+    }
+
+    /// Where a command goes now.
+    func route() -> Route {
+        if isShutdown { return .shutdown }
+        guard let primary else { return .discover }
+        return .pool(primary.pool, primary.address)
+    }
+
+    /// Records `waiter` for the end of the running or next discovery. Returns whether it was recorded (not when
+    /// the primary is known or the client is shut down) and whether the caller must start the discovery.
+    mutating func waitForPrimary(_ waiter: Waiter) -> (waiting: Bool, start: Bool) {
+        guard primary == nil, !isShutdown else { return (false, false) }
+        waiters.append(waiter)
+        return (true, startDiscovery())
+    }
+
+    /// Asks for a discovery; `true` when the caller must start it (none was running).
+    mutating func startDiscovery() -> Bool {
+        guard !isShutdown else { return false }
+        if isDiscovering {
+            discoverAgain = true
+            return false
+        }
+        isDiscovering = true
+        return true
+    }
+
+    /// `pool` answered `READONLY` or the Sentinels announced another primary: it is no primary any more. Returns
+    /// the pool to close when it was the current one, and whether to start a discovery.
+    mutating func demoted(_ pool: Pool) -> (retired: Pool?, start: Bool) {
+        guard let current = primary, current.pool === pool else { return (nil, startDiscovery()) }
+        primary = nil
+        return (current.pool, startDiscovery())
+    }
+
+    /// The Sentinels announced (`+switch-master`) that the primary is now `address`.
+    mutating func switched(to address: RedisNodeAddress) -> (retired: Pool?, start: Bool) {
+        guard let current = primary else { return (nil, startDiscovery()) }
+        if current.address == address { return (nil, false) }
+        return demoted(current.pool)
+    }
+
+    /// The Sentinel at `sentinel` answered: ask it first next time.
+    mutating func sentinelAnswered(_ sentinel: RedisNodeAddress) {
+        if let index = sentinels.firstIndex(of: sentinel), index > 0 {
+            sentinels.remove(at: index)
+            sentinels.insert(sentinel, at: 0)
+        }
+    }
+
+    /// Ends the running discovery with the confirmed primary and the pool that confirmed it (the current pool when
+    /// the primary did not change), or the failure. A new primary replaces the old, whose pool is handed back to be
+    /// closed.
+    mutating func discoveryFinished(_ result: Result<(RedisNodeAddress, Pool), RedisError>) -> DiscoveryEnd {
+        var end = DiscoveryEnd(waiters: [], retired: nil, again: false)
+        guard !isShutdown else { return end }
+        isDiscovering = false
+        if case .success(let (address, pool)) = result, primary?.pool !== pool {
+            end.retired = primary?.pool
+            primary = (address, pool)
+        }
+        end.waiters = waiters
+        waiters = []
+        if discoverAgain {
+            discoverAgain = false
+            end.again = startDiscovery()
+        }
+        return end
+    }
+
+    /// The pool of the current primary when it is at `address`, to confirm it with rather than a new one.
+    func currentPool(at address: RedisNodeAddress) -> Pool? {
+        primary?.address == address ? primary?.pool : nil
+    }
+
+    /// Shuts down: the pool and the waiters are handed back to be closed and failed.
+    mutating func shutdown() -> (pool: Pool?, waiters: [Waiter]) {
+        guard !isShutdown else { return (nil, []) }
+        isShutdown = true
+        let result = (primary?.pool, waiters)
+        primary = nil
+        waiters = []
+        return result
+    }
+}

@@ -1,0 +1,26 @@
+/// The settings of a Sentinel topology (``RedisTopology/sentinel(_:)``): where the Sentinels listen and which
+/// primary to ask them for. The connection settings of ``RedisConfiguration`` apply to the primary; TLS applies to
+/// the Sentinels too.
+public struct RedisSentinelConfiguration: Sendable, Hashable {
+    /// The Sentinels; the client asks them in turn until one answers.
+    public var sentinels: [RedisNodeAddress]
+    /// The name the Sentinels monitor the primary under (`sentinel monitor <name> …`).
+    public var primaryName: String
+    /// The ACL user sent with AUTH to the Sentinels; `nil` for the default user.
+    public var sentinelUsername: String?
+    /// The password sent with AUTH to the Sentinels (their `requirepass`); `nil` sends no AUTH. Never logged.
+    public var sentinelPassword: String?
+
+    /// Creates Sentinel settings.
+    public init(
+        sentinels: [RedisNodeAddress],
+        primaryName: String,
+        sentinelUsername: String? = nil,
+        sentinelPassword: String? = nil
+    ) {
+        self.sentinels = sentinels
+        self.primaryName = primaryName
+        self.sentinelUsername = sentinelUsername
+        self.sentinelPassword = sentinelPassword
+    }
+}
