@@ -380,6 +380,18 @@ public final class RedisClient: Sendable, Service {
         loop.stop()
     }
 
+    /// The router of a cluster client, for tests and diagnostics.
+    var clusterRouter: ClusterRouter? {
+        if case .cluster(let router) = backend { return router }
+        return nil
+    }
+
+    /// The router of a Sentinel client, for tests and diagnostics.
+    var sentinelRouter: SentinelRouter? {
+        if case .sentinel(let router) = backend { return router }
+        return nil
+    }
+
     private func requireBackend() throws(RedisError) -> Backend {
         guard let backend else {
             throw setupError ?? RedisError(.invalidConfiguration, "the client has no usable configuration")

@@ -32,6 +32,8 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
     private var retiring: [ConnectionPool] = []
     private var periodicArmed = false
     private var eager = false
+    /// Whether the last map read failed: only the first failure of a run of them is a warning.
+    private var failing = false
     private var random = SystemRandomNumberGenerator()
 
     private static let asking: [UInt8] = Array("*1\r\n$6\r\nASKING\r\n".utf8)
@@ -334,7 +336,11 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
         case .now(let candidates):
             let accepted = loop.execute { self.read(from: candidates, at: 0, slotsOnly: false, lastError: nil) }
             if !accepted {
-                _ = state.withLock { $0.refreshFinished(.failure(RedisError(.poolShutdown, "shut down")), now: 0) }
+                // The loop is stopping: only the waiters are left to answer.
+                let error = RedisError(.poolShutdown, "the Redis client has been shut down")
+                for waiter in state.withLock({ $0.refreshFinished(.failure(error), now: 0) }).waiters {
+                    waiter(.failure(error))
+                }
             }
         }
     }
@@ -384,6 +390,7 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
         let end = state.withLock { $0.refreshFinished(result, now: Monotonic.now()) }
         switch result {
         case .success(let map):
+            failing = false
             if map.primaries != previous?.primaries {
                 logger.info(
                     "Redis cluster slot map read",
@@ -398,7 +405,12 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
                 }
             }
         case .failure(let error):
-            logger.warning("cannot read the Redis cluster slot map", metadata: ["redis.error": "\(error)"])
+            logger.log(
+                level: failing ? .debug : .warning,
+                "cannot read the Redis cluster slot map",
+                metadata: ["redis.error": "\(error)"]
+            )
+            failing = true
         }
         for waiter in end.waiters {
             waiter(result.map { _ in () })

@@ -25,6 +25,11 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
     private var sessions: [ObjectIdentifier: SubscriberSession] = [:]
     private var watcher: SubscriberSession?
     private var retiring: [ConnectionPool] = []
+    /// Pools of nodes a Sentinel named that `ROLE` did not confirm (yet): kept, so that checking one again waits
+    /// out its reconnect backoff instead of opening a connection on every discovery.
+    private var candidates: [RedisNodeAddress: ConnectionPool] = [:]
+    /// Whether the last discovery failed: only the first failure of a run of them is a warning.
+    private var failing = false
     private var nextSentinel = 0
     private var eager = false
     private var random = SystemRandomNumberGenerator()
@@ -176,7 +181,11 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
             self.ask(self.state.withLock { $0.sentinels }, at: 0, lastError: nil)
         }
         if !accepted {
-            finishDiscovery(.failure(RedisError(.poolShutdown, "the Redis client has been shut down")))
+            // The loop is stopping: only the waiters are left to answer.
+            let error = RedisError(.poolShutdown, "the Redis client has been shut down")
+            for waiter in state.withLock({ $0.discoveryFinished(.failure(error)) }).waiters {
+                waiter(.failure(error))
+            }
         }
     }
 
@@ -224,23 +233,25 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
         }
     }
 
-    /// Checks with `ROLE` that `address` is a primary, on the current pool when it is the current primary, else on
-    /// a new pool (closed again when the check fails).
+    /// Checks with `ROLE` that `address` is a primary (loop thread), on the current pool when it is the current
+    /// primary, else on the candidate pool of that address.
     private func confirm(
         _ address: RedisNodeAddress,
         _ completion: @escaping @Sendable (Result<ConnectionPool, RedisError>) -> Void
     ) {
         let current = state.withLock { $0.currentPool(at: address) }
-        let pool = current ?? makePrimaryPool(address)
-        pool.enqueue(Self.role, deadline: Monotonic.deadline(after: configuration.commandTimeout)) { result in
+        let pool = current ?? candidates[address] ?? makePrimaryPool(address)
+        if current == nil {
+            candidates[address] = pool
+        }
+        pool.enqueue(Self.role, deadline: Monotonic.deadline(after: configuration.commandTimeout)) { [self] result in
             switch result {
             case .success(let reply) where SentinelReplies.isPrimary(reply):
+                candidates[address] = nil
                 completion(.success(pool))
             case .success(let reply):
-                if current == nil { pool.shutdown() }
                 completion(.failure(RedisError(.connectionFailed, "ROLE says \(reply)")))
             case .failure(let error):
-                if current == nil { pool.shutdown() }
                 completion(.failure(error))
             }
         }
@@ -251,6 +262,7 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
         let end = state.withLock { $0.discoveryFinished(result) }
         switch result {
         case .success(let (address, pool)):
+            failing = false
             if previous != address {
                 logger.info(
                     "Redis primary found through Sentinel",
@@ -261,7 +273,13 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
                 loop.execute { pool.warmUp() }
             }
         case .failure(let error):
-            logger.warning("cannot find the Redis primary through Sentinel", metadata: ["redis.error": "\(error)"])
+            // While the Sentinels name a primary that is gone, discoveries fail every few milliseconds.
+            logger.log(
+                level: failing ? .debug : .warning,
+                "cannot find the Redis primary through Sentinel",
+                metadata: ["redis.error": "\(error)"]
+            )
+            failing = true
         }
         for waiter in end.waiters {
             waiter(result.map { _ in () })
@@ -347,10 +365,11 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
             retired.shutdown()
         }
         retiring = []
-        for sentinelPool in sentinelPools.values {
-            sentinelPool.shutdown()
+        for other in Array(sentinelPools.values) + Array(candidates.values) {
+            other.shutdown()
         }
         sentinelPools = [:]
+        candidates = [:]
         let error = RedisError(.poolShutdown, "the Redis client has been shut down")
         for waiter in waiters {
             waiter(.failure(error))
