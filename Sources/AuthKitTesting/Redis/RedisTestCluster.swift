@@ -57,6 +57,23 @@ public final class RedisTestCluster: Sendable {
         terminate()
     }
 
+    private static let sharedCluster = Mutex<Task<RedisTestCluster, any Error>?>(nil)
+
+    /// One cluster for the whole test process, started by the first caller and shared by every later one, for
+    /// tests that only read and write keys (give each test its own key prefix). Never kill its nodes or move its
+    /// slots: start a cluster of your own for that. It lives until the test process exits, when the watchdogs
+    /// stop it and remove its directories.
+    /// - Throws: ``RedisTestServerError`` when it cannot be started (every caller then gets the error).
+    public static func shared() async throws -> RedisTestCluster {
+        let task = sharedCluster.withLock { task in
+            if let task { return task }
+            let started = Task { try await RedisTestCluster.start() }
+            task = started
+            return started
+        }
+        return try await task.value
+    }
+
     /// Starts the nodes, creates the cluster and returns once every node reports `cluster_state:ok` and every
     /// replica's link to its primary is up.
     /// - Throws: ``RedisTestServerError`` when `redis-server` or `redis-cli` is missing or the cluster does not
