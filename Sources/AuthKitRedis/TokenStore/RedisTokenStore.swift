@@ -153,19 +153,26 @@ public final class RedisTokenStore: TokenStore {
         let device = request.device.truncated
         let now = clock.now()
         let lifetime = request.lifetime
-        let reply = try await eval(
-            RedisTokenStoreScripts.createSession,
-            keys: [keys.sessions(request.userID)],
-            arguments: [
-                RedisArgument(now.milliseconds), RedisArgument(sessionID), RedisArgument(token.digest),
-                RedisArgument(device.name), RedisArgument(device.ipAddress), RedisArgument(device.userAgent),
-                RedisArgument(Self.milliseconds(lifetime.absolute)), RedisArgument(Self.milliseconds(lifetime.idle)),
-                RedisArgument(Self.milliseconds(lifetime.reuseGracePeriod)),
-                RedisArgument(request.policy.maxSessions ?? 0),
-                RedisArgument(request.policy.overflow == .refuseNewLogin ? 1 : 0), margin,
-                RedisArgument(keys.sessionPrefix(request.userID)),
-            ]
-        )
+        let sessionKeys = [keys.sessions(request.userID), keys.session(request.userID, sessionID)]
+        let arguments: [RedisArgument] = [
+            RedisArgument(now.milliseconds), RedisArgument(sessionID), RedisArgument(token.digest),
+            RedisArgument(device.name), RedisArgument(device.ipAddress), RedisArgument(device.userAgent),
+            RedisArgument(Self.milliseconds(lifetime.absolute)), RedisArgument(Self.milliseconds(lifetime.idle)),
+            RedisArgument(Self.milliseconds(lifetime.reuseGracePeriod)),
+            RedisArgument(request.policy.maxSessions ?? 0),
+            RedisArgument(request.policy.overflow == .refuseNewLogin ? 1 : 0), margin,
+            RedisArgument(keys.sessionPrefix(request.userID)),
+        ]
+        // Without a limit the script touches no other session: no need to read the index first.
+        let reply =
+            request.policy.maxSessions == nil
+            ? try await eval(RedisTokenStoreScripts.createSession, keys: sessionKeys, arguments: arguments)
+            : try await evalOverSessions(
+                RedisTokenStoreScripts.createSession,
+                userID: request.userID,
+                keys: sessionKeys,
+                arguments: arguments
+            )
         guard let items = reply.array, let status = items.first?.integer else {
             throw Self.corrupt("createSession")
         }
@@ -235,8 +242,9 @@ public final class RedisTokenStore: TokenStore {
     public func sessions(userID: String) async throws -> [Session] {
         try TokenStoreLimits.checkUserID(userID)
         let now = clock.now()
-        let reply = try await eval(
+        let reply = try await evalOverSessions(
             RedisTokenStoreScripts.listSessions,
+            userID: userID,
             keys: [keys.sessions(userID)],
             arguments: [RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID))]
         )
@@ -431,8 +439,9 @@ public final class RedisTokenStore: TokenStore {
     }
 
     private func endSessions(userID: String, now: UnixTime, epochRetainedUntil: Int64) async throws -> Int {
-        let reply = try await eval(
+        let reply = try await evalOverSessions(
             RedisTokenStoreScripts.endSessions,
+            userID: userID,
             keys: [keys.sessions(userID), keys.epoch(userID)],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), margin,
@@ -456,6 +465,41 @@ public final class RedisTokenStore: TokenStore {
             throw Self.unavailable(error)
         }
     }
+
+    /// Runs a script that walks the user's sessions with every session's key declared (see
+    /// ``RedisTokenStoreScripts``): reads the index, passes `keys` then the key of each session in it, and when the
+    /// script answers RETRY (a login would have to evict a session added in between; nothing changed) reads the
+    /// index and runs again, after a short random pause that spreads logins racing for the same user.
+    private func evalOverSessions(
+        _ script: RedisScript,
+        userID: String,
+        keys leading: [RedisArgument],
+        arguments: [RedisArgument]
+    ) async throws -> RedisReply {
+        let prefix = Array(keys.sessionPrefix(userID).utf8)
+        for _ in 0..<Self.sessionScriptAttempts {
+            let index = try await send(["ZRANGE", keys.sessions(userID), "0", "-1"])
+            guard let ids = index.array?.compactMap(\.bytes) else {
+                throw Self.corrupt("the sessions index")
+            }
+            let reply = try await eval(
+                script,
+                keys: leading + ids.map { RedisArgument(prefix + $0) },
+                arguments: arguments
+            )
+            guard case .status("RETRY") = reply else {
+                return reply
+            }
+            try await Task.sleep(for: .microseconds(Int.random(in: 0...2000)))
+        }
+        throw TokenStoreError(
+            .storeUnavailable,
+            "other logins of the user changed the session index before each of \(Self.sessionScriptAttempts) attempts"
+        )
+    }
+
+    /// How often a login over a user's sessions is tried before giving up on a user whose logins never pause.
+    private static let sessionScriptAttempts = 32
 
     /// Counted as one call: the commands go out in one write and come back in one round trip.
     private func pipeline(_ commands: [[RedisArgument]]) async throws -> [RedisReply] {

@@ -1,10 +1,16 @@
 import RedisClient
 
 // The Lua scripts behind RedisTokenStore. Each check-and-change is one script on the keys of one user, all
-// of which carry the user's hash tag, so every script runs on one cluster slot. Scripts that walk a user's
-// sessions build the session keys from a key prefix passed in ARGV: those keys carry the same hash tag as the
-// declared KEYS, so they live on the same slot; declaring them would need a read round trip first and would
-// race with concurrent logins.
+// of which carry the user's hash tag, so every script runs on one cluster slot. Every key a script touches is
+// declared in KEYS: while a cluster migrates the user's slot, the server decides from the declared keys whether
+// the script runs on the old node (all there), on the new one (all moved: ASK) or waits (some moved:
+// TRYAGAIN); a key a script reached without declaring it would be refused on the old node, or read as missing on
+// the new one — and a session read as missing would be dropped from the index and outlive "log out everywhere".
+// Scripts that walk a user's sessions are therefore given the keys of the sessions in the index, read just
+// before (ZRANGE). A session in the index whose key was not given was added after that read, by a login
+// concurrent with the call: listing and ending sessions leave it alone (the call took effect at its read), and a
+// login counts it by its index entry without reading it, answering RETRY (before changing anything) only when
+// it would have to evict it; the store then reads the index again and reruns the script.
 //
 // Conventions: every instant and duration is integer milliseconds; ARGV[1] is always "now" as read from the
 // store's WallClock, never the Redis server's clock, so the rules follow the injected clock and tests can
@@ -18,6 +24,12 @@ import RedisClient
 enum RedisTokenStoreScripts {
     private static let prelude = #"""
         local function n(x) return string.format('%.0f', x) end
+        -- The keys KEYS[first...] as a set: the sessions the script may touch.
+        local function declaredFrom(first)
+          local keys = {}
+          for i = first, #KEYS do keys[KEYS[i]] = true end
+          return keys
+        end
         local function pruneIndex(index, now)
           redis.call('ZREMRANGEBYSCORE', index, '-inf', n(now))
         end
@@ -72,11 +84,14 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: sessions index, epoch. ARGV: now, session key prefix, margin, epoch retained until (0: leave the
-    /// epoch alone). Ends every live session; reuse tombstones stay. Returns the number of live sessions ended.
+    /// KEYS: sessions index, epoch, then the key of every session in the index. ARGV: now, session key prefix,
+    /// margin, epoch retained until (0: leave the epoch alone). Ends every live session given in KEYS; reuse
+    /// tombstones stay, and so do sessions added to the index after it was read (logins after the call began).
+    /// Returns the number of live sessions ended.
     static let endSessions = RedisScript(
         prelude + #"""
             local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+            local declared = declaredFrom(3)
             if retain > 0 then
               local at, keep = now, retain
               local e = redis.call('HMGET', KEYS[2], 'at', 'until')
@@ -87,47 +102,65 @@ enum RedisTokenStoreScripts {
               redis.call('HSET', KEYS[2], 'at', n(at), 'until', n(keep))
               redis.call('PEXPIRE', KEYS[2], n(keep - now + margin))
             end
-            local count = 0
+            local count, later = 0, 0
             for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
               local key = prefix .. sid
-              local f = redis.call('HMGET', key, 'exp', 'reuse')
-              if f[2] ~= '1' then
-                if f[1] and now < tonumber(f[1]) then count = count + 1 end
-                redis.call('DEL', key)
+              if declared[key] then
+                local f = redis.call('HMGET', key, 'exp', 'reuse')
+                if f[2] ~= '1' then
+                  if f[1] and now < tonumber(f[1]) then count = count + 1 end
+                  redis.call('DEL', key)
+                end
+                redis.call('ZREM', KEYS[1], sid)
+              else
+                later = later + 1
               end
             end
-            redis.call('DEL', KEYS[1])
+            if later == 0 then redis.call('DEL', KEYS[1]) else expireIndex(KEYS[1], now, margin) end
             return count
             """#
     )
 
-    /// KEYS: sessions index. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace,
-    /// max sessions (0: no limit), refuse (1) or evict (0), margin, session key prefix.
-    /// Returns {1, ended ids...} or {0, limit} when the login is refused.
+    /// KEYS: sessions index, the new session's key, then (with a session limit) the key of every session in the
+    /// index. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace, max sessions (0: no
+    /// limit), refuse (1) or evict (0), margin, session key prefix.
+    /// Returns {1, ended ids...}, {0, limit} when the login is refused, or status RETRY (nothing changed) when the
+    /// limit would evict a session added to the index after it was read (its key is not in KEYS).
     static let createSession = RedisScript(
         prelude + #"""
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
             local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
-            pruneIndex(KEYS[1], now)
-            local rows = {}
+            local rows, stale, unseen = {}, {}, 0
             if max > 0 then
-              for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-                local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
-                if f[1] and f[3] ~= '1' and now < tonumber(f[2]) then
-                  table.insert(rows, {tonumber(f[1]), other})
-                else
-                  redis.call('ZREM', KEYS[1], other)
+              local declared = declaredFrom(3)
+              local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+              for i = 1, #members, 2 do
+                local other = members[i]
+                if declared[prefix .. other] then
+                  local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
+                  if f[1] and f[3] ~= '1' and now < tonumber(f[2]) then
+                    table.insert(rows, {tonumber(f[1]), other})
+                  else
+                    table.insert(stale, other)
+                  end
+                elseif now < tonumber(members[i + 1]) then
+                  unseen = unseen + 1
                 end
               end
+              if not refuse and #rows + unseen >= max and #rows + unseen - max + 1 > #rows then
+                return redis.status_reply('RETRY')
+              end
             end
+            pruneIndex(KEYS[1], now)
+            for _, other in ipairs(stale) do redis.call('ZREM', KEYS[1], other) end
             local result = {1}
-            if max > 0 and #rows >= max then
+            if max > 0 and #rows + unseen >= max then
               if refuse then return {0, max} end
               table.sort(rows, function(a, b)
                 if a[1] ~= b[1] then return a[1] < b[1] end
                 return a[2] < b[2]
               end)
-              for i = 1, #rows - max + 1 do
+              for i = 1, #rows + unseen - max + 1 do
                 redis.call('DEL', prefix .. rows[i][2])
                 redis.call('ZREM', KEYS[1], rows[i][2])
                 table.insert(result, rows[i][2])
@@ -135,10 +168,9 @@ enum RedisTokenStoreScripts {
             end
             local abs = now + tonumber(ARGV[7])
             local exp = math.min(now + tonumber(ARGV[8]), abs)
-            local key = prefix .. sid
-            redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(now), 'seen', n(now),
-              'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
-            redis.call('PEXPIRE', key, n(exp - now + margin))
+            redis.call('HSET', KEYS[2], 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(now),
+              'seen', n(now), 'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
+            redis.call('PEXPIRE', KEYS[2], n(exp - now + margin))
             redis.call('ZADD', KEYS[1], n(exp), sid)
             expireIndex(KEYS[1], now, margin)
             return result
@@ -223,17 +255,21 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: sessions index. ARGV: now, session key prefix. Returns, for each live session, its id followed by
-    /// name, ip, ua, created, seen, exp, abs — a flat array of groups of eight. Reads only.
+    /// KEYS: sessions index, then the key of every session in the index. ARGV: now, session key prefix. Returns,
+    /// for each live session given in KEYS, its id followed by name, ip, ua, created, seen, exp, abs — a flat array
+    /// of groups of eight. Sessions added to the index after it was read are not listed. Reads only.
     static let listSessions = RedisScript(
         prelude + #"""
             local now, prefix = tonumber(ARGV[1]), ARGV[2]
+            local declared = declaredFrom(2)
             local result = {}
             for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. n(now), '+inf')) do
-              local f = redis.call('HMGET', prefix .. sid, 'name', 'ip', 'ua', 'created', 'seen', 'exp', 'abs', 'reuse')
-              if f[6] and f[8] ~= '1' and now < tonumber(f[6]) then
-                table.insert(result, sid)
-                for i = 1, 7 do table.insert(result, f[i]) end
+              if declared[prefix .. sid] then
+                local f = redis.call('HMGET', prefix .. sid, 'name', 'ip', 'ua', 'created', 'seen', 'exp', 'abs', 'reuse')
+                if f[6] and f[8] ~= '1' and now < tonumber(f[6]) then
+                  table.insert(result, sid)
+                  for i = 1, 7 do table.insert(result, f[i]) end
+                end
               end
             end
             return result
