@@ -477,8 +477,11 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
         switch route {
         case .anyNode: slot = nil
         case .slot(let value): slot = value
-        case .sentinel:
-            completion(.failure(RedisError(.invalidConfiguration, "a cluster has no Sentinels")))
+        case .node(let node):
+            let pool = state.withLock { $0.isShutdown ? nil : $0.pool(for: node, makePool: makePool) }
+            completion(
+                pool.map { .success($0) } ?? .failure(RedisError(.poolShutdown, "the Redis client has been shut down"))
+            )
             return
         }
         switch state.withLock({ $0.route(slot: slot, makePool: makePool) }) {

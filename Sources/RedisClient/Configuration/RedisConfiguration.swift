@@ -167,6 +167,9 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
             if sentinel.sentinelUsername != nil && sentinel.sentinelPassword == nil {
                 throw RedisError(.invalidConfiguration, "a Sentinel ACL user name needs a password")
             }
+            if sentinel.failoverPause < .zero {
+                throw RedisError(.invalidConfiguration, "failoverPause must not be negative")
+            }
         }
     }
 

@@ -7,8 +7,8 @@ enum SubscriptionRoute: Sendable, Hashable {
     case anyNode
     /// The primary that owns a slot: sharded channels (`SSUBSCRIBE`) that hash to it.
     case slot(Int)
-    /// One of the Sentinels (their event channels).
-    case sentinel
+    /// One given node: a Sentinel, for its event channels.
+    case node(RedisNodeAddress)
 }
 
 /// What a ``SubscriberSession`` needs from the client that runs it. Every method runs on the event-loop thread.

@@ -14,13 +14,35 @@ enum SentinelReplies {
         reply.array?.first?.string == "master"
     }
 
-    /// The new primary in a `+switch-master` message (`<name> <old-ip> <old-port> <new-ip> <new-port>`), when the
-    /// message is about `primaryName`.
-    static func switchedPrimary(_ payload: String, primaryName: String) -> RedisNodeAddress? {
+    /// The old and the new primary in a `+switch-master` message (`<name> <old-ip> <old-port> <new-ip>
+    /// <new-port>`), when the message is about `primaryName`.
+    static func switchedPrimary(
+        _ payload: String,
+        primaryName: String
+    ) -> (old: RedisNodeAddress, new: RedisNodeAddress)? {
         let words = payload.split(separator: " ")
-        guard words.count == 5, words[0] == primaryName, let port = Int(words[4]), (1...65535).contains(port) else {
-            return nil
+        guard words.count == 5, words[0] == primaryName, let old = address(words[1], words[2]),
+            let new = address(words[3], words[4])
+        else { return nil }
+        return (old, new)
+    }
+
+    /// The primary a Sentinel's failover event is about, when it is `primaryName`: `+selected-slave` names it after
+    /// the replica (`slave <name> <ip> <port> @ <primary-name> <ip> <port>`), `-failover-abort-…` alone
+    /// (`master <primary-name> <ip> <port>`).
+    static func failoverPrimary(_ payload: String, primaryName: String) -> RedisNodeAddress? {
+        let words = payload.split(separator: " ")
+        if words.count == 8, words[0] == "slave", words[4] == "@", words[5] == primaryName {
+            return address(words[6], words[7])
         }
-        return RedisNodeAddress(host: String(words[3]), port: port)
+        if words.count == 4, words[0] == "master", words[1] == primaryName {
+            return address(words[2], words[3])
+        }
+        return nil
+    }
+
+    private static func address(_ host: Substring, _ port: Substring) -> RedisNodeAddress? {
+        guard !host.isEmpty, let number = Int(port), (1...65535).contains(number) else { return nil }
+        return RedisNodeAddress(host: String(host), port: number)
     }
 }

@@ -4,12 +4,17 @@ import Synchronization
 /// The Sentinel side of a ``RedisClient``: finds the primary through the Sentinels, confirms it with `ROLE`, keeps
 /// one ``ConnectionPool`` to it, and follows it through failovers.
 ///
-/// The primary is looked for again on `+switch-master` (the client subscribes to it on a Sentinel), on a `READONLY`
-/// reply and on a failed connection. Once the primary is known to have changed, its pool takes no new command and
-/// is closed after the commands on it have had their time; every connection of the primary's pool checks `ROLE`
-/// before carrying a command (``RedisConfiguration/requiresPrimaryRole``), so that a reconnect never lands on a
-/// demoted node. A command refused with `READONLY`, or that met a connection that could not be opened, was not
-/// applied and is retried on the new primary within its deadline.
+/// The client subscribes to every Sentinel's failover events. When one picks a replica to promote
+/// (`+selected-slave`), commands stop going to the primary at once — before the replica stops following it, so
+/// that no write lands on a primary whose replica no longer copies it — and wait for `+switch-master`, whose new
+/// primary is confirmed and used. The primary is also looked for again on a `READONLY` reply and on a failed
+/// connection. A primary that is changing or changed takes no new command (its pool is closed after the commands
+/// on it have had their time) and is refused for ``RedisSentinelConfiguration/failoverPause``, because it keeps
+/// answering `ROLE` as a primary, and lagging Sentinels keep naming it, until the Sentinels reconfigure it. Every
+/// connection of the primary's pool checks `ROLE` before carrying a command
+/// (``RedisConfiguration/requiresPrimaryRole``), so that a reconnect never lands on a demoted node. A command
+/// refused with `READONLY`, or that met a connection that could not be opened, was not applied and is retried on
+/// the new primary within its deadline.
 ///
 /// `@unchecked Sendable`: `state` is behind a `Mutex`; everything else is touched only on the loop thread.
 final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
@@ -23,14 +28,14 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
     private let state: Mutex<SentinelState<ConnectionPool, Waiter>>
     private var sentinelPools: [RedisNodeAddress: ConnectionPool] = [:]
     private var sessions: [ObjectIdentifier: SubscriberSession] = [:]
-    private var watcher: SubscriberSession?
+    /// The subscription to each Sentinel's failover events.
+    private var watchers: [RedisNodeAddress: SubscriberSession] = [:]
     private var retiring: [ConnectionPool] = []
     /// Pools of nodes a Sentinel named that `ROLE` did not confirm (yet): kept, so that checking one again waits
     /// out its reconnect backoff instead of opening a connection on every discovery.
     private var candidates: [RedisNodeAddress: ConnectionPool] = [:]
     /// Whether the last discovery failed: only the first failure of a run of them is a warning.
     private var failing = false
-    private var nextSentinel = 0
     private var eager = false
     private var random = SystemRandomNumberGenerator()
 
@@ -177,8 +182,19 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
 
     private func beginDiscovery() {
         let accepted = loop.execute {
-            self.startWatcher()
-            self.ask(self.state.withLock { $0.sentinels }, at: 0, lastError: nil)
+            self.startWatchers()
+            let sentinels = self.state.withLock { $0.sentinels }
+            guard let announced = self.state.withLock({ $0.takeAnnounced() }) else {
+                self.ask(sentinels, at: 0, lastError: nil)
+                return
+            }
+            // A +switch-master named the new primary: confirm it before asking Sentinels that may lag.
+            self.confirm(announced) { [self] confirmed in
+                switch confirmed {
+                case .success(let pool): finishDiscovery(.success((announced, pool)))
+                case .failure(let error): ask(sentinels, at: 0, lastError: "\(announced): \(error.message)")
+                }
+            }
         }
         if !accepted {
             // The loop is stopping: only the waiters are left to answer.
@@ -216,6 +232,11 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
             case .success(let reply):
                 guard let primary = SentinelReplies.primaryAddress(reply) else {
                     ask(sentinels, at: index + 1, lastError: "Sentinel \(address) answered \(reply)")
+                    return
+                }
+                if state.withLock({ $0.refuses(primary, now: Monotonic.now()) }) {
+                    let reason = "Sentinel \(address) still names \(primary), which is being failed over"
+                    ask(sentinels, at: index + 1, lastError: reason)
                     return
                 }
                 state.withLock { $0.sentinelAnswered(address) }
@@ -322,38 +343,69 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
         return pool
     }
 
-    /// Subscribes to `+switch-master` on one Sentinel (the next one after each disconnect), once.
-    private func startWatcher() {
-        guard watcher == nil, !isShutdown else { return }
-        let session = SubscriberSession(
-            host: self,
-            route: .sentinel,
-            channels: ["+switch-master"],
-            deliver: { [weak self] message in self?.switchAnnounced(message.text) },
-            ended: {},
-            subscribed: { [weak self] result in
-                guard let self, case .failure = result else { return }
-                // The first Sentinel asked did not answer: try again, on the next one.
-                self.watcher = nil
-                self.loop.schedule(at: Monotonic.deadline(after: self.backoffDelay(attempt: 3))) { [weak self] in
-                    self?.startWatcher()
+    /// The Sentinel events the client follows: a failover starting, ending with a new primary, or given up.
+    private static let events = [
+        "+selected-slave", "+switch-master", "-failover-abort-not-elected", "-failover-abort-no-good-slave",
+        "-failover-abort-slave-timeout",
+    ]
+
+    /// Subscribes to the failover events of every Sentinel (only the one leading a failover announces its start);
+    /// each subscription reconnects to its Sentinel by itself, and one whose first attempt failed starts again.
+    private func startWatchers() {
+        guard !isShutdown else { return }
+        for address in state.withLock({ $0.sentinels }) where watchers[address] == nil {
+            let session = SubscriberSession(
+                host: self,
+                route: .node(address),
+                channels: Self.events,
+                deliver: { [weak self] message in self?.event(message.channel, message.text) },
+                ended: {},
+                subscribed: { [weak self] result in
+                    guard let self, case .failure = result else { return }
+                    self.loop.schedule(at: Monotonic.deadline(after: self.backoffDelay(attempt: 3))) { [weak self] in
+                        self?.startWatchers()
+                    }
                 }
-            }
-        )
-        watcher = session
-        add(session)
-        session.start()
+            )
+            watchers[address] = session
+            add(session)
+            session.start()
+        }
     }
 
-    private func switchAnnounced(_ payload: String) {
-        guard let address = SentinelReplies.switchedPrimary(payload, primaryName: sentinel.primaryName) else { return }
-        let (retired, start) = state.withLock { $0.switched(to: address) }
-        if let retired {
-            logger.warning("Sentinel announced a new Redis primary", metadata: ["redis.primary": "\(address)"])
-            retire(retired)
-        }
-        if start {
-            beginDiscovery()
+    /// Handles a Sentinel event (loop thread).
+    private func event(_ channel: String, _ payload: String) {
+        let until = Monotonic.deadline(after: sentinel.failoverPause)
+        switch channel {
+        case "+switch-master":
+            guard let (old, new) = SentinelReplies.switchedPrimary(payload, primaryName: sentinel.primaryName)
+            else { return }
+            let (retired, start) = state.withLock { $0.switched(from: old, to: new, until: until) }
+            if let retired {
+                logger.warning("Sentinel announced a new Redis primary", metadata: ["redis.primary": "\(new)"])
+                retire(retired)
+            }
+            if start {
+                beginDiscovery()
+            }
+        case "+selected-slave":
+            guard let primary = SentinelReplies.failoverPrimary(payload, primaryName: sentinel.primaryName) else {
+                return
+            }
+            if let retired = state.withLock({ $0.failoverStarted(of: primary, until: until) }) {
+                logger.warning(
+                    "Sentinel is failing the Redis primary over; holding commands for the new one",
+                    metadata: ["redis.primary": "\(primary)"]
+                )
+                retire(retired)
+            }
+        default:
+            guard let primary = SentinelReplies.failoverPrimary(payload, primaryName: sentinel.primaryName) else {
+                return
+            }
+            if state.withLock({ $0.failoverAborted(of: primary) }) {
+                beginDiscovery()
+            }
         }
     }
 
@@ -378,7 +430,7 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
             session.finish()
         }
         sessions = [:]
-        watcher = nil
+        watchers = [:]
     }
 
     // MARK: SubscriptionHost
@@ -391,10 +443,8 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
         for route: SubscriptionRoute,
         _ completion: @escaping @Sendable (Result<ConnectionPool, RedisError>) -> Void
     ) {
-        if route == .sentinel {
-            let sentinels = state.withLock { $0.sentinels }
-            nextSentinel += 1
-            completion(.success(sentinelPool(sentinels[nextSentinel % sentinels.count])))
+        if case .node(let address) = route {
+            completion(.success(sentinelPool(address)))
             return
         }
         switch state.withLock({ $0.route() }) {
@@ -433,8 +483,8 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
 
     func remove(_ session: SubscriberSession) {
         sessions[ObjectIdentifier(session)] = nil
-        if watcher === session {
-            watcher = nil
+        for (address, watcher) in watchers where watcher === session {
+            watchers[address] = nil
         }
     }
 }

@@ -2,10 +2,16 @@
 /// waits for it, and the order in which to ask the Sentinels. Its methods decide; the ``SentinelRouter`` holds it
 /// in a `Mutex` and does the I/O.
 ///
-/// The rule it keeps: once anything says the primary changed (a `READONLY` reply, `+switch-master`, a discovery
-/// that names another node), the old primary's pool is handed back to be closed and no command is routed to it
-/// again; a connection failure only prompts a discovery, which keeps the pool when the Sentinels and `ROLE` still
-/// name the same node.
+/// The rules it keeps:
+/// - once anything says the primary is changing or changed (a Sentinel picked a replica to promote, a
+///   `+switch-master`, a `READONLY` reply, a discovery that names another node), the old primary's pool is handed
+///   back to be closed and no command is routed to it again;
+/// - the old primary is *refused* for a while (``refuses(_:now:)``): during a `SENTINEL FAILOVER` it still
+///   answers `ROLE` as a primary for seconds after its replica was promoted, and a Sentinel that has not heard of
+///   the switch yet still names it, so only the passing of the refusal (a failover that never completed) lets a
+///   discovery confirm it again;
+/// - a connection failure only prompts a discovery, which keeps the pool when the Sentinels and `ROLE` still name
+///   the same node.
 struct SentinelState<Pool: AnyObject, Waiter> {
     /// Where a command goes.
     enum Route {
@@ -28,6 +34,10 @@ struct SentinelState<Pool: AnyObject, Waiter> {
     }
 
     private(set) var primary: (address: RedisNodeAddress, pool: Pool)?
+    /// Former primaries a discovery must not confirm, each until a monotonic instant.
+    private(set) var refused: [RedisNodeAddress: UInt64] = [:]
+    /// The new primary a `+switch-master` named, to confirm first at the next discovery.
+    private var announced: RedisNodeAddress?
     private(set) var isShutdown = false
     private(set) var isDiscovering = false
     private var discoverAgain = false
@@ -73,11 +83,50 @@ struct SentinelState<Pool: AnyObject, Waiter> {
         return (current.pool, startDiscovery())
     }
 
-    /// The Sentinels announced (`+switch-master`) that the primary is now `address`.
-    mutating func switched(to address: RedisNodeAddress) -> (retired: Pool?, start: Bool) {
+    /// A Sentinel announced (`+switch-master`) that the primary moved from `old` to `address`: `old` is refused
+    /// until `until`, and the next discovery confirms `address` first.
+    mutating func switched(
+        from old: RedisNodeAddress,
+        to address: RedisNodeAddress,
+        until: UInt64
+    ) -> (retired: Pool?, start: Bool) {
+        if old != address {
+            refused[old] = until
+        }
+        refused[address] = nil
+        guard primary?.address != address else { return (nil, false) }
+        announced = address
         guard let current = primary else { return (nil, startDiscovery()) }
-        if current.address == address { return (nil, false) }
         return demoted(current.pool)
+    }
+
+    /// A Sentinel picked a replica of the primary at `address` to promote (`+selected-slave`): commands stop going
+    /// there now, before the replica stops following it, and it is refused until `until` (or an abort).
+    mutating func failoverStarted(of address: RedisNodeAddress, until: UInt64) -> Pool? {
+        refused[address] = until
+        guard let current = primary, current.address == address else { return nil }
+        primary = nil
+        return current.pool
+    }
+
+    /// The Sentinels gave up the failover of `address` (`-failover-abort-…`): it may be confirmed again.
+    mutating func failoverAborted(of address: RedisNodeAddress) -> Bool {
+        guard refused.removeValue(forKey: address) != nil else { return false }
+        return primary == nil && startDiscovery()
+    }
+
+    /// Whether a discovery must pass over `address` at monotonic time `now`.
+    mutating func refuses(_ address: RedisNodeAddress, now: UInt64) -> Bool {
+        guard let until = refused[address] else { return false }
+        if now < until { return true }
+        refused[address] = nil
+        return false
+    }
+
+    /// The node a `+switch-master` named, once: the discovery that starts now confirms it before asking anyone.
+    mutating func takeAnnounced() -> RedisNodeAddress? {
+        defer { announced = nil }
+        return announced
     }
 
     /// The Sentinel at `sentinel` answered: ask it first next time.

@@ -58,17 +58,48 @@ struct SentinelStateTests {
         if case .pool(let routed, _) = state.route() { #expect(routed === new) }
     }
 
-    @Test("+switch-master to another node retires the primary; to the same node changes nothing")
+    @Test("+switch-master to another node retires the primary and refuses it; to the same node changes nothing")
     func switchMaster() {
         var state = State(sentinels: [s1])
         let old = Pool(p1)
         _ = state.startDiscovery()
         _ = state.discoveryFinished(.success((p1, old)))
-        #expect(state.switched(to: p1).retired == nil)
-        #expect(state.switched(to: p1).start == false)
-        let (retired, start) = state.switched(to: p2)
+        let same = state.switched(from: p2, to: p1, until: 100)
+        #expect(same.retired == nil)
+        #expect(same.start == false)
+        let (retired, start) = state.switched(from: p1, to: p2, until: 100)
         #expect(retired === old)
         #expect(start)
+        let announced = state.takeAnnounced()
+        #expect(announced == p2)
+        let again = state.takeAnnounced()
+        #expect(again == nil)
+        // A lagging Sentinel still names p1, and p1 still answers ROLE as a primary: refused until the pause ends.
+        #expect(state.refuses(p1, now: 99) == true)
+        #expect(state.refuses(p2, now: 99) == false)
+        #expect(state.refuses(p1, now: 100) == false)
+    }
+
+    @Test("a failover starting stops commands to the primary at once; an abort lets it back")
+    func failoverStarted() {
+        var state = State(sentinels: [s1])
+        let old = Pool(p1)
+        _ = state.startDiscovery()
+        _ = state.discoveryFinished(.success((p1, old)))
+        #expect(state.failoverStarted(of: p2, until: 50) == nil)
+        #expect(state.failoverStarted(of: p1, until: 50) === old)
+        guard case .discover = state.route() else {
+            Issue.record("a primary being failed over must not be routed to")
+            return
+        }
+        #expect(state.refuses(p1, now: 10) == true)
+        #expect(state.failoverAborted(of: p1) == true)
+        #expect(state.refuses(p1, now: 10) == false)
+        #expect(state.failoverAborted(of: p1) == false)
+        // The switch that ends a failover lifts the refusal of the new primary and keeps the old one's.
+        _ = state.failoverStarted(of: p1, until: 50)
+        _ = state.switched(from: p1, to: p2, until: 80)
+        #expect(state.refuses(p1, now: 60) == true)
     }
 
     @Test("a discovery that confirms the current node keeps its pool; another node replaces it")
@@ -119,10 +150,24 @@ struct SentinelStateTests {
         #expect(SentinelReplies.primaryAddress(.array([.bulk(Array("h".utf8)), .bulk(Array("0".utf8))])) == nil)
         #expect(SentinelReplies.isPrimary(.array([.bulk(Array("master".utf8)), .integer(0), .array([])])))
         #expect(!SentinelReplies.isPrimary(.array([.bulk(Array("slave".utf8))])))
-        #expect(
-            SentinelReplies.switchedPrimary("mymaster 127.0.0.1 6379 127.0.0.1 6380", primaryName: "mymaster")
-                == RedisNodeAddress(host: "127.0.0.1", port: 6380)
+        let switched = SentinelReplies.switchedPrimary(
+            "mymaster 127.0.0.1 6379 127.0.0.1 6380",
+            primaryName: "mymaster"
         )
+        #expect(switched?.old == RedisNodeAddress(host: "127.0.0.1", port: 6379))
+        #expect(switched?.new == RedisNodeAddress(host: "127.0.0.1", port: 6380))
+        let selected = "slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379"
+        #expect(
+            SentinelReplies.failoverPrimary(selected, primaryName: "mymaster")
+                == RedisNodeAddress(host: "127.0.0.1", port: 6379)
+        )
+        #expect(SentinelReplies.failoverPrimary(selected, primaryName: "other") == nil)
+        let aborted = "master mymaster 127.0.0.1 6379"
+        #expect(
+            SentinelReplies.failoverPrimary(aborted, primaryName: "mymaster")
+                == RedisNodeAddress(host: "127.0.0.1", port: 6379)
+        )
+        #expect(SentinelReplies.failoverPrimary("master mymaster 127.0.0.1 0", primaryName: "mymaster") == nil)
         #expect(SentinelReplies.switchedPrimary("other 127.0.0.1 6379 127.0.0.1 6380", primaryName: "mymaster") == nil)
         #expect(SentinelReplies.switchedPrimary("mymaster 1 2", primaryName: "mymaster") == nil)
     }
