@@ -55,4 +55,22 @@ struct DemoTests {
         #expect(result.stdout.contains("rl:{login%3Aalice}"))
         #expect(!result.stdout.contains("NO TTL"))
     }
+
+    @Test func againstAClusterListsItsKeysFromEveryPrimary() async throws {
+        let cluster = try await RedisTestCluster.start()
+        defer { cluster.terminate() }
+        let result = try await CLIRunner.run(["--redis", cluster.url], executable: Self.demo)
+        #expect(result.status == 0, "\(result.stderr)")
+        expectMilestones(result.stdout)
+        let keys = result.stdout.split(separator: "\n").filter { $0.contains("ttl ") }
+        #expect(keys.contains { $0.contains(":{u:alice}:sessions") })
+        #expect(keys.contains { $0.contains("rl:{login%3Aalice}") })
+        #expect(!result.stdout.contains("NO TTL"))
+        // As many keys as the primaries hold between them: the listing covered every primary.
+        var stored = 0
+        for port in try await cluster.primaryPorts() {
+            stored += Int(try await cluster.cli(port: port, ["dbsize"]).filter(\.isNumber)) ?? 0
+        }
+        #expect(keys.count == stored, "\(keys.count) keys listed, \(stored) stored")
+    }
 }

@@ -380,6 +380,16 @@ public final class RedisClient: Sendable, Service {
         loop.stop()
     }
 
+    /// The pool of every primary: the one server's, the one behind Sentinel, or each of a cluster's.
+    /// - Throws: ``RedisError``.
+    func primaryPools() async throws -> [ConnectionPool] {
+        switch try requireBackend() {
+        case .single(let pool): [pool]
+        case .cluster(let router): try await router.primaryPools()
+        case .sentinel(let router): [try await router.primaryPool()]
+        }
+    }
+
     /// The router of a cluster client, for tests and diagnostics.
     var clusterRouter: ClusterRouter? {
         if case .cluster(let router) = backend { return router }

@@ -65,6 +65,15 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
     /// The primaries of the current slot map (empty before the first read), for tests and diagnostics.
     var primaries: [RedisNodeAddress] { state.withLock { $0.map?.primaries ?? [] } }
 
+    /// The pool of every primary of the slot map, reading the map first when there is none yet.
+    /// - Throws: ``RedisError`` when no map can be read.
+    func primaryPools() async throws -> [ConnectionPool] {
+        _ = try await resolve(.slotOwner, slot: nil)
+        return state.withLock { state in
+            (state.map?.primaries ?? []).map { state.pool(for: $0, makePool: makePool) }
+        }
+    }
+
     /// The primary the current map names for `slot`.
     func owner(of slot: Int) -> RedisNodeAddress? {
         state.withLock { $0.map?.owner(of: slot) }

@@ -130,7 +130,7 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
 
     /// The primary's pool, waiting for a discovery when it is not known.
     /// - Throws: ``RedisError``: `connectionFailed` when the discovery failed, `poolShutdown` after shutdown.
-    private func primaryPool() async throws -> ConnectionPool {
+    func primaryPool() async throws -> ConnectionPool {
         while true {
             switch state.withLock({ $0.route() }) {
             case .pool(let pool, _):
