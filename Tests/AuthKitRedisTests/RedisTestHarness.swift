@@ -17,18 +17,21 @@ func withRedisURL<T>(_ body: (String) async throws -> T) async throws -> T {
 
 /// A fresh `redis-server` (or `AUTHKIT_REDIS_URL`) and a client for the length of `body`.
 func withRedis<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
-    try await withRedisURL { url in
-        var configuration = try RedisConfiguration(url: url)
-        configuration.commandTimeout = TestTiming.scaled(.seconds(5))
-        let client = RedisClient(configuration: configuration)
-        do {
-            let result = try await body(client)
-            await client.shutdown()
-            return result
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+    try await withRedisURL { url in try await withClient(url: url, body) }
+}
+
+/// A client of `url` (a server, a cluster or Sentinels) with a 5-second command timeout, for the length of `body`.
+func withClient<T>(url: String, _ body: (RedisClient) async throws -> T) async throws -> T {
+    var configuration = try RedisConfiguration(url: url)
+    configuration.commandTimeout = TestTiming.scaled(.seconds(5))
+    let client = RedisClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
     }
 }
 

@@ -153,6 +153,55 @@ final class RedisProcess: Sendable {
 
     // MARK: Shared helpers of the fixtures
 
+    /// A process for `port` in its own directory under `parent`, whose configuration file `name` holds `lines`
+    /// after the directives every fixture node shares (loopback, port, directory, foreground); `arguments` follow
+    /// the file on the command line (`--sentinel`).
+    static func node(
+        executable: String,
+        in parent: String,
+        port: Int,
+        file name: String = "redis.conf",
+        lines: [String],
+        arguments: [String] = [],
+        readyLine: String = "Ready to accept connections"
+    ) throws -> RedisProcess {
+        let directory = "\(parent)/\(port)"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RedisTestServerError("cannot create \(directory): \(error)")
+        }
+        let file = "\(directory)/\(name)"
+        try writeConfiguration(
+            ["bind 127.0.0.1", "port \(port)", "dir \(directory)", "daemonize no"] + lines,
+            to: file
+        )
+        return RedisProcess(
+            executable: executable,
+            directory: directory,
+            port: port,
+            arguments: [file] + arguments,
+            readyLine: readyLine
+        )
+    }
+
+    /// Runs `attempt` again, up to five times in all, while it fails because a port it chose was taken meanwhile:
+    /// ports are found free by binding and closing them, so another process (a parallel test's server, a client's
+    /// ephemeral port) can take one before redis-server binds it. `attempt` cleans up after itself when it fails.
+    static func retryingTakenPorts<T>(_ attempt: () async throws -> T) async throws -> T {
+        var number = 0
+        while true {
+            number += 1
+            do {
+                return try await attempt()
+            } catch let error as RedisTestServerError
+                where number < 5 && error.message.contains("Address already in use")
+            {
+                continue
+            }
+        }
+    }
+
     /// The path of `name` on `PATH`, or an error saying how to install it.
     static func executable(_ name: String, install: String) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"

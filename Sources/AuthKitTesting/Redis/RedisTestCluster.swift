@@ -92,33 +92,23 @@ public final class RedisTestCluster: Sendable {
             throw RedisTestServerError("a cluster needs at least 3 primaries")
         }
         let count = options.primaries * (1 + options.replicasPerPrimary)
-        var attempt = 0
-        while true {
-            attempt += 1
+        return try await RedisProcess.retryingTakenPorts {
             let directory = try RedisProcess.makeTemporaryDirectory("authkit-cluster")
             let ports = try Self.freePortPairs(count)
             var nodes: [Int: RedisProcess] = [:]
             for port in ports {
-                let nodeDirectory = "\(directory)/\(port)"
-                try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
-                try RedisProcess.writeConfiguration(
-                    [
-                        "bind 127.0.0.1", "port \(port)", "dir \(nodeDirectory)", "save \"\"", "appendonly no",
-                        "daemonize no", "enable-debug-command yes", "cluster-enabled yes",
+                nodes[port] = try RedisProcess.node(
+                    executable: server,
+                    in: directory,
+                    port: port,
+                    lines: [
+                        "save \"\"", "appendonly no", "enable-debug-command yes", "cluster-enabled yes",
                         "cluster-config-file nodes.conf", "cluster-node-timeout \(options.nodeTimeoutMilliseconds)",
                         // A replica may take over however long it was cut off, and stays with its primary.
                         "cluster-replica-validity-factor 0", "cluster-allow-replica-migration no",
                         // Replicas sync at once, not after the default 5-second wait for more replicas.
                         "repl-diskless-sync-delay 0",
-                    ] + options.extraConfiguration,
-                    to: "\(nodeDirectory)/redis.conf"
-                )
-                nodes[port] = RedisProcess(
-                    executable: server,
-                    directory: nodeDirectory,
-                    port: port,
-                    arguments: ["\(nodeDirectory)/redis.conf"],
-                    readyLine: "Ready to accept connections"
+                    ] + options.extraConfiguration
                 )
             }
             let cluster = RedisTestCluster(options: options, ports: ports, directory: directory, nodes: nodes, cli: cli)
@@ -134,10 +124,6 @@ public final class RedisTestCluster: Sendable {
                 )
                 try await cluster.waitUntilHealthy()
                 return cluster
-            } catch let error as RedisTestServerError
-                where attempt < 5 && error.message.contains("Address already in use")
-            {
-                cluster.terminate()
             } catch {
                 cluster.terminate()
                 throw error

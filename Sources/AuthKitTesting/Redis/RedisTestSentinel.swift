@@ -61,9 +61,7 @@ public final class RedisTestSentinel: Sendable {
             install: "apt-get install redis-server, or `make deps`"
         )
         let cli = try RedisProcess.executable("redis-cli", install: "apt-get install redis-tools, or `make deps`")
-        var attempt = 0
-        while true {
-            attempt += 1
+        return try await RedisProcess.retryingTakenPorts {
             let directory = try RedisProcess.makeTemporaryDirectory("authkit-sentinel")
             var ports: [Int] = []
             while ports.count < 5 {
@@ -73,33 +71,29 @@ public final class RedisTestSentinel: Sendable {
             let dataPorts = Array(ports[0..<2])
             let sentinelPorts = Array(ports[2..<5])
             var processes: [Int: RedisProcess] = [:]
-            for (index, port) in ports.enumerated() {
-                let nodeDirectory = "\(directory)/\(port)"
-                try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
-                var lines = ["bind 127.0.0.1", "port \(port)", "dir \(nodeDirectory)", "daemonize no"]
-                let file: String
-                if index < 2 {
-                    file = "\(nodeDirectory)/redis.conf"
-                    lines += ["save \"\"", "appendonly no", "enable-debug-command yes", "repl-diskless-sync-delay 0"]
-                    if index == 1 {
-                        lines.append("replicaof 127.0.0.1 \(dataPorts[0])")
-                    }
-                } else {
-                    file = "\(nodeDirectory)/sentinel.conf"
-                    lines += [
+            for (index, port) in dataPorts.enumerated() {
+                processes[port] = try RedisProcess.node(
+                    executable: server,
+                    in: directory,
+                    port: port,
+                    lines: ["save \"\"", "appendonly no", "enable-debug-command yes", "repl-diskless-sync-delay 0"]
+                        + (index == 1 ? ["replicaof 127.0.0.1 \(dataPorts[0])"] : [])
+                )
+            }
+            for port in sentinelPorts {
+                processes[port] = try RedisProcess.node(
+                    executable: server,
+                    in: directory,
+                    port: port,
+                    file: "sentinel.conf",
+                    lines: [
                         "sentinel monitor authkit-primary 127.0.0.1 \(dataPorts[0]) 2",
                         "sentinel down-after-milliseconds authkit-primary \(downAfterMilliseconds)",
                         "sentinel failover-timeout authkit-primary 10000",
                         "sentinel parallel-syncs authkit-primary 1",
-                    ]
-                }
-                try RedisProcess.writeConfiguration(lines, to: file)
-                processes[port] = RedisProcess(
-                    executable: server,
-                    directory: nodeDirectory,
-                    port: port,
-                    arguments: index < 2 ? [file] : [file, "--sentinel"],
-                    readyLine: index < 2 ? "Ready to accept connections" : "Sentinel ID is"
+                    ],
+                    arguments: ["--sentinel"],
+                    readyLine: "Sentinel ID is"
                 )
             }
             let deployment = RedisTestSentinel(
@@ -115,10 +109,6 @@ public final class RedisTestSentinel: Sendable {
                 }
                 try await deployment.waitUntilSettled()
                 return deployment
-            } catch let error as RedisTestServerError
-                where attempt < 5 && error.message.contains("Address already in use")
-            {
-                deployment.terminate()
             } catch {
                 deployment.terminate()
                 throw error

@@ -98,23 +98,20 @@ public final class RedisTestServer: Sendable {
         )
         // The free port is found by binding port 0 and closing the socket, so another process (a parallel test's
         // server or a client's ephemeral port) can take it before redis-server binds it: then try a new port.
-        var attempt = 0
-        while true {
-            attempt += 1
+        return try await RedisProcess.retryingTakenPorts {
             let directory = try RedisProcess.makeTemporaryDirectory()
             let port = try RedisProcess.freePort()
             let server = RedisTestServer(options: options, port: port, directory: directory, executable: executable)
-            if options.tls {
-                try await server.generateCertificates()
-            }
-            try server.writeConfiguration()
             do {
+                if options.tls {
+                    try await server.generateCertificates()
+                }
+                try server.writeConfiguration()
                 try await server.process.launch()
                 return server
-            } catch let error as RedisTestServerError
-                where attempt < 5 && error.message.contains("Address already in use")
-            {
+            } catch {
                 server.terminate()
+                throw error
             }
         }
     }

@@ -34,16 +34,7 @@ extension RedisConfiguration {
         }
         switch scheme {
         case "redis", "rediss":
-            var authority = rest
-            var path: Substring = ""
-            if let slash = rest.firstIndex(of: "/") {
-                authority = rest[..<slash]
-                path = rest[rest.index(after: slash)...]
-            }
-            if let at = authority.lastIndex(of: "@") {
-                try applyUserInfo(authority[..<at])
-                authority = authority[authority.index(after: at)...]
-            }
+            let (authority, path) = try applyAuthority(rest)
             let (host, port) = try Self.parseHostPort(authority)
             endpoint = .tcp(host: host, port: port)
             if !path.isEmpty {
@@ -82,16 +73,7 @@ extension RedisConfiguration {
     /// The part after `redis-cluster://` or `redis-sentinel://` (query and fragment removed): user info, the
     /// comma-separated nodes, and the path (nothing or `/0` for a cluster, the primary's name for Sentinel).
     private mutating func applyTopologyURL(_ rest: Substring, cluster: Bool) throws(RedisError) {
-        var authority = rest
-        var path: Substring = ""
-        if let slash = rest.firstIndex(of: "/") {
-            authority = rest[..<slash]
-            path = rest[rest.index(after: slash)...]
-        }
-        if let at = authority.lastIndex(of: "@") {
-            try applyUserInfo(authority[..<at])
-            authority = authority[authority.index(after: at)...]
-        }
+        let (authority, path) = try applyAuthority(rest)
         var nodes: [RedisNodeAddress] = []
         for part in authority.split(separator: ",", omittingEmptySubsequences: false) {
             nodes.append(try RedisNodeAddress.parse(part, defaultPort: cluster ? 6379 : 26379))
@@ -112,6 +94,21 @@ extension RedisConfiguration {
             }
             topology = .sentinel(RedisSentinelConfiguration(sentinels: nodes, primaryName: name))
         }
+    }
+
+    /// Splits `[user-info@]hosts[/path]`, applies the user info, and returns the hosts and the path.
+    private mutating func applyAuthority(_ rest: Substring) throws(RedisError) -> (Substring, Substring) {
+        var authority = rest
+        var path: Substring = ""
+        if let slash = rest.firstIndex(of: "/") {
+            authority = rest[..<slash]
+            path = rest[rest.index(after: slash)...]
+        }
+        if let at = authority.lastIndex(of: "@") {
+            try applyUserInfo(authority[..<at])
+            authority = authority[authority.index(after: at)...]
+        }
+        return (authority, path)
     }
 
     private mutating func applyUserInfo(_ info: Substring) throws(RedisError) {

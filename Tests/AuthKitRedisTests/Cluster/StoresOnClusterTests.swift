@@ -11,18 +11,7 @@ import TokenStore
 
 /// A client of the process's shared test cluster for the length of `body`.
 private func withClusterClient<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
-    let cluster = try await RedisTestCluster.shared()
-    var configuration = try RedisConfiguration(url: cluster.url)
-    configuration.commandTimeout = TestTiming.scaled(.seconds(5))
-    let client = RedisClient(configuration: configuration)
-    do {
-        let result = try await body(client)
-        await client.shutdown()
-        return result
-    } catch {
-        await client.shutdown()
-        throw error
-    }
+    try await withClient(url: try await RedisTestCluster.shared().url, body)
 }
 
 /// Every store's conformance suite on a three-primary Redis Cluster, each check under its own key prefix: the
