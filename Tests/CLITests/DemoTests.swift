@@ -57,7 +57,7 @@ struct DemoTests {
     }
 
     @Test func againstAClusterListsItsKeysFromEveryPrimary() async throws {
-        let cluster = try await RedisTestCluster.start()
+        let cluster = try await RedisTestCluster.start(RedisTestClusterOptions(replicasPerPrimary: 0))
         defer { cluster.terminate() }
         let result = try await CLIRunner.run(["--redis", cluster.url], executable: Self.demo)
         #expect(result.status == 0, "\(result.stderr)")

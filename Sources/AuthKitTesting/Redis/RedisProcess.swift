@@ -58,7 +58,7 @@ final class RedisProcess: Sendable {
     }
 
     /// Starts the process and returns once its log shows the ready line.
-    /// - Throws: ``RedisTestServerError`` when it exits or is not ready within 10 s × ``TestTiming/scale``.
+    /// - Throws: ``RedisTestServerError`` when it exits or is not ready after 30 s of checks (see ``poll``).
     func launch() async throws {
         let number = state.withLock { state -> Int in
             state.starts += 1
@@ -78,20 +78,20 @@ final class RedisProcess: Sendable {
         }
         Self.startWatchdog(for: process.processIdentifier, directory: directory)
         state.withLock { $0.process = process }
-        let limit = TestTiming.scaled(.seconds(10))
-        let end = ContinuousClock.now + limit
-        while ContinuousClock.now < end {
+        let ready = try await Self.poll(every: .milliseconds(10), upTo: .seconds(30)) {
             if let log = try? String(contentsOfFile: logFile, encoding: .utf8), log.contains(readyLine) {
-                return
+                return true
             }
             if !process.isRunning {
                 let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "(no log)"
                 throw RedisTestServerError("redis-server exited during start-up on port \(port):\n\(log.suffix(2000))")
             }
-            try await Task.sleep(for: .milliseconds(10))
+            return false
         }
-        kill(SIGKILL)
-        throw RedisTestServerError("redis-server did not become ready on port \(port) within \(limit)")
+        if !ready {
+            kill(SIGKILL)
+            throw RedisTestServerError("redis-server did not become ready on port \(port) within 30 s of checks")
+        }
     }
 
     /// Sends `signal` (after SIGCONT, so a paused process gets it) and waits up to 5 s for the process to exit,
@@ -152,6 +152,27 @@ final class RedisProcess: Sendable {
     }
 
     // MARK: Shared helpers of the fixtures
+
+    /// Runs `check` every `interval` until it returns `true` (then `true`) or has run `limit / interval` ×
+    /// ``TestTiming/scale`` times (then `false`).
+    ///
+    /// The bound counts checks, not wall-clock time: on a loaded machine a waiting task can go unscheduled for
+    /// seconds, and a wall-clock bound would then give up after a handful of checks, measuring the machine instead
+    /// of catching a fixture that never comes up.
+    static func poll(
+        every interval: Duration,
+        upTo limit: Duration,
+        _ check: () async throws -> Bool
+    ) async throws -> Bool {
+        let checks = max(1, Int(limit / interval)) * TestTiming.scale
+        for _ in 0..<checks {
+            if try await check() {
+                return true
+            }
+            try await Task.sleep(for: interval)
+        }
+        return false
+    }
 
     /// A process for `port` in its own directory under `parent`, whose configuration file `name` holds `lines`
     /// after the directives every fixture node shares (loopback, port, directory, foreground); `arguments` follow
@@ -235,7 +256,7 @@ final class RedisProcess: Sendable {
     }
 
     /// Runs `executable` with `arguments` to its end, without blocking a thread while it runs, and returns its
-    /// standard output; throws when it exits with a failure or outlives `timeout` × ``TestTiming/scale``.
+    /// standard output; throws when it exits with a failure or outlives `timeout` of checks (see ``poll``).
     @discardableResult
     static func run(
         _ executable: String,
@@ -259,13 +280,12 @@ final class RedisProcess: Sendable {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        let end = ContinuousClock.now + TestTiming.scaled(timeout)
-        while process.isRunning {
-            if ContinuousClock.now > end {
-                process.terminate()
-                throw RedisTestServerError("\(executable) \(arguments.joined(separator: " ")) ran past \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(5))
+        let ended = try await poll(every: .milliseconds(5), upTo: timeout) { !process.isRunning }
+        if !ended {
+            process.terminate()
+            throw RedisTestServerError(
+                "\(executable) \(arguments.joined(separator: " ")) ran past \(timeout) of checks"
+            )
         }
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {

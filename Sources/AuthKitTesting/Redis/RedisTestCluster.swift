@@ -33,6 +33,8 @@ public final class RedisTestCluster: Sendable {
     public let directory: String
     private let nodes: [Int: RedisProcess]
     private let cli: String
+    /// Whether the cluster holds a slot of ``FixtureGate/topologies``, given back once by ``terminate()``.
+    private let gated = Mutex(false)
 
     /// The URL of the cluster with every node as a seed: `redis-cluster://127.0.0.1:p1,…`.
     public var url: String {
@@ -67,7 +69,7 @@ public final class RedisTestCluster: Sendable {
     public static func shared() async throws -> RedisTestCluster {
         let task = sharedCluster.withLock { task in
             if let task { return task }
-            let started = Task { try await RedisTestCluster.start() }
+            let started = Task { try await RedisTestCluster.start(RedisTestClusterOptions(), gated: false) }
             task = started
             return started
         }
@@ -83,6 +85,11 @@ public final class RedisTestCluster: Sendable {
     ) async throws
         -> RedisTestCluster
     {
+        try await start(options, gated: true)
+    }
+
+    /// Starts a cluster, first taking a slot of ``FixtureGate/topologies`` when `gated`.
+    private static func start(_ options: RedisTestClusterOptions, gated: Bool) async throws -> RedisTestCluster {
         let server = try RedisProcess.executable(
             "redis-server",
             install: "apt-get install redis-server, or `make deps`"
@@ -92,7 +99,30 @@ public final class RedisTestCluster: Sendable {
             throw RedisTestServerError("a cluster needs at least 3 primaries")
         }
         let count = options.primaries * (1 + options.replicasPerPrimary)
-        return try await RedisProcess.retryingTakenPorts {
+        if gated {
+            await FixtureGate.topologies.enter()
+        }
+        do {
+            let cluster = try await startNodes(options, count: count, server: server, cli: cli)
+            cluster.gated.withLock { $0 = gated }
+            return cluster
+        } catch {
+            if gated {
+                FixtureGate.topologies.leave()
+            }
+            throw error
+        }
+    }
+
+    private static func startNodes(
+        _ options: RedisTestClusterOptions,
+        count: Int,
+        server: String,
+        cli: String
+    )
+        async throws -> RedisTestCluster
+    {
+        try await RedisProcess.retryingTakenPorts {
             let directory = try RedisProcess.makeTemporaryDirectory("authkit-cluster")
             let ports = try Self.freePortPairs(count)
             var nodes: [Int: RedisProcess] = [:]
@@ -111,7 +141,13 @@ public final class RedisTestCluster: Sendable {
                     ] + options.extraConfiguration
                 )
             }
-            let cluster = RedisTestCluster(options: options, ports: ports, directory: directory, nodes: nodes, cli: cli)
+            let cluster = RedisTestCluster(
+                options: options,
+                ports: ports,
+                directory: directory,
+                nodes: nodes,
+                cli: cli
+            )
             do {
                 for port in ports {
                     try await nodes[port]?.launch()
@@ -137,6 +173,12 @@ public final class RedisTestCluster: Sendable {
             node.terminate()
         }
         try? FileManager.default.removeItem(atPath: directory)
+        if gated.withLock({ gated in
+            defer { gated = false }
+            return gated
+        }) {
+            FixtureGate.topologies.leave()
+        }
     }
 
     // MARK: Nodes
@@ -253,19 +295,20 @@ public final class RedisTestCluster: Sendable {
 
     /// Waits until every running node reports `cluster_state:ok`, all agree on who serves every slot, no live
     /// primary is marked failed, and every replica's link to its primary is up.
-    /// - Throws: ``RedisTestServerError`` when that does not happen within `timeout` × ``TestTiming/scale``.
-    public func waitUntilHealthy(timeout: Duration = .seconds(30)) async throws {
-        let end = ContinuousClock.now + TestTiming.scaled(timeout)
+    /// - Throws: ``RedisTestServerError`` when that does not happen within `timeout` of checks, every 100 ms.
+    public func waitUntilHealthy(timeout: Duration = .seconds(60)) async throws {
         var last = ""
-        while ContinuousClock.now < end {
+        let healthy = try await RedisProcess.poll(every: .milliseconds(100), upTo: timeout) {
             do {
-                if try await isHealthy() { return }
+                return try await isHealthy()
             } catch {
                 last = "\(error)"
+                return false
             }
-            try await Task.sleep(for: .milliseconds(100))
         }
-        throw RedisTestServerError("the cluster did not become healthy within \(timeout): \(last)")
+        if !healthy {
+            throw RedisTestServerError("the cluster did not become healthy within \(timeout) of checks: \(last)")
+        }
     }
 
     private func isHealthy() async throws -> Bool {
@@ -292,17 +335,15 @@ public final class RedisTestCluster: Sendable {
     }
 
     /// Waits until the replica on `port` has been promoted and the cluster is healthy again.
-    /// - Throws: ``RedisTestServerError`` when that does not happen within `timeout` × ``TestTiming/scale``.
+    /// - Throws: ``RedisTestServerError`` when that does not happen within `timeout` of checks.
     public func waitForPromotion(of port: Int, timeout: Duration = .seconds(60)) async throws {
-        let end = ContinuousClock.now + TestTiming.scaled(timeout)
-        while ContinuousClock.now < end {
-            if let role = try? await cli(port: port, ["role"]), role.hasPrefix("1) master") {
-                try await waitUntilHealthy(timeout: timeout)
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let promoted = try await RedisProcess.poll(every: .milliseconds(50), upTo: timeout) {
+            (try? await cli(port: port, ["role"]))?.hasPrefix("1) master") == true
         }
-        throw RedisTestServerError("the replica on port \(port) was not promoted within \(timeout)")
+        guard promoted else {
+            throw RedisTestServerError("the replica on port \(port) was not promoted within \(timeout) of checks")
+        }
+        try await waitUntilHealthy(timeout: timeout)
     }
 
     /// Moves `slots` slots from the primary on `source` to the primary on `target` with

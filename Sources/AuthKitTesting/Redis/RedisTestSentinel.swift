@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,8 @@ public final class RedisTestSentinel: Sendable {
     public let directory: String
     private let processes: [Int: RedisProcess]
     private let cli: String
+    /// Whether the deployment still holds its slot of ``FixtureGate/topologies``.
+    private let gated = Mutex(false)
 
     /// `redis-sentinel://127.0.0.1:s1,127.0.0.1:s2,127.0.0.1:s3/authkit-primary`.
     public var url: String {
@@ -61,7 +64,25 @@ public final class RedisTestSentinel: Sendable {
             install: "apt-get install redis-server, or `make deps`"
         )
         let cli = try RedisProcess.executable("redis-cli", install: "apt-get install redis-tools, or `make deps`")
-        return try await RedisProcess.retryingTakenPorts {
+        await FixtureGate.topologies.enter()
+        do {
+            let deployment = try await startProcesses(downAfterMilliseconds, server: server, cli: cli)
+            deployment.gated.withLock { $0 = true }
+            return deployment
+        } catch {
+            FixtureGate.topologies.leave()
+            throw error
+        }
+    }
+
+    private static func startProcesses(
+        _ downAfterMilliseconds: Int,
+        server: String,
+        cli: String
+    ) async throws
+        -> RedisTestSentinel
+    {
+        try await RedisProcess.retryingTakenPorts {
             let directory = try RedisProcess.makeTemporaryDirectory("authkit-sentinel")
             var ports: [Int] = []
             while ports.count < 5 {
@@ -122,6 +143,12 @@ public final class RedisTestSentinel: Sendable {
             process.terminate()
         }
         try? FileManager.default.removeItem(atPath: directory)
+        if gated.withLock({ gated in
+            defer { gated = false }
+            return gated
+        }) {
+            FixtureGate.topologies.leave()
+        }
     }
 
     /// Kills the process on `port` with SIGKILL and waits for it to exit.
@@ -150,61 +177,63 @@ public final class RedisTestSentinel: Sendable {
 
     /// Asks the first live Sentinel for a failover (`SENTINEL FAILOVER`), retrying while it answers that no good
     /// replica is ready yet.
-    /// - Throws: ``RedisTestServerError`` when no Sentinel accepts within `timeout` × ``TestTiming/scale``.
+    /// - Throws: ``RedisTestServerError`` when no Sentinel accepts within `timeout` of checks.
     public func failover(timeout: Duration = .seconds(30)) async throws {
-        let end = ContinuousClock.now + TestTiming.scaled(timeout)
         var last = ""
-        while ContinuousClock.now < end {
+        let started = try await RedisProcess.poll(every: .milliseconds(200), upTo: timeout) {
             for port in sentinelPorts where processes[port]?.pid != nil {
                 last = (try? await cli(port: port, ["sentinel", "failover", primaryName])) ?? last
-                if last.hasPrefix("OK") { return }
+                if last.hasPrefix("OK") { return true }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            return false
         }
-        throw RedisTestServerError("no Sentinel started a failover within \(timeout): \(last)")
+        if !started {
+            throw RedisTestServerError("no Sentinel started a failover within \(timeout) of checks: \(last)")
+        }
     }
 
     /// Waits until every live Sentinel names a primary other than `port`, that node's `ROLE` is `master`, and
     /// returns its port.
-    /// - Throws: ``RedisTestServerError`` when that does not happen within `timeout` × ``TestTiming/scale``.
+    /// - Throws: ``RedisTestServerError`` when that does not happen within `timeout` of checks.
     public func waitForNewPrimary(replacing port: Int, timeout: Duration = .seconds(60)) async throws -> Int {
-        let end = ContinuousClock.now + TestTiming.scaled(timeout)
-        while ContinuousClock.now < end {
+        var primary = 0
+        let agreed = try await RedisProcess.poll(every: .milliseconds(50), upTo: timeout) {
             var named: Set<Int> = []
             for sentinel in sentinelPorts where processes[sentinel]?.pid != nil {
                 named.insert((try? await primaryPort(accordingTo: sentinel)) ?? nil ?? 0)
             }
-            if named.count == 1, let primary = named.first, primary != port, primary != 0,
-                (try? await role(port: primary)) == "master"
-            {
-                return primary
-            }
-            try await Task.sleep(for: .milliseconds(50))
+            guard named.count == 1, let candidate = named.first, candidate != port, candidate != 0,
+                (try? await role(port: candidate)) == "master"
+            else { return false }
+            primary = candidate
+            return true
         }
-        throw RedisTestServerError("the Sentinels did not agree on a new primary within \(timeout)")
+        guard agreed else {
+            throw RedisTestServerError("the Sentinels did not agree on a new primary within \(timeout) of checks")
+        }
+        return primary
     }
 
     /// Waits until the replica's link is up and every Sentinel knows the replica and the two other Sentinels.
     private func waitUntilSettled(timeout: Duration = .seconds(60)) async throws {
-        let end = ContinuousClock.now + TestTiming.scaled(timeout)
         var last = ""
-        while ContinuousClock.now < end {
+        let settled = try await RedisProcess.poll(every: .milliseconds(200), upTo: timeout) {
             let role = (try? await cli(port: dataPorts[1], ["role"])) ?? ""
-            var settled = role.contains("connected")
             last = "replica: \(role.split(separator: "\n").joined(separator: " "))"
-            for sentinel in sentinelPorts where settled {
+            guard role.contains("connected") else { return false }
+            for sentinel in sentinelPorts {
                 let replicas = (try? await cli(port: sentinel, ["sentinel", "replicas", primaryName])) ?? ""
                 let others = (try? await cli(port: sentinel, ["sentinel", "sentinels", primaryName])) ?? ""
                 let quorum = (try? await cli(port: sentinel, ["sentinel", "ckquorum", primaryName])) ?? ""
-                settled =
-                    replicas.contains("\(dataPorts[1])") && !replicas.contains("s_down")
-                    && others.split(separator: "\n").filter { $0 == "name" }.count == 2
-                    && quorum.hasPrefix("OK")
                 last = "sentinel \(sentinel): quorum \(quorum)"
+                guard replicas.contains("\(dataPorts[1])"), !replicas.contains("s_down"),
+                    others.split(separator: "\n").filter({ $0 == "name" }).count == 2, quorum.hasPrefix("OK")
+                else { return false }
             }
-            if settled { return }
-            try await Task.sleep(for: .milliseconds(200))
+            return true
         }
-        throw RedisTestServerError("the Sentinel deployment did not settle within \(timeout): \(last)")
+        if !settled {
+            throw RedisTestServerError("the Sentinel deployment did not settle within \(timeout) of checks: \(last)")
+        }
     }
 }

@@ -15,6 +15,8 @@ final class SubscriberSession: @unchecked Sendable {
     /// Called once when the session ends.
     private let ended: () -> Void
     private var connection: RedisConnection?
+    /// The pool whose node the connection goes to.
+    private weak var pool: ConnectionPool?
     private var attempt = 0
     private var finished = false
     private var firstSubscribe: ((Result<Void, RedisError>) -> Void)?
@@ -43,6 +45,7 @@ final class SubscriberSession: @unchecked Sendable {
             guard let self, !self.finished else { return }
             switch result {
             case .success(let pool):
+                self.pool = pool
                 self.connect(pool.makeConnection())
             case .failure(let error):
                 self.disconnected(error)
@@ -104,6 +107,16 @@ final class SubscriberSession: @unchecked Sendable {
     }
 
     private static let ping: [UInt8] = Array("*1\r\n$4\r\nPING\r\n".utf8)
+
+    /// Whether the subscription's connection goes to `pool`'s node.
+    func isConnected(to pool: ConnectionPool) -> Bool {
+        connection != nil && self.pool === pool
+    }
+
+    /// Closes the connection and subscribes again on the node the host names now (its primary changed).
+    func reconnect(_ reason: RedisError) {
+        connection?.close(reason)
+    }
 
     /// Ends the subscription: closes the connection and finishes the stream.
     func finish() {

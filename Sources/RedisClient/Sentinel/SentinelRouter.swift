@@ -316,6 +316,11 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
     /// Takes the old primary's pool out of service: no command is routed to it any more; it is closed once the
     /// commands already on it have had their time.
     private func retire(_ pool: ConnectionPool) {
+        // Subscriptions move now: a demoted primary soon stops receiving what is published on the new one.
+        let moved = RedisError(.connectionClosed, "the primary changed")
+        for session in sessions.values where session.isConnected(to: pool) {
+            session.reconnect(moved)
+        }
         retiring.append(pool)
         loop.schedule(at: Monotonic.deadline(after: configuration.commandTimeout)) { [self] in
             pool.shutdown(RedisError(.connectionClosed, "the node is no longer the primary"))

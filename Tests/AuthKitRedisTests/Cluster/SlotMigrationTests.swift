@@ -14,7 +14,7 @@ import TokenStore
 struct SlotMigrationTests {
     @Test("login, session list, logout everywhere and refresh wait out a half-migrated slot and see every key")
     func halfMigratedSlot() async throws {
-        let cluster = try await RedisTestCluster.start()
+        let cluster = try await RedisTestCluster.start(RedisTestClusterOptions(replicasPerPrimary: 0))
         defer { cluster.terminate() }
         var configuration = try RedisConfiguration(url: cluster.url)
         configuration.commandTimeout = TestTiming.scaled(.seconds(10))

@@ -94,6 +94,25 @@ struct StoresOnClusterTests {
         }
     }
 
+    @Test("permission invalidations travel over sharded pub/sub on a cluster, from one client to another")
+    func invalidationChannel() async throws {
+        try await withClusterClient { publisher in
+            try await withClusterClient { subscriber in
+                let prefix = uniquePrefix()
+                let incoming = try await RedisPermissionInvalidationChannel(client: subscriber, keyPrefix: prefix)
+                    .subscribe()
+                let channel = RedisPermissionInvalidationChannel(client: publisher, keyPrefix: prefix)
+                // Sharded: SPUBLISH on the channel's shard reaches the one subscriber.
+                let bob = RedisArgument(PermissionInvalidation.user("bob").wireFormat)
+                #expect(try await publisher.spublish(RedisArgument(channel.channel), message: bob) == 1)
+                try await channel.publish(.user("alice"))
+                var iterator = incoming.makeAsyncIterator()
+                #expect(await iterator.next() == .user("bob"))
+                #expect(await iterator.next() == .user("alice"))
+            }
+        }
+    }
+
     @Test("the facade's flows on a cluster")
     func facade() async throws {
         let cluster = try await RedisTestCluster.shared()

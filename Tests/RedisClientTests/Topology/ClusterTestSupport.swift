@@ -11,6 +11,11 @@ func withCluster<T>(
     return try await body(cluster)
 }
 
+/// Runs `body` against the process's shared cluster (for tests that neither kill nodes nor move slots).
+func withSharedCluster<T>(_ body: (RedisTestCluster) async throws -> T) async throws -> T {
+    try await body(try await RedisTestCluster.shared())
+}
+
 /// A client of the node on `port` alone (not cluster-aware): to look at what one node holds.
 func withNodeClient<T>(port: Int, _ body: (RedisClient) async throws -> T) async throws -> T {
     try await withClient(url: "redis://127.0.0.1:\(port)", body)

@@ -4,13 +4,15 @@ import Testing
 
 @testable import RedisClient
 
-/// RedisClient against a real three-primary cluster that each test starts: routing by slot, MOVED, ASK,
-/// TRYAGAIN, split pipelines, scripts per node, pub/sub, nothing read from replicas.
+/// RedisClient against real three-primary clusters: the process's shared cluster for what only reads and writes
+/// keys (routing by slot, cross-slot refusals, split pipelines, scripts per node, pub/sub, nothing read from
+/// replicas), a cluster of its own, without replicas, for each test that moves slots (MOVED, ASK, TRYAGAIN, a
+/// sharded subscription following its slot).
 @Suite("RedisClient on a cluster", .serialized)
 struct RedisClusterTests {
     @Test("every command reaches the primary that owns its slot; the client's slot is the server's")
     func routing() async throws {
-        try await withCluster { cluster in
+        try await withSharedCluster { cluster in
             try await withClient(url: cluster.url) { client in
                 let keys = spreadKeys(60) + ["plain", "a{b}c", "{}x", "é{ü}"]
                 for key in keys {
@@ -38,7 +40,7 @@ struct RedisClusterTests {
 
     @Test("multi-key commands and scripts whose keys span slots are refused before anything is sent")
     func crossSlot() async throws {
-        try await withCluster { cluster in
+        try await withSharedCluster { cluster in
             try await withClient(url: cluster.url) { client in
                 try await client.set("{u:1}:a", value: "1")
                 try await client.set("{u:1}:b", value: "2")
@@ -67,7 +69,7 @@ struct RedisClusterTests {
 
     @Test("a slot moved behind the client's back: MOVED is followed and the map corrected")
     func moved() async throws {
-        try await withCluster { cluster in
+        try await withCluster(RedisTestClusterOptions(replicasPerPrimary: 0)) { cluster in
             try await withClient(url: cluster.url) { client in
                 let key: RedisArgument = "{moved}:key"
                 try await client.set(key, value: "before")
@@ -88,7 +90,7 @@ struct RedisClusterTests {
 
     @Test("a slot half migrated: ASK is followed with ASKING, TRYAGAIN is retried until the move ends")
     func askAndTryAgain() async throws {
-        try await withCluster { cluster in
+        try await withCluster(RedisTestClusterOptions(replicasPerPrimary: 0)) { cluster in
             try await withClient(url: cluster.url) { client in
                 let router = try #require(client.clusterRouter)
                 let slot = RedisArgument("{ask}").hashSlot
@@ -119,7 +121,7 @@ struct RedisClusterTests {
 
     @Test("a pipeline over every primary is split per node and its replies come back in the caller's order")
     func splitPipeline() async throws {
-        try await withCluster { cluster in
+        try await withSharedCluster { cluster in
             try await withClient(url: cluster.url) { client in
                 let keys = spreadKeys(90, prefix: "p")
                 var commands: [[RedisArgument]] = []
@@ -151,10 +153,13 @@ struct RedisClusterTests {
 
     @Test("EVALSHA finds its script missing on each node after SCRIPT FLUSH and loads it there")
     func scriptsPerNode() async throws {
-        try await withCluster { cluster in
+        try await withSharedCluster { cluster in
             try await withClient(url: cluster.url) { client in
                 let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
                 let keys = spreadKeys(30, prefix: "s")
+                for key in keys {
+                    try await client.del([RedisArgument(key)])
+                }
                 for key in keys {
                     #expect(try await client.eval(script, keys: [RedisArgument(key)], arguments: ["2"]) == .integer(2))
                 }
@@ -173,7 +178,7 @@ struct RedisClusterTests {
 
     @Test("pub/sub on a cluster: classic channels reach subscribers on any node, sharded ones their shard")
     func pubSub() async throws {
-        try await withCluster { cluster in
+        try await withSharedCluster { cluster in
             try await withClient(url: cluster.url) { client in
                 let classic = try await client.subscribe(["news"])
                 let sharded = try await client.subscribe(shardChannels: ["{room}:a", "{room}:b"])
@@ -195,7 +200,7 @@ struct RedisClusterTests {
 
     @Test("a sharded subscription follows its channel's slot to another primary")
     func shardedSubscriptionFollowsSlot() async throws {
-        try await withCluster { cluster in
+        try await withCluster(RedisTestClusterOptions(replicasPerPrimary: 0)) { cluster in
             try await withClient(url: cluster.url) { client in
                 let channel = "{moving-room}:events"
                 let slot = RedisArgument(channel).hashSlot
@@ -222,7 +227,7 @@ struct RedisClusterTests {
 
     @Test("nothing is read from a replica")
     func primariesOnly() async throws {
-        try await withCluster { cluster in
+        try await withSharedCluster { cluster in
             try await withClient(url: cluster.url) { client in
                 for key in spreadKeys(60, prefix: "r") {
                     try await client.set(RedisArgument(key), value: "x")
