@@ -97,7 +97,10 @@ struct OperatorCommandTests {
     func sessionsListRevokeAndRevokeAll(topology: String) async throws {
         try await withStore(topology) { url in
             let prefix = "cli-\(UInt32.random(in: 0...UInt32.max)):"
-            let client = try RedisClient(url: url)
+            var configuration = try RedisConfiguration(url: url)
+            // Set-up and checks, not what is measured: a loaded machine must not fail them by a deadline.
+            configuration.commandTimeout = TestTiming.scaled(.seconds(10))
+            let client = RedisClient(configuration: configuration)
             let store = try RedisTokenStore(
                 client: client,
                 configuration: RedisTokenStoreConfiguration(keyPrefix: prefix)

@@ -19,7 +19,9 @@ import Darwin
 /// let client = try RedisClient(url: cluster.url)   // redis-cluster://127.0.0.1:p1,127.0.0.1:p2,…
 /// ```
 ///
-/// Each node needs two free ports, its own and its cluster bus port (port + 10000): both are checked free before
+/// At most two clusters or Sentinel deployments of a test process run at once (``shared()`` aside): a further
+/// ``start(_:)`` waits until one is terminated, so a parallel test run never starts dozens of servers at the same
+/// moment. Each node needs two free ports, its own and its cluster bus port (port + 10000): both are checked free before
 /// use, on ports below the range the system hands out for outgoing connections, and a start that meets a port
 /// taken meanwhile starts over on new ones. Every node has a watchdog that kills it when the test process dies;
 /// ``terminate()`` (also run when the value is released) kills them all and removes their directories. When

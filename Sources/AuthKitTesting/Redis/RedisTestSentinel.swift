@@ -19,7 +19,8 @@ import Darwin
 /// let client = try RedisClient(url: deployment.url)   // redis-sentinel://127.0.0.1:s1,…/authkit-primary
 /// ```
 ///
-/// Every process has a watchdog that kills it when the test process dies; ``terminate()`` (also run when the
+/// Like a ``RedisTestCluster``, a deployment takes one of the two turns a test process has for them: ``start(downAfterMilliseconds:)``
+/// waits while two are running. Every process has a watchdog that kills it when the test process dies; ``terminate()`` (also run when the
 /// value is released) kills them all and removes their directories.
 public final class RedisTestSentinel: Sendable {
     /// The name the Sentinels monitor the primary under.

@@ -88,6 +88,31 @@ struct RedisClusterTests {
         }
     }
 
+    @Test("the slot map is read again periodically: a slot moved while the client is idle is known before use")
+    func periodicRefresh() async throws {
+        try await withCluster(RedisTestClusterOptions(replicasPerPrimary: 0)) { cluster in
+            let configure: (inout RedisConfiguration) -> Void = { configuration in
+                configuration.topology = .cluster(
+                    RedisClusterConfiguration(
+                        seeds: configuration.topology.cluster?.seeds ?? [],
+                        refreshInterval: .milliseconds(200)
+                    )
+                )
+            }
+            try await withClient(url: cluster.url, configure: configure) { client in
+                let slot = RedisArgument("{idle}").hashSlot
+                try await client.set("{idle}", value: "x")
+                let router = try #require(client.clusterRouter)
+                let source = try #require(router.owner(of: slot)).port
+                let target = try #require(try await cluster.primaryPorts().first { $0 != source })
+                try await cluster.moveSlot(slot, from: source, to: target)
+                try await waitUntil("the idle client's map names the new owner") {
+                    router.owner(of: slot)?.port == target
+                }
+            }
+        }
+    }
+
     @Test("a slot half migrated: ASK is followed with ASKING, TRYAGAIN is retried until the move ends")
     func askAndTryAgain() async throws {
         try await withCluster(RedisTestClusterOptions(replicasPerPrimary: 0)) { cluster in
