@@ -38,6 +38,24 @@ struct RedisClusterTests {
         }
     }
 
+    @Test("scanKeys walks every primary, where a plain SCAN sees one")
+    func scanEveryPrimary() async throws {
+        try await withSharedCluster { cluster in
+            try await withClient(url: cluster.url) { client in
+                let prefix = "scan-\(UInt32.random(in: 0...UInt32.max)):"
+                let keys = (0..<40).map { "\(prefix){\($0)}" }
+                for key in keys {
+                    try await client.set(RedisArgument(key), value: "x")
+                }
+                let owners = Set(keys.compactMap { client.clusterRouter?.owner(of: RedisArgument($0).hashSlot) })
+                #expect(owners.count == 3)
+                let found = try await client.scanKeys(matching: prefix + "*", count: 7)
+                #expect(Set(found.map { String(decoding: $0, as: UTF8.self) }) == Set(keys))
+                #expect(found.count == keys.count)
+            }
+        }
+    }
+
     @Test("multi-key commands and scripts whose keys span slots are refused before anything is sent")
     func crossSlot() async throws {
         try await withSharedCluster { cluster in
