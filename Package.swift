@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "AuthKitClock", swiftSettings: strictSettings),
         .target(
             name: "JWTCore",
-            dependencies: ["CAuthKitOpenSSL", "AuthKitClock"],
+            dependencies: ["CAuthKitOpenSSL", "AuthKitClock", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -113,7 +113,10 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "JWTCoreTests",
-            dependencies: ["JWTCore", "AuthKitClock", "AuthKitTesting"],
+            dependencies: [
+                "JWTCore", "AuthKitClock", "AuthKitTesting",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -159,6 +162,8 @@ let package = Package(
             dependencies: [
                 "AuthKit", "AuthKitTesting", "AuthKitClock",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

@@ -11,7 +11,10 @@ import Synchronization
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authkit-demo",
-        abstract: "A guided tour: logins, refresh rotation and reuse detection, logout, permissions, rate limits."
+        abstract: """
+            A guided tour: logins, refresh rotation and reuse detection, logout, a verify-only service, signing-key \
+            rotation, permissions, rate limits.
+            """
     )
 
     @Option(

@@ -21,6 +21,10 @@ enum KeyFile {
 
     /// The key set in `path`. `algorithms` supplies the algorithm of keys that do not name one (an RSA PEM
     /// or a JWK without `alg`) when exactly one is given; `kid` names a PEM or DER key, which has no `kid`.
+    ///
+    /// A JWKS file is read as a published set (`PublishedKeySet`): keys it cannot use (encryption keys, other
+    /// curves or algorithms) are skipped with a warning on stderr, as RFC 7517 §5 asks, and the file is refused
+    /// only when no usable key is left. A single JWK, PEM or DER key must be usable.
     static func keySet(at path: String, algorithms: [JWTAlgorithm], kid: String? = nil) throws -> JWTKeySet {
         let bytes = try bytes(at: path)
         let algorithm = algorithms.count == 1 ? algorithms[0] : nil
@@ -28,7 +32,15 @@ enum KeyFile {
         do throws(JWTError) {
             switch firstByte {
             case UInt8(ascii: "{"):
-                return try JWTKeySet(jwks: String(decoding: bytes, as: UTF8.self), algorithm: algorithm)
+                let object = try JSONValue(parsing: String(decoding: bytes, as: UTF8.self), maxNestingDepth: 8)
+                guard let jwks = object.objectValue, jwks["keys"] != nil else {
+                    return try JWTKeySet(jwks: String(decoding: bytes, as: UTF8.self), algorithm: algorithm)
+                }
+                let published = try PublishedKeySet(jwks: jwks, algorithm: algorithm)
+                for skipped in published.skipped {
+                    printError("warning: \(path): \(skipped)")
+                }
+                return published.keys
             case UInt8(ascii: "-"):
                 let key = try JWTKey(pem: String(decoding: bytes, as: UTF8.self), algorithm: algorithm, kid: kid)
                 return try JWTKeySet([key])

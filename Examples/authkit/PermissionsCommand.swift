@@ -32,7 +32,7 @@ struct PermissionsCommand: AsyncParsableCommand {
             do {
                 try await store.withClient { redis in
                     let cache = PermissionCache(
-                        store: RedisPermissionStore(client: redis, keyPrefix: store.prefix),
+                        store: try RedisPermissionStore(client: redis, keyPrefix: store.prefix),
                         invalidationChannel: RedisPermissionInvalidationChannel(client: redis, keyPrefix: store.prefix)
                     )
                     if let user {

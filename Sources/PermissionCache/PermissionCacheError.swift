@@ -22,6 +22,9 @@ public struct PermissionCacheError: Error, Hashable, Sendable, CustomStringConve
         public static let channelUnavailable = Code("channelUnavailable")
         /// Stored data could not be decoded into a permission set.
         public static let corruptEntry = Code("corruptEntry")
+        /// A duration or size in a configuration is out of range: for example a TTL or retention under one
+        /// millisecond, which Redis would refuse or turn into an immediate deletion.
+        public static let invalidConfiguration = Code("invalidConfiguration")
     }
 
     /// Which rule failed.

@@ -10,9 +10,11 @@ public import AuthKitClock
 /// All user-scoped state of one user is reachable from the user id alone, and each method touches one user,
 /// which is what lets a Redis implementation keep every operation on one cluster slot.
 public protocol TokenStore: Sendable {
-    /// Denylists the access token `jti` of `userID` until `expiresAt`, the token's own `exp`.
+    /// Denylists the access token `jti` of `userID`, whose own `exp` is `expiresAt`, for as long as any verifier
+    /// could still accept it: until `expiresAt` plus ``TokenStoreLimits/revocationLeeway`` (the largest leeway a
+    /// verifier may allow), see ``TokenStoreLimits/revokedUntil(expiresAt:)``.
     ///
-    /// A token that has already expired needs no entry: the call does nothing and returns false.
+    /// A token already past that instant needs no entry: the call does nothing and returns false.
     /// - Returns: Whether an entry was written.
     @discardableResult
     func revoke(jti: String, userID: String, expiresAt: UnixTime) async throws -> Bool
@@ -21,8 +23,12 @@ public protocol TokenStore: Sendable {
     /// every session (with its refresh-token family) ends.
     ///
     /// The epoch only moves forward, and is remembered for `retention`, which must be at least the longest
-    /// access-token lifetime (plus leeway) so that it outlives every token it invalidates.
-    /// - Returns: The number of sessions ended.
+    /// access-token lifetime (plus leeway) so that it outlives every token it invalidates, and should be at least
+    /// the longest session lifetime: while it is remembered, a session created at or before it is refused by
+    /// ``rotate(refreshToken:)``, ``check(_:)`` and ``touchSession(userID:sessionID:)`` whatever the clocks say,
+    /// even one this call could not reach. A retention under one millisecond is refused with
+    /// ``TokenStoreError/Code-swift.struct/invalidConfiguration``.
+    /// - Returns: The number of sessions ended (those alive until this call).
     @discardableResult
     func logOutEverywhere(userID: String, retention: Duration) async throws -> Int
 
@@ -30,7 +36,8 @@ public protocol TokenStore: Sendable {
     func epoch(userID: String) async throws -> UnixTime?
 
     /// Records a login: applies the user's session policy, creates the session and its refresh-token family,
-    /// and returns the family's first token. Throws ``TokenStoreError/Code-swift.struct/sessionLimitReached``
+    /// and returns the family's first token. The session is recorded as created after the user's epoch even when
+    /// the store's clock has not passed it (a login after a log-out-everywhere is a new one). Throws ``TokenStoreError/Code-swift.struct/sessionLimitReached``
     /// when the policy refuses the login.
     func createSession(_ request: NewSession) async throws -> SessionGrant
 
@@ -63,6 +70,7 @@ public protocol TokenStore: Sendable {
     func revokeAllSessions(userID: String) async throws -> Int
 
     /// The authenticate-path check, in one store call: is the token denylisted, does it predate the user's
-    /// epoch, has its session ended. Checked in that order; the first failing rule is the answer.
+    /// epoch, has its session ended. Checked in that order; the first failing rule is the answer. Every rule of
+    /// the check, including how a whole-second `iat` meets the epoch, is written out on ``AccessCheck``.
     func check(_ check: AccessCheck) async throws -> AccessStatus
 }

@@ -1,3 +1,6 @@
+public import AuthKitClock
+import JWTCore
+
 /// The size limits and input checks every ``TokenStore`` implementation applies, so all behave the same.
 public enum TokenStoreLimits {
     /// The longest user id accepted, in UTF-8 bytes.
@@ -16,6 +19,18 @@ public enum TokenStoreLimits {
     /// rather than reuse: without proof that the family issued it, anyone who knows a session id could
     /// otherwise end that session by presenting random bytes.
     public static let retiredDigestHistory = 16
+    /// How long past its `exp` a denylisted access token stays refused: the largest leeway any verifier may allow
+    /// (`JWTValidationPolicy.maxLeeway`), since a verifier accepts a token until `exp` plus its leeway.
+    public static let revocationLeeway: Duration = JWTValidationPolicy.maxLeeway
+
+    /// The instant until which an access token expiring at `expiresAt` stays on the denylist once revoked: its
+    /// `exp` plus ``revocationLeeway``. Every store keeps its entry until then, and writes none past it.
+    public static func revokedUntil(expiresAt: UnixTime) -> UnixTime {
+        expiresAt + revocationLeeway
+    }
+    /// The most live sessions one user may hold, whatever the ``SessionPolicy``: a policy may lower it, never
+    /// raise or remove it. It bounds the work of every store operation that walks a user's sessions.
+    public static let maxSessionsPerUser = 100
     /// The longest grace period a ``SessionLifetime`` may give a retried refresh token.
     public static let maxReuseGracePeriod: Duration = .seconds(60)
 
@@ -32,6 +47,15 @@ public enum TokenStoreLimits {
     /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` unless `sessionID` is a usable session id.
     public static func checkSessionID(_ sessionID: String) throws(TokenStoreError) {
         try checkField(sessionID, name: "session id", maxBytes: maxSessionIDBytes)
+    }
+
+    /// Throws ``TokenStoreError/Code-swift.struct/invalidConfiguration`` unless `duration`, which a store turns into
+    /// an expiry or a TTL, is at least one millisecond: the unit of Redis TTLs, below which a record would be
+    /// written already expired (or deleted at once by a `PEXPIRE` of 0).
+    public static func checkDuration(_ duration: Duration, name: String) throws(TokenStoreError) {
+        guard duration >= .milliseconds(1) else {
+            throw TokenStoreError(.invalidConfiguration, "\(name) must be at least 1 ms, got \(duration)")
+        }
     }
 
     /// `value` cut to at most ``maxDeviceFieldBytes`` UTF-8 bytes on a character boundary.

@@ -28,12 +28,16 @@ struct RedisAccessCheckPathsTests {
         )
     }
 
+    /// Where the epoch stands against the token's whole-second `iat`: the rule reads that second's end for a token
+    /// with a session and its start for one without, so the cases straddle both.
     private enum Epoch: CaseIterable {
-        case none, coversToken, sameInstant, olderThanToken, expired
+        case none, coversToken, sameInstant, laterInTheSameSecond, endOfTheSecond, olderThanToken, expired
     }
 
+    /// A live session is also stored created before every epoch and at the instant of one (`sameInstant`): the
+    /// session is then ended by the epoch rule.
     private enum SessionRecord: CaseIterable {
-        case none, live, expired, endsNow, reuseTombstone, notReused
+        case none, live, liveCreatedEarly, liveCreatedAtCut, expired, endsNow, reuseTombstone, notReused
     }
 
     @Test("the pipelined reads and the script give the same status for every stored state")
@@ -73,7 +77,7 @@ struct RedisAccessCheckPathsTests {
                     }
                 }
             }
-            #expect(cases == 4 * 5 * 6 * 4)
+            #expect(cases == 4 * 7 * 8 * 4)
             #expect(seen == [.valid, .revoked, .predatesEpoch, .sessionEnded])
         }
     }
@@ -92,7 +96,12 @@ struct RedisAccessCheckPathsTests {
                 ("d", ["HSET", keys.epoch("d"), "at", RedisArgument(Self.now.milliseconds)]),
                 ("e", ["HSET", keys.session("e", "s"), "exp", "later"]),
                 ("f", ["HSET", keys.session("f", "s"), "exp", " 1"]),
+                ("g", ["HSET", keys.session("g", "s"), "exp", future, "created", "x"]),
             ]
+            let epoch: [RedisArgument] = [
+                "HSET", keys.epoch("g"), "at", RedisArgument(Self.issuedAt.milliseconds - 10),
+            ]
+            try await client.send(epoch + ["until", future])
             for (userID, command) in writes {
                 try await client.send(command)
                 let check = AccessCheck(userID: userID, jti: "j", issuedAt: Self.issuedAt, sessionID: "s")
@@ -149,6 +158,8 @@ struct RedisAccessCheckPathsTests {
             case .none: nil
             case .coversToken: (now - 1_000, now + 60_000)
             case .sameInstant: (iat, now + 60_000)
+            case .laterInTheSameSecond: (iat + 500, now + 60_000)
+            case .endOfTheSecond: (iat + 999, now + 60_000)
             case .olderThanToken: (iat - 1, now + 60_000)
             case .expired: (now - 1_000, now)
             }
@@ -158,14 +169,17 @@ struct RedisAccessCheckPathsTests {
                 RedisArgument(epochFields.until),
             ])
         }
+        let late: [RedisArgument] = ["created", RedisArgument(now - 10)]
         let sessionFields: [RedisArgument]? =
             switch session {
             case .none: nil
-            case .live: ["exp", RedisArgument(now + 60_000)]
-            case .expired: ["exp", RedisArgument(now - 1)]
-            case .endsNow: ["exp", RedisArgument(now)]
-            case .reuseTombstone: ["exp", RedisArgument(now + 60_000), "reuse", "1"]
-            case .notReused: ["exp", RedisArgument(now + 60_000), "reuse", "0"]
+            case .live: ["exp", RedisArgument(now + 60_000)] + late
+            case .liveCreatedEarly: ["exp", RedisArgument(now + 60_000), "created", RedisArgument(iat - 5_000)]
+            case .liveCreatedAtCut: ["exp", RedisArgument(now + 60_000), "created", RedisArgument(iat)]
+            case .expired: ["exp", RedisArgument(now - 1)] + late
+            case .endsNow: ["exp", RedisArgument(now)] + late
+            case .reuseTombstone: ["exp", RedisArgument(now + 60_000), "reuse", "1"] + late
+            case .notReused: ["exp", RedisArgument(now + 60_000), "reuse", "0"] + late
             }
         if let sessionFields {
             try await client.send(["HSET", keys.session(userID, "s")] + sessionFields)

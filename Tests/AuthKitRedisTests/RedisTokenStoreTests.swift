@@ -69,12 +69,116 @@ struct RedisTokenStoreTests {
                     configuration: RedisTokenStoreConfiguration(keyPrefix: "app{x}:")
                 )
             }
-            #expect(throws: TokenStoreError.self) {
-                _ = try RedisTokenStore(
-                    client: client,
-                    configuration: RedisTokenStoreConfiguration(expiryMargin: .zero)
-                )
+            for margin: Duration in [.zero, .microseconds(999)] {
+                #expect(throws: TokenStoreError.self) {
+                    _ = try RedisTokenStore(
+                        client: client,
+                        configuration: RedisTokenStoreConfiguration(expiryMargin: margin)
+                    )
+                }
             }
+        }
+    }
+
+    /// What an earlier version's prune by a fast clock could leave behind: a session hash, alive by a slower clock,
+    /// without its entry in the user's index, so that ending the user's sessions could not find it. Such a session
+    /// is never rotated or touched back into the index, and log-out-everywhere ends it through the epoch rule.
+    @Test("a session missing from its user's index is not brought back, and log-out-everywhere ends it")
+    func sessionsOutsideTheIndexStayEnded() async throws {
+        try await withManualStore { client, prefix, clock, store in
+            let index = RedisKeyspace(prefix: prefix).sessions("alice")
+            let login = try await store.createSession(NewSession(userID: "alice"))
+            let id = RedisArgument(login.session.id)
+            try await client.send(["ZREM", index, id])
+            clock.advance(by: .seconds(1))
+            let outcome = try await store.rotate(refreshToken: login.refreshToken.text)
+            guard case .invalid = outcome else {
+                Issue.record("a session outside the index was rotated: \(outcome)")
+                return
+            }
+            #expect(!(try await store.touchSession(userID: "alice", sessionID: login.session.id)))
+            _ = try await store.check(
+                AccessCheck(
+                    userID: "alice",
+                    jti: nil,
+                    issuedAt: clock.now,
+                    sessionID: login.session.id,
+                    touchSession: true
+                )
+            )
+            #expect(try await client.send(["ZSCORE", index, id]) == .null, "nothing put the session back in the index")
+            #expect(try await store.sessions(userID: "alice").isEmpty)
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
+            clock.advance(by: .seconds(1))
+            let status = try await store.check(
+                AccessCheck(userID: "alice", jti: nil, issuedAt: clock.now, sessionID: login.session.id)
+            )
+            #expect(status == .sessionEnded, "a session created before the epoch is ended, got \(status)")
+        }
+    }
+
+    /// Sessions per user were unbounded before the hard cap: 200,000 made ending them block Redis for a second.
+    /// Every script now reads at most the cap's worth of a user's index, even one an earlier version let grow
+    /// past it (counted by the server: `redis.call`s from scripts show in `INFO commandstats`).
+    @Test("every script walks at most the session cap, even over an index that grew past it")
+    func scriptsWalkAtMostTheCap() async throws {
+        try await withManualStore { client, prefix, clock, store in
+            let cap = TokenStoreLimits.maxSessionsPerUser
+            let keys = RedisKeyspace(prefix: prefix)
+            let created = RedisArgument(clock.now.milliseconds - 60_000)
+            var writes: [[RedisArgument]] = []
+            for index in 0..<(cap * 20) {
+                let expires = RedisArgument(clock.now.milliseconds + 3_600_000 + Int64(index))
+                let sessionID = RedisArgument("legacy\(index)")
+                writes.append([
+                    "HSET", keys.session("alice", "legacy\(index)"), "name", "old", "ip", "", "ua", "", "created",
+                    created,
+                    "seen", created, "exp", expires, "abs", expires, "idle", "3600000", "grace", "0", "cur", "x",
+                ])
+                writes.append(["ZADD", keys.sessions("alice"), expires, sessionID])
+            }
+            _ = try await client.pipeline(writes)
+            func hashReads(_ body: () async throws -> Void) async throws -> Int {
+                try await client.send("CONFIG", "RESETSTAT")
+                try await body()
+                let stats = try await client.send("INFO", "commandstats").string ?? ""
+                let counts = Self.commandCounts(stats)
+                return counts["hmget", default: 0] + counts["hget", default: 0]
+            }
+            var listed: [Session] = []
+            let listing = try await hashReads { listed = try await store.sessions(userID: "alice") }
+            #expect(listed.count <= cap, "\(listed.count) sessions listed")
+            // Each walk reads at most `cap` session hashes, and the user's epoch (once or twice) besides.
+            #expect(listing <= cap + 2, "listing read \(listing) hashes")
+            let login = try await hashReads { _ = try await store.createSession(NewSession(userID: "alice")) }
+            #expect(login <= 2 * cap + 2, "a login read \(login) hashes")
+            var ended = 0
+            let logout = try await hashReads {
+                ended = try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
+            }
+            #expect(ended <= cap && logout <= cap + 2, "log out everywhere ended \(ended), read \(logout) hashes")
+            clock.advance(by: .seconds(1))
+            let beyond = AccessCheck(userID: "alice", jti: nil, issuedAt: clock.now, sessionID: "legacy\(cap * 20 - 1)")
+            #expect(try await store.check(beyond) == .sessionEnded, "a session beyond the walk is ended by the epoch")
+        }
+    }
+
+    /// The client's default reply caps are sized for AuthKit's own replies; the largest is one user's session list
+    /// at the hard cap, every device field at its 512-byte limit (about 170 KB and 800 elements).
+    @Test("the default reply caps hold AuthKit's largest reply: a full session list")
+    func defaultCapsHoldAFullSessionList() async throws {
+        try await withManualStore { client, _, _, store in
+            let field = String(repeating: "é", count: 256)
+            let device = DeviceInfo(name: field, ipAddress: field, userAgent: field)
+            for _ in 0..<TokenStoreLimits.maxSessionsPerUser {
+                _ = try await store.createSession(NewSession(userID: "alice", device: device))
+            }
+            let listed = try await store.sessions(userID: "alice")
+            #expect(listed.count == TokenStoreLimits.maxSessionsPerUser)
+            #expect(listed.allSatisfy { $0.device.userAgent.utf8.count == TokenStoreLimits.maxDeviceFieldBytes })
+            let defaults = RedisConfiguration()
+            #expect(client.configuration.maxReplyBytes == defaults.maxReplyBytes)
+            #expect(client.configuration.maxReplyElements == defaults.maxReplyElements)
         }
     }
 
@@ -157,14 +261,7 @@ struct RedisTokenStoreTests {
 
     @Test("a denylist entry costs far less memory than keying by the token text")
     func denylistMemory() async throws {
-        try await withRedis { client in
-            let prefix = uniquePrefix()
-            let clock = ManualClock()
-            let store = try RedisTokenStore(
-                client: client,
-                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-                clock: clock.wallClock
-            )
+        try await withManualStore { client, prefix, clock, store in
             let jti = "0f8c2b9e-6a3d-4c71-9b52-3e8d7a1f4c20"
             try await store.revoke(jti: jti, userID: "1234567", expiresAt: clock.now + .seconds(900))
             let key = try #require(try await keys(under: prefix, client).first)
@@ -185,14 +282,7 @@ struct RedisTokenStoreTests {
 
     @Test("after a randomized workload every key has a TTL and none holds a refresh token")
     func randomizedWorkload() async throws {
-        try await withRedis { client in
-            let prefix = uniquePrefix()
-            let clock = ManualClock()
-            let store = try RedisTokenStore(
-                client: client,
-                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-                clock: clock.wallClock
-            )
+        try await withManualStore { client, prefix, clock, store in
             var generator = SeededGenerator(seed: 0x5EED_1234)
             let users = (0..<12).map { $0 % 4 == 0 ? "user}{:\($0)é" : "user\($0)" }
             var live: [String: [String]] = [:]
@@ -314,5 +404,21 @@ struct RedisTokenStoreTests {
             counts[String(name)] = calls
         }
         return counts
+    }
+}
+
+/// A fresh Redis, a store under a prefix of its own reading a manual clock, for the length of `body`.
+private func withManualStore(
+    _ body: (RedisClient, String, ManualClock, RedisTokenStore) async throws -> Void
+) async throws {
+    try await withRedis { client in
+        let prefix = uniquePrefix()
+        let clock = ManualClock()
+        let store = try RedisTokenStore(
+            client: client,
+            configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
+            clock: clock.wallClock
+        )
+        try await body(client, prefix, clock, store)
     }
 }

@@ -196,6 +196,28 @@ struct AuthKitTests {
         }
     }
 
+    /// Every call that mints a token checks its claims the same way, before anything is written: a refused
+    /// refresh leaves the presented refresh token current, so the client's retry without the claim succeeds
+    /// instead of looking like reuse.
+    @Test(arguments: [
+        ("sid", JSONValue.string("another-session")), ("exp", .number(1)), ("iat", .string("x")),
+        ("jti", .string("x")), ("nonFinite", .number(.nan)), ("nested", .array([.number(.infinity)])),
+    ])
+    func refreshChecksClaimsBeforeRotating(name: String, value: JSONValue) async throws {
+        let harness = try await Harness()
+        let pair = try await harness.auth.login(userID: "42")
+        var claims = JSONObject()
+        claims[name] = value
+        let callsBefore = harness.tokens.calls
+        await expectError(.invalidArgument) { _ = try await harness.auth.refresh(pair.refreshToken, claims: claims) }
+        #expect(harness.tokens.calls == callsBefore, "nothing reached the store")
+        let next = try await harness.auth.refresh(pair.refreshToken)
+        #expect(try await harness.auth.authenticate(token: next.accessToken).sessionID == pair.session.id)
+        let callsBeforeLogin = harness.tokens.calls
+        await expectError(.invalidArgument) { _ = try await harness.auth.login(userID: "42", claims: claims) }
+        #expect(harness.tokens.calls == callsBeforeLogin, "a refused login creates no session")
+    }
+
     @Test func permissionsAreCachedAndRequired() async throws {
         let harness = try await Harness()
         let loads = Mutex(0)
@@ -239,6 +261,18 @@ struct AuthKitTests {
             AuthKitConfiguration(issuer: "i", audience: "api", signingKeys: [key], refreshTokenLifetime: .seconds(1)),
             AuthKitConfiguration(issuer: "i", audience: "api", signingKeys: [key], leeway: .seconds(600)),
             AuthKitConfiguration(issuer: "i", audience: "api", signingKeys: [key], keyPrefix: "{x}"),
+            AuthKitConfiguration(
+                issuer: "i",
+                audience: "api",
+                signingKeys: [key],
+                permissionCache: PermissionCacheConfiguration(ttl: .zero)
+            ),
+            AuthKitConfiguration(
+                issuer: "i",
+                audience: "api",
+                signingKeys: [key],
+                permissionCache: PermissionCacheConfiguration(localTTL: .microseconds(500))
+            ),
         ]
         for configuration in configurations {
             await expectError(.invalidConfiguration) { _ = try await AuthKit(configuration: configuration) }

@@ -1,4 +1,5 @@
 import AuthKit
+import Foundation
 import Synchronization
 import Testing
 
@@ -33,6 +34,53 @@ struct QuickStartTests {
         #expect(limit.isAllowed && limit.remaining == 599)
         await #expect(throws: AuthKitError.self) { _ = try await auth.authenticate(token: fresh.accessToken) }
         #expect(try UnverifiedJWT.decode(pair.accessToken).header["alg"] == "ES256")
+    }
+
+    /// The README's "Many services, one login", in memory, with the JWKS fetched from the issuer directly.
+    @Test func manyServicesRuns() async throws {
+        try await withTemporaryDirectory { keyDirectory in
+            let key = try JWTKey.generate(.es256, kid: "2026-11")
+            try key.pem(includePrivate: true).write(
+                toFile: "\(keyDirectory)/2026-11.pem",
+                atomically: true,
+                encoding: .utf8
+            )
+            try #"{"current": "2026-11"}"#.write(
+                toFile: "\(keyDirectory)/keyring.json",
+                atomically: true,
+                encoding: .utf8
+            )
+            let store = AuthKitStore.inMemory()
+            let auth = try await AuthKit(
+                configuration: AuthKitConfiguration(
+                    issuer: "https://login.example.com",
+                    audience: "account",
+                    registeredAudiences: ["orders", "billing"],
+                    signingKeys: .directory(keyDirectory)
+                ),
+                store: store
+            )
+            let pair = try await auth.login(userID: "42", audience: "orders")
+            let billingToken = try await auth.refresh(pair.refreshToken, audience: "billing")
+
+            let orders = try await AuthKitVerifier(
+                configuration: AuthKitVerifierConfiguration(
+                    issuer: "https://login.example.com",
+                    audiences: ["orders"],
+                    keys: .remote(RemoteJWKS { auth.publicJWKS() })
+                ),
+                store: store
+            )
+            let authorizationHeader = "Bearer \(pair.accessToken)"
+            let user = try await orders.authenticate(bearer: authorizationHeader)
+
+            #expect(user.userID == "42")
+            await #expect(throws: AuthKitError.self) {
+                _ = try await orders.authenticate(token: billingToken.accessToken)
+            }
+            try await auth.logout(accessToken: billingToken.accessToken)
+            await #expect(throws: AuthKitError.self) { _ = try await orders.authenticate(bearer: authorizationHeader) }
+        }
     }
 
     private struct Database: Sendable {

@@ -8,7 +8,7 @@ struct Harness {
     let auth: AuthKit
     static let secret = [UInt8](repeating: 0x42, count: 32)
 
-    init(sessionPolicy: SessionPolicy = .unlimited, gracePeriod: Duration = .zero) async throws {
+    init(sessionPolicy: SessionPolicy = .default, gracePeriod: Duration = .zero) async throws {
         let tokens = InstrumentedTokenStore(clock: clock.wallClock)
         let clock = self.clock
         self.tokens = tokens

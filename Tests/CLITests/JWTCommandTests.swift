@@ -134,6 +134,33 @@ struct JWTCommandTests {
         #expect(unknown.stderr.hasPrefix("unknownKey: "))
     }
 
+    /// A JWKS file as an identity provider publishes it, with an encryption key beside the signing key: the
+    /// signing key verifies, the other is skipped with a warning (RFC 7517 §5).
+    @Test func jwksKeyFilesSkipKeysTheyCannotUse() async throws {
+        var signing = try json(try await CLIRunner.run(["key", "generate", "es256", "--kid", "sig"]).stdout)
+        let privateFile = try CLIRunner.temporaryFile(
+            String(decoding: try JSONSerialization.data(withJSONObject: signing), as: UTF8.self)
+        )
+        signing["d"] = nil
+        var encryption = try json(try await CLIRunner.run(["key", "generate", "es256", "--kid", "enc"]).stdout)
+        encryption["d"] = nil
+        encryption["use"] = "enc"
+        encryption["alg"] = "ECDH-ES"
+        let jwks = String(
+            decoding: try JSONSerialization.data(withJSONObject: ["keys": [encryption, signing]]),
+            as: UTF8.self
+        )
+        let keyFile = try CLIRunner.temporaryFile(jwks)
+        let signed = try await CLIRunner.run([
+            "jwt", "sign", "--key", privateFile, "--claims", #"{"exp":4102444800}"#,
+        ])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let token = signed.stdout.trimmingCharacters(in: .newlines)
+        let verified = try await CLIRunner.run(["jwt", "verify", "--key", keyFile, token])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stderr.contains("warning: ") && verified.stderr.contains("\"enc\""))
+    }
+
     @Test(arguments: [
         ["jwt", "verify"], ["jwt", "verify", "--key"], ["key", "generate", "hs999"], ["jwt", "frobnicate"],
         ["jwt", "verify", "--key", "/nonexistent/key.json", "a.b.c"],

@@ -116,7 +116,7 @@ final class FaultLoad: Sendable {
             try await self.auth.authenticate(token: login.accessToken)
         }
         if let principal, principal.userID != userID || principal.sessionID != login.sessionID {
-            violation("worker \(index): authenticate returned \(principal.userID)/\(principal.sessionID)")
+            violation("worker \(index): authenticate returned \(principal.userID)/\(principal.sessionID ?? "-")")
         }
         if let code = lastCode(index), code == .tokenRevoked || code == .sessionEnded {
             violation("worker \(index): its live login was reported \(code)")

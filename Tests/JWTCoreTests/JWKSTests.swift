@@ -94,3 +94,50 @@ struct JWKSTests {
         #expect(throws: JWTError.self) { try verifier.verify(unnamed) }
     }
 }
+
+@Suite("PublishedKeySet")
+struct PublishedKeySetTests {
+    @Test("keys a verifier cannot use are skipped with their reason; a set built in code stays strict")
+    func skipsUnusableKeys() throws {
+        let key = try JWTKey.generate(.es256, kid: "sig-1")
+        let text = try KeyRotationTests.providerJWKS(signingKey: key)
+        #expect(throws: JWTError.self) { try JWTKeySet(jwks: text) }
+        let published = try PublishedKeySet(jwks: text)
+        #expect(published.keys.keys.map(\.kid) == ["sig-1"])
+        #expect(published.skipped.map(\.kid) == ["enc-1", "k1", "x1", "pq"])
+        #expect(published.skipped.map(\.index) == [0, 1, 3, 4])
+        #expect(published.skipped[0].reason.contains("RSA-OAEP"))
+        #expect(published.skipped[1].reason.contains("secp256k1"))
+        #expect(published.skipped[3].description.contains("\"pq\""))
+    }
+
+    @Test("keys sharing a kid, or several without one, are all skipped: a token could not choose")
+    func ambiguousKeysAreSkipped() throws {
+        let first = try JWTKey.generate(.es256, kid: "dup").jwkString(includePrivate: false)
+        let second = try JWTKey.generate(.eddsa, kid: "dup").jwkString(includePrivate: false)
+        let third = try JWTKey.generate(.es256, kid: "ok").jwkString(includePrivate: false)
+        let unnamedA = try JWTKey.generate(.es256).withKeyID(nil).jwkString(includePrivate: false)
+        let unnamedB = try JWTKey.generate(.es256).withKeyID(nil).jwkString(includePrivate: false)
+        let published = try PublishedKeySet(
+            jwks: #"{"keys":[\#(first),\#(unnamedA),\#(third),\#(second),\#(unnamedB)]}"#
+        )
+        #expect(published.keys.keys.map(\.kid) == ["ok"])
+        #expect(published.skipped.map(\.index) == [0, 1, 3, 4])
+        #expect(published.skipped.allSatisfy { $0.reason.hasPrefix("several usable keys") })
+    }
+
+    @Test("the set is refused when the document is malformed, mixes secrets in, or leaves no usable key")
+    func refusals() throws {
+        let usable = try JWTKey.generate(.es256, kid: "a").jwkString(includePrivate: false)
+        let secret = try JWTKey.generateHMAC(.hs256, kid: "s").jwkString(includePrivate: true)
+        let documents = [
+            #"{"keys":3}"#, #"{"keys":[1]}"#, "[]", #"{"keys":[]}"#, #"{"keys":[{"kty":"foo"}]}"#,
+            #"{"keys":[\#(usable),\#(secret)]}"#,
+        ]
+        for document in documents {
+            #expect(throws: JWTError.self, "\(document)") { try PublishedKeySet(jwks: document) }
+        }
+        #expect(try PublishedKeySet(jwks: usable).keys.keys.map(\.kid) == ["a"])
+        #expect(try PublishedKeySet(jwks: #"{"keys":[\#(secret)]}"#).keys.keys.map(\.kid) == ["s"])
+    }
+}

@@ -1,6 +1,8 @@
 import AuthKitClock
 import AuthKitTesting
+import InMemoryLogging
 import JWTCore
+import Logging
 import Synchronization
 import Testing
 
@@ -139,6 +141,61 @@ struct KeyRotationTests {
         #expect(await remote.fetchCount == 1)
     }
 
+    /// Counts tasks that have finished.
+    final class FinishedCount: Sendable {
+        private let state = Mutex(0)
+        var count: Int { state.withLock { $0 } }
+        func add() { state.withLock { $0 += 1 } }
+    }
+
+    @Test("a token whose kid is unknown while a refresh is in flight waits for that refresh instead of failing")
+    func unknownKidJoinsTheRefreshInFlight() async throws {
+        let clock = ManualClock()
+        let first = try JWTKey.generate(.es256, kid: "first")
+        let second = try JWTKey.generate(.es256, kid: "second")
+        let endpoint = FakeEndpoint(try JWTKeySet([first]).publicJWKSString(), maxAge: .seconds(3600))
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let gated = Mutex(false)
+        let remote = RemoteJWKS(clock: clock.wallClock) {
+            if gated.withLock({ $0 }) {
+                for await _ in gate { break }
+            }
+            return try endpoint.fetch()
+        }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        _ = try await verifier.verify(try JWTSigner(key: first).sign(Self.claims(clock)), keyProvider: remote)
+        // The issuer rotates: the new key is published, and the first token signed by it arrives after the
+        // cooldown. Its refresh is held in flight while more tokens of the new key arrive.
+        clock.advance(by: .seconds(61))
+        endpoint.state.withLock { $0.text = (try? JWTKeySet([first, second]).publicJWKSString()) ?? "" }
+        gated.withLock { $0 = true }
+        let token = try JWTSigner(key: second).sign(Self.claims(clock))
+        let leader = Task { try await verifier.verify(token, keyProvider: remote) }
+        let deadline = ContinuousClock.now + .seconds(30) * TestTiming.scale
+        while await remote.fetchCount < 2, ContinuousClock.now < deadline {
+            await Task.yield()
+        }
+        #expect(await remote.fetchCount == 2)
+        let finished = FinishedCount()
+        let followers = (0..<8).map { _ in
+            Task {
+                defer { finished.add() }
+                return try await verifier.verify(token, keyProvider: remote)
+            }
+        }
+        // Give a follower that would refuse at once the time to do it; one that waits for the refresh cannot
+        // finish before the gate opens, so this pause never fails correct code.
+        try await Task.sleep(for: .milliseconds(200) * TestTiming.scale)
+        #expect(finished.count == 0, "a token of the new key was refused while the refresh bringing it was in flight")
+        open.yield()
+        open.finish()
+        #expect(try await leader.value.header.keyID == "second")
+        for follower in followers {
+            #expect(try await follower.value.header.keyID == "second")
+        }
+        #expect(endpoint.fetches == 2)
+    }
+
     @Test("a failing source fails closed with keySourceUnavailable, or serves stale keys within staleIfError")
     func failures() async throws {
         let clock = ManualClock()
@@ -167,6 +224,70 @@ struct KeyRotationTests {
         #expect(endpoint.fetches == fetchesDuringOutage)
         clock.advance(by: .seconds(600))
         await #expect(throws: JWTError.self) { try await verifier.verify(token, keyProvider: lenient) }
+    }
+
+    /// Identity providers (Keycloak among them) publish encryption keys and keys on other curves next to their
+    /// signing keys. RFC 7517 §5: keys that are not understood are ignored, not fatal to the set.
+    static func providerJWKS(signingKey: JWTKey) throws -> String {
+        var encryption = try JWTKey.generate(.rs256, kid: "enc-1").jwk(includePrivate: false)
+        encryption["use"] = "enc"
+        encryption["alg"] = "RSA-OAEP"
+        let otherCurve = #"{"kty":"EC","kid":"k1","crv":"secp256k1","x":"AAAA","y":"AAAA","use":"sig"}"#
+        let agreement = #"{"kty":"OKP","kid":"x1","crv":"X25519","x":"AAAA","use":"enc"}"#
+        let unknownType = #"{"kty":"AKP","kid":"pq","alg":"ML-DSA-44","pub":"AAAA"}"#
+        let signing = try signingKey.jwkString(includePrivate: false)
+        return #"{"keys":[\#(try JSONValue.object(encryption).jsonText()),\#(otherCurve),\#(signing),"#
+            + #"\#(agreement),\#(unknownType)]}"#
+    }
+
+    @Test("a remote JWKS with keys AuthKit cannot use still verifies tokens of the keys it can")
+    func remoteSetSkipsUnusableKeys() async throws {
+        let clock = ManualClock()
+        let key = try JWTKey.generate(.es256, kid: "sig-1")
+        let endpoint = FakeEndpoint(try Self.providerJWKS(signingKey: key))
+        let remote = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let token = try JWTSigner(key: key).sign(Self.claims(clock))
+        #expect(try await verifier.verify(token, keyProvider: remote).header.keyID == "sig-1")
+        for kid in ["enc-1", "k1", "x1", "pq"] {
+            let forged = try JWTSigner(key: key.withKeyID(kid)).sign(Self.claims(clock))
+            let error = await #expect(throws: JWTError.self) { try await verifier.verify(forged, keyProvider: remote) }
+            #expect(error?.code == .unknownKey, "a skipped key's kid is unknown, never tried: \(kid)")
+        }
+    }
+
+    @Test("RemoteJWKS lists the keys it skipped and logs each once, however often the set is fetched")
+    func remoteSetReportsSkippedKeysOnce() async throws {
+        let key = try JWTKey.generate(.es256, kid: "sig-1")
+        let endpoint = FakeEndpoint(try Self.providerJWKS(signingKey: key))
+        let handler = InMemoryLogHandler()
+        let remote = RemoteJWKS(logger: Logger(label: "test", factory: { _ in handler })) { try endpoint.fetch() }
+        try await remote.refresh()
+        try await remote.refresh()
+        #expect(endpoint.fetches == 2)
+        #expect(await remote.skippedKeys.map(\.kid) == ["enc-1", "k1", "x1", "pq"])
+        let warnings = handler.entries.filter { $0.level == .warning }
+        #expect(warnings.count == 4)
+        let another = try JWTKey.generate(.rs256, kid: "sig-2")
+        var encryption = try another.jwk(includePrivate: false)
+        encryption["use"] = "enc"
+        let text =
+            #"{"keys":[\#(try key.jwkString(includePrivate: false)),\#(try JSONValue.object(encryption).jsonText())]}"#
+        endpoint.state.withLock { $0.text = text }
+        try await remote.refresh()
+        #expect(await remote.skippedKeys.map(\.kid) == ["sig-2"])
+        #expect(handler.entries.filter { $0.level == .warning }.count == 5)
+    }
+
+    @Test("a remote JWKS without a usable key is refused: keySourceUnavailable")
+    func remoteSetWithoutUsableKeys() async throws {
+        var encryption = try JWTKey.generate(.es256, kid: "enc").jwk(includePrivate: false)
+        encryption["use"] = "enc"
+        for text in [#"{"keys":[\#(try JSONValue.object(encryption).jsonText())]}"#, #"{"keys":[]}"#] {
+            let remote = RemoteJWKS { JWKSDocument(text: text) }
+            let error = await #expect(throws: JWTError.self) { try await remote.refresh() }
+            #expect(error?.code == .keySourceUnavailable)
+        }
     }
 
     @Test("a malformed token never causes a fetch")

@@ -1,8 +1,9 @@
 import AuthKitClock
 import AuthKitTesting
-import PermissionCache
 import Synchronization
 import Testing
+
+@testable import PermissionCache
 
 /// A loader backed by a mutable table, counting its calls, optionally held at a gate.
 private final class Database: Sendable {
@@ -11,25 +12,18 @@ private final class Database: Sendable {
     let table: Mutex<[String: PermissionSet]>
     let loads = Atomic<Int>(0)
     let failing = Atomic<Bool>(false)
-    private let gate = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((true, []))
+    private let gate = Gate()
 
     init(_ table: [String: PermissionSet]) {
         self.table = Mutex(table)
     }
 
     func close() {
-        gate.withLock { $0.open = false }
+        gate.close()
     }
 
     func open() {
-        let waiters = gate.withLock { gate in
-            gate.open = true
-            defer { gate.waiters = [] }
-            return gate.waiters
-        }
-        for waiter in waiters {
-            waiter.resume()
-        }
+        gate.open()
     }
 
     var loader: PermissionCache.Loader {
@@ -37,35 +31,34 @@ private final class Database: Sendable {
             loads.add(1, ordering: .relaxed)
             // Read first, answer after the gate: like a query whose reply is still in flight.
             let row = table.withLock { $0[user] }
-            await withCheckedContinuation { continuation in
-                let proceed = gate.withLock { gate in
-                    if !gate.open { gate.waiters.append(continuation) }
-                    return gate.open
-                }
-                if proceed { continuation.resume() }
-            }
+            await gate.pass()
             if failing.load(ordering: .relaxed) { throw Unavailable() }
             return row
         }
     }
 }
 
-/// A store that fails on demand and counts lookups, around an in-memory store.
+/// A store that fails on demand and counts lookups, around an in-memory store. Its lookups can be held after they
+/// have read (a reply still in flight) and its invalidations before they are applied (a write on its way).
 private final class CountingStore: PermissionStore {
     struct Down: Error {}
 
     let inner: InMemoryPermissionStore
     let lookups = Atomic<Int>(0)
     let failing = Atomic<Bool>(false)
+    let lookupGate = Gate()
+    let invalidateGate = Gate()
 
     init(clock: WallClock) {
         inner = InMemoryPermissionStore(clock: clock)
     }
 
-    func lookup(user: String) throws -> PermissionLookup {
+    func lookup(user: String) async throws -> PermissionLookup {
         lookups.add(1, ordering: .relaxed)
         if failing.load(ordering: .relaxed) { throw Down() }
-        return inner.lookup(user: user)
+        let result = inner.lookup(user: user)
+        await lookupGate.pass()
+        return result
     }
 
     func save(
@@ -80,28 +73,60 @@ private final class CountingStore: PermissionStore {
         return inner.save(entry, for: user, ttl: ttl, ifVersion: version)
     }
 
-    func invalidate(user: String) throws {
+    func invalidate(user: String) async throws {
+        await invalidateGate.pass()
         if failing.load(ordering: .relaxed) { throw Down() }
         inner.invalidate(user: user)
     }
 
-    func invalidateAll() throws {
+    func invalidateAll() async throws {
+        await invalidateGate.pass()
         if failing.load(ordering: .relaxed) { throw Down() }
         inner.invalidateAll()
+    }
+}
+
+/// A point where calls wait while it is closed, counting the calls that reached it.
+private final class Gate: Sendable {
+    private struct Passage {
+        var closed = false
+        var arrivals = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(Passage())
+
+    var arrivals: Int { state.withLock { $0.arrivals } }
+
+    func close() {
+        state.withLock { $0.closed = true }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.closed = false
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+
+    func pass() async {
+        await withCheckedContinuation { continuation in
+            let proceed = state.withLock { state in
+                state.arrivals += 1
+                if state.closed { state.waiters.append(continuation) }
+                return !state.closed
+            }
+            if proceed { continuation.resume() }
+        }
     }
 }
 
 /// A shareable counter.
 private final class Counter: Sendable {
     let value = Atomic<Int>(0)
-}
-
-private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-    for _ in 0..<400 {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    return false
 }
 
 @Suite("PermissionCache")
@@ -130,17 +155,14 @@ struct PermissionCacheTests {
         let database = Database(["42": ["orders:read"]])
         let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
         database.close()
-        let started = Counter()
         try await withThrowingTaskGroup(of: PermissionSet?.self) { group in
             for _ in 0..<100 {
                 group.addTask {
-                    started.value.add(1, ordering: .relaxed)
-                    return try await cache.permissions(for: "42", load: database.loader)
+                    try await cache.permissions(for: "42", load: database.loader)
                 }
             }
-            // The gate stays closed until every caller has had ample chance to join the single load.
-            #expect(try await eventually { started.value.load(ordering: .relaxed) == 100 })
-            try await Task.sleep(for: .milliseconds(50))
+            // The gate stays closed until every caller has joined the single load.
+            #expect(try await TestTiming.eventually { cache.callersWaitingForLoad(of: "42") == 100 })
             database.open()
             for try await permissions in group {
                 #expect(permissions == ["orders:read"])
@@ -184,7 +206,8 @@ struct PermissionCacheTests {
                     } catch {}
                 }
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            // Every caller waits on the one failing load before it answers.
+            _ = try? await TestTiming.eventually { cache.callersWaitingForLoad(of: "42") == 5 }
             database.open()
         }
         #expect(failures.value.load(ordering: .relaxed) == 5)
@@ -200,7 +223,7 @@ struct PermissionCacheTests {
         let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
         database.close()
         async let first = cache.permissions(for: "42", load: database.loader)
-        #expect(try await eventually { database.loads.load(ordering: .relaxed) == 1 })
+        #expect(try await TestTiming.eventually { database.loads.load(ordering: .relaxed) == 1 })
         database.table.withLock { $0["42"] = ["new"] }
         try await cache.invalidate("42")
         database.open()
@@ -246,7 +269,7 @@ struct PermissionCacheTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await first.run() }
             group.addTask { try await second.run() }
-            #expect(try await eventually { first.isListening && second.isListening })
+            #expect(try await TestTiming.eventually { first.isListening && second.isListening })
 
             #expect(try await second.permissions(for: "42", load: database.loader) == ["old"])
             let lookups = store.lookups.load(ordering: .relaxed)
@@ -255,13 +278,19 @@ struct PermissionCacheTests {
 
             database.table.withLock { $0["42"] = ["new"] }
             try await first.invalidate("42")
-            #expect(try await eventually { try await second.permissions(for: "42", load: database.loader) == ["new"] })
+            #expect(
+                try await TestTiming.eventually {
+                    try await second.permissions(for: "42", load: database.loader) == ["new"]
+                }
+            )
 
             _ = try await second.permissions(for: "42", load: database.loader)
             database.table.withLock { $0["42"] = ["newer"] }
             try await first.invalidateAll()
             #expect(
-                try await eventually { try await second.permissions(for: "42", load: database.loader) == ["newer"] }
+                try await TestTiming.eventually {
+                    try await second.permissions(for: "42", load: database.loader) == ["newer"]
+                }
             )
             group.cancelAll()
         }
@@ -284,14 +313,71 @@ struct PermissionCacheTests {
         #expect(store.lookups.load(ordering: .relaxed) == 2, "without a subscription every read goes to the store")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await cache.run() }
-            #expect(try await eventually { cache.isListening })
+            #expect(try await TestTiming.eventually { cache.isListening })
             _ = try await cache.permissions(for: "42", load: database.loader)
             _ = try await cache.permissions(for: "42", load: database.loader)
             #expect(store.lookups.load(ordering: .relaxed) == 3)
             bus.disconnectAll()
-            #expect(try await eventually { !cache.isListening })
+            #expect(try await TestTiming.eventually { !cache.isListening })
             _ = try await cache.permissions(for: "42", load: database.loader)
             #expect(store.lookups.load(ordering: .relaxed) == 4)
+            group.cancelAll()
+        }
+    }
+
+    /// A lookup while the store invalidation is on its way reads the store's old entry; it may return it, but
+    /// it must not leave it in the local cache for the lookups after `invalidate` returns.
+    @Test("after invalidate returns, no lookup on this instance returns the old set")
+    func invalidateLeavesNoOldSet() async throws {
+        let clock = ManualClock()
+        let store = CountingStore(clock: clock.wallClock)
+        let cache = PermissionCache(
+            store: store,
+            configuration: PermissionCacheConfiguration(localTTL: .seconds(30)),
+            clock: clock.wallClock
+        )
+        let database = Database(["42": ["old"]])
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
+        database.table.withLock { $0["42"] = ["new"] }
+        store.invalidateGate.close()
+        let invalidation = Task { try await cache.invalidate("42") }
+        #expect(try await TestTiming.eventually { store.invalidateGate.arrivals == 1 })
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
+        store.invalidateGate.open()
+        try await invalidation.value
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["new"])
+    }
+
+    /// An invalidation published while the cache was not subscribed never reaches it; a lookup that read the store
+    /// before that invalidation and completes after the subscription came up must not fill the local cache.
+    @Test("a lookup that started before the subscription came up caches nothing")
+    func lookupAcrossSubscriptionStart() async throws {
+        let clock = ManualClock()
+        let store = CountingStore(clock: clock.wallClock)
+        let bus = InMemoryPermissionInvalidationBus()
+        let cache = PermissionCache(
+            store: store,
+            configuration: PermissionCacheConfiguration(localTTL: .seconds(30)),
+            invalidationChannel: bus,
+            clock: clock.wallClock
+        )
+        let database = Database(["42": ["old"]])
+        #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
+        store.lookupGate.close()
+        let early = Task { try await cache.permissions(for: "42", load: database.loader) }
+        #expect(try await TestTiming.eventually { store.lookupGate.arrivals == 2 })
+        database.table.withLock { $0["42"] = ["new"] }
+        try await store.invalidate(user: "42")
+        bus.publish(.user("42"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await cache.run() }
+            let listening = try await TestTiming.eventually { cache.isListening }
+            #expect(listening)
+            store.lookupGate.open()
+            let started = try await early.value
+            #expect(started == ["old"], "a lookup that started before may return what it read")
+            let after = try await cache.permissions(for: "42", load: database.loader)
+            #expect(after == ["new"])
             group.cancelAll()
         }
     }

@@ -119,6 +119,25 @@ struct InMemoryRateLimitStoreTests {
         #expect(store.keyCount == 1)
     }
 
+    /// When the store is full, eviction forgets a key's counters, and the key's limit restarts. A flood of distinct
+    /// keys, each charged once, must evict its own keys, never the counter of a key that is being limited.
+    @Test("a flood of distinct keys does not evict the counter of a key in use", arguments: RateLimitAlgorithm.all)
+    func floodSparesKeysInUse(_ algorithm: RateLimitAlgorithm) throws {
+        let clock = ManualClock()
+        let store = InMemoryRateLimitStore(clock: clock.wallClock, maximumKeys: 100)
+        let policy = RateLimitPolicy(limit: 10, window: .seconds(3_600), algorithm: algorithm)
+        for _ in 0..<10 {
+            #expect(try store.charge(key: "victim", policies: [policy], cost: 1)[0].isAllowed)
+        }
+        #expect(try !store.charge(key: "victim", policies: [policy], cost: 1)[0].isAllowed)
+        for index in 0..<5_000 {
+            _ = try store.charge(key: "flood-\(index)", policies: [policy], cost: 1)
+            #expect(store.keyCount <= 100)
+        }
+        let after = try store.charge(key: "victim", policies: [policy], cost: 1)[0]
+        #expect(!after.isAllowed, "the flood reset the victim's counter")
+    }
+
     @Test("invalid requests are rejected with a clear code")
     func invalidInput() {
         let store = InMemoryRateLimitStore(clock: ManualClock().wallClock)

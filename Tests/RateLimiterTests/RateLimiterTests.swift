@@ -126,6 +126,47 @@ struct RateLimiterTests {
         #expect(allowed == 2)
     }
 
+    /// With N instances each given `limitScale: 1/N`, what they admit together while the store is down stays
+    /// within the shared capacity whatever the requests cost: a request costing the whole capacity is admitted
+    /// by no instance's share, and cheap requests use the shares up exactly.
+    @Test(
+        "the insurance limiter scales a request's cost: N instances admit at most the shared capacity",
+        arguments: RateLimitAlgorithm.all
+    )
+    func scaledInsuranceChargesScaledCosts(_ algorithm: RateLimitAlgorithm) async throws {
+        let clock = ManualClock()
+        let store = FlakyStore(clock: clock.wallClock)
+        store.failing.store(true, ordering: .relaxed)
+        let instances = (0..<4).map { _ in
+            RateLimiter(
+                store: store,
+                configuration: RateLimiterConfiguration(failureMode: .localFallback(limitScale: 0.25)),
+                clock: clock.wallClock
+            )
+        }
+        let policy = RateLimitPolicy(limit: 100, window: .seconds(60), algorithm: algorithm)
+        for cost in [100, 60, 30] {
+            var admitted = 0
+            for limiter in instances {
+                let decision = try await limiter.check("expensive-\(cost)", policy: policy, cost: cost)
+                #expect(decision.source == .localFallback)
+                if decision.isAllowed {
+                    admitted += cost
+                } else {
+                    #expect(decision.retryAfter != nil)
+                }
+            }
+            #expect(admitted <= 100, "cost \(cost): the four instances admitted \(admitted) of a capacity of 100")
+        }
+        var admitted = 0
+        for limiter in instances {
+            for _ in 0..<40 where try await limiter.check("cheap", policy: policy, cost: 5).isAllowed {
+                admitted += 5
+            }
+        }
+        #expect(admitted == 100, "cost 5: the shares add up to the capacity, \(admitted) admitted")
+    }
+
     @Test("fail-open allows and fail-closed refuses while the store throws")
     func failModes() async throws {
         let clock = ManualClock()

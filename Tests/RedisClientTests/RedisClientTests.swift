@@ -178,7 +178,11 @@ struct RedisClientTests {
     @Test("tasks on the client's executor get their own replies and are not stranded by shutdown")
     func taskExecutor() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in
-            let client = try RedisClient(url: server.url)
+            // What is tested is who gets which reply and that nothing is stranded, not how fast: a generous timeout,
+            // as for the 10,000 commands above.
+            var configuration = try RedisConfiguration(url: server.url)
+            configuration.commandTimeout = TestTiming.scaled(.seconds(20))
+            let client = RedisClient(configuration: configuration)
             let executor = client.taskExecutor
             let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<2000 {
@@ -220,7 +224,9 @@ struct RedisClientTests {
                 }
             ) {
                 client in
-                try await client.ping()
+                // Connected first, so the deadline below is the command's alone; under load a first command can
+                // outlast the 300 ms, which is no failure.
+                _ = try await eventually { try await client.ping() }
                 let start = ContinuousClock.now
                 // The server answers after 3 s; the 300 ms deadline must end the wait long before that. The
                 // bound is about not waiting for the reply, with room for a loaded CI machine, not about speed.
@@ -238,7 +244,7 @@ struct RedisClientTests {
         try await withRedisServer { (server: RedisTestServer) async throws in
             try await withClient(url: server.url, configure: { $0.commandTimeout = .milliseconds(300) }) {
                 (client: RedisClient) async throws in
-                try await client.ping()
+                _ = try await eventually { try await client.ping() }
                 server.pause()
                 let start = ContinuousClock.now
                 let codes = try await withThrowingTaskGroup(of: RedisError.Code?.self) { group in
@@ -281,11 +287,13 @@ struct RedisClientTests {
                             }
                         }
                     }
-                    try await Task.sleep(for: .milliseconds(200))
+                    // Each step waits for what the next one needs, however slowly the workers run.
+                    try await waitUntil("the load succeeds") { recorder.successes > 0 }
                     await server.kill()
-                    try await Task.sleep(for: .milliseconds(200))
+                    try await waitUntil("the kill fails commands") { !recorder.failures.isEmpty }
                     try await server.restart()
-                    try await Task.sleep(for: .milliseconds(200))
+                    let beforeRestart = recorder.successes
+                    try await waitUntil("the load succeeds after the restart") { recorder.successes > beforeRestart }
                     recorder.stop()
                     try await group.waitForAll()
                 }
@@ -344,6 +352,21 @@ struct RedisClientTests {
         }
     }
 
+    @Test("a subscription made without resubscribe ends when its connection is lost, and does not come back")
+    func pubSubEndsWithoutResubscribe() async throws {
+        try await withRedisServer { (server: RedisTestServer) async throws in
+            try await withClient(url: server.url) { (client: RedisClient) async throws in
+                let subscription = try await client.subscribe(["gap"], resubscribe: false)
+                var iterator = subscription.makeAsyncIterator()
+                #expect(try await client.publish("gap", message: "one") == 1)
+                #expect(await iterator.next()?.text == "one")
+                try await client.send("CLIENT", "KILL", "TYPE", "pubsub")
+                #expect(await iterator.next() == nil)
+                #expect(try await pubSubClientIDs(client).isEmpty)
+            }
+        }
+    }
+
     @Test("dropping a subscription unsubscribes and closes its connection")
     func subscriptionDropped() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in
@@ -365,19 +388,23 @@ struct RedisClientTests {
     @Test("a hung server is noticed on a subscription by its health check, which moves to a new connection")
     func pubSubHealthCheck() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in
+            // Through a proxy, so the test sees the subscription's new connection arrive while the server is frozen.
+            let proxy = try FaultProxy.start(upstreamPort: server.port)
             try await withClient(
-                url: server.url,
+                url: "redis://127.0.0.1:\(proxy.port)",
                 configure: {
                     $0.commandTimeout = .milliseconds(300)
                     $0.subscriptionHealthCheckInterval = .milliseconds(100)
                 }
             ) { (client: RedisClient) async throws in
-                let subscription = try await client.subscribe(["health"])
+                let subscription = try await eventually { try await client.subscribe(["health"]) }
                 var iterator = subscription.makeAsyncIterator()
-                let before = try await pubSubClientIDs(client)
+                let before = try await eventually { try await pubSubClientIDs(client) }
                 #expect(before.count == 1)
+                let accepted = proxy.acceptedConnections
                 server.pause()
-                try await Task.sleep(for: .milliseconds(800))
+                // The health check's PING times out, and the subscription opens a new connection.
+                try await waitUntil("the subscription reconnects") { proxy.acceptedConnections > accepted }
                 server.resume()
                 // Wait until the server has dropped the old connection and the new one has subscribed.
                 let after = try await eventually {
@@ -391,31 +418,86 @@ struct RedisClientTests {
                 #expect(try await client.publish("health", message: "alive") == 1)
                 #expect(await iterator.next()?.text == "alive")
             }
+            await proxy.stop()
         }
     }
 
-    @Test("a reply above the caps fails that connection, not the client")
+    @Test("a reply above the caps fails its own command only; the connection carries on")
     func replyCaps() async throws {
-        try await withRedisURL { (url: String) async throws in
-            try await withClient(
-                url: url,
-                configure: {
-                    $0.maxBulkLength = 1024
-                    $0.maxArrayElements = 10
-                    $0.poolSize = 1
+        try await withCappedClient { (client: RedisClient, key: RedisArgument) async throws in
+            let list = RedisArgument("authkit-test:biglist:\(UInt64.random(in: 0...UInt64.max))")
+            try await client.send(["RPUSH", list] + (0..<20).map { RedisArgument($0) })
+            let connection = try await client.send("CLIENT", "ID")
+            #expect(await errorCode { _ = try await client.get(key) } == .replyTooLarge)
+            #expect(await errorCode { try await client.send("LRANGE", list, "0", "-1") } == .replyTooLarge)
+            #expect(try await client.send("LRANGE", list, "0", "4").array?.count == 5)
+            #expect(try await client.send("CLIENT", "ID") == connection, "the connection was not replaced")
+            try await client.del([key, list])
+        }
+    }
+
+    /// The caps count a whole reply, nested arrays and every bulk string of it together: a reply made of many
+    /// values each under a cap is as large as one value above it.
+    @Test("the caps are cumulative over the whole reply")
+    func capsAreCumulative() async throws {
+        try await withCappedClient { (client: RedisClient, key: RedisArgument) async throws in
+            let nested = RedisScript("return {{1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6}}")
+            #expect(await errorCode { try await client.eval(nested) } == .replyTooLarge, "14 elements in all")
+            let part = [UInt8](repeating: 2, count: 600)
+            let keys = (0..<3).map { RedisArgument("authkit-test:part\($0):\(UInt64.random(in: 0...UInt64.max))") }
+            for name in keys {
+                try await client.set(name, value: RedisArgument(part))
+            }
+            #expect(await errorCode { try await client.send(["MGET"] + keys) } == .replyTooLarge, "1,800 bytes in all")
+            #expect(try await client.send(["MGET"] + keys.prefix(1)).array?.count == 1)
+            try await client.del(keys + [key])
+        }
+    }
+
+    /// Callers share pooled connections: one caller's reply above the caps must fail that caller only, never the
+    /// commands of others in flight on the same connection (one slot, eight callers, many rounds).
+    @Test("a reply above the caps never fails the commands of others on the same connection")
+    func oversizedReplyFailsOnlyItsCaller() async throws {
+        try await withCappedClient { (client: RedisClient, key: RedisArgument) async throws in
+            let connection = try await client.send("CLIENT", "ID")
+            let failures = await withTaskGroup(of: [String].self) { group in
+                for worker in 0..<8 {
+                    group.addTask { await Self.sharedConnectionRounds(client, worker: worker, bigKey: key) }
                 }
-            ) { (client: RedisClient) async throws in
-                let key = RedisArgument("authkit-test:big:\(UInt64.random(in: 0...UInt64.max))")
-                let list = RedisArgument("authkit-test:biglist:\(UInt64.random(in: 0...UInt64.max))")
-                try await client.set(key, value: RedisArgument([UInt8](repeating: 1, count: 2048)))
-                #expect(await errorCode { _ = try await client.get(key) } == .protocol)
-                _ = try await eventually { try await client.ping() }
-                try await client.send(["RPUSH", list] + (0..<20).map { RedisArgument($0) })
-                #expect(await errorCode { try await client.send("LRANGE", list, "0", "-1") } == .protocol)
-                #expect(try await eventually { try await client.send("LRANGE", list, "0", "4") }.array?.count == 5)
-                try await client.del([key, list])
+                return await group.reduce(into: []) { $0 += $1 }
+            }
+            let failed = failures.count
+            #expect(failed == 0, "first failures: \(failures.prefix(3))")
+            #expect(try await client.send("CLIENT", "ID") == connection, "the connection was not replaced")
+            try await client.del([key])
+        }
+    }
+
+    /// Fifty commands of one caller: worker 0 reads the oversized key (which must fail as too large), the others
+    /// echo payloads of their own (which must come back). Returns what went wrong.
+    private static func sharedConnectionRounds(
+        _ client: RedisClient,
+        worker: Int,
+        bigKey: RedisArgument
+    ) async
+        -> [String]
+    {
+        var failures: [String] = []
+        for round in 0..<50 {
+            if worker == 0 {
+                let code = await errorCode { _ = try await client.get(bigKey) }
+                if code != .replyTooLarge { failures.append("GET: \(String(describing: code))") }
+                continue
+            }
+            let payload = "w\(worker)-\(round)"
+            do {
+                let reply = try await client.send("ECHO", RedisArgument(payload))
+                if reply.string != payload { failures.append("\(payload): \(reply)") }
+            } catch {
+                failures.append("\(payload): \(error)")
             }
         }
+        return failures
     }
 
     @Test("blocking commands use a dedicated connection and do not hold up others")
@@ -423,13 +505,15 @@ struct RedisClientTests {
         try await withRedisURL { (url: String) async throws in
             try await withClient(url: url, configure: { $0.poolSize = 1 }) { (client: RedisClient) async throws in
                 let list = RedisArgument("authkit-test:blpop:\(UInt64.random(in: 0...UInt64.max))")
-                async let popped = client.send("BLPOP", list, RedisArgument(3 * TestTiming.scale))
-                try await Task.sleep(for: .milliseconds(50))
-                let start = ContinuousClock.now
-                try await client.ping()
-                // Sharing the blocked connection would make PING wait the full 3 s of the BLPOP.
-                #expect(ContinuousClock.now - start < TestTiming.scaled(.seconds(2)))
-                #expect(try await popped == .null)
+                let popped = Task { try await client.send("BLPOP", list, "0") }
+                try await waitUntil("BLPOP blocks") {
+                    let info = try await client.info("clients")
+                    return !info.contains("blocked_clients:0") && info.contains("blocked_clients:")
+                }
+                // On the blocked connection PING would wait for the BLPOP, which waits for the RPUSH after it.
+                #expect(try await client.ping() == "PONG")
+                #expect(try await client.send("RPUSH", list, "x") == .integer(1))
+                #expect(try await popped.value == .array([.bulk(list.bytes), .bulk(Array("x".utf8))]))
             }
         }
     }

@@ -3,7 +3,7 @@ struct BenchmarkOptions {
     /// Every scenario, in the order `usage` lists them.
     static let scenarios = [
         "redis-exists", "redis-get", "ratelimit", "jwt-sign", "jwt-verify", "jwt-garbage", "authenticate", "refresh",
-        "denylist-memory",
+        "denylist-memory", "ratelimit-flood",
     ]
 
     var scenario: String
@@ -29,6 +29,8 @@ struct BenchmarkOptions {
     var shape = "no-dots"
     /// How many tokens `denylist-memory` denylists.
     var tokens = 1_000_000
+    /// How many live keys `ratelimit-flood` fills the local limiter's table with (its `maximumLocalKeys`).
+    var keys = 100_000
     /// `RedisConfiguration.busyPoll` in microseconds (0: off); nil keeps the client's default.
     var busyPollMicroseconds: Int?
     /// Per-command deadline of the Redis client, in milliseconds.
@@ -41,6 +43,7 @@ struct BenchmarkOptions {
                      jwt-garbage                                  [--shape no-dots|three-junk-segments|valid-header-junk|deep-json|huge-numbers]
                      authenticate | refresh                       [--redis URL] (in memory without it) [--alg A]
                      denylist-memory                              [--tokens N]
+                     ratelimit-flood                              [--keys N] [--algorithm A] (in memory)
           options:   --concurrency N  --duration SECONDS  [--pool N]  [--executor loop|global]  [--busy-poll-us N]
                      [--algorithm fixed-window|sliding-window|gcra]  [--timeout-ms N]
         """
@@ -80,6 +83,9 @@ struct BenchmarkOptions {
                 implementation = value
             case "--shape":
                 shape = value
+            case "--keys":
+                guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --keys \(value)") }
+                keys = number
             case "--tokens":
                 guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --tokens \(value)") }
                 tokens = number

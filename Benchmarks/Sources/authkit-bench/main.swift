@@ -25,6 +25,8 @@ func run() async throws {
     switch options.scenario {
     case "jwt-sign", "jwt-verify", "jwt-garbage":
         operation = try await JWTScenario.operation(options: options)
+    case "ratelimit-flood":
+        operation = try await RateLimitFloodScenario.operation(options: options)
     case "authenticate", "refresh":
         let setup = try await AuthenticateScenario.setUp(options: options)
         client = setup.client

@@ -4,7 +4,7 @@ import JWTCore
 import Glibc
 #endif
 
-// Key material from outside: a JWK, a JWKS, a PEM or a DER key. The first byte picks the parser so one corpus
+// Key material from outside: a JWK, a JWKS (strict and as a published set), a PEM or a DER key. The first byte picks the parser so one corpus
 // covers all four; every parser must turn any input into a key or an error.
 /// The libFuzzer entry point: one input, whatever its bytes; returns 0 (the input is never rejected).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -22,6 +22,10 @@ public func fuzzJWK(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     case 1:
         if let set = try? JWTKeySet(jwks: text) {
             _ = try? set.publicJWKSString()
+        }
+        if let published = try? PublishedKeySet(jwks: text) {
+            _ = try? published.keys.publicJWKSString()
+            _ = published.skipped.map(\.description)
         }
     case 2:
         if let key = try? JWTKey(pem: text) {

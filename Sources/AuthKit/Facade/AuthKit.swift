@@ -1,9 +1,8 @@
 public import Logging
 import Metrics
 public import ServiceLifecycle
-import Synchronization
 
-/// JWT authentication with the state that makes it safe: what a server application embeds.
+/// JWT authentication with the state that makes it safe: what the service that logs users in embeds.
 ///
 /// ```swift
 /// let auth = try await AuthKit(configuration: .init(
@@ -14,32 +13,34 @@ import Synchronization
 /// try await auth.logout(accessToken: pair.accessToken)
 /// ```
 ///
-/// `authenticate` does the cheap local work first (size cap, strict parse, signature, claims) and asks the store
-/// only about tokens that are already cryptographically valid, in exactly one round trip. When the store cannot
-/// answer, it throws ``AuthKitError/Code-swift.struct/storeUnavailable``: it never guesses "not revoked".
+/// The issuer holds the signing keys and mints: logins, refreshes, and tokens for every registered audience of
+/// one session. Everything a token is checked against lives in its ``verifier``, an ``AuthKitVerifier`` like the
+/// ones the services that only verify its tokens run: `authenticate`, permissions and rate limits here are that
+/// verifier's. Signing keys rotate at run time when they come from a directory or a provider
+/// (``SigningKeySource``), and ``publicJWKS()`` is what the issuer serves at `/.well-known/jwks.json`.
 ///
 /// An instance is a swift-service-lifecycle `Service`: run it in a service group (or call ``run()``) so store
-/// connections and permission invalidations are serviced; ``shutdown()`` releases the store.
+/// connections, permission invalidations and signing-key reloads are serviced; ``shutdown()`` releases the store.
 public final class AuthKit: Service, Sendable {
     /// The configuration the instance was created with.
     public let configuration: AuthKitConfiguration
+    /// The verification side of the issuer: what `authenticate`, permissions and rate limits run on, and what a
+    /// framework integration takes to serve an issuer and a verify-only service alike.
+    public let verifier: AuthKitVerifier
     /// Revocation, refresh-token families and sessions.
-    public let tokenStore: any TokenStore
+    public var tokenStore: any TokenStore { verifier.tokenStore }
     /// The rate limiter behind ``rateLimit(_:policy:cost:)``.
-    public let rateLimiter: RateLimiter
+    public var rateLimiter: RateLimiter { verifier.rateLimiter }
     /// The permission cache behind ``permissions(for:load:)``.
-    public let permissionCache: PermissionCache
+    public var permissionCache: PermissionCache { verifier.permissionCache }
     /// Where "now" comes from.
-    public let clock: WallClock
+    public var clock: WallClock { verifier.clock }
 
-    private let backends: AuthKitStore.Backends
-    private let verifier: JWTVerifier
-    private let signer: JWTSigner
-    private let logger: Logger
-    private let broadcaster = EventBroadcaster()
-    private let metrics = AuthKitMetrics()
+    private let signingKeys: SigningKeys
+    private var metrics: AuthKitMetrics { verifier.metrics }
 
-    /// Opens `store` and prepares signing and verification; refuses a configuration that cannot work.
+    /// Opens `store`, loads the signing keys and prepares verification; refuses a configuration that cannot work,
+    /// and a signing key that cannot sign (a service that only verifies tokens runs an ``AuthKitVerifier``).
     public init(
         configuration: AuthKitConfiguration,
         store: AuthKitStore = .inMemory(),
@@ -47,89 +48,80 @@ public final class AuthKit: Service, Sendable {
         logger: Logger = Logger(label: "authkit")
     ) async throws {
         try configuration.validate()
-        let policy = JWTValidationPolicy(
-            issuer: configuration.issuer,
-            audiences: [configuration.audience],
-            requiredClaims: ["exp", "iat", "sub", "jti", "sid"],
-            expectedType: configuration.accessTokenType,
-            leeway: configuration.leeway,
-            maxTokenSize: configuration.maxTokenSize
+        let signingKeys = try await SigningKeys(
+            source: configuration.signingKeys,
+            tokenType: configuration.accessTokenType,
+            tokenSpan: configuration.accessTokenLifetime + configuration.leeway,
+            clock: clock,
+            logger: logger
         )
-        do {
-            self.verifier = try JWTVerifier(
-                keys: try JWTKeySet(configuration.signingKeys),
-                policy: policy,
-                clock: clock
-            )
-            self.signer = try JWTSigner(key: configuration.signingKeys[0], type: configuration.accessTokenType)
-        } catch {
-            throw AuthKitError(.invalidConfiguration, error.description)
-        }
-        let backends = try await store.open(configuration, clock)
-        self.backends = backends
+        self.signingKeys = signingKeys
         self.configuration = configuration
-        self.clock = clock
-        self.logger = logger
-        self.tokenStore = backends.tokens
-        self.rateLimiter = RateLimiter(
-            store: backends.rateLimits,
-            configuration: RateLimiterConfiguration(failureMode: configuration.rateLimitFailureMode),
-            clock: clock
-        )
-        self.permissionCache = PermissionCache(
-            store: backends.permissions,
-            configuration: configuration.permissionCache,
-            invalidationChannel: backends.invalidations,
-            clock: clock
+        self.verifier = try await AuthKitVerifier(
+            configuration: configuration.verifierConfiguration(keys: VerificationKeys(.signingKeys(signingKeys))),
+            issuerAudiences: configuration.audiences,
+            store: store,
+            clock: clock,
+            logger: logger,
+            metricsFactory: nil
         )
         logger.info("AuthKit ready", metadata: ["store": "\(store.name)", "issuer": "\(configuration.issuer)"])
     }
 
     // MARK: Service
 
-    /// Services the store and permission invalidations until the task is cancelled or the service group
-    /// shuts down, then releases the store.
+    /// Services the store, permission invalidations and signing-key reloads until the task is cancelled or the
+    /// service group shuts down, then releases the store.
     public func run() async throws {
-        // Graceful shutdown cancels this work: the permission-invalidation subscription waits for messages that
-        // an in-memory bus never ends, and would otherwise hold the service group open forever.
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await self.backends.run() }
-                    group.addTask { try await self.permissionCache.run() }
-                    try await group.waitForAll()
-                }
-            }
-        } catch is CancellationError {
-            // Cancelled by the shutdown itself (or by the caller): a normal end.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.verifier.run() }
+            group.addTask { try await AuthKitVerifier.runUntilShutdown { await self.signingKeys.run() } }
+            try await group.waitForAll()
         }
-        await shutdown()
     }
 
     /// Releases the store's resources and ends every ``events`` stream.
     public func shutdown() async {
-        await backends.shutdown()
-        broadcaster.finish()
+        await verifier.shutdown()
     }
 
     /// Security events from now on (reuse detected, revoked tokens presented, limits exceeded, store outages).
     /// Each access returns a new stream; a slow reader loses the oldest events, never slows requests.
     public var events: AsyncStream<SecurityEvent> {
-        broadcaster.subscribe()
+        verifier.events
+    }
+
+    // MARK: Keys
+
+    /// The public JWKS of the signing keys (current, next and retiring; never an HMAC secret), to serve at
+    /// `/.well-known/jwks.json`, with the publication lead as its max-age (`Cache-Control: max-age`), so that a
+    /// verifier's cached copy always holds the next key before it signs.
+    public func publicJWKS() -> JWKSDocument {
+        signingKeys.publicJWKS()
+    }
+
+    /// Reads the signing-key source again now (as ``run()`` does every check interval) and installs the ring
+    /// when it changed; a fixed source never changes.
+    /// - Returns: Whether the ring changed.
+    @discardableResult
+    public func reloadSigningKeys() async throws -> Bool {
+        try await signingKeys.reload()
     }
 
     // MARK: Tokens
 
     /// Logs a user in on a device: applies the session policy, creates the session, and returns the first
     /// access and refresh tokens. `claims` are added to the access token (registered names and `sid` refused).
+    /// `audience` names the registered audience the access token is for (default ``AuthKitConfiguration/audience``);
+    /// tokens for the session's other audiences come from ``refresh(_:claims:audience:)``.
     public func login(
         userID: String,
         device: DeviceInfo = DeviceInfo(),
-        claims: JSONObject = JSONObject()
+        claims: JSONObject = JSONObject(),
+        audience: String? = nil
     ) async throws -> TokenPair {
-        for member in claims where JWTClaims.registeredNames.contains(member.name) || member.name == "sid" {
-            throw AuthKitError(.invalidArgument, "the claim \"\(member.name)\" is set by AuthKit")
-        }
+        try Self.checkCustomClaims(claims)
+        let audience = try registered(audience)
         let request = NewSession(
             userID: userID,
             device: device.truncated,
@@ -142,10 +134,15 @@ public final class AuthKit: Service, Sendable {
         } catch let error as TokenStoreError {
             throw try await map(error, operation: "create a session", userID: userID)
         } catch {
-            throw await storeUnavailable("create a session", error, userID: userID)
+            throw await verifier.storeUnavailable("create a session", error, userID: userID)
         }
         metrics.logins.increment()
-        let access = try mintAccessToken(userID: userID, sessionID: grant.session.id, claims: claims)
+        let access = try mintAccessToken(
+            userID: userID,
+            sessionID: grant.session.id,
+            audience: audience,
+            claims: claims
+        )
         return TokenPair(
             accessToken: access.token,
             refreshToken: grant.refreshToken.text,
@@ -159,79 +156,47 @@ public final class AuthKit: Service, Sendable {
 
     /// Verifies an `Authorization` header value of the form `Bearer <token>`; see ``authenticate(token:)``.
     public func authenticate(bearer header: String) async throws -> Principal {
-        guard let token = BearerToken.extract(from: header) else {
-            metrics.authenticateRejected.increment()
-            throw AuthKitError(
-                .invalidToken,
-                "the Authorization header does not carry a Bearer token",
-                jwtCode: .malformed
-            )
-        }
-        return try await authenticate(token: token)
+        try await verifier.authenticate(bearer: header)
     }
 
-    /// Verifies an access token: structure, signature and claims locally, then one store round trip for
-    /// revocation, the user's epoch and the session. Fails closed when the store cannot answer.
+    /// Verifies an access token for this instance's own ``AuthKitConfiguration/audience``: structure, signature
+    /// and claims locally, then one store round trip for revocation, the user's epoch and the session. Fails
+    /// closed when the store cannot answer. See ``AuthKitVerifier/authenticate(token:)``.
     public func authenticate(token: String) async throws -> Principal {
-        let started = ContinuousClock.now
-        defer { metrics.authenticateDuration.recordNanoseconds(Self.nanoseconds(since: started)) }
-        let principal = try verifyLocally(token)
-        // Access tokens carry whole-second `iat`s, and "log out everywhere" records its instant precisely. The
-        // check treats the token as issued at the end of its second so a login in the same second as a logout
-        // everywhere is not refused; tokens issued before the logout in that second are still refused, because
-        // the logout ended their session, which the same check verifies.
-        let check = AccessCheck(
-            userID: principal.userID,
-            jti: principal.tokenID,
-            issuedAt: principal.issuedAt + .milliseconds(999),
-            sessionID: principal.sessionID,
-            touchSession: configuration.touchSessionOnAuthenticate
-        )
-        let status: AccessStatus
-        do {
-            status = try await tokenStore.check(check)
-        } catch let error as TokenStoreError where error.code == .invalidArgument {
-            metrics.authenticateRejected.increment()
-            throw AuthKitError(.invalidToken, error.message, jwtCode: .invalidClaim)
-        } catch {
-            metrics.authenticateUnavailable.increment()
-            throw await storeUnavailable("check the token", error, userID: principal.userID)
-        }
-        switch status {
-        case .valid:
-            metrics.authenticateAccepted.increment()
-            return principal
-        case .revoked, .predatesEpoch:
-            metrics.authenticateRevoked.increment()
-            let reason = status == .revoked ? "logged out" : "issued before the user logged out everywhere"
-            emit(.revokedTokenPresented, userID: principal.userID, sessionID: principal.sessionID, detail: reason)
-            throw AuthKitError(.tokenRevoked, "the token was \(reason)")
-        case .sessionEnded:
-            metrics.authenticateRevoked.increment()
-            emit(
-                .revokedTokenPresented,
-                userID: principal.userID,
-                sessionID: principal.sessionID,
-                detail: "session ended"
-            )
-            throw AuthKitError(.sessionEnded, "the token's session has ended")
-        }
+        try await verifier.authenticate(token: token)
     }
 
     /// Exchanges a refresh token for a new pair. Presenting a token that was already rotated is reuse: the
     /// login is revoked, a ``SecurityEvent/Kind-swift.struct/refreshTokenReuse`` event is published, and
     /// ``AuthKitError/Code-swift.struct/refreshTokenReused`` is thrown.
-    public func refresh(_ refreshToken: String, claims: JSONObject = JSONObject()) async throws -> TokenPair {
+    /// `claims` are checked as ``login(userID:device:claims:audience:)`` checks them, before the token is rotated.
+    ///
+    /// `audience` names the registered audience the new access token is for (default
+    /// ``AuthKitConfiguration/audience``): one login holds tokens for several services through its one refresh
+    /// family, and ending the session ends them all. A client that asks for several audiences at once refreshes
+    /// one after the other (each refresh rotates the token), or allows a ``AuthKitConfiguration/refreshReuseGracePeriod``.
+    public func refresh(
+        _ refreshToken: String,
+        claims: JSONObject = JSONObject(),
+        audience: String? = nil
+    ) async throws -> TokenPair {
+        try Self.checkCustomClaims(claims)
+        let audience = try registered(audience)
         let outcome: RefreshOutcome
         do {
             outcome = try await tokenStore.rotate(refreshToken: refreshToken)
         } catch {
-            throw await storeUnavailable("rotate the refresh token", error, userID: nil)
+            throw await verifier.storeUnavailable("rotate the refresh token", error, userID: nil)
         }
         switch outcome {
         case .rotated(let grant):
             metrics.refreshes.increment()
-            let access = try mintAccessToken(userID: grant.userID, sessionID: grant.sessionID, claims: claims)
+            let access = try mintAccessToken(
+                userID: grant.userID,
+                sessionID: grant.sessionID,
+                audience: audience,
+                claims: claims
+            )
             let session = try? await tokenStore.session(userID: grant.userID, sessionID: grant.sessionID)
             return TokenPair(
                 accessToken: access.token,
@@ -244,7 +209,7 @@ public final class AuthKit: Service, Sendable {
             )
         case .reuseDetected(let userID, let sessionID):
             metrics.refreshReuse.increment()
-            emit(.refreshTokenReuse, userID: userID, sessionID: sessionID, detail: "login revoked")
+            verifier.emit(.refreshTokenReuse, userID: userID, sessionID: sessionID, detail: "login revoked")
             throw AuthKitError(.refreshTokenReused, "the refresh token was already used; the login has been revoked")
         case .invalid:
             metrics.refreshRejected.increment()
@@ -252,23 +217,32 @@ public final class AuthKit: Service, Sendable {
         }
     }
 
-    /// Logs out the login an access token belongs to: denylists the token until it expires and ends its
-    /// session (and refresh-token family).
+    /// Logs out the login an access token (for any registered audience) belongs to: denylists the token until
+    /// it expires and ends its session and refresh-token family, and with them the tokens of every audience of
+    /// that login. A legacy token without `jti` and `sid` cannot be logged out on its own: log the user out
+    /// everywhere.
     public func logout(accessToken: String) async throws {
-        let principal = try verifyLocally(accessToken)
-        do {
-            try await tokenStore.revoke(
-                jti: principal.tokenID,
-                userID: principal.userID,
-                expiresAt: principal.expiresAt
+        let principal = try await verifier.read(accessToken, scope: .issuer)
+        guard principal.tokenID != nil || principal.sessionID != nil else {
+            throw AuthKitError(
+                .invalidArgument,
+                "the token has neither jti nor sid to log out; log the user out everywhere instead"
             )
-            try await tokenStore.revokeSession(userID: principal.userID, sessionID: principal.sessionID)
+        }
+        do {
+            if let jti = principal.tokenID {
+                try await tokenStore.revoke(jti: jti, userID: principal.userID, expiresAt: principal.expiresAt)
+            }
+            if let sessionID = principal.sessionID {
+                try await tokenStore.revokeSession(userID: principal.userID, sessionID: sessionID)
+            }
         } catch {
-            throw await storeUnavailable("log out", error, userID: principal.userID)
+            throw await verifier.storeUnavailable("log out", error, userID: principal.userID)
         }
     }
 
-    /// Ends one session of a user ("log out that device"); its access tokens are refused from now on.
+    /// Ends one session of a user ("log out that device"); its access tokens, for every audience, are refused
+    /// from now on.
     /// - Returns: Whether the session was alive.
     @discardableResult
     public func logout(sessionID: String, userID: String) async throws -> Bool {
@@ -277,21 +251,26 @@ public final class AuthKit: Service, Sendable {
         } catch let error as TokenStoreError where error.code == .invalidArgument {
             throw AuthKitError(.invalidArgument, error.message)
         } catch {
-            throw await storeUnavailable("end the session", error, userID: userID)
+            throw await verifier.storeUnavailable("end the session", error, userID: userID)
         }
     }
 
     /// Logs a user out everywhere: every session ends and every access token issued until now is refused.
+    ///
+    /// The epoch is kept as long as any token or session it ends could still be presented: the longer of an access
+    /// token's lifetime (plus leeway) and a session's absolute lifetime, plus a minute. A session created at or
+    /// before it stays refused all that time, even one that some server's clock kept out of reach of the logout.
     /// - Returns: The number of sessions ended.
     @discardableResult
     public func logoutEverywhere(userID: String) async throws -> Int {
-        let retention = configuration.accessTokenLifetime + configuration.leeway + .seconds(60)
+        let tokens = configuration.accessTokenLifetime + configuration.leeway
+        let retention = max(tokens, configuration.refreshTokenLifetime) + .seconds(60)
         do {
             return try await tokenStore.logOutEverywhere(userID: userID, retention: retention)
         } catch let error as TokenStoreError where error.code == .invalidArgument {
             throw AuthKitError(.invalidArgument, error.message)
         } catch {
-            throw await storeUnavailable("log out everywhere", error, userID: userID)
+            throw await verifier.storeUnavailable("log out everywhere", error, userID: userID)
         }
     }
 
@@ -302,7 +281,7 @@ public final class AuthKit: Service, Sendable {
         } catch let error as TokenStoreError where error.code == .invalidArgument {
             throw AuthKitError(.invalidArgument, error.message)
         } catch {
-            throw await storeUnavailable("list sessions", error, userID: userID)
+            throw await verifier.storeUnavailable("list sessions", error, userID: userID)
         }
     }
 
@@ -314,7 +293,7 @@ public final class AuthKit: Service, Sendable {
         for userID: String,
         load: @escaping @Sendable (_ userID: String) async throws -> PermissionSet?
     ) async throws -> PermissionSet {
-        try await permissionCache.permissions(for: userID, load: load) ?? .empty
+        try await verifier.permissions(for: userID, load: load)
     }
 
     /// Throws ``AuthKitError/Code-swift.struct/forbidden`` unless the user holds `permission`
@@ -324,65 +303,58 @@ public final class AuthKit: Service, Sendable {
         of userID: String,
         load: @escaping @Sendable (_ userID: String) async throws -> PermissionSet?
     ) async throws {
-        guard try await permissions(for: userID, load: load).contains(permission) else {
-            throw AuthKitError(.forbidden, "the permission \"\(permission)\" is required")
-        }
+        try await verifier.require(permission, of: userID, load: load)
     }
 
     /// Forgets the cached permissions of a user (here and, through the invalidation channel, elsewhere).
     public func invalidatePermissions(of userID: String) async throws {
-        try await permissionCache.invalidate(userID)
+        try await verifier.invalidatePermissions(of: userID)
     }
 
     /// Charges one request of `cost` to `key` under `policy`; a refusal publishes
     /// ``SecurityEvent/Kind-swift.struct/rateLimitExceeded``. The decision carries the standard headers.
     public func rateLimit(_ key: String, policy: RateLimitPolicy, cost: Int = 1) async throws -> RateLimitDecision {
-        try await rateLimit(key, policies: [policy], cost: cost)
+        try await verifier.rateLimit(key, policy: policy, cost: cost)
     }
 
     /// Charges `key` under several policies at once; no policy is charged when another refuses.
     public func rateLimit(_ key: String, policies: [RateLimitPolicy], cost: Int = 1) async throws -> RateLimitDecision {
-        let decision = try await rateLimiter.check(key, policies: policies, cost: cost)
-        if !decision.isAllowed {
-            metrics.rateLimited.increment()
-            emit(.rateLimitExceeded, detail: "key=\(key) policy=\(decision.policy)")
-        }
-        return decision
+        try await verifier.rateLimit(key, policies: policies, cost: cost)
     }
 
     // MARK: Internals
 
-    private func verifyLocally(_ token: String) throws(AuthKitError) -> Principal {
-        let verified: VerifiedJWT
+    /// `audience`, or the default one, provided it is registered.
+    private func registered(_ audience: String?) throws(AuthKitError) -> String {
+        guard let audience else { return configuration.audience }
+        guard configuration.audiences.contains(audience) else {
+            throw AuthKitError(.invalidArgument, "the audience \"\(audience)\" is not registered")
+        }
+        return audience
+    }
+
+    /// The check every call that mints an access token runs on the caller's claims before anything is written:
+    /// registered names and `sid` are AuthKit's to set, and every value must be writable as JSON (no NaN or
+    /// infinity), so that signing cannot fail on them after a session was created or a refresh token rotated.
+    private static func checkCustomClaims(_ claims: JSONObject) throws(AuthKitError) {
+        for member in claims where JWTClaims.registeredNames.contains(member.name) || member.name == "sid" {
+            throw AuthKitError(.invalidArgument, "the claim \"\(member.name)\" is set by AuthKit")
+        }
         do {
-            verified = try verifier.verify(token)
+            _ = try JSONValue.object(claims).jsonText()
         } catch {
-            metrics.authenticateRejected.increment()
-            throw AuthKitError.invalidToken(error)
+            throw AuthKitError(.invalidArgument, "the claims cannot be written as JSON: \(error.message)")
         }
-        let claims = verified.claims
-        guard let userID = claims.subject, let tokenID = claims.id, let issuedAt = claims.issuedAt,
-            let expiresAt = claims.expiresAt, let sessionID = claims["sid"]?.stringValue
-        else {
-            metrics.authenticateRejected.increment()
-            throw AuthKitError(.invalidToken, "the token lacks sub, jti, sid, iat or exp", jwtCode: .missingClaim)
-        }
-        return Principal(
-            userID: userID,
-            sessionID: sessionID,
-            tokenID: tokenID,
-            issuedAt: issuedAt,
-            expiresAt: expiresAt,
-            claims: claims
-        )
     }
 
     private func mintAccessToken(
         userID: String,
         sessionID: String,
+        audience: String,
         claims: JSONObject
     ) throws(AuthKitError) -> (token: String, expiresAt: UnixTime) {
-        let now = UnixTime(seconds: clock.now().seconds)
+        let instant = clock.now()
+        let now = UnixTime(seconds: instant.seconds)
         let expiresAt = now + configuration.accessTokenLifetime
         var custom = JSONObject()
         custom["sid"] = .string(sessionID)
@@ -390,14 +362,14 @@ public final class AuthKit: Service, Sendable {
         let accessClaims = JWTClaims(
             issuer: configuration.issuer,
             subject: userID,
-            audience: [configuration.audience],
+            audience: [audience],
             expiresAt: expiresAt,
             issuedAt: now,
             id: Base64URL.encode(SecureRandom.bytes(16)),
             custom: custom
         )
         do {
-            return (try signer.sign(accessClaims), UnixTime(seconds: expiresAt.seconds))
+            return (try signingKeys.signer(at: instant).sign(accessClaims), UnixTime(seconds: expiresAt.seconds))
         } catch {
             throw AuthKitError(.invalidArgument, "the access token could not be signed: \(error)")
         }
@@ -406,31 +378,15 @@ public final class AuthKit: Service, Sendable {
     private func map(_ error: TokenStoreError, operation: String, userID: String) async throws -> AuthKitError {
         switch error.code {
         case .sessionLimitReached:
-            emit(.sessionLimitReached, userID: userID, detail: error.message)
+            verifier.emit(.sessionLimitReached, userID: userID, detail: error.message)
             return AuthKitError(.sessionLimitReached, error.message)
         case .invalidArgument:
             return AuthKitError(.invalidArgument, error.message)
         case .invalidConfiguration, .unsafeStoreConfiguration:
             return AuthKitError(.invalidConfiguration, error.message)
         default:
-            return await storeUnavailable(operation, error, userID: userID)
+            return await verifier.storeUnavailable(operation, error, userID: userID)
         }
-    }
-
-    private func storeUnavailable(_ operation: String, _ error: any Error, userID: String?) async -> AuthKitError {
-        emit(.storeUnavailable, userID: userID, detail: "could not \(operation)")
-        return AuthKitError.storeUnavailable(operation, error)
-    }
-
-    private func emit(_ kind: SecurityEvent.Kind, userID: String? = nil, sessionID: String? = nil, detail: String = "")
-    {
-        let event = SecurityEvent(kind: kind, userID: userID, sessionID: sessionID, detail: detail, at: clock.now())
-        var metadata: Logger.Metadata = ["event": "\(kind.name)"]
-        if let userID { metadata["user"] = "\(userID)" }
-        if let sessionID { metadata["session"] = "\(sessionID)" }
-        if !detail.isEmpty { metadata["detail"] = "\(detail)" }
-        logger.warning("security event", metadata: metadata)
-        broadcaster.publish(event)
     }
 
     private static func placeholderSession(for grant: RefreshGrant) -> Session {
@@ -443,11 +399,5 @@ public final class AuthKit: Service, Sendable {
             expiresAt: grant.expiresAt,
             absoluteExpiresAt: grant.absoluteExpiresAt
         )
-    }
-
-    private static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = ContinuousClock.now - start
-        let (seconds, attoseconds) = elapsed.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

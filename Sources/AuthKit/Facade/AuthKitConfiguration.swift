@@ -1,12 +1,19 @@
-/// Everything an ``AuthKit`` instance needs to know about the tokens it issues and the state it keeps.
+/// Everything an ``AuthKit`` issuer needs to know about the tokens it issues and the state it keeps.
 public struct AuthKitConfiguration: Sendable {
     /// The `iss` of every access token, required on verification.
     public var issuer: String
-    /// The `aud` of every access token, required on verification.
+    /// The default `aud` of access tokens, and the one this instance's own ``AuthKit/authenticate(token:)``
+    /// accepts.
     public var audience: String
-    /// The signing keys: the first signs new tokens, all of them verify (keep a retired key here until the
-    /// tokens it signed have expired). Each key needs a distinct `kid` when there are several.
-    public var signingKeys: [JWTKey]
+    /// The other audiences this issuer mints access tokens for (the registered clients of single sign-on, each
+    /// service verifying only its own): a login or refresh may name one, and every one of a session's tokens
+    /// ends with the session. ``audience`` is always registered.
+    public var registeredAudiences: Set<String>
+    /// The signing keys: an array (`[key]`: the first signs, all verify), or a source reloaded at run time
+    /// (``SigningKeySource/directory(_:checkInterval:publicationLead:)``,
+    /// ``SigningKeySource/provider(checkInterval:publicationLead:_:)``). Each key needs a distinct `kid` when
+    /// there are several.
+    public var signingKeys: SigningKeySource
     /// How long an access token is valid (default 15 minutes).
     public var accessTokenLifetime: Duration
     /// How long a login (session and refresh-token family) lasts at most, however often it is refreshed
@@ -19,7 +26,8 @@ public struct AuthKitConfiguration: Sendable {
     public var refreshReuseGracePeriod: Duration
     /// Clock-skew allowance for `exp`, `nbf` and `iat` (default zero, at most five minutes).
     public var leeway: Duration
-    /// How many sessions a user may hold, and what a login beyond that does.
+    /// How many sessions a user may hold, and what a login beyond that does (default: up to the hard cap of
+    /// `TokenStoreLimits.maxSessionsPerUser`, evicting the oldest; a policy may lower the cap, not raise it).
     public var sessionPolicy: SessionPolicy
     /// The prefix of every key a shared store writes (default `authkit:`), so apps can share one Redis.
     public var keyPrefix: String
@@ -34,27 +42,37 @@ public struct AuthKitConfiguration: Sendable {
     public var accessTokenType: String
     /// The largest access token accepted, in bytes (default 8 KiB).
     public var maxTokenSize: Int
+    /// The claims an access token must carry to be accepted (default
+    /// ``AuthKitVerifierConfiguration/defaultRequiredClaims``; see
+    /// ``AuthKitVerifierConfiguration/requiredClaims``). Tokens this issuer mints carry them all.
+    public var requiredClaims: Set<String>
+    /// Tokens from before the move to AuthKit, accepted until a cut-off (default none).
+    public var legacyTokens: LegacyTokenPolicy?
 
     /// Creates a configuration; everything but issuer, audience and keys has a production default.
     public init(
         issuer: String,
         audience: String,
-        signingKeys: [JWTKey],
+        registeredAudiences: Set<String> = [],
+        signingKeys: SigningKeySource,
         accessTokenLifetime: Duration = .seconds(15 * 60),
         refreshTokenLifetime: Duration = .seconds(7 * 86_400),
         refreshIdleLifetime: Duration? = nil,
         refreshReuseGracePeriod: Duration = .zero,
         leeway: Duration = .zero,
-        sessionPolicy: SessionPolicy = .unlimited,
+        sessionPolicy: SessionPolicy = .default,
         keyPrefix: String = "authkit:",
         rateLimitFailureMode: RateLimitFailureMode = .localFallback(),
         permissionCache: PermissionCacheConfiguration = PermissionCacheConfiguration(),
         touchSessionOnAuthenticate: Bool = false,
         accessTokenType: String = "at+jwt",
-        maxTokenSize: Int = 8192
+        maxTokenSize: Int = 8192,
+        requiredClaims: Set<String> = AuthKitVerifierConfiguration.defaultRequiredClaims,
+        legacyTokens: LegacyTokenPolicy? = nil
     ) {
         self.issuer = issuer
         self.audience = audience
+        self.registeredAudiences = registeredAudiences
         self.signingKeys = signingKeys
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime
@@ -68,6 +86,31 @@ public struct AuthKitConfiguration: Sendable {
         self.touchSessionOnAuthenticate = touchSessionOnAuthenticate
         self.accessTokenType = accessTokenType
         self.maxTokenSize = maxTokenSize
+        self.requiredClaims = requiredClaims
+        self.legacyTokens = legacyTokens
+    }
+
+    /// Every audience this issuer mints for: ``audience`` and ``registeredAudiences``.
+    var audiences: Set<String> {
+        registeredAudiences.union([audience])
+    }
+
+    /// The verification side of this configuration, checking tokens with `keys`.
+    func verifierConfiguration(keys: VerificationKeys) -> AuthKitVerifierConfiguration {
+        AuthKitVerifierConfiguration(
+            issuer: issuer,
+            audiences: [audience],
+            keys: keys,
+            requiredClaims: requiredClaims,
+            accessTokenType: accessTokenType,
+            leeway: leeway,
+            maxTokenSize: maxTokenSize,
+            keyPrefix: keyPrefix,
+            rateLimitFailureMode: rateLimitFailureMode,
+            permissionCache: permissionCache,
+            touchSessionOnAuthenticate: touchSessionOnAuthenticate,
+            legacyTokens: legacyTokens
+        )
     }
 
     /// The session lifetime handed to the token store at login.
@@ -80,15 +123,11 @@ public struct AuthKitConfiguration: Sendable {
     }
 
     /// Throws ``AuthKitError/Code-swift.struct/invalidConfiguration`` for settings that cannot work.
+    /// The verification settings (issuer, audience, claims, key prefix) are validated by the ``AuthKitVerifier``
+    /// the issuer is built on, before its store opens.
     func validate() throws(AuthKitError) {
-        guard !issuer.isEmpty, !audience.isEmpty else {
-            throw AuthKitError(.invalidConfiguration, "issuer and audience must not be empty")
-        }
-        guard let first = signingKeys.first else {
-            throw AuthKitError(.invalidConfiguration, "at least one signing key is needed")
-        }
-        guard first.canSign else {
-            throw AuthKitError(.invalidConfiguration, "the first signing key cannot sign (it is a public key)")
+        guard !registeredAudiences.contains("") else {
+            throw AuthKitError(.invalidConfiguration, "a registered audience must not be empty")
         }
         guard accessTokenLifetime > .zero, accessTokenLifetime <= .seconds(86_400) else {
             throw AuthKitError(.invalidConfiguration, "the access-token lifetime must be between 0 and 24 hours")
@@ -99,12 +138,14 @@ public struct AuthKitConfiguration: Sendable {
                 "the refresh-token lifetime must not be shorter than the access token's"
             )
         }
-        guard !keyPrefix.isEmpty, !keyPrefix.contains("{"), !keyPrefix.contains("}") else {
-            throw AuthKitError(.invalidConfiguration, "the key prefix must be non-empty and hold no '{' or '}'")
-        }
         do {
             try sessionLifetime.validate()
             try sessionPolicy.validate()
+        } catch {
+            throw AuthKitError(.invalidConfiguration, error.message)
+        }
+        do {
+            try permissionCache.validate()
         } catch {
             throw AuthKitError(.invalidConfiguration, error.message)
         }

@@ -30,6 +30,9 @@ public struct AuthKitError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let forbidden = Code("forbidden")
         /// The state store could not answer; revocation, rotation and session checks fail closed. HTTP 503.
         public static let storeUnavailable = Code("storeUnavailable")
+        /// The keys needed could not be obtained: a remote JWKS is unreachable and its cached copy has expired
+        /// (verification fails closed), or a signing-key source could not be read. HTTP 503.
+        public static let keysUnavailable = Code("keysUnavailable")
         /// An argument was refused (for example an over-long user id or a reserved claim name). HTTP 400.
         public static let invalidArgument = Code("invalidArgument")
         /// The configuration cannot work (no signing key, lifetimes out of range, an unsafe store).

@@ -3,17 +3,38 @@ import Metrics
 /// The counters and timers AuthKit reports through swift-metrics, created once so the hot path only
 /// increments them.
 struct AuthKitMetrics: Sendable {
-    let authenticateAccepted = Counter(label: "authkit_authenticate_total", dimensions: [("result", "accepted")])
-    let authenticateRejected = Counter(label: "authkit_authenticate_total", dimensions: [("result", "invalid")])
-    let authenticateRevoked = Counter(label: "authkit_authenticate_total", dimensions: [("result", "revoked")])
-    let authenticateUnavailable = Counter(
-        label: "authkit_authenticate_total",
-        dimensions: [("result", "store_unavailable")]
-    )
-    let authenticateDuration = Metrics.Timer(label: "authkit_authenticate_duration")
-    let logins = Counter(label: "authkit_logins_total")
-    let refreshes = Counter(label: "authkit_refresh_total", dimensions: [("result", "rotated")])
-    let refreshReuse = Counter(label: "authkit_refresh_total", dimensions: [("result", "reuse")])
-    let refreshRejected = Counter(label: "authkit_refresh_total", dimensions: [("result", "invalid")])
-    let rateLimited = Counter(label: "authkit_rate_limited_total")
+    let authenticateAccepted: Counter
+    let authenticateRejected: Counter
+    let authenticateRevoked: Counter
+    let authenticateUnavailable: Counter
+    let authenticateKeysUnavailable: Counter
+    let authenticateDuration: Metrics.Timer
+    let legacyAccepted: Counter
+    let legacyRefused: Counter
+    let logins: Counter
+    let refreshes: Counter
+    let refreshReuse: Counter
+    let refreshRejected: Counter
+    let rateLimited: Counter
+
+    /// Metrics reported to `factory` (tests pass their own), or to the bootstrapped metrics system.
+    init(factory: (any MetricsFactory)? = nil) {
+        let factory = factory ?? MetricsSystem.factory
+        func counter(_ label: String, _ result: String? = nil) -> Counter {
+            Counter(label: label, dimensions: result.map { [("result", $0)] } ?? [], factory: factory)
+        }
+        authenticateAccepted = counter("authkit_authenticate_total", "accepted")
+        authenticateRejected = counter("authkit_authenticate_total", "invalid")
+        authenticateRevoked = counter("authkit_authenticate_total", "revoked")
+        authenticateUnavailable = counter("authkit_authenticate_total", "store_unavailable")
+        authenticateKeysUnavailable = counter("authkit_authenticate_total", "keys_unavailable")
+        authenticateDuration = Metrics.Timer(label: "authkit_authenticate_duration", factory: factory)
+        legacyAccepted = counter("authkit_legacy_tokens_total", "accepted")
+        legacyRefused = counter("authkit_legacy_tokens_total", "refused")
+        logins = counter("authkit_logins_total")
+        refreshes = counter("authkit_refresh_total", "rotated")
+        refreshReuse = counter("authkit_refresh_total", "reuse")
+        refreshRejected = counter("authkit_refresh_total", "invalid")
+        rateLimited = counter("authkit_rate_limited_total")
+    }
 }

@@ -1,8 +1,12 @@
-/// Where an ``AuthKit`` instance keeps its state: in memory (the embedded default) or in Redis
-/// (`AuthKitStore.redis(url:)` from the `AuthKitRedis` module).
+import Synchronization
+
+/// Where an ``AuthKit`` issuer or an ``AuthKitVerifier`` keeps its state: in memory (the embedded default) or in
+/// Redis (`AuthKitStore.redis(url:)` from the `AuthKitRedis` module).
 ///
-/// A store is a recipe, opened by ``AuthKit/init(configuration:store:clock:logger:)`` with the configuration
-/// (for the key prefix) and the clock, so that every part shares them.
+/// A store is a recipe, opened by ``AuthKit/init(configuration:store:clock:logger:)`` or
+/// ``AuthKitVerifier/init(configuration:store:clock:logger:)`` with the configured key prefix and the clock, so
+/// that every part shares them. An issuer and the services that verify its tokens open the same store with the
+/// same prefix: that is how a logout on one is seen by all.
 public struct AuthKitStore: Sendable {
     /// The opened parts of a store.
     public struct Backends: Sendable {
@@ -39,26 +43,42 @@ public struct AuthKitStore: Sendable {
 
     /// A short name for logs (`in-memory`, `redis`).
     public let name: String
-    let open: @Sendable (AuthKitConfiguration, WallClock) async throws -> Backends
+    let open: @Sendable (String, WallClock) async throws -> Backends
 
-    /// A store from a function that opens its parts.
+    /// A store from a function that opens its parts under a key prefix with a clock.
     public init(
         name: String,
-        open: @escaping @Sendable (_ configuration: AuthKitConfiguration, _ clock: WallClock) async throws -> Backends
+        open: @escaping @Sendable (_ keyPrefix: String, _ clock: WallClock) async throws -> Backends
     ) {
         self.name = name
         self.open = open
     }
 
     /// State in this process only: for tests, development and single-instance apps.
+    ///
+    /// One value is one state: an issuer and the ``AuthKitVerifier``s opened with the same value in one process
+    /// share it (read with the clock of the first to open it), as they would share one Redis.
     public static func inMemory() -> AuthKitStore {
-        AuthKitStore(name: "in-memory") { _, clock in
-            Backends(
+        let shared = SharedInMemoryBackends()
+        return AuthKitStore(name: "in-memory") { _, clock in shared.backends(clock: clock) }
+    }
+}
+
+/// The in-memory parts of one ``AuthKitStore/inMemory()`` value, made by its first open and handed to the rest.
+private final class SharedInMemoryBackends: Sendable {
+    private let opened = Mutex<AuthKitStore.Backends?>(nil)
+
+    func backends(clock: WallClock) -> AuthKitStore.Backends {
+        opened.withLock { opened in
+            if let opened { return opened }
+            let backends = AuthKitStore.Backends(
                 tokens: InMemoryTokenStore(clock: clock),
                 rateLimits: InMemoryRateLimitStore(clock: clock),
                 permissions: InMemoryPermissionStore(clock: clock),
                 invalidations: InMemoryPermissionInvalidationBus()
             )
+            opened = backends
+            return backends
         }
     }
 }

@@ -9,13 +9,13 @@ extension AuthKitStore {
     /// At start the server's `maxmemory-policy` is checked; with `strictMemoryPolicy` a policy that could
     /// evict revocations refuses to start.
     public static func redis(url: String, strictMemoryPolicy: Bool = false) -> AuthKitStore {
-        AuthKitStore(name: "redis") { configuration, clock in
+        AuthKitStore(name: "redis") { prefix, clock in
             let client = try RedisClient(url: url)
             do {
                 return try await backends(
                     client: client,
                     ownsClient: true,
-                    configuration: configuration,
+                    prefix: prefix,
                     clock: clock,
                     strictMemoryPolicy: strictMemoryPolicy
                 )
@@ -28,11 +28,11 @@ extension AuthKitStore {
 
     /// State in Redis through a client the app already has; the app keeps running and shutting it down.
     public static func redis(client: RedisClient, strictMemoryPolicy: Bool = false) -> AuthKitStore {
-        AuthKitStore(name: "redis") { configuration, clock in
+        AuthKitStore(name: "redis") { prefix, clock in
             try await backends(
                 client: client,
                 ownsClient: false,
-                configuration: configuration,
+                prefix: prefix,
                 clock: clock,
                 strictMemoryPolicy: strictMemoryPolicy
             )
@@ -42,11 +42,10 @@ extension AuthKitStore {
     private static func backends(
         client: RedisClient,
         ownsClient: Bool,
-        configuration: AuthKitConfiguration,
+        prefix: String,
         clock: WallClock,
         strictMemoryPolicy: Bool
     ) async throws -> Backends {
-        let prefix = configuration.keyPrefix
         let tokens = try await RedisTokenStore.start(
             client: client,
             configuration: RedisTokenStoreConfiguration(keyPrefix: prefix, requireSafeMemoryPolicy: strictMemoryPolicy),
@@ -55,7 +54,7 @@ extension AuthKitStore {
         return Backends(
             tokens: tokens,
             rateLimits: RedisRateLimitStore(client: client, keyPrefix: prefix),
-            permissions: RedisPermissionStore(client: client, keyPrefix: prefix),
+            permissions: try RedisPermissionStore(client: client, keyPrefix: prefix),
             invalidations: RedisPermissionInvalidationChannel(client: client, keyPrefix: prefix),
             run: { if ownsClient { try await client.run() } },
             shutdown: { if ownsClient { await client.shutdown() } }

@@ -8,8 +8,10 @@ public import RedisClient
 /// sharded pub/sub answers that the command is unknown, and the channel uses classic pub/sub there (which a cluster
 /// broadcasts).
 ///
-/// Redis pub/sub delivers at most once: a message published while a subscriber's connection is being reopened is
-/// lost without notice. The local cache's short TTL is what bounds staleness in that case.
+/// Redis pub/sub delivers at most once: a message published while a subscriber's connection is down is lost. So the
+/// stream of ``subscribe()`` ends as soon as its connection is lost (closed, reset, a failed health check, or the
+/// channel's slot or primary moving), never resubscribing silently: the cache then empties its local entries and
+/// subscribes again, and a message lost in the gap cannot leave a stale entry trusted.
 public final class RedisPermissionInvalidationChannel: PermissionInvalidationChannel {
     /// The client used to publish and subscribe.
     public let client: RedisClient
@@ -55,10 +57,10 @@ public final class RedisPermissionInvalidationChannel: PermissionInvalidationCha
     private func subscription() async throws -> RedisSubscription {
         if sharded {
             do {
-                return try await client.subscribe(shardChannels: [channel])
+                return try await client.subscribe(shardChannels: [channel], resubscribe: false)
             } catch let error as RedisError where Self.lacksShardedPubSub(error) {}
         }
-        return try await client.subscribe([channel])
+        return try await client.subscribe([channel], resubscribe: false)
     }
 
     /// Whether `error` is a server's answer that it does not know the sharded pub/sub commands (before Redis 7).

@@ -20,12 +20,19 @@ public final class RedisPermissionStore: PermissionStore {
     public let globalVersionRetention: Duration
 
     /// Creates a store over `client`.
+    ///
+    /// Both retentions become TTLs in Redis, so each must be at least one millisecond: a retention of zero would
+    /// delete the version `invalidate` just wrote (letting a load that raced it be cached), and one under a
+    /// millisecond would make every `invalidateAll` fail. Otherwise this throws
+    /// `PermissionCacheError.Code.invalidConfiguration`.
     public init(
         client: RedisClient,
         keyPrefix: String = "authkit:",
         versionRetention: Duration = .seconds(600),
         globalVersionRetention: Duration = .seconds(30 * 86_400)
-    ) {
+    ) throws(PermissionCacheError) {
+        try PermissionCacheConfiguration.checkTTL(versionRetention, "the version retention")
+        try PermissionCacheConfiguration.checkTTL(globalVersionRetention, "the global version retention")
         self.client = client
         self.keyPrefix = keyPrefix
         self.versionRetention = versionRetention

@@ -31,7 +31,7 @@ public final class RedisTokenStore: TokenStore {
     public let configuration: RedisTokenStoreConfiguration
 
     /// Creates a store on `client`; throws `TokenStoreError.Code.invalidConfiguration` for a key
-    /// prefix containing `{` or `}` or a non-positive expiry margin.
+    /// prefix containing `{` or `}` or an expiry margin under one millisecond.
     public convenience init(
         client: RedisClient,
         configuration: RedisTokenStoreConfiguration = RedisTokenStoreConfiguration(),
@@ -52,9 +52,7 @@ public final class RedisTokenStore: TokenStore {
         guard configuration.keyPrefix.utf8.count <= 64 else {
             throw TokenStoreError(.invalidConfiguration, "the key prefix is longer than 64 bytes")
         }
-        guard configuration.expiryMargin > .zero else {
-            throw TokenStoreError(.invalidConfiguration, "the expiry margin must be positive")
-        }
+        try TokenStoreLimits.checkDuration(configuration.expiryMargin, name: "the expiry margin")
         self.client = client
         self.configuration = configuration
         self.keys = RedisKeyspace(prefix: configuration.keyPrefix)
@@ -109,13 +107,14 @@ public final class RedisTokenStore: TokenStore {
         try TokenStoreLimits.checkUserID(userID)
         try TokenStoreLimits.checkJTI(jti)
         let now = clock.now()
-        guard expiresAt > now else {
+        let until = TokenStoreLimits.revokedUntil(expiresAt: expiresAt)
+        guard until > now else {
             return false
         }
         let reply = try await eval(
             RedisTokenStoreScripts.revoke,
             keys: [keys.revoked(userID, jti: jti)],
-            arguments: [RedisArgument(now.milliseconds), RedisArgument(expiresAt.milliseconds), margin]
+            arguments: [RedisArgument(now.milliseconds), RedisArgument(until.milliseconds), margin]
         )
         return try Self.integer(reply) == 1
     }
@@ -124,9 +123,7 @@ public final class RedisTokenStore: TokenStore {
     @discardableResult
     public func logOutEverywhere(userID: String, retention: Duration) async throws -> Int {
         try TokenStoreLimits.checkUserID(userID)
-        guard retention > .zero else {
-            throw TokenStoreError(.invalidConfiguration, "the epoch retention must be positive")
-        }
+        try TokenStoreLimits.checkDuration(retention, name: "the epoch retention")
         let now = clock.now()
         return try await endSessions(userID: userID, now: now, epochRetainedUntil: (now + retention).milliseconds)
     }
@@ -153,26 +150,22 @@ public final class RedisTokenStore: TokenStore {
         let device = request.device.truncated
         let now = clock.now()
         let lifetime = request.lifetime
-        let sessionKeys = [keys.sessions(request.userID), keys.session(request.userID, sessionID)]
-        let arguments: [RedisArgument] = [
-            RedisArgument(now.milliseconds), RedisArgument(sessionID), RedisArgument(token.digest),
-            RedisArgument(device.name), RedisArgument(device.ipAddress), RedisArgument(device.userAgent),
-            RedisArgument(Self.milliseconds(lifetime.absolute)), RedisArgument(Self.milliseconds(lifetime.idle)),
-            RedisArgument(Self.milliseconds(lifetime.reuseGracePeriod)),
-            RedisArgument(request.policy.maxSessions ?? 0),
-            RedisArgument(request.policy.overflow == .refuseNewLogin ? 1 : 0), margin,
-            RedisArgument(keys.sessionPrefix(request.userID)),
-        ]
-        // Without a limit the script touches no other session: no need to read the index first.
-        let reply =
-            request.policy.maxSessions == nil
-            ? try await eval(RedisTokenStoreScripts.createSession, keys: sessionKeys, arguments: arguments)
-            : try await evalOverSessions(
-                RedisTokenStoreScripts.createSession,
-                userID: request.userID,
-                keys: sessionKeys,
-                arguments: arguments
-            )
+        let reply = try await evalOverSessions(
+            RedisTokenStoreScripts.createSession,
+            userID: request.userID,
+            keys: [
+                keys.sessions(request.userID), keys.epoch(request.userID), keys.session(request.userID, sessionID),
+            ],
+            arguments: [
+                RedisArgument(now.milliseconds), RedisArgument(sessionID), RedisArgument(token.digest),
+                RedisArgument(device.name), RedisArgument(device.ipAddress), RedisArgument(device.userAgent),
+                RedisArgument(Self.milliseconds(lifetime.absolute)), RedisArgument(Self.milliseconds(lifetime.idle)),
+                RedisArgument(Self.milliseconds(lifetime.reuseGracePeriod)),
+                RedisArgument(request.policy.effectiveLimit),
+                RedisArgument(request.policy.overflow == .refuseNewLogin ? 1 : 0), margin,
+                RedisArgument(keys.sessionPrefix(request.userID)), bound,
+            ]
+        )
         guard let items = reply.array, let status = items.first?.integer else {
             throw Self.corrupt("createSession")
         }
@@ -180,17 +173,20 @@ public final class RedisTokenStore: TokenStore {
             let limit = items.count > 1 ? items[1].integer ?? 0 : 0
             throw TokenStoreError(.sessionLimitReached, "the user already has the \(limit) sessions the policy allows")
         }
+        guard items.count >= 2, let created = items[1].string.flatMap(Int64.init) else {
+            throw Self.corrupt("createSession")
+        }
         let absolute = now + lifetime.absolute
         let session = Session(
             id: sessionID,
             userID: request.userID,
             device: device,
-            createdAt: Self.instant(now.milliseconds),
+            createdAt: Self.instant(created),
             lastSeenAt: Self.instant(now.milliseconds),
             expiresAt: Self.instant(min(now + lifetime.idle, absolute).milliseconds),
             absoluteExpiresAt: Self.instant(absolute.milliseconds)
         )
-        let ended = items.dropFirst().compactMap(\.string)
+        let ended = items.dropFirst(2).compactMap(\.string)
         return SessionGrant(session: session, refreshToken: token, endedSessionIDs: Array(ended))
     }
 
@@ -203,7 +199,9 @@ public final class RedisTokenStore: TokenStore {
         let now = clock.now()
         let reply = try await eval(
             RedisTokenStoreScripts.rotate,
-            keys: [keys.session(token.userID, token.sessionID), keys.sessions(token.userID)],
+            keys: [
+                keys.session(token.userID, token.sessionID), keys.sessions(token.userID), keys.epoch(token.userID),
+            ],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(token.digest), RedisArgument(next.digest),
                 RedisArgument(TokenStoreLimits.retiredDigestHistory), margin, RedisArgument(token.sessionID),
@@ -245,8 +243,8 @@ public final class RedisTokenStore: TokenStore {
         let reply = try await evalOverSessions(
             RedisTokenStoreScripts.listSessions,
             userID: userID,
-            keys: [keys.sessions(userID)],
-            arguments: [RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID))]
+            keys: [keys.sessions(userID), keys.epoch(userID)],
+            arguments: [RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), bound]
         )
         guard let items = reply.array, items.count % 8 == 0 else {
             throw Self.corrupt("sessions")
@@ -269,12 +267,16 @@ public final class RedisTokenStore: TokenStore {
     public func session(userID: String, sessionID: String) async throws -> Session? {
         try TokenStoreLimits.checkUserID(userID)
         try TokenStoreLimits.checkSessionID(sessionID)
-        let now = clock.now()
-        let reply = try await send([
-            "HMGET", keys.session(userID, sessionID), "name", "ip", "ua", "created", "seen", "exp", "abs", "reuse",
+        let now = Double(clock.now().milliseconds)
+        let replies = try await pipeline([
+            ["HMGET", keys.session(userID, sessionID), "name", "ip", "ua", "created", "seen", "exp", "abs", "reuse"],
+            ["HMGET", keys.epoch(userID), "at", "until"],
         ])
-        let fields = try Self.fields(reply, count: 8)
-        guard let expires = fields[5].flatMap(Int64.init), fields[7] != "1", now.milliseconds < expires else {
+        guard replies.count == 2 else { throw Self.corrupt("the session's reads") }
+        let fields = try Self.fields(replies[0], count: 8)
+        let cut = try Self.epochCut(try Self.fields(replies[1], count: 2), now: now)
+        guard try Self.sessionIsAlive(expires: fields[5], reuse: fields[7], created: fields[3], now: now, cut: cut)
+        else {
             return nil
         }
         return try Self.session(id: sessionID, userID: userID, fields: Array(fields.prefix(7)))
@@ -288,7 +290,7 @@ public final class RedisTokenStore: TokenStore {
         let now = clock.now()
         let reply = try await eval(
             RedisTokenStoreScripts.touchSession,
-            keys: [keys.session(userID, sessionID), keys.sessions(userID)],
+            keys: [keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID)],
             arguments: [RedisArgument(now.milliseconds), margin, RedisArgument(sessionID)]
         )
         return try Self.integer(reply) == 1
@@ -302,7 +304,7 @@ public final class RedisTokenStore: TokenStore {
         let now = clock.now()
         let reply = try await eval(
             RedisTokenStoreScripts.revokeSession,
-            keys: [keys.session(userID, sessionID), keys.sessions(userID)],
+            keys: [keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID)],
             arguments: [RedisArgument(now.milliseconds), margin, RedisArgument(sessionID)]
         )
         return try Self.integer(reply) == 1
@@ -338,7 +340,7 @@ public final class RedisTokenStore: TokenStore {
                 keys.session(check.userID, sessionID), keys.sessions(check.userID),
             ],
             arguments: [
-                RedisArgument(now.milliseconds), RedisArgument(check.issuedAt.milliseconds),
+                RedisArgument(now.milliseconds), RedisArgument(check.epochCutoff.milliseconds),
                 RedisArgument(check.jti == nil ? 0 : 1), RedisArgument(check.sessionID == nil ? 0 : 1),
                 RedisArgument(check.touchSession ? 1 : 0), margin, RedisArgument(sessionID),
             ]
@@ -353,7 +355,8 @@ public final class RedisTokenStore: TokenStore {
     }
 
     /// The read-only check: the check script's reads (`GET` of the denylist entry when the token has a jti,
-    /// `HMGET` of the epoch, `HMGET` of the session when it has a session id) in one pipeline, and its rules in
+    /// `HMGET` of the epoch, `HMGET` of the session's `exp reuse created` when it has a session id) in one
+    /// pipeline, and its rules in
     /// the same order. redis-server runs a script several times slower than these plain reads, which made the
     /// script the bound of `authenticate`. It never touches the session (`check.touchSession` is ignored here).
     ///
@@ -361,8 +364,9 @@ public final class RedisTokenStore: TokenStore {
     /// connection), and another client's command may run between them. That cannot turn a refusal into an
     /// acceptance, because every record read only ever gets stricter while it still matters: a denylist entry is
     /// only added or extended, the epoch's `at` and `until` only move forward, and a session that has ended
-    /// (deleted, tombstoned for reuse, or past `exp` by this check's `now`) never comes back — touch and rotation
-    /// refuse a session already past `exp`. So if each read shows no restriction at its own instant, none was
+    /// (deleted, tombstoned for reuse, past `exp` by this check's `now`, or created at or before the epoch) never
+    /// comes back — touch and rotation refuse a session already past `exp`, ended by the epoch, or missing from
+    /// the index. So if each read shows no restriction at its own instant, none was
     /// there at the first read's instant either, and `.valid` is exactly what the script would have answered had
     /// it run then: a revocation, logout-everywhere or session end landing between the reads takes effect as if
     /// it had come just after the check, as it would had the check run a moment earlier. The one visible race
@@ -378,7 +382,7 @@ public final class RedisTokenStore: TokenStore {
         }
         commands.append(["HMGET", keys.epoch(check.userID), "at", "until"])
         if let sessionID = check.sessionID {
-            commands.append(["HMGET", keys.session(check.userID, sessionID), "exp", "reuse"])
+            commands.append(["HMGET", keys.session(check.userID, sessionID), "exp", "reuse", "created"])
         }
         let replies = try await pipeline(commands)
         guard replies.count == commands.count else {
@@ -399,23 +403,51 @@ public final class RedisTokenStore: TokenStore {
             }
             next += 1
         }
-        let epoch = try Self.fields(replies[next], count: 2)
+        let cut = try Self.epochCut(try Self.fields(replies[next], count: 2), now: nowMilliseconds)
         next += 1
-        if let at = epoch[0] {
-            // The script fails on a missing or unparsable `until` and on an unparsable `at` once `until` is in the
-            // future; here either is corrupt whatever `until` says.
-            guard let atValue = Self.number(at), let until = epoch[1].flatMap(Self.number) else {
-                throw Self.corrupt("the user's epoch")
-            }
-            if nowMilliseconds < until && Double(check.issuedAt.milliseconds) <= atValue {
-                return .predatesEpoch
-            }
+        if let cut, Double(check.epochCutoff.milliseconds) <= cut {
+            return .predatesEpoch
         }
         guard check.sessionID != nil else { return .valid }
-        let session = try Self.fields(replies[next], count: 2)
-        guard let expiry = session[0], session[1] != "1" else { return .sessionEnded }
-        guard let expiresAt = Self.number(expiry) else { throw Self.corrupt("the session") }
-        return nowMilliseconds >= expiresAt ? .sessionEnded : .valid
+        let session = try Self.fields(replies[next], count: 3)
+        let isAlive = try Self.sessionIsAlive(
+            expires: session[0],
+            reuse: session[1],
+            created: session[2],
+            now: nowMilliseconds,
+            cut: cut
+        )
+        return isAlive ? .valid : .sessionEnded
+    }
+
+    /// The user's epoch cut-off (`at`) when it is still remembered at `now` (before `until`), from the fields
+    /// `at`, `until`: what the scripts' `epochAt` answers. The script fails on a missing or unparsable `until` and
+    /// on an unparsable `at` once `until` is in the future; here either is corrupt whatever `until` says.
+    static func epochCut(_ fields: [String?], now: Double) throws(TokenStoreError) -> Double? {
+        guard let at = fields[0] else { return nil }
+        guard let cut = number(at), let until = fields[1].flatMap(number) else {
+            throw corrupt("the user's epoch")
+        }
+        return now < until ? cut : nil
+    }
+
+    /// Whether a session whose hash holds these `exp`, `reuse` and `created` fields is alive at `now` under the
+    /// epoch cut-off `cut`: the rule of the scripts' `alive`, for the reads done here (the conformance suites,
+    /// run with and without the check script, hold the two together). A session is alive when it is not a reuse
+    /// tombstone, not past its idle expiry, and created after the epoch — whatever clock recorded either.
+    static func sessionIsAlive(
+        expires: String?,
+        reuse: String?,
+        created: String?,
+        now: Double,
+        cut: Double?
+    ) throws(TokenStoreError) -> Bool {
+        guard let expires, reuse != "1" else { return false }
+        guard let expiresAt = number(expires) else { throw corrupt("the session") }
+        guard now < expiresAt else { return false }
+        guard let cut else { return true }
+        guard let createdAt = created.flatMap(number) else { throw corrupt("the session") }
+        return createdAt > cut
     }
 
     /// A stored number as Lua's `tonumber` reads it, for the values the scripts write (`%.0f` integers): a
@@ -438,6 +470,11 @@ public final class RedisTokenStore: TokenStore {
         RedisArgument(marginMilliseconds)
     }
 
+    /// The most index entries a script walks: the hard cap of live sessions per user.
+    private var bound: RedisArgument {
+        RedisArgument(TokenStoreLimits.maxSessionsPerUser)
+    }
+
     private func endSessions(userID: String, now: UnixTime, epochRetainedUntil: Int64) async throws -> Int {
         let reply = try await evalOverSessions(
             RedisTokenStoreScripts.endSessions,
@@ -445,7 +482,7 @@ public final class RedisTokenStore: TokenStore {
             keys: [keys.sessions(userID), keys.epoch(userID)],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), margin,
-                RedisArgument(epochRetainedUntil),
+                RedisArgument(epochRetainedUntil), bound,
             ]
         )
         return Int(try Self.integer(reply))
@@ -470,6 +507,10 @@ public final class RedisTokenStore: TokenStore {
     /// ``RedisTokenStoreScripts``): reads the index, passes `keys` then the key of each session in it, and when the
     /// script answers RETRY (a login would have to evict a session added in between; nothing changed) reads the
     /// index and runs again, after a short random pause that spreads logins racing for the same user.
+    ///
+    /// The read covers the first two `bound`s of the index: a script walks at most `bound` entries, and listing
+    /// walks the first `bound` live ones, which follow the expired ones a login has not dropped yet (the index is
+    /// ordered by expiry).
     private func evalOverSessions(
         _ script: RedisScript,
         userID: String,
@@ -478,7 +519,9 @@ public final class RedisTokenStore: TokenStore {
     ) async throws -> RedisReply {
         let prefix = Array(keys.sessionPrefix(userID).utf8)
         for _ in 0..<Self.sessionScriptAttempts {
-            let index = try await send(["ZRANGE", keys.sessions(userID), "0", "-1"])
+            let index = try await send([
+                "ZRANGE", keys.sessions(userID), "0", RedisArgument(2 * TokenStoreLimits.maxSessionsPerUser - 1),
+            ])
             guard let ids = index.array?.compactMap(\.bytes) else {
                 throw Self.corrupt("the sessions index")
             }

@@ -7,7 +7,7 @@ public struct RedisTokenStoreConfiguration: Hashable, Sendable {
     /// How long past the moment a record stops mattering its key's TTL runs (default one minute).
     ///
     /// Rules are decided by comparing recorded instants with the store's clock, never by TTLs, so the
-    /// margin only absorbs clock differences between app servers; it must be positive.
+    /// margin only absorbs clock differences between app servers; it must be at least one millisecond.
     public var expiryMargin: Duration
     /// When true, ``RedisTokenStore/checkMemoryPolicy()`` throws if the server's `maxmemory-policy` could
     /// evict denylist entries (anything but `noeviction`) or cannot be read.

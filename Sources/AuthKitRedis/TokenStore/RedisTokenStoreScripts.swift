@@ -7,10 +7,13 @@ import RedisClient
 // TRYAGAIN); a key a script reached without declaring it would be refused on the old node, or read as missing on
 // the new one — and a session read as missing would be dropped from the index and outlive "log out everywhere".
 // Scripts that walk a user's sessions are therefore given the keys of the sessions in the index, read just
-// before (ZRANGE). A session in the index whose key was not given was added after that read, by a login
-// concurrent with the call: listing and ending sessions leave it alone (the call took effect at its read), and a
-// login counts it by its index entry without reading it, answering RETRY (before changing anything) only when
-// it would have to evict it; the store then reads the index again and reruns the script.
+// before (`RedisTokenStore.evalOverSessions`). A session in the index whose key was not given was added after
+// that read, by a login concurrent with the call: listing and ending sessions leave it alone (the call took effect
+// at its read), and a login counts it by its index entry without reading it, answering RETRY (before changing
+// anything) only when it would have to evict it; the store then reads the index again and reruns the script.
+// Scripts given one session only (the check, touch, rotation, revocation of one session) never prune the index:
+// pruning deletes the pruned sessions' hashes, which they have not declared. A login prunes, over the keys it was
+// given.
 //
 // Conventions: every instant and duration is integer milliseconds; ARGV[1] is always "now" as read from the
 // store's WallClock, never the Redis server's clock, so the rules follow the injected clock and tests can
@@ -21,39 +24,57 @@ import RedisClient
 //
 // Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse
 // (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone).
+//
+// The session index is authoritative: a session whose hash lives is in its user's index (so ending the user's
+// sessions finds it), and nothing puts a session back into the index. Pruning the index (at a login) by a server's
+// clock therefore deletes the pruned sessions' hashes too (a server whose clock runs slow must not find one alive
+// outside the index), the index's TTL is never shortened, and rotation and touch refuse a session missing from
+// the index. A session created at or before the user's epoch is ended whatever the clocks say (`alive`).
+//
+// Every walk over a user's index reads at most `bound` entries (ARGV, `TokenStoreLimits.maxSessionsPerUser`), the
+// hard cap of live sessions per user, so no script's work grows with an index an earlier version let grow past it:
+// such an index is worked down `bound` entries at a time, and the sessions beyond a log-out-everywhere's walk are
+// ended by the epoch rule.
 enum RedisTokenStoreScripts {
     private static let prelude = #"""
         local function n(x) return string.format('%.0f', x) end
+        local function epochAt(key, now)
+          local e = redis.call('HMGET', key, 'at', 'until')
+          if e[1] and now < tonumber(e[2]) then return tonumber(e[1]) end
+          return nil
+        end
+        local function alive(exp, reuse, created, now, cut)
+          if not exp or reuse == '1' or now >= tonumber(exp) then return false end
+          return not cut or tonumber(created) > cut
+        end
         -- The keys KEYS[first...] as a set: the sessions the script may touch.
         local function declaredFrom(first)
           local keys = {}
           for i = first, #KEYS do keys[KEYS[i]] = true end
           return keys
         end
-        local function pruneIndex(index, now)
-          redis.call('ZREMRANGEBYSCORE', index, '-inf', n(now))
-        end
         local function expireIndex(index, now, margin)
           local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
           if #last == 2 then
-            redis.call('PEXPIRE', index, n(math.max(1, tonumber(last[2]) - now + margin)))
+            local ttl = math.max(1, tonumber(last[2]) - now + margin)
+            if redis.call('PTTL', index) < ttl then redis.call('PEXPIRE', index, n(ttl)) end
           end
         end
-        local function touch(key, index, sid, now, margin)
-          local f = redis.call('HMGET', key, 'exp', 'abs', 'idle', 'reuse')
-          if not f[1] or f[4] == '1' or now >= tonumber(f[1]) then return 0 end
+        local function touch(key, index, sid, now, margin, cut)
+          local f = redis.call('HMGET', key, 'exp', 'abs', 'idle', 'reuse', 'created')
+          if not alive(f[1], f[4], f[5], now, cut) or not redis.call('ZSCORE', index, sid) then return 0 end
           local exp = math.min(now + tonumber(f[3]), tonumber(f[2]))
           redis.call('HSET', key, 'seen', n(now), 'exp', n(exp))
           redis.call('PEXPIRE', key, n(exp - now + margin))
-          redis.call('ZADD', index, n(exp), sid)
-          pruneIndex(index, now)
+          redis.call('ZADD', index, 'XX', n(exp), sid)
           expireIndex(index, now, margin)
           return 1
         end
 
         """#
 
-    /// KEYS: revoked key. ARGV: now, token expiry, margin. Returns 1 when an entry was written.
+    /// KEYS: revoked key. ARGV: now, end of the entry (the token's expiry plus the revocation leeway), margin.
+    /// Returns 1 when an entry was written.
     static let revoke = RedisScript(
         prelude + #"""
             local now, exp, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -65,7 +86,8 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, iat, has jti, has sid, touch, margin, sid.
+    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, epoch cutoff (`AccessCheck.epochCutoff`, the
+    /// token's `iat` read as the rule says), has jti, has sid, touch, margin, sid.
     /// Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
     static let check = RedisScript(
         prelude + #"""
@@ -74,24 +96,27 @@ enum RedisTokenStoreScripts {
               local revokedUntil = tonumber(redis.call('GET', KEYS[1]) or '')
               if revokedUntil and now < revokedUntil then return 1 end
             end
-            local e = redis.call('HMGET', KEYS[2], 'at', 'until')
-            if e[1] and now < tonumber(e[2]) and iat <= tonumber(e[1]) then return 2 end
+            local cut = epochAt(KEYS[2], now)
+            if cut and iat <= cut then return 2 end
             if ARGV[4] ~= '1' then return 0 end
-            local f = redis.call('HMGET', KEYS[3], 'exp', 'reuse')
-            if not f[1] or f[2] == '1' or now >= tonumber(f[1]) then return 3 end
-            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin) end
+            local f = redis.call('HMGET', KEYS[3], 'exp', 'reuse', 'created')
+            if not alive(f[1], f[2], f[3], now, cut) then return 3 end
+            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin, cut) end
             return 0
             """#
     )
 
-    /// KEYS: sessions index, epoch, then the key of every session in the index. ARGV: now, session key prefix,
-    /// margin, epoch retained until (0: leave the epoch alone). Ends every live session given in KEYS; reuse
-    /// tombstones stay, and so do sessions added to the index after it was read (logins after the call began).
-    /// Returns the number of live sessions ended.
+    /// KEYS: sessions index, epoch, then the key of every session in the index as read before. ARGV: now, session
+    /// key prefix, margin, epoch retained until (0: leave the epoch alone), bound. Ends the sessions in the index
+    /// (at most `bound`) whose keys were given; reuse tombstones stay, and so do sessions added to the index after
+    /// it was read (logins after the call began). Returns the number of sessions that were alive (under the epoch
+    /// as it was before this call).
     static let endSessions = RedisScript(
         prelude + #"""
             local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+            local bound = tonumber(ARGV[5])
             local declared = declaredFrom(3)
+            local cut = epochAt(KEYS[2], now)
             if retain > 0 then
               local at, keep = now, retain
               local e = redis.call('HMGET', KEYS[2], 'at', 'until')
@@ -102,59 +127,62 @@ enum RedisTokenStoreScripts {
               redis.call('HSET', KEYS[2], 'at', n(at), 'until', n(keep))
               redis.call('PEXPIRE', KEYS[2], n(keep - now + margin))
             end
-            local count, later = 0, 0
-            for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+            local count = 0
+            for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, bound - 1)) do
               local key = prefix .. sid
               if declared[key] then
-                local f = redis.call('HMGET', key, 'exp', 'reuse')
+                local f = redis.call('HMGET', key, 'exp', 'reuse', 'created')
                 if f[2] ~= '1' then
-                  if f[1] and now < tonumber(f[1]) then count = count + 1 end
+                  if alive(f[1], f[2], f[3], now, cut) then count = count + 1 end
                   redis.call('DEL', key)
                 end
                 redis.call('ZREM', KEYS[1], sid)
-              else
-                later = later + 1
               end
             end
-            if later == 0 then redis.call('DEL', KEYS[1]) else expireIndex(KEYS[1], now, margin) end
             return count
             """#
     )
 
-    /// KEYS: sessions index, the new session's key, then (with a session limit) the key of every session in the
-    /// index. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace, max sessions (0: no
-    /// limit), refuse (1) or evict (0), margin, session key prefix.
-    /// Returns {1, ended ids...}, {0, limit} when the login is refused, or status RETRY (nothing changed) when the
-    /// limit would evict a session added to the index after it was read (its key is not in KEYS).
+    /// KEYS: sessions index, epoch, the new session's key, then the key of every session in the index as read
+    /// before. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace, max sessions, refuse (1)
+    /// or evict (0), margin, session key prefix, bound.
+    /// Returns {1, created, ended ids...}, {0, limit} when the login is refused, or status RETRY (nothing changed)
+    /// when the limit would evict a session added to the index after it was read (its key is not in KEYS). The session is recorded as
+    /// created after the user's epoch even when this clock has not passed it: the script runs after the logout
+    /// that set it, so the login is a new one (its tokens still answer to the epoch by their own `iat`).
     static let createSession = RedisScript(
         prelude + #"""
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
             local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
+            local bound = tonumber(ARGV[14])
+            local declared = declaredFrom(4)
+            local cut = epochAt(KEYS[2], now)
             local rows, stale, unseen = {}, {}, 0
-            if max > 0 then
-              local declared = declaredFrom(3)
-              local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-              for i = 1, #members, 2 do
-                local other = members[i]
-                if declared[prefix .. other] then
-                  local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
-                  if f[1] and f[3] ~= '1' and now < tonumber(f[2]) then
-                    table.insert(rows, {tonumber(f[1]), other})
-                  else
-                    table.insert(stale, other)
-                  end
-                elseif now < tonumber(members[i + 1]) then
-                  unseen = unseen + 1
+            local members = redis.call('ZRANGE', KEYS[1], 0, bound - 1, 'WITHSCORES')
+            for i = 1, #members, 2 do
+              local other = members[i]
+              if declared[prefix .. other] then
+                local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
+                if alive(f[2], f[3], f[1], now, cut) then
+                  table.insert(rows, {tonumber(f[1]), other})
+                else
+                  table.insert(stale, {other, f[3]})
                 end
-              end
-              if not refuse and #rows + unseen >= max and #rows + unseen - max + 1 > #rows then
-                return redis.status_reply('RETRY')
+              elseif now < tonumber(members[i + 1]) then
+                unseen = unseen + 1
               end
             end
-            pruneIndex(KEYS[1], now)
-            for _, other in ipairs(stale) do redis.call('ZREM', KEYS[1], other) end
-            local result = {1}
-            if max > 0 and #rows + unseen >= max then
+            if not refuse and #rows + unseen >= max and unseen >= max then
+              return redis.status_reply('RETRY')
+            end
+            for _, s in ipairs(stale) do
+              if s[2] ~= '1' then redis.call('DEL', prefix .. s[1]) end
+              redis.call('ZREM', KEYS[1], s[1])
+            end
+            local created = now
+            if cut and cut >= now then created = cut + 1 end
+            local result = {1, n(created)}
+            if #rows + unseen >= max then
               if refuse then return {0, max} end
               table.sort(rows, function(a, b)
                 if a[1] ~= b[1] then return a[1] < b[1] end
@@ -168,27 +196,27 @@ enum RedisTokenStoreScripts {
             end
             local abs = now + tonumber(ARGV[7])
             local exp = math.min(now + tonumber(ARGV[8]), abs)
-            redis.call('HSET', KEYS[2], 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(now),
-              'seen', n(now), 'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
-            redis.call('PEXPIRE', KEYS[2], n(exp - now + margin))
+            local key = KEYS[3]
+            redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(created), 'seen', n(now),
+              'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
+            redis.call('PEXPIRE', key, n(exp - now + margin))
             redis.call('ZADD', KEYS[1], n(exp), sid)
             expireIndex(KEYS[1], now, margin)
             return result
             """#
     )
 
-    /// KEYS: session, sessions index. ARGV: now, presented digest, next digest, history size, margin, session id.
+    /// KEYS: session, sessions index, epoch. ARGV: now, presented digest, next digest, history size, margin,
+    /// session id.
     /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry}, {'reuse'} or {'invalid'}.
     static let rotate = RedisScript(
         prelude + #"""
             local now, presented, nextDigest = tonumber(ARGV[1]), ARGV[2], ARGV[3]
             local history, margin, sid = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-            local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse')
+            local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse',
+              'created')
             if not f[1] then return {'invalid'} end
-            if now >= tonumber(f[1]) then
-              pruneIndex(KEYS[2], now)
-              return {'invalid'}
-            end
+            if now >= tonumber(f[1]) then return {'invalid'} end
             local current, previous, old = f[5], f[6], f[8] or ''
             local function retired(digest)
               if previous and previous == digest then return true end
@@ -199,6 +227,9 @@ enum RedisTokenStoreScripts {
             end
             if f[9] == '1' then
               if current == presented or retired(presented) then return {'reuse'} end
+              return {'invalid'}
+            end
+            if not alive(f[1], f[9], f[10], now, epochAt(KEYS[3], now)) or not redis.call('ZSCORE', KEYS[2], sid) then
               return {'invalid'}
             end
             local function retire(digest)
@@ -215,7 +246,6 @@ enum RedisTokenStoreScripts {
             elseif retired(presented) then
               redis.call('HSET', KEYS[1], 'reuse', '1')
               redis.call('ZREM', KEYS[2], sid)
-              pruneIndex(KEYS[2], now)
               expireIndex(KEYS[2], now, margin)
               return {'reuse'}
             else
@@ -225,8 +255,7 @@ enum RedisTokenStoreScripts {
             local exp = math.min(now + tonumber(f[3]), abs)
             redis.call('HSET', KEYS[1], 'cur', nextDigest, 'old', old, 'seen', n(now), 'exp', n(exp))
             redis.call('PEXPIRE', KEYS[1], n(exp - now + margin))
-            redis.call('ZADD', KEYS[2], n(exp), sid)
-            pruneIndex(KEYS[2], now)
+            redis.call('ZADD', KEYS[2], 'XX', n(exp), sid)
             expireIndex(KEYS[2], now, margin)
             local grace = '0'
             if not isCurrent then grace = '1' end
@@ -234,39 +263,43 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: session, sessions index. ARGV: now, margin, session id. Returns 1 when the session was alive.
+    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id. Returns 1 when the session was alive.
     static let touchSession = RedisScript(
         prelude + #"""
-            return touch(KEYS[1], KEYS[2], ARGV[3], tonumber(ARGV[1]), tonumber(ARGV[2]))
+            local now = tonumber(ARGV[1])
+            local cut = epochAt(KEYS[3], now)
+            return touch(KEYS[1], KEYS[2], ARGV[3], now, tonumber(ARGV[2]), cut)
             """#
     )
 
-    /// KEYS: session, sessions index. ARGV: now, margin, session id. Returns 1 when a live session was ended.
+    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id. Returns 1 when a live session was
+    /// ended.
     static let revokeSession = RedisScript(
         prelude + #"""
             local now, margin = tonumber(ARGV[1]), tonumber(ARGV[2])
-            local f = redis.call('HMGET', KEYS[1], 'exp', 'reuse')
-            if not f[1] or f[2] == '1' or now >= tonumber(f[1]) then return 0 end
+            local f = redis.call('HMGET', KEYS[1], 'exp', 'reuse', 'created')
+            if not alive(f[1], f[2], f[3], now, epochAt(KEYS[3], now)) then return 0 end
             redis.call('DEL', KEYS[1])
             redis.call('ZREM', KEYS[2], ARGV[3])
-            pruneIndex(KEYS[2], now)
             expireIndex(KEYS[2], now, margin)
             return 1
             """#
     )
 
-    /// KEYS: sessions index, then the key of every session in the index. ARGV: now, session key prefix. Returns,
-    /// for each live session given in KEYS, its id followed by name, ip, ua, created, seen, exp, abs — a flat array
-    /// of groups of eight. Sessions added to the index after it was read are not listed. Reads only.
+    /// KEYS: sessions index, epoch, then the key of every session in the index as read before. ARGV: now, session
+    /// key prefix, bound. Returns, for each live session given in KEYS among the first `bound` of the index, its id
+    /// followed by name, ip, ua, created, seen, exp, abs — a flat array of groups of eight. Sessions added to the
+    /// index after it was read are not listed. Reads only.
     static let listSessions = RedisScript(
         prelude + #"""
-            local now, prefix = tonumber(ARGV[1]), ARGV[2]
-            local declared = declaredFrom(2)
+            local now, prefix, bound = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+            local declared = declaredFrom(3)
+            local cut = epochAt(KEYS[2], now)
             local result = {}
-            for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. n(now), '+inf')) do
+            for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. n(now), '+inf', 'LIMIT', 0, bound)) do
               if declared[prefix .. sid] then
                 local f = redis.call('HMGET', prefix .. sid, 'name', 'ip', 'ua', 'created', 'seen', 'exp', 'abs', 'reuse')
-                if f[6] and f[8] ~= '1' and now < tonumber(f[6]) then
+                if alive(f[6], f[8], f[4], now, cut) then
                   table.insert(result, sid)
                   for i = 1, 7 do table.insert(result, f[i]) end
                 end

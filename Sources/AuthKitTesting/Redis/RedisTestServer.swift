@@ -27,6 +27,8 @@ public final class RedisTestServer: Sendable {
     /// The temporary directory holding the configuration, log, socket and certificates.
     public let directory: String
     private let process: RedisProcess
+    /// Whether this server holds one of the process's ``RedisTestServerSlots``.
+    private let holdsSlot = Atomic<Bool>(false)
 
     /// The value of `AUTHKIT_REDIS_URL`, when tests should use an existing server instead of starting one.
     public static var externalURL: String? {
@@ -85,6 +87,9 @@ public final class RedisTestServer: Sendable {
     }
 
     /// Starts a server and returns once it accepts connections.
+    ///
+    /// At most 8 servers of one process run at once (`AUTHKIT_TEST_MAX_REDIS_SERVERS` changes that); a start
+    /// beyond that waits until an earlier server is stopped with ``terminate()``.
     /// - Throws: ``RedisTestServerError`` when `redis-server` (or, for TLS, `openssl`) is not installed or the
     ///   server does not come up.
     public static func start(
@@ -99,9 +104,19 @@ public final class RedisTestServer: Sendable {
         // The free port is found by binding port 0 and closing the socket, so another process (a parallel test's
         // server or a client's ephemeral port) can take it before redis-server binds it: then try a new port.
         return try await RedisProcess.retryingTakenPorts {
-            let directory = try RedisProcess.makeTemporaryDirectory()
-            let port = try RedisProcess.freePort()
+            await RedisTestServerSlots.shared.acquire()
+            let directory: String
+            let port: Int
+            do {
+                directory = try RedisProcess.makeTemporaryDirectory()
+                port = try RedisProcess.freePort()
+            } catch {
+                RedisTestServerSlots.shared.release()
+                throw error
+            }
+            // From here on the server holds the slot, and gives it back when it is terminated.
             let server = RedisTestServer(options: options, port: port, directory: directory, executable: executable)
+            server.holdsSlot.store(true, ordering: .releasing)
             do {
                 if options.tls {
                     try await server.generateCertificates()
@@ -146,6 +161,9 @@ public final class RedisTestServer: Sendable {
     /// Kills the server at once without waiting and removes its directory; safe to call more than once.
     public func terminate() {
         process.terminate()
+        if holdsSlot.exchange(false, ordering: .acquiringAndReleasing) {
+            RedisTestServerSlots.shared.release()
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 

@@ -3,9 +3,11 @@ import TokenStore
 
 extension TokenStoreConformance {
     static let denylistChecks: [Check] = [
-        Check(name: "a revoked jti is reported until the token's expiry, for its user only") { suite in
+        Check(name: "a revoked jti is reported until the token's expiry plus the largest leeway, for its user only") {
+            suite in
             let (clock, store) = try await suite.fixture()
             let issued = clock.now
+            let leeway = TokenStoreLimits.revocationLeeway
             try expect(
                 try await store.revoke(jti: "j1", userID: "alice", expiresAt: issued + .seconds(600)),
                 "revoking a live token writes an entry"
@@ -16,25 +18,31 @@ extension TokenStoreConformance {
             try expect(other == .valid, "another jti of the same user is not revoked, got \(other)")
             let otherUser = try await store.check(access("bob", jti: "j1", issuedAt: issued))
             try expect(otherUser == .valid, "the same jti of another user is not revoked, got \(otherUser)")
-            clock.advance(by: .seconds(599))
+            clock.advance(by: .seconds(601))
+            let expired = try await store.check(access("alice", jti: "j1", issuedAt: issued))
+            try expect(expired == .revoked, "a verifier with leeway still accepts the token: refused, got \(expired)")
+            clock.advance(by: leeway - .seconds(2))
             let late = try await store.check(access("alice", jti: "j1", issuedAt: issued))
-            try expect(late == .revoked, "the entry lasts until the token expires, got \(late)")
-            clock.advance(by: .seconds(2))
+            try expect(late == .revoked, "the entry lasts until exp plus the largest leeway, got \(late)")
+            clock.advance(by: .seconds(1))
             let after = try await store.check(access("alice", jti: "j1", issuedAt: issued))
-            try expect(after == .valid, "the entry is gone once the token has expired anyway, got \(after)")
+            try expect(after == .valid, "the entry is gone once no verifier accepts the token, got \(after)")
         },
-        Check(name: "revoking an already expired token is a no-op") { suite in
+        Check(name: "a token inside its leeway can still be revoked; one past every leeway is a no-op") { suite in
             let (clock, store) = try await suite.fixture()
             let now = clock.now
+            let leeway = TokenStoreLimits.revocationLeeway
             try expect(
-                !(try await store.revoke(jti: "old", userID: "alice", expiresAt: now - .seconds(5))),
-                "an expired token needs no entry"
+                try await store.revoke(jti: "recent", userID: "alice", expiresAt: now - .seconds(5)),
+                "a token 5 s past exp is still accepted by a verifier with leeway: it needs an entry"
             )
+            let recent = try await store.check(access("alice", jti: "recent", issuedAt: now - .seconds(60)))
+            try expect(recent == .revoked, "the token inside its leeway is denylisted, got \(recent)")
             try expect(
-                !(try await store.revoke(jti: "edge", userID: "alice", expiresAt: now)),
-                "a token expiring right now needs no entry"
+                !(try await store.revoke(jti: "old", userID: "alice", expiresAt: now - leeway)),
+                "a token past exp plus the largest leeway needs no entry"
             )
-            let status = try await store.check(access("alice", jti: "old", issuedAt: now - .seconds(60)))
+            let status = try await store.check(access("alice", jti: "old", issuedAt: now - .seconds(600)))
             try expect(status == .valid, "nothing was denylisted, got \(status)")
         },
         Check(name: "revoking twice keeps the later expiry") { suite in

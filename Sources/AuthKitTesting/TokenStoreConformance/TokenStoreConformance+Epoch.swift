@@ -28,6 +28,38 @@ extension TokenStoreConformance {
             let noEpoch = try await store.epoch(userID: "bob")
             try expect(noEpoch == nil, "a user who never logged out everywhere has no epoch")
         },
+        Check(name: "a whole-second iat meets the epoch at its second's end with a session, at its start without") {
+            suite in
+            let (clock, store) = try await suite.fixture()
+            let second = UnixTime(seconds: clock.now.seconds)
+            clock.set(to: second + .milliseconds(300))
+            let earlier = try await store.createSession(NewSession(userID: "alice"))
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
+            clock.set(to: second + .milliseconds(400))
+            let later = try await store.createSession(NewSession(userID: "alice"))
+            let fresh = try await store.check(access("alice", issuedAt: second, sessionID: later.session.id))
+            try expect(
+                fresh == .valid,
+                "a session token of the logout's second, in a later session, is valid: \(fresh)"
+            )
+            let precise = try await store.check(
+                access("alice", issuedAt: second + .milliseconds(999), sessionID: later.session.id)
+            )
+            try expect(precise == .valid, "only the iat's whole second counts, got \(precise)")
+            let ended = try await store.check(access("alice", issuedAt: second, sessionID: earlier.session.id))
+            try expect(ended == .sessionEnded, "a token of the same second in an ended session is refused: \(ended)")
+            let sessionless = try await store.check(access("alice", issuedAt: second + .milliseconds(999)))
+            try expect(
+                sessionless == .predatesEpoch,
+                "a token without a session issued in the logout's second is refused, got \(sessionless)"
+            )
+            let before = try await store.check(
+                access("alice", issuedAt: second - .seconds(1), sessionID: later.session.id)
+            )
+            try expect(before == .predatesEpoch, "a session token of an earlier second predates it, got \(before)")
+            let next = try await store.check(access("alice", issuedAt: second + .seconds(1)))
+            try expect(next == .valid, "a token without a session from the next second is valid, got \(next)")
+        },
         Check(name: "the epoch only moves forward and is kept for the longest retention") { suite in
             let (clock, store) = try await suite.fixture()
             let first = clock.now
@@ -67,10 +99,61 @@ extension TokenStoreConformance {
             let bobSessions = try await store.sessions(userID: "bob")
             try expect(bobSessions.map(\.id) == [bob.session.id], "another user's sessions survive")
         },
-        Check(name: "the epoch retention must be positive") { suite in
+        Check(name: "a session pruned by a server whose clock runs fast stays ended for every server") { suite in
+            let (clock, store) = try await suite.fixture()
+            let lifetime = SessionLifetime(absolute: .seconds(86_400), idle: .seconds(600))
+            let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
+            let slow = clock.now
+            // A server whose clock runs 21 minutes fast sees the session as idle-expired when it writes for alice.
+            clock.set(to: slow + .seconds(1_260))
+            _ = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
+            // Back on a server with the slow clock, where the first session would still be alive.
+            clock.set(to: slow + .seconds(1))
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(86_400))
+            clock.set(to: slow + .seconds(3))
+            let outcome = try await store.rotate(refreshToken: login.refreshToken.text)
+            try expect(isInvalid(outcome), "the session must not be rotated back to life, got \(outcome)")
+            let status = try await store.check(
+                access("alice", issuedAt: clock.now, sessionID: login.session.id, touch: true)
+            )
+            try expect(status != .valid, "a token of the session must be refused, got \(status)")
+            try expect(
+                !(try await store.touchSession(userID: "alice", sessionID: login.session.id)),
+                "the session must not be touched back to life"
+            )
+            let listed = try await store.sessions(userID: "alice")
+            try expect(listed.isEmpty, "no session is listed, \(listed.count) are")
+        },
+        Check(name: "a login after log-out-everywhere lives, even in the same millisecond or on a clock behind") {
+            suite in
+            let (clock, store) = try await suite.fixture()
+            let epoch = clock.now
+            try await store.logOutEverywhere(userID: "alice", retention: .seconds(86_400))
+            let lifetime = SessionLifetime(absolute: .seconds(86_400), idle: .seconds(3_600))
+            let same = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
+            try expect(same.session.createdAt > epoch, "a login after the logout is created after the epoch")
+            // A login through a server whose clock is ten minutes behind the one that logged alice out.
+            clock.set(to: epoch - .seconds(600))
+            let behind = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
+            try expect(behind.session.createdAt > epoch, "also on a clock that has not reached the epoch")
+            let found = try await store.session(userID: "alice", sessionID: behind.session.id)
+            try expect(found == behind.session, "the session reads back as created")
+            clock.set(to: epoch + .seconds(1))
+            for login in [same, behind] {
+                let status = try await store.check(access("alice", issuedAt: clock.now, sessionID: login.session.id))
+                try expect(status == .valid, "the new session is not ended by the epoch, got \(status)")
+                _ = try grant(try await store.rotate(refreshToken: login.refreshToken.text))
+            }
+            let listed = try await store.sessions(userID: "alice")
+            try expect(listed.count == 2, "both new sessions are listed, \(listed.count) are")
+        },
+        Check(name: "the epoch retention must be at least a millisecond") { suite in
             let (_, store) = try await suite.fixture()
             try await expectError(.invalidConfiguration, "a zero retention") {
                 try await store.logOutEverywhere(userID: "alice", retention: .zero)
+            }
+            try await expectError(.invalidConfiguration, "a retention under a millisecond") {
+                try await store.logOutEverywhere(userID: "alice", retention: .microseconds(999))
             }
         },
     ]

@@ -12,7 +12,7 @@ extension TokenStoreConformance {
             try expect(first.session.createdAt == clock.now && first.session.lastSeenAt == clock.now, "timestamps")
             try expect(first.session.expiresAt == clock.now + .seconds(3_600), "the idle expiry starts at login")
             try expect(first.session.absoluteExpiresAt == clock.now + .seconds(86_400), "the absolute expiry")
-            try expect(first.endedSessionIDs.isEmpty, "an unlimited policy ends nothing")
+            try expect(first.endedSessionIDs.isEmpty, "the default policy ends nothing below the cap")
             clock.advance(by: .seconds(1))
             let second = try await store.createSession(NewSession(userID: "alice", device: DeviceInfo(name: "Laptop")))
             _ = try await store.createSession(NewSession(userID: "bob"))
@@ -188,10 +188,40 @@ extension TokenStoreConformance {
             let bob = try await store.sessions(userID: "bob")
             try expect(bob.count == 3, "bob has three sessions, not \(bob.count)")
         },
+        Check(name: "every user has a hard cap on live sessions: by default the oldest are evicted") { suite in
+            let (clock, store) = try await suite.fixture()
+            let cap = TokenStoreLimits.maxSessionsPerUser
+            var ids: [String] = []
+            for _ in 0..<(cap + 2) {
+                let grant = try await store.createSession(NewSession(userID: "alice"))
+                ids.append(grant.session.id)
+                clock.advance(by: .milliseconds(10))
+            }
+            let listed = try await store.sessions(userID: "alice").map(\.id)
+            try expect(listed.count == cap, "at most \(cap) live sessions, \(listed.count) are listed")
+            try expect(listed == Array(ids.suffix(cap)), "the two oldest were evicted")
+            let refusing = SessionPolicy(maxSessions: nil, overflow: .refuseNewLogin)
+            try await expectError(.sessionLimitReached, "a login past the hard cap that refuses") {
+                _ = try await store.createSession(NewSession(userID: "alice", policy: refusing))
+            }
+        },
+        Check(name: "a session policy may lower the hard cap, never raise it") { suite in
+            let (_, store) = try await suite.fixture()
+            let cap = TokenStoreLimits.maxSessionsPerUser
+            try await expectError(.invalidConfiguration, "a limit above the hard cap") {
+                let policy = SessionPolicy(maxSessions: cap + 1)
+                _ = try await store.createSession(NewSession(userID: "alice", policy: policy))
+            }
+            _ = try await store.createSession(NewSession(userID: "alice", policy: SessionPolicy(maxSessions: cap)))
+        },
         Check(name: "bad lifetimes and policies are refused") { suite in
             let (_, store) = try await suite.fixture()
             try await expectError(.invalidConfiguration, "a zero lifetime") {
                 _ = try await store.createSession(NewSession(userID: "a", lifetime: SessionLifetime(absolute: .zero)))
+            }
+            try await expectError(.invalidConfiguration, "an idle lifetime under a millisecond") {
+                let lifetime = SessionLifetime(absolute: .seconds(60), idle: .microseconds(999))
+                _ = try await store.createSession(NewSession(userID: "a", lifetime: lifetime))
             }
             try await expectError(.invalidConfiguration, "a grace period over a minute") {
                 let lifetime = SessionLifetime(reuseGracePeriod: .seconds(61))

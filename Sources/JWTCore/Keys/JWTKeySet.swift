@@ -32,34 +32,51 @@ public struct JWTKeySet: Sendable {
     /// A JWKS that mixes HMAC secrets with asymmetric keys is refused: a published set holds public keys, and
     /// a secret next to them invites algorithm confusion.
     public init(jwks text: String, algorithm: JWTAlgorithm? = nil) throws(JWTError) {
-        let object = try JSONParser.parseObject(
-            Array(text.utf8.prefix(JWTKey.maxJWKSize + 1)),
-            maxDepth: 8,
-            what: "JWKS"
-        )
-        try self.init(jwks: object, algorithm: algorithm)
+        try self.init(jwks: try Self.parseJWKS(text), algorithm: algorithm)
+    }
+
+    /// JWKS or JWK text parsed into its object, within the JWK size and nesting caps.
+    static func parseJWKS(_ text: String) throws(JWTError) -> JSONObject {
+        try JSONParser.parseObject(Array(text.utf8.prefix(JWTKey.maxJWKSize + 1)), maxDepth: 8, what: "JWKS")
     }
 
     /// Creates a set from a parsed JWKS or JWK object; see ``init(jwks:algorithm:)-(String,_)``.
+    ///
+    /// Strict: one key that cannot be read refuses the whole set. A set published by someone else (a JWKS URI, a
+    /// file) is better read with ``PublishedKeySet``, which skips such keys as RFC 7517 §5 asks.
     public init(jwks object: JSONObject, algorithm: JWTAlgorithm? = nil) throws(JWTError) {
+        var keys: [JWTKey] = []
+        for jwk in try Self.jwkObjects(object) {
+            keys.append(try JWTKey(jwk: jwk, algorithm: algorithm))
+        }
+        try Self.checkNotMixed(keys)
+        try self.init(keys)
+    }
+
+    /// The JWK objects of a JWKS (`{"keys":[…]}`), or the object itself when it is a single JWK.
+    static func jwkObjects(_ object: JSONObject) throws(JWTError) -> [JSONObject] {
         guard let members = object["keys"] else {
-            try self.init([try JWTKey(jwk: object, algorithm: algorithm)])
-            return
+            return [object]
         }
         guard let list = members.arrayValue else {
             throw JWTError(.invalidKey, "JWKS \"keys\" is not an array")
         }
-        var keys: [JWTKey] = []
+        var objects: [JSONObject] = []
         for element in list {
             guard let jwk = element.objectValue else {
                 throw JWTError(.invalidKey, "JWKS \"keys\" holds something other than an object")
             }
-            keys.append(try JWTKey(jwk: jwk, algorithm: algorithm))
+            objects.append(jwk)
         }
+        return objects
+    }
+
+    /// Refuses a set that mixes HMAC secrets with asymmetric keys: a published set holds public keys, and a secret
+    /// next to them invites algorithm confusion.
+    static func checkNotMixed(_ keys: [JWTKey]) throws(JWTError) {
         if keys.contains(where: \.isAsymmetric), keys.contains(where: { !$0.isAsymmetric }) {
             throw JWTError(.invalidKey, "the JWKS mixes HMAC secrets with asymmetric keys")
         }
-        try self.init(keys)
     }
 
     /// Adds a key; its `kid` must not be in the set already. When `acceptedUntil` is given, tokens are no

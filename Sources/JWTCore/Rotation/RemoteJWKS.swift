@@ -1,15 +1,23 @@
 public import AuthKitClock
+public import Logging
 
 /// A key set fetched from elsewhere (an identity provider's `jwks_uri`) through a closure the application
 /// supplies, cached for its max-age and refreshed on an unknown `kid` at most once per cooldown.
 ///
 /// AuthKit makes no HTTP request itself: `fetch` does, with the application's client, timeouts and TLS
 /// policy. Concurrent callers share one fetch in flight. An actor, so it is safe to share.
+///
+/// A fetched document is read as a ``PublishedKeySet``: keys it cannot use (encryption keys, unsupported curves,
+/// key types or algorithms) are skipped, each logged once and listed in ``skippedKeys``, and the document is
+/// refused only when no usable key is left.
 public actor RemoteJWKS: JWTKeyProvider {
     /// The caching rules.
     public nonisolated let configuration: RemoteJWKSConfiguration
     private let clock: WallClock
     private let fetch: @Sendable () async throws -> JWKSDocument
+    private let logger: Logger
+    /// The keys the last document loaded did not give the set, because they cannot be used to verify signatures.
+    public private(set) var skippedKeys: [PublishedKeySet.SkippedKey] = []
 
     private var cached: JWTKeySet?
     private var expiresAt: UnixTime?
@@ -19,25 +27,31 @@ public actor RemoteJWKS: JWTKeyProvider {
     /// How many fetches have been started, for tests and metrics.
     public private(set) var fetchCount = 0
 
-    /// Creates a source that calls `fetch` to obtain the JWKS; nothing is fetched until a key is needed.
+    /// Creates a source that calls `fetch` to obtain the JWKS; nothing is fetched until a key is needed. Skipped
+    /// keys are logged to `logger` as warnings, once each.
     public init(
         configuration: RemoteJWKSConfiguration = RemoteJWKSConfiguration(),
         clock: WallClock = .system,
+        logger: Logger = Logger(label: "authkit.jwks"),
         fetch: @escaping @Sendable () async throws -> JWKSDocument
     ) {
         self.configuration = configuration
         self.clock = clock
+        self.logger = logger
         self.fetch = fetch
     }
 
     /// The key of `kid`: from the cache while it is fresh; an unknown `kid` triggers one refresh unless one
-    /// happened within the cooldown, and is then rejected with `unknownKey`.
+    /// happened within the cooldown (a refresh still in flight is waited for), and is then rejected with
+    /// `unknownKey`.
     public func key(for kid: String?, at now: UnixTime) async throws(JWTError) -> JWTKey {
         if let cached, let expiresAt, now < expiresAt {
             do {
                 return try cached.key(for: kid, at: now)
             } catch  where error.code == .unknownKey {
-                guard cooldownOver(at: now) else { throw error }
+                // A refresh in flight may bring the kid (the first tokens of a rotated key arrive together):
+                // wait for it rather than refuse because it started within the cooldown.
+                guard cooldownOver(at: now) || inFlight != nil else { throw error }
             }
         }
         // After a failed fetch, wait out the cooldown before asking again, so an outage is not hammered either.
@@ -86,7 +100,9 @@ public actor RemoteJWKS: JWTKeyProvider {
             case .failure(let error):
                 throw JWTError(.keySourceUnavailable, "fetching the JWKS failed: \(error)")
             }
-            let keys = try parse(document)
+            let published = try parse(document)
+            let keys = published.keys
+            record(published.skipped)
             cached = keys
             expiresAt = clock.now() + clamp(document.maxAge)
             lastError = nil
@@ -100,11 +116,24 @@ public actor RemoteJWKS: JWTKeyProvider {
         }
     }
 
-    private func parse(_ document: JWKSDocument) throws(JWTError) -> JWTKeySet {
+    private func parse(_ document: JWKSDocument) throws(JWTError) -> PublishedKeySet {
         do throws(JWTError) {
-            return try JWTKeySet(jwks: document.text, algorithm: configuration.algorithm)
+            return try PublishedKeySet(jwks: document.text, algorithm: configuration.algorithm)
         } catch {
             throw JWTError(.keySourceUnavailable, "the fetched JWKS is not usable: \(error.description)")
+        }
+    }
+
+    /// Keeps the skipped keys and logs those the previous document did not already skip, so a key is logged once
+    /// however often the same document is fetched.
+    private func record(_ skipped: [PublishedKeySet.SkippedKey]) {
+        let known = Set(skippedKeys)
+        skippedKeys = skipped
+        for key in skipped where !known.contains(key) {
+            logger.warning(
+                "a key of the fetched JWKS cannot be used and is ignored",
+                metadata: ["jwks.key": "\(key)", "jwks.skipped_keys": "\(skipped.count)"]
+            )
         }
     }
 

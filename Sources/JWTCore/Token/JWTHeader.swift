@@ -142,7 +142,7 @@ public struct JWTHeader: Sendable, Hashable {
     }
 
     /// RFC 7515 §4.1.9: media types compare case-insensitively and may omit the `application/` prefix.
-    static func sameMediaType(_ lhs: String, _ rhs: String) -> Bool {
+    package static func sameMediaType(_ lhs: String, _ rhs: String) -> Bool {
         func normal(_ value: String) -> String {
             let lower = value.lowercased()
             return lower.hasPrefix("application/") ? String(lower.dropFirst("application/".count)) : lower

@@ -23,6 +23,20 @@ extension JWTVerifier {
         return try result.get()
     }
 
+    /// Verifies `token` with the key of its `kid` in `keys` rather than in the verifier's own ``keys``: for a key
+    /// set that changes while the process runs (AuthKit's signing-key ring), without rebuilding the verifier.
+    package func verify(_ token: String, keys: JWTKeySet) throws(JWTError) -> VerifiedJWT {
+        var text = token
+        let result = text.withUTF8 { buffer -> Result<VerifiedJWT, JWTError> in
+            do throws(JWTError) {
+                return .success(try verify(bytes: UnsafeRawBufferPointer(buffer), key: nil, keys: keys))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     /// The checked header of `token`, with its algorithm accepted by the policy, before any key is chosen.
     private func header(of token: String) throws(JWTError) -> JWTHeader {
         var text = token

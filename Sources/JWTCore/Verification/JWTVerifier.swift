@@ -83,12 +83,19 @@ public struct JWTVerifier: Sendable {
         try verify(bytes: token, key: nil)
     }
 
-    /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key set.
+    /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key `keys` (or,
+    /// without it, the verifier's own ``keys``) holds for the token's `kid`.
     ///
     /// The payload is decoded and parsed only once the signature over it has verified, so the JSON parser never
     /// sees bytes the key holder did not sign.
-    func verify(bytes token: UnsafeRawBufferPointer, key: JWTKey?) throws(JWTError) -> VerifiedJWT {
-        let (header, layout) = try checkSignature(token, key: key)
+    func verify(
+        bytes token: UnsafeRawBufferPointer,
+        key: JWTKey?,
+        keys set: JWTKeySet? = nil
+    ) throws(JWTError)
+        -> VerifiedJWT
+    {
+        let (header, layout) = try checkSignature(token, key: key, keys: set)
         let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
         let claims = try JSONParser.parseClaims(payload, maxDepth: policy.maxNestingDepth)
         try validate(claims)
@@ -120,18 +127,19 @@ public struct JWTVerifier: Sendable {
 
     /// Everything up to and including the signature: structure, header rules, key choice, then crypto last.
     /// `key`, when given, was already chosen by the token's `kid` (a ``JWTKeyProvider``); otherwise the
-    /// key set chooses. Either way the key's own algorithm must be exactly the token's, so an asymmetric key
-    /// never meets an HMAC `alg`.
+    /// key set chooses (`set`, or the verifier's own). Either way the key's own algorithm must be exactly the
+    /// token's, so an asymmetric key never meets an HMAC `alg`.
     private func checkSignature(
         _ token: UnsafeRawBufferPointer,
-        key chosen: JWTKey? = nil
+        key chosen: JWTKey? = nil,
+        keys set: JWTKeySet? = nil
     ) throws(JWTError) -> (header: JWTHeader, layout: CompactJWS.Layout) {
         let (header, algorithm, layout) = try checkedHeader(token)
         let key: JWTKey
         if let chosen {
             key = chosen
         } else {
-            key = try keys.key(for: header.keyID, now: clock.now)
+            key = try (set ?? keys).key(for: header.keyID, now: clock.now)
         }
         guard key.canVerify else {
             throw JWTError(.invalidKey, "the key's \"key_ops\" do not allow verification")

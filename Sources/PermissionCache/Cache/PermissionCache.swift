@@ -23,6 +23,8 @@ public final class PermissionCache: Sendable {
     private struct Flight {
         let id: UInt64
         let task: Task<PermissionSet?, any Error>
+        /// How many callers wait on this load, its starter included.
+        var callers = 1
     }
 
     private enum Step {
@@ -39,7 +41,8 @@ public final class PermissionCache: Sendable {
         var flights: [String: Flight] = [:]
         var nextFlightID: UInt64 = 0
         var local: [String: LocalEntry] = [:]
-        /// Bumped by every invalidation seen here, so that a fill that started before one is discarded.
+        /// Bumped by every invalidation seen here and by every change of the subscription (lost or made), so that a
+        /// fill that started before one is discarded.
         var invalidations: UInt64 = 0
         var listening = false
 
@@ -52,6 +55,19 @@ public final class PermissionCache: Sendable {
                 local.removeAll()
                 flights.removeAll()
             }
+        }
+
+        /// The subscription is live from now on. A lookup that started before may have read an entry that an
+        /// invalidation published meanwhile (unseen here) made stale, so every earlier fill is discarded.
+        mutating func subscribed() {
+            drop(.all)
+            listening = true
+        }
+
+        /// The subscription is lost: nothing local is trusted, and what is there is gone.
+        mutating func unsubscribed() {
+            listening = false
+            drop(.all)
         }
     }
 
@@ -83,6 +99,12 @@ public final class PermissionCache: Sendable {
         state.withLock { $0.listening }
     }
 
+    /// How many callers wait on the load now in flight for `user` (0 when none is): tests wait for it instead of
+    /// sleeping.
+    func callersWaitingForLoad(of user: String) -> Int {
+        state.withLock { $0.flights[user]?.callers ?? 0 }
+    }
+
     /// The user's permissions from the cache, or from one call of `load` whose answer is then cached.
     ///
     /// A `nil` answer (unknown user) is cached for ``PermissionCacheConfiguration/negativeTTL``. A loader
@@ -98,8 +120,9 @@ public final class PermissionCache: Sendable {
                 }
                 state.local.removeValue(forKey: user)
             }
-            if let flight = state.flights[user] {
-                return .wait(flight.task)
+            if let task = state.flights[user]?.task {
+                state.flights[user]?.callers += 1
+                return .wait(task)
             }
             state.nextFlightID &+= 1
             let id = state.nextFlightID
@@ -117,6 +140,10 @@ public final class PermissionCache: Sendable {
     }
 
     /// Drops the user's cached permissions here, in the store, and (through the channel) in other processes.
+    ///
+    /// Once it returns, no lookup on this instance returns the set cached before: the local copy is dropped again
+    /// after the store has recorded the invalidation, so a lookup that read the store meanwhile cannot leave it
+    /// behind.
     ///
     /// - Throws: ``PermissionCacheError/Code/storeUnavailable`` when the store did not record it, or
     ///   ``PermissionCacheError/Code/channelUnavailable`` when only the broadcast failed.
@@ -141,7 +168,7 @@ public final class PermissionCache: Sendable {
         while !Task.isCancelled {
             do {
                 let messages = try await channel.subscribe()
-                state.withLock { $0.listening = true }
+                state.withLock { $0.subscribed() }
                 for await message in messages {
                     state.withLock { $0.drop(message) }
                 }
@@ -150,21 +177,18 @@ public final class PermissionCache: Sendable {
             } catch {
                 // Resubscribe below; while down, nothing is served from the local cache.
             }
-            state.withLock { state in
-                state.listening = false
-                state.drop(.all)
-            }
+            state.withLock { $0.unsubscribed() }
             guard !Task.isCancelled else { break }
             try? await Task.sleep(for: configuration.resubscribeDelay)
         }
-        state.withLock { state in
-            state.listening = false
-            state.drop(.all)
-        }
+        state.withLock { $0.unsubscribed() }
     }
 
     private func invalidate(_ invalidation: PermissionInvalidation) async throws {
         state.withLock { $0.drop(invalidation) }
+        // A lookup between the drop above and the store's invalidation reads the old entry and may cache it here;
+        // dropping again once the store has answered (or failed) leaves nothing of it behind.
+        defer { state.withLock { $0.drop(invalidation) } }
         do {
             if let user = invalidation.user {
                 try await store.invalidate(user: user)

@@ -33,4 +33,30 @@ public struct PermissionCacheConfiguration: Sendable {
         self.loadWhenStoreFails = loadWhenStoreFails
         self.resubscribeDelay = resubscribeDelay
     }
+
+    /// Throws ``PermissionCacheError/Code/invalidConfiguration`` for a value that cannot work: a TTL (``ttl``,
+    /// ``negativeTTL``, ``localTTL``) under one millisecond, which a store would turn into an immediate expiry, a
+    /// ``maximumLocalEntries`` below one or a negative ``resubscribeDelay``. `AuthKit` checks its configuration's
+    /// cache settings with it when it starts.
+    public func validate() throws(PermissionCacheError) {
+        try Self.checkTTL(ttl, "the permission TTL")
+        try Self.checkTTL(negativeTTL, "the negative TTL")
+        if let localTTL {
+            try Self.checkTTL(localTTL, "the local TTL")
+        }
+        guard maximumLocalEntries >= 1 else {
+            throw PermissionCacheError(.invalidConfiguration, "maximumLocalEntries must be at least 1")
+        }
+        guard resubscribeDelay >= .zero else {
+            throw PermissionCacheError(.invalidConfiguration, "the resubscribe delay must not be negative")
+        }
+    }
+
+    /// Throws ``PermissionCacheError/Code/invalidConfiguration`` unless `duration`, which becomes a TTL, is at
+    /// least one millisecond (the unit of Redis TTLs).
+    package static func checkTTL(_ duration: Duration, _ name: String) throws(PermissionCacheError) {
+        guard duration >= .milliseconds(1) else {
+            throw PermissionCacheError(.invalidConfiguration, "\(name) must be at least 1 ms, got \(duration)")
+        }
+    }
 }

@@ -21,7 +21,9 @@ public struct RateLimitFailureMode: Hashable, Sendable, CustomStringConvertible 
     /// Decide with this process's in-memory insurance limiter while the store is down.
     ///
     /// Each process then enforces the limits on its own; with N processes behind a balancer, pass
-    /// `limitScale: 1.0 / N` so their sum stays near the shared limit. Scaled limits never drop below one.
+    /// `limitScale: 1.0 / N` so their sum stays near the shared limit. Scaled limits never drop below one. A request
+    /// is charged its whole cost against the scaled limit, so one that costs more than a process's share is refused
+    /// (retry after ``RateLimiterConfiguration/storeRetryInterval``) rather than admitted once by every process.
     public static func localFallback(limitScale: Double = 1.0) -> RateLimitFailureMode {
         RateLimitFailureMode(.localFallback(limitScale: limitScale.isFinite && limitScale > 0 ? limitScale : 1.0))
     }

@@ -154,18 +154,42 @@ public final class RateLimiter: Sendable {
             }
             return try RateLimitDecision(results: results, source: .failClosed)
         case .localFallback(let scale):
+            // This instance enforces its share of each limit, and a request is charged its whole cost against that
+            // share: N instances with scale 1/N then admit together what the store would. A request that costs
+            // more than an instance's share is refused by every instance, never admitted once by each.
             let scaled = policies.map { policy in
                 var local = policy
                 local.limit = max(1, Int((Double(policy.limit) * scale).rounded(.down)))
                 local.burst = max(1, Int((Double(policy.burst) * scale).rounded(.down)))
                 return local
             }
-            let localCost = min(cost, scaled.map(\.capacity).min() ?? cost)
+            guard scaled.allSatisfy({ cost <= $0.capacity }) else {
+                return try tooExpensiveForTheShare(key: key, policies: scaled, cost: cost)
+            }
             let results =
                 charge
-                ? try localStore.charge(key: key, policies: scaled, cost: localCost)
-                : try localStore.status(key: key, policies: scaled, cost: localCost)
+                ? try localStore.charge(key: key, policies: scaled, cost: cost)
+                : try localStore.status(key: key, policies: scaled, cost: cost)
             return try RateLimitDecision(results: results, source: .localFallback)
         }
+    }
+
+    /// The local fallback's refusal of a request that costs more than this instance's share of a policy: it could
+    /// never be admitted here, so it waits for the store (``RateLimiterConfiguration/storeRetryInterval``); the
+    /// quota of every policy is reported as it stands, and nothing is charged.
+    private func tooExpensiveForTheShare(
+        key: String,
+        policies: [RateLimitPolicy],
+        cost: Int
+    ) throws -> RateLimitDecision {
+        let standing = try localStore.status(key: key, policies: policies, cost: 1)
+        let results = standing.map { result in
+            guard cost > result.policy.capacity else { return result }
+            var refused = result
+            refused.isAllowed = false
+            refused.retryAfter = configuration.storeRetryInterval
+            return refused
+        }
+        return try RateLimitDecision(results: results, source: .localFallback)
     }
 }

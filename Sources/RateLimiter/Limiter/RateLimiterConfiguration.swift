@@ -6,7 +6,8 @@ public struct RateLimiterConfiguration: Sendable {
     ///
     /// Skipping the store for a moment keeps a dead store's timeouts off every request's latency.
     public var storeRetryInterval: Duration
-    /// The most keys the local insurance limiter keeps.
+    /// The most keys the local insurance limiter keeps; a flood of new keys evicts those charged the fewest requests
+    /// first, and an evicted key's limit restarts (see ``InMemoryRateLimitStore/maximumKeys``).
     public var maximumLocalKeys: Int
 
     /// Creates a configuration; the defaults suit an API behind a shared Redis.

@@ -11,8 +11,9 @@ public import ServiceLifecycle
 ///
 /// Commands work as soon as the client exists (connections open lazily); ``run()`` makes it a
 /// swift-service-lifecycle `Service` that connects eagerly and shuts down with the service group. Every command
-/// finishes within ``RedisConfiguration/commandTimeout``. Connections are driven by one thread the client owns;
-/// the only socket call a caller's thread may make is one non-blocking `send` to an idle connection
+/// fails by its deadline, ``RedisConfiguration/commandTimeout`` after the call, if no reply came (what that
+/// guarantees under load is on ``RedisConfiguration/commandTimeout``). Connections are driven by one thread the
+/// client owns; the only socket call a caller's thread may make is one non-blocking `send` to an idle connection
 /// (``RedisConfiguration/directWrites``).
 ///
 /// ```swift
@@ -130,8 +131,9 @@ public final class RedisClient: Sendable, Service {
     /// `withTaskExecutorPreference(_:operation:)` or `group.addTask(executorPreference:)`.
     ///
     /// A task that prefers it is resumed by a reply on the same thread that read the reply: no thread switch, which
-    /// cuts latency and CPU when the machine is busy. Only for short, non-blocking work — anything slow run there
-    /// delays every connection of this client. After shutdown such tasks continue on the global executor.
+    /// cuts latency and CPU when the machine is busy, and a deadline's caller is resumed without waiting for
+    /// Swift's cooperative pool. Only for short, non-blocking work — one slow job run there delays every connection
+    /// and every deadline of this client until it ends. After shutdown such tasks continue on the global executor.
     public var taskExecutor: any TaskExecutor { loop }
 
     /// Sends one command and returns its reply.
@@ -245,7 +247,8 @@ public final class RedisClient: Sendable, Service {
     }
 
     /// Runs a script by EVALSHA; on NOSCRIPT (empty cache after a restart, failover or SCRIPT FLUSH) it loads the
-    /// script with SCRIPT LOAD on the node that answered NOSCRIPT and retries once there.
+    /// script with SCRIPT LOAD on the node that answered NOSCRIPT and retries once there. A script without a usable
+    /// name (its digest could not be computed, or is not the one the server gives it) is sent whole with EVAL.
     ///
     /// On a cluster the script runs on the primary that owns its keys' slot, so every key must have the same slot
     /// (share a hash tag); a script without keys runs on any primary.
@@ -257,17 +260,32 @@ public final class RedisClient: Sendable, Service {
         keys: [RedisArgument] = [],
         arguments: [RedisArgument] = []
     ) async throws -> RedisReply {
-        let command: [RedisArgument] =
-            ["EVALSHA", RedisArgument(script.sha1), RedisArgument(keys.count)] + keys
-            + arguments
-        let reply = try await execute(
-            try CommandEncoder.encode(command),
-            name: "EVALSHA",
-            arguments: command,
-            deadline: Monotonic.deadline(after: configuration.commandTimeout),
-            dedicated: false,
-            script: script
-        )
+        let tail = [RedisArgument(keys.count)] + keys + arguments
+        let deadline = Monotonic.deadline(after: configuration.commandTimeout)
+        func run(_ name: String, _ command: [RedisArgument], script: RedisScript?) async throws -> RedisReply {
+            try await execute(
+                try CommandEncoder.encode(command),
+                name: name,
+                arguments: command,
+                deadline: deadline,
+                dedicated: false,
+                script: script
+            )
+        }
+        var reply = RedisReply.null
+        if !script.sha1.isEmpty {
+            reply = try await run("EVALSHA", ["EVALSHA", RedisArgument(script.sha1)] + tail, script: script)
+        }
+        if script.sha1.isEmpty || reply.errorMessage?.hasPrefix("NOSCRIPT") == true {
+            // No name, or loading the script did not give it the name computed here: send the source itself.
+            if !script.sha1.isEmpty {
+                logger.warning(
+                    "SCRIPT LOAD did not make the script's SHA-1 known",
+                    metadata: ["redis.sha1": "\(script.sha1)"]
+                )
+            }
+            reply = try await run("EVAL", ["EVAL", RedisArgument(script.source)] + tail, script: nil)
+        }
         if case .error(let message) = reply {
             throw RedisError(.server, message)
         }
@@ -278,11 +296,16 @@ public final class RedisClient: Sendable, Service {
     ///
     /// Returns once the server has confirmed the subscription, so a message published afterwards is delivered.
     /// On a cluster the connection goes to any primary (a cluster delivers `PUBLISH` to every node's subscribers);
-    /// behind Sentinel, to the primary. After a disconnect the subscription is made again on the node the topology
-    /// names then.
+    /// behind Sentinel, to the primary.
+    ///
+    /// When the connection is lost (closed by the server, reset, or a failed health check), a subscription made
+    /// with `resubscribe` (the default) moves to a new connection, on the node the topology names then, and
+    /// subscribes again, and the messages published meanwhile are lost without notice. Without it, the sequence
+    /// ends at once instead, so a caller that must not miss a message unnoticed (a cache dropping its entries on
+    /// invalidations) learns of the gap and subscribes again itself.
     /// - Throws: ``RedisError`` when the first subscription cannot be made.
-    public func subscribe(_ channels: [String]) async throws -> RedisSubscription {
-        try await subscribe(channels, command: "SUBSCRIBE", route: .anyNode)
+    public func subscribe(_ channels: [String], resubscribe: Bool = true) async throws -> RedisSubscription {
+        try await subscribe(channels, command: "SUBSCRIBE", route: .anyNode, resubscribe: resubscribe)
     }
 
     /// Subscribes to sharded channels (`SSUBSCRIBE`, Redis 7.0 and later) and returns the messages as they arrive;
@@ -291,10 +314,16 @@ public final class RedisClient: Sendable, Service {
     /// On a cluster a sharded channel lives in the slot of its name, like a key: the subscription connects to the
     /// primary that owns it, moves with it when the slot is migrated (the server ends it with `SUNSUBSCRIBE`) or
     /// its primary fails over, and publishing reaches only that shard instead of every node. One call covers
-    /// channels of one slot; give channels that are subscribed together the same hash tag.
+    /// channels of one slot; give channels that are subscribed together the same hash tag. `resubscribe` is as for
+    /// ``subscribe(_:resubscribe:)``; a move to another node counts as a lost connection.
     /// - Throws: ``RedisError``; ``RedisError/Code/crossSlot`` on a cluster for channels in different slots;
     ///   ``RedisError/Code/server`` from a server without sharded pub/sub.
-    public func subscribe(shardChannels channels: [String]) async throws -> RedisSubscription {
+    public func subscribe(
+        shardChannels channels: [String],
+        resubscribe: Bool = true
+    ) async throws
+        -> RedisSubscription
+    {
         var slot: Int?
         for channel in channels {
             let next = RedisArgument(channel).hashSlot
@@ -306,14 +335,16 @@ public final class RedisClient: Sendable, Service {
         return try await subscribe(
             channels,
             command: "SSUBSCRIBE",
-            route: configuration.topology.cluster == nil ? .anyNode : slot.map { .slot($0) } ?? .anyNode
+            route: configuration.topology.cluster == nil ? .anyNode : slot.map { .slot($0) } ?? .anyNode,
+            resubscribe: resubscribe
         )
     }
 
     private func subscribe(
         _ channels: [String],
         command: String,
-        route: SubscriptionRoute
+        route: SubscriptionRoute,
+        resubscribe: Bool
     ) async throws
         -> RedisSubscription
     {
@@ -334,6 +365,7 @@ public final class RedisClient: Sendable, Service {
                     route: route,
                     command: command,
                     channels: channels,
+                    resubscribes: resubscribe,
                     deliver: { continuation.yield($0) },
                     ended: { continuation.finish() },
                     subscribed: { confirmed.resume(with: $0) }

@@ -27,9 +27,13 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let timeout = Code("timeout")
         /// The server answered with an error reply (`WRONGTYPE …`, `NOSCRIPT …`, `ERR …`); see ``RedisError/message``.
         public static let server = Code("server")
-        /// The server sent bytes that are not RESP2, a reply above the configured caps, or a reply of the wrong
-        /// type for a typed helper.
+        /// The server sent bytes that are not RESP2, or a reply of the wrong type for a typed helper.
         public static let `protocol` = Code("protocol")
+        /// The reply to this command was above ``RedisConfiguration/maxReplyBytes`` or
+        /// ``RedisConfiguration/maxReplyElements``: it was skipped unread, and only this command (or pipeline)
+        /// failed; the connection and the other commands on it carry on. On a subscription's connection it closes
+        /// the connection, since a message cannot be told from a reply.
+        public static let replyTooLarge = Code("replyTooLarge")
         /// The TLS handshake, certificate verification or a TLS record failed, or the TLS settings are unusable.
         public static let tls = Code("tls")
         /// AUTH was refused (wrong password, unknown or disabled ACL user) or SELECT / CLIENT SETNAME failed

@@ -30,10 +30,17 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// How many pipelined connections the pool keeps (at least 1), per primary on a cluster. Pub/sub and blocking
     /// commands use their own.
     public var poolSize: Int
-    /// How long opening a connection may take: TCP connect, TLS handshake and the AUTH/SELECT exchange.
+    /// How long opening a connection may take: TCP connect, TLS handshake and the AUTH/SELECT exchange. Commands
+    /// waiting for the connection are each still held to their own ``commandTimeout``.
     public var connectTimeout: Duration
     /// How long a command may take from the call until its reply; past that it fails with ``RedisError/Code/timeout``
     /// and its connection is closed.
+    ///
+    /// The deadline holds wherever the command waits: for a connection being opened (it then fails alone and the
+    /// connection attempt goes on up to ``connectTimeout``), behind AUTH/SELECT/CLIENT SETNAME, or written and
+    /// waiting for its reply. The client's I/O thread fails it within about a millisecond of the deadline once the
+    /// operating system runs that thread; the caller then resumes when its executor runs it (Swift's cooperative
+    /// pool for tasks on the global executor, so CPU-bound work there delays it).
     public var commandTimeout: Duration
     /// How the pool waits between attempts to reopen a failed connection.
     public var reconnectBackoff: RedisBackoff
@@ -61,10 +68,21 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// It yields the processor between polls, never polls while nothing is in flight (an idle client sleeps), and
     /// deadlines still fire while it polls.
     public var busyPoll: Duration
-    /// The largest bulk string a reply may carry; a larger one fails the connection (default 512 MiB).
-    public var maxBulkLength: Int
-    /// The most elements one array reply may have; more fails the connection (default 1,048,576).
-    public var maxArrayElements: Int
+    /// The most bytes one reply may take on the wire, all its values together, nested ones included (default
+    /// 4 MiB). A reply above it is skipped unread and fails its own command only, with
+    /// ``RedisError/Code/replyTooLarge``.
+    ///
+    /// The default is sized for AuthKit's own replies with room to spare: the largest is a user's session list at
+    /// the cap of 100 sessions with every device field at its 512-byte limit, about 170 KB; a cached permission set
+    /// is as large as the application makes it. Raise it for commands with larger replies (big values, `LRANGE`
+    /// over long lists).
+    public var maxReplyBytes: Int
+    /// The most array elements one reply may hold, every nesting level counted together (default 16,384). A reply
+    /// above it is skipped unread and fails its own command only, with ``RedisError/Code/replyTooLarge``.
+    ///
+    /// AuthKit's largest reply, a session list at the cap of 100 sessions, holds 800 elements. The cap is what
+    /// bounds the memory a single header can make the reader allocate for its element slots.
+    public var maxReplyElements: Int
     /// Whether every new connection checks with `ROLE`, before any command of a caller, that the server is a
     /// primary, and fails when it is not: set on the primary's pool behind Sentinel, so that a reconnect never
     /// reaches a primary demoted meanwhile.
@@ -86,8 +104,8 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         subscriptionHealthCheckInterval: Duration = .seconds(5),
         directWrites: Bool = true,
         busyPoll: Duration = .microseconds(100),
-        maxBulkLength: Int = 512 * 1024 * 1024,
-        maxArrayElements: Int = 1024 * 1024
+        maxReplyBytes: Int = 4 * 1024 * 1024,
+        maxReplyElements: Int = 16_384
     ) {
         self.endpoint = endpoint
         self.topology = topology
@@ -103,8 +121,8 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         self.subscriptionHealthCheckInterval = subscriptionHealthCheckInterval
         self.directWrites = directWrites
         self.busyPoll = busyPoll
-        self.maxBulkLength = maxBulkLength
-        self.maxArrayElements = maxArrayElements
+        self.maxReplyBytes = maxReplyBytes
+        self.maxReplyElements = maxReplyElements
     }
 
     /// Checks the values that a URL or a caller could get wrong.
@@ -135,7 +153,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         if connectTimeout <= .zero || commandTimeout <= .zero || subscriptionHealthCheckInterval <= .zero {
             throw RedisError(.invalidConfiguration, "timeouts must be positive")
         }
-        if maxBulkLength < 1 || maxArrayElements < 1 {
+        if maxReplyBytes < 1 || maxReplyElements < 1 {
             throw RedisError(.invalidConfiguration, "reply caps must be positive")
         }
         try validateTopology()

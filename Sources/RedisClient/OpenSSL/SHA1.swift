@@ -2,7 +2,8 @@ internal import CAuthKitOpenSSL
 
 /// SHA-1 through libcrypto's `EVP_Digest`, used only because Redis names cached scripts by it.
 enum SHA1 {
-    static func hexDigest(_ bytes: [UInt8]) -> String {
+    /// The lowercase hex digest, or nil when libcrypto failed to compute it (only on allocation failure).
+    static func hexDigest(_ bytes: [UInt8]) -> String? {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let status = bytes.withUnsafeBufferPointer { input in
@@ -10,9 +11,7 @@ enum SHA1 {
                 EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, EVP_sha1(), nil)
             }
         }
-        // EVP_Digest with SHA-1 only fails on allocation failure; an empty name then just misses the cache and
-        // EVAL's NOSCRIPT fallback loads the script.
-        guard status == 1 else { return "" }
+        guard status == 1 else { return nil }
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(Int(length) * 2)

@@ -1,8 +1,9 @@
-/// The messages of a ``RedisClient/subscribe(_:)`` call, as an `AsyncSequence`.
+/// The messages of a ``RedisClient/subscribe(_:resubscribe:)`` call, as an `AsyncSequence`.
 ///
 /// The subscription has a connection of its own, reopened and resubscribed after a disconnect (messages published
-/// while it is down are lost, as with any Redis pub/sub). Iteration ends when the client shuts down; dropping the
-/// sequence or cancelling the iterating task unsubscribes and closes the connection.
+/// while it is down are lost, as with any Redis pub/sub), or, when made without `resubscribe`, ended by the loss of
+/// that connection. Iteration ends when the client shuts down; dropping the sequence or cancelling the iterating
+/// task unsubscribes and closes the connection.
 public struct RedisSubscription: AsyncSequence, Sendable {
     /// Each element is one published message.
     public typealias Element = RedisPubSubMessage

@@ -1,7 +1,8 @@
 import Logging
 
 /// The loop-side state of one subscription: its dedicated connection, resubscribing after every reconnect on the
-/// node its ``SubscriptionHost`` names then.
+/// node its ``SubscriptionHost`` names then, or (without `resubscribes`) ending the subscription when its connection
+/// is lost.
 ///
 /// `@unchecked Sendable`: every method runs on the event-loop thread.
 final class SubscriberSession: @unchecked Sendable {
@@ -10,6 +11,7 @@ final class SubscriberSession: @unchecked Sendable {
     /// `SUBSCRIBE` or `SSUBSCRIBE`.
     private let command: String
     private let channels: [String]
+    private let resubscribes: Bool
     /// Receives each message.
     private let deliver: (RedisPubSubMessage) -> Void
     /// Called once when the session ends.
@@ -26,6 +28,7 @@ final class SubscriberSession: @unchecked Sendable {
         route: SubscriptionRoute = .anyNode,
         command: String = "SUBSCRIBE",
         channels: [String],
+        resubscribes: Bool,
         deliver: @escaping (RedisPubSubMessage) -> Void,
         ended: @escaping () -> Void,
         subscribed: @escaping (Result<Void, RedisError>) -> Void
@@ -34,6 +37,7 @@ final class SubscriberSession: @unchecked Sendable {
         self.route = route
         self.command = command
         self.channels = channels
+        self.resubscribes = resubscribes
         self.deliver = deliver
         self.ended = ended
         self.firstSubscribe = subscribed
@@ -87,8 +91,10 @@ final class SubscriberSession: @unchecked Sendable {
                 self.firstSubscribe?(.success(()))
                 self.firstSubscribe = nil
                 self.scheduleHealthCheck(for: connection)
-            case .failure:
-                break
+            case .failure(let error):
+                // A SUBSCRIBE that timed out before the socket was ready leaves the connection open: close it, so
+                // the subscription fails or moves on like after any other failure.
+                connection.close(error)
             }
         }
     }
@@ -146,6 +152,15 @@ final class SubscriberSession: @unchecked Sendable {
             return
         }
         host.subscriptionLost(route)
+        guard resubscribes else {
+            // Messages may have been published while the connection was dying: end, so the caller knows.
+            host.logger.warning(
+                "Redis subscription connection closed; ending the subscription",
+                metadata: ["redis.error": "\(error)"]
+            )
+            finish()
+            return
+        }
         let delay = host.backoffDelay(attempt: attempt)
         attempt += 1
         host.logger.warning(

@@ -363,6 +363,7 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
                 host: self,
                 route: .node(address),
                 channels: Self.events,
+                resubscribes: true,
                 deliver: { [weak self] message in self?.event(message.channel, message.text) },
                 ended: {},
                 subscribed: { [weak self] result in

@@ -16,8 +16,12 @@ struct FamilyRecord {
     /// every later presentation of one of its tokens is still reported as reuse rather than as unknown.
     var revokedForReuse: Bool
 
-    func isAlive(at now: UnixTime) -> Bool {
-        !revokedForReuse && now < session.expiresAt
+    /// Whether the session is alive at `now` under the user's epoch (nil when none is remembered): not revoked for
+    /// reuse, not past its idle expiry, and created after the epoch, whatever clock recorded either — the rule of
+    /// the Redis store's scripts (`alive`).
+    func isAlive(at now: UnixTime, epoch: UnixTime?) -> Bool {
+        guard !revokedForReuse, now < session.expiresAt else { return false }
+        return epoch.map { session.createdAt > $0 } ?? true
     }
 
     /// Whether the record still matters at `now`: alive, or a tombstone whose tokens could still be presented.

@@ -34,16 +34,15 @@ public final class InMemoryTokenStore: TokenStore {
         try TokenStoreLimits.checkUserID(userID)
         try TokenStoreLimits.checkJTI(jti)
         let now = clock.now()
-        return state.withLock { $0.revoke(jti: jti, userID: userID, expiresAt: expiresAt, now: now) }
+        let until = TokenStoreLimits.revokedUntil(expiresAt: expiresAt)
+        return state.withLock { $0.revoke(jti: jti, userID: userID, until: until, now: now) }
     }
 
     /// Implements ``TokenStore/logOutEverywhere(userID:retention:)``.
     @discardableResult
     public func logOutEverywhere(userID: String, retention: Duration) async throws -> Int {
         try TokenStoreLimits.checkUserID(userID)
-        guard retention > .zero else {
-            throw TokenStoreError(.invalidConfiguration, "the epoch retention must be positive")
-        }
+        try TokenStoreLimits.checkDuration(retention, name: "the epoch retention")
         let now = clock.now()
         return state.withLock { $0.logOutEverywhere(userID: userID, retainedUntil: now + retention, now: now) }
     }

@@ -54,19 +54,21 @@ struct InMemoryTokenStoreState {
         return result
     }
 
-    mutating func revoke(jti: String, userID: String, expiresAt: UnixTime, now: UnixTime) -> Bool {
-        guard expiresAt > now else {
+    mutating func revoke(jti: String, userID: String, until: UnixTime, now: UnixTime) -> Bool {
+        guard until > now else {
             return false
         }
         return write(userID, at: now) { record in
             let key = ByteKey(jti)
-            record.revoked[key] = max(record.revoked[key] ?? expiresAt, expiresAt)
+            record.revoked[key] = max(record.revoked[key] ?? until, until)
             return true
         }
     }
 
     mutating func logOutEverywhere(userID: String, retainedUntil: UnixTime, now: UnixTime) -> Int {
         write(userID, at: now) { record in
+            // Counted under the epoch as it was: the sessions this call ends are those alive until now.
+            let ended = Self.endLiveFamilies(&record, at: now)
             if let current = record.currentEpoch(at: now) {
                 record.epoch = max(current, now)
                 record.epochRetainedUntil = max(record.epochRetainedUntil ?? retainedUntil, retainedUntil)
@@ -74,7 +76,7 @@ struct InMemoryTokenStoreState {
                 record.epoch = now
                 record.epochRetainedUntil = retainedUntil
             }
-            return Self.endLiveFamilies(&record, at: now)
+            return ended
         }
     }
 
@@ -94,7 +96,8 @@ struct InMemoryTokenStoreState {
         return write(request.userID, at: now) { record in
             var live = record.liveFamilies(at: now)
             var ended: [String] = []
-            if let limit = request.policy.maxSessions, live.count >= limit {
+            let limit = request.policy.effectiveLimit
+            if live.count >= limit {
                 if request.policy.overflow == .refuseNewLogin {
                     return .limitReached(limit)
                 }
@@ -105,11 +108,14 @@ struct InMemoryTokenStoreState {
                 }
             }
             let absolute = now + request.lifetime.absolute
+            // Created after the user's epoch even when this clock has not passed it: the login comes after the logout
+            // that set it (its tokens still answer to the epoch by their own `iat`).
+            let created = record.currentEpoch(at: now).map { max(now, $0 + .milliseconds(1)) } ?? now
             let session = Session(
                 id: sessionID,
                 userID: request.userID,
                 device: request.device.truncated,
-                createdAt: now,
+                createdAt: created,
                 lastSeenAt: now,
                 expiresAt: min(now + request.lifetime.idle, absolute),
                 absoluteExpiresAt: absolute
@@ -150,6 +156,9 @@ struct InMemoryTokenStoreState {
                     family.hasRetired(presentedDigest)
                     || RefreshToken.digestsEqual(family.currentDigest, presentedDigest)
                 return issuedByFamily ? reuse : .invalid
+            }
+            guard family.isAlive(at: now, epoch: record.currentEpoch(at: now)) else {
+                return .invalid
             }
             let isCurrent = RefreshToken.digestsEqual(family.currentDigest, presentedDigest)
             let isPrevious = family.previousDigest.map { RefreshToken.digestsEqual($0, presentedDigest) } ?? false
@@ -192,10 +201,7 @@ struct InMemoryTokenStoreState {
     }
 
     func session(userID: String, sessionID: String, now: UnixTime) -> Session? {
-        guard let family = users[ByteKey(userID)]?.families[ByteKey(sessionID)], family.isAlive(at: now) else {
-            return nil
-        }
-        return family.session
+        users[ByteKey(userID)]?.liveFamily(sessionID, at: now)?.session
     }
 
     mutating func touchSession(userID: String, sessionID: String, now: UnixTime) -> Bool {
@@ -229,7 +235,7 @@ struct InMemoryTokenStoreState {
         if let jti = check.jti, let until = record?.revoked[ByteKey(jti)], now < until {
             return .revoked
         }
-        if let epoch = record?.currentEpoch(at: now), check.issuedAt <= epoch {
+        if let epoch = record?.currentEpoch(at: now), check.epochCutoff <= epoch {
             return .predatesEpoch
         }
         guard let sessionID = check.sessionID else {

@@ -2,7 +2,7 @@ import AuthKitClock
 
 /// Everything the in-memory store keeps for one user, the counterpart of one Redis hash tag.
 struct UserRecord {
-    /// Denylisted jti → the token's expiry.
+    /// Denylisted jti → the end of its entry (the token's expiry plus `TokenStoreLimits.revocationLeeway`).
     var revoked: [ByteKey: UnixTime] = [:]
     var epoch: UnixTime?
     var epochRetainedUntil: UnixTime?
@@ -39,6 +39,15 @@ struct UserRecord {
 
     /// The user's live sessions, oldest first.
     func liveFamilies(at now: UnixTime) -> [FamilyRecord] {
-        families.values.filter { $0.isAlive(at: now) }.sorted { $0.sequence < $1.sequence }
+        let epoch = currentEpoch(at: now)
+        return families.values.filter { $0.isAlive(at: now, epoch: epoch) }.sorted { $0.sequence < $1.sequence }
+    }
+
+    /// The session `sessionID` when it is alive at `now`.
+    func liveFamily(_ sessionID: String, at now: UnixTime) -> FamilyRecord? {
+        guard let family = families[ByteKey(sessionID)], family.isAlive(at: now, epoch: currentEpoch(at: now)) else {
+            return nil
+        }
+        return family
     }
 }

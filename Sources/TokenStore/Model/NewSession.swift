@@ -14,7 +14,7 @@ public struct NewSession: Hashable, Sendable {
         userID: String,
         device: DeviceInfo = DeviceInfo(),
         lifetime: SessionLifetime = SessionLifetime(),
-        policy: SessionPolicy = .unlimited
+        policy: SessionPolicy = .default
     ) {
         self.userID = userID
         self.device = device

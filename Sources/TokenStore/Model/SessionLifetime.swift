@@ -18,9 +18,8 @@ public struct SessionLifetime: Hashable, Sendable {
 
     /// Throws ``TokenStoreError/Code-swift.struct/invalidConfiguration`` when a duration is out of range.
     public func validate() throws(TokenStoreError) {
-        guard absolute > .zero, idle > .zero else {
-            throw TokenStoreError(.invalidConfiguration, "session lifetimes must be positive")
-        }
+        try TokenStoreLimits.checkDuration(absolute, name: "the absolute session lifetime")
+        try TokenStoreLimits.checkDuration(idle, name: "the idle session lifetime")
         guard absolute <= .seconds(3_650 * 86_400) else {
             throw TokenStoreError(.invalidConfiguration, "the absolute session lifetime is longer than ten years")
         }

@@ -55,7 +55,7 @@ struct StoresOnClusterTests {
             let prefix = uniquePrefix()
             let conformance = PermissionStoreConformance(
                 ttl: .milliseconds(300),
-                makeStore: { RedisPermissionStore(client: client, keyPrefix: prefix) },
+                makeStore: { try RedisPermissionStore(client: client, keyPrefix: prefix) },
                 advance: { try await Task.sleep(for: $0) }
             )
             try await conformance.run(check)
@@ -66,7 +66,7 @@ struct StoresOnClusterTests {
     func permissionsAcrossNodes() async throws {
         try await withClusterClient { client in
             let prefix = uniquePrefix()
-            let store = RedisPermissionStore(client: client, keyPrefix: prefix)
+            let store = try RedisPermissionStore(client: client, keyPrefix: prefix)
             let cluster = try await RedisTestCluster.shared()
             func owner(_ key: String) async throws -> Int {
                 try await cluster.ownerPort(ofSlot: try await cluster.keySlot(key))

@@ -102,6 +102,57 @@ struct AuthKitOverRedisTests {
         return calls
     }
 
+    /// Two app servers on one Redis whose clocks differ by more than a session's idle lifetime: the fast one's
+    /// writes see the slow one's sessions as idle-expired, a log-out-everywhere on the slow one must still end every
+    /// session, and no refresh or access token of them may pass on either server afterwards.
+    @Test func logoutEverywhereHoldsWhenServerClocksDisagree() async throws {
+        try await withServer { url, prefix in
+            let key = try #require(Self.key)
+            let idle = Duration.seconds(600)
+            let configuration = AuthKitConfiguration(
+                issuer: "https://api.example.com",
+                audience: "api",
+                signingKeys: [key],
+                refreshIdleLifetime: idle,
+                keyPrefix: prefix
+            )
+            let slowClock = ManualClock()
+            let fastClock = ManualClock(start: slowClock.now + idle * 2 + .seconds(60))
+            let slow = try await AuthKit(
+                configuration: configuration,
+                store: .redis(url: url),
+                clock: slowClock.wallClock
+            )
+            let fast = try await AuthKit(
+                configuration: configuration,
+                store: .redis(url: url),
+                clock: fastClock.wallClock
+            )
+            let advance = { (duration: Duration) in
+                slowClock.advance(by: duration)
+                fastClock.advance(by: duration)
+            }
+            let phone = try await slow.login(userID: "alice", device: DeviceInfo(name: "phone"))
+            advance(.seconds(1))
+            let laptop = try await fast.login(userID: "alice", device: DeviceInfo(name: "laptop"))
+            advance(.seconds(1))
+            _ = try await slow.logoutEverywhere(userID: "alice")
+            advance(.seconds(2))
+            for server in [slow, fast] {
+                for pair in [phone, laptop] {
+                    #expect(await code { _ = try await server.refresh(pair.refreshToken) } == .invalidRefreshToken)
+                    #expect(await code { _ = try await server.authenticate(token: pair.accessToken) } != nil)
+                }
+                #expect(try await server.sessions(of: "alice").isEmpty)
+            }
+            // A new login after the log-out works as usual.
+            let again = try await slow.login(userID: "alice")
+            _ = try await slow.authenticate(token: again.accessToken)
+            await slow.shutdown()
+            await fast.shutdown()
+        }
+    }
+
     @Test func permissionsAndRateLimitsAreSharedBetweenInstances() async throws {
         try await withServer { url, prefix in
             let first = try await makeAuth(url, prefix: prefix)

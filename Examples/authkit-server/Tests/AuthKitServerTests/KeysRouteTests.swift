@@ -14,6 +14,7 @@ struct KeysRouteTests {
             let response = try await client.execute(uri: "/.well-known/jwks.json", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json")
+            #expect(response.headers[.cacheControl] == "max-age=300")
             #expect(String(buffer: response.body) == #"{"keys":[]}"#)
         }
     }

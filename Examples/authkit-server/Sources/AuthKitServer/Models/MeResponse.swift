@@ -4,8 +4,8 @@ public import Hummingbird
 public struct MeResponse: ResponseEncodable, Sendable {
     /// The user id.
     public let sub: String
-    /// The session (device login) of the token.
-    public let sid: String
+    /// The session (device login) of the token, when it has one.
+    public let sid: String?
     /// The user's permission grants, sorted.
     public let permissions: [String]
 }

@@ -18,7 +18,7 @@ public struct SessionResponse: ResponseEncodable, Sendable {
     public let current: Bool
 
     /// The entry for `session`, marked current when it is `currentSessionID`.
-    public init(_ session: Session, currentSessionID: String) {
+    public init(_ session: Session, currentSessionID: String?) {
         id = session.id
         device = session.device.name
         ip = session.device.ipAddress

@@ -15,8 +15,6 @@ public struct AuthServer: Sendable {
     public let auth: AuthKit
     /// The accounts that can log in.
     public let users: UserDirectory
-    /// The JWKS served at `/.well-known/jwks.json`.
-    public let publishedKeys: PublishedKeys
     /// The settings the server was created with.
     public let configuration: AuthServerConfiguration
 
@@ -31,7 +29,6 @@ public struct AuthServer: Sendable {
         let key = try configuration.algorithm.generateKey()
         self.configuration = configuration
         self.users = users
-        self.publishedKeys = try PublishedKeys([key])
         self.auth = try await AuthKit(
             configuration: AuthKitConfiguration(
                 issuer: configuration.issuer,
@@ -50,11 +47,17 @@ public struct AuthServer: Sendable {
         router.middlewares.add(JSONErrorMiddleware())
         addTokenRoutes(to: router)
         addAccountRoutes(to: router)
+        // The public halves of the signing keys (an HMAC secret is never published), as they rotate; the max-age
+        // is AuthKit's publication lead, so a verifier's cached copy holds a new key before it signs.
         router.get(".well-known/jwks.json") { _, _ in
-            Response(
+            let jwks = auth.publicJWKS()
+            return Response(
                 status: .ok,
-                headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: publishedKeys.json))
+                headers: [
+                    .contentType: "application/json",
+                    .cacheControl: "max-age=\((jwks.maxAge ?? .zero).components.seconds)",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: jwks.text))
             )
         }
         return router

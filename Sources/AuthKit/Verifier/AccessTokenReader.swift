@@ -1,0 +1,126 @@
+/// The local half of authentication: an access token's structure, signature and claims, checked with the keys
+/// of a ``VerificationKeys`` source under the configured rules (and the ``LegacyTokenPolicy`` while it is in
+/// force), read into a ``Principal``. No store is asked here.
+struct AccessTokenReader: Sendable {
+    /// Which audiences a token may name.
+    enum Scope {
+        /// The service's own audiences: what ``AuthKitVerifier/authenticate(token:)`` accepts.
+        case service
+        /// Every audience the issuer mints for: what logging a token out accepts.
+        case issuer
+    }
+
+    private let keys: VerificationKeys.Source
+    private let service: JWTVerifier
+    private let issuer: JWTVerifier
+    private let legacy: (verifier: JWTVerifier, until: UnixTime)?
+    private let accessTokenType: String?
+    private let clock: WallClock
+
+    /// Creates a reader; `issuerAudiences` are the audiences of ``Scope/issuer`` (the service's own when nil).
+    init(
+        configuration: AuthKitVerifierConfiguration,
+        issuerAudiences: Set<String>?,
+        clock: WallClock
+    ) throws(AuthKitError) {
+        do {
+            var fixed = try JWTKeySet()
+            if case .keySet(let set) = configuration.keys.source { fixed = set }
+            service = try JWTVerifier(
+                keys: fixed,
+                policy: configuration.policy(audiences: configuration.audiences),
+                clock: clock
+            )
+            issuer = try JWTVerifier(
+                keys: fixed,
+                policy: configuration.policy(audiences: issuerAudiences ?? configuration.audiences),
+                clock: clock
+            )
+            legacy = try configuration.legacyTokens.map { (policy) throws(JWTError) in
+                (
+                    try JWTVerifier(keys: policy.keys, policy: configuration.legacyPolicy(policy), clock: clock),
+                    policy.acceptedUntil
+                )
+            }
+        } catch {
+            throw AuthKitError(.invalidConfiguration, error.description)
+        }
+        self.keys = configuration.keys.source
+        self.accessTokenType = configuration.accessTokenType
+        self.clock = clock
+    }
+
+    /// The principal of `token`, or the JWT rule it broke.
+    func read(_ token: String, scope: Scope) async throws(JWTError) -> Principal {
+        let verifier = scope == .service ? service : issuer
+        let verified: VerifiedJWT
+        do {
+            verified = try await verify(token, with: verifier)
+        } catch {
+            guard error.code != .keySourceUnavailable, let legacy, clock.now() < legacy.until,
+                let principal = try? readLegacy(token, with: legacy.verifier)
+            else {
+                throw error
+            }
+            return principal
+        }
+        let claims = verified.claims
+        guard let userID = claims.subject, let issuedAt = claims.issuedAt, let expiresAt = claims.expiresAt else {
+            throw JWTError(.missingClaim, "the token lacks sub, iat or exp")
+        }
+        return Principal(
+            userID: userID,
+            sessionID: try Self.sessionID(claims),
+            tokenID: claims.id,
+            issuedAt: issuedAt,
+            expiresAt: expiresAt,
+            claims: claims,
+            isLegacy: false
+        )
+    }
+
+    private func verify(_ token: String, with verifier: JWTVerifier) async throws(JWTError) -> VerifiedJWT {
+        switch keys {
+        case .keySet:
+            return try verifier.verify(token)
+        case .provider(let provider):
+            return try await verifier.verify(token, keyProvider: provider)
+        case .signingKeys(let signingKeys):
+            return try verifier.verify(token, keys: signingKeys.verificationKeys)
+        }
+    }
+
+    /// A token the legacy policy accepts: signed by a legacy key, meeting its claims, and lacking `jti`, `sid`
+    /// or the access-token `typ` (a token with all three is a current one, held to the current rules).
+    private func readLegacy(_ token: String, with verifier: JWTVerifier) throws(JWTError) -> Principal {
+        let verified = try verifier.verify(token)
+        let claims = verified.claims
+        let hasType =
+            accessTokenType.map { expected in
+                verified.header.type.map { JWTHeader.sameMediaType($0, expected) } ?? false
+            } ?? true
+        guard claims.id == nil || claims["sid"] == nil || !hasType else {
+            throw JWTError(.invalidClaim, "a token with jti, sid and typ is not a legacy token")
+        }
+        guard let userID = claims.subject, let expiresAt = claims.expiresAt else {
+            throw JWTError(.missingClaim, "a legacy token lacks sub or exp")
+        }
+        return Principal(
+            userID: userID,
+            sessionID: try Self.sessionID(claims),
+            tokenID: claims.id,
+            issuedAt: claims.issuedAt ?? UnixTime(seconds: 0),
+            expiresAt: expiresAt,
+            claims: claims,
+            isLegacy: true
+        )
+    }
+
+    private static func sessionID(_ claims: JWTClaims) throws(JWTError) -> String? {
+        guard let value = claims["sid"] else { return nil }
+        guard let sessionID = value.stringValue else {
+            throw JWTError(.invalidClaim, "the claim \"sid\" is not a string")
+        }
+        return sessionID
+    }
+}

@@ -1,0 +1,284 @@
+public import Logging
+import Metrics
+public import ServiceLifecycle
+
+/// What a service that only checks tokens embeds: authentication, revocation, sessions, permissions and rate
+/// limits exactly as the issuer applies them, with the issuer's public keys and the shared store, and no way to
+/// mint a token.
+///
+/// ```swift
+/// let orders = try await AuthKitVerifier(
+///     configuration: .init(
+///         issuer: "https://login.example.com", audiences: ["orders"],
+///         keys: .remote(RemoteJWKS { try await http.jwks("https://login.example.com/.well-known/jwks.json") })),
+///     store: .redis(url: "redis://10.0.0.5:6379"))       // the issuer's store, with the issuer's key prefix
+/// let user = try await orders.authenticate(bearer: request.headers.authorization)
+/// ```
+///
+/// An ``AuthKit`` issuer is built on one (``AuthKit/verifier``), so a framework integration that takes an
+/// `AuthKitVerifier` serves the issuer and its resource servers alike. `authenticate` does the cheap local work
+/// first (size cap, strict parse, signature, claims) and asks the store only about tokens that are already
+/// cryptographically valid, in exactly one round trip, whose rules all live in the store's check
+/// (`AccessCheck`). When the store cannot answer it throws ``AuthKitError/Code-swift.struct/storeUnavailable``,
+/// and when the keys cannot be had ``AuthKitError/Code-swift.struct/keysUnavailable``: it never guesses.
+///
+/// An instance is a swift-service-lifecycle `Service`: run it in a service group (or call ``run()``) so store
+/// connections and permission invalidations are serviced; ``shutdown()`` releases the store.
+public final class AuthKitVerifier: Service, Sendable {
+    /// The configuration the instance was created with.
+    public let configuration: AuthKitVerifierConfiguration
+    /// Revocation, refresh-token families and sessions.
+    public let tokenStore: any TokenStore
+    /// The rate limiter behind ``rateLimit(_:policy:cost:)``.
+    public let rateLimiter: RateLimiter
+    /// The permission cache behind ``permissions(for:load:)``.
+    public let permissionCache: PermissionCache
+    /// Where "now" comes from.
+    public let clock: WallClock
+
+    let reader: AccessTokenReader
+    let metrics: AuthKitMetrics
+    private let backends: AuthKitStore.Backends
+    private let logger: Logger
+    private let broadcaster = EventBroadcaster()
+
+    /// Opens `store` and prepares verification; refuses a configuration that cannot work.
+    public convenience init(
+        configuration: AuthKitVerifierConfiguration,
+        store: AuthKitStore = .inMemory(),
+        clock: WallClock = .system,
+        logger: Logger = Logger(label: "authkit")
+    ) async throws {
+        try await self.init(
+            configuration: configuration,
+            issuerAudiences: nil,
+            store: store,
+            clock: clock,
+            logger: logger,
+            metricsFactory: nil
+        )
+    }
+
+    /// The designated initialiser; an ``AuthKit`` issuer passes every audience it mints for as `issuerAudiences`,
+    /// and tests their own `metricsFactory`.
+    init(
+        configuration: AuthKitVerifierConfiguration,
+        issuerAudiences: Set<String>?,
+        store: AuthKitStore,
+        clock: WallClock,
+        logger: Logger,
+        metricsFactory: (any MetricsFactory)?
+    ) async throws {
+        try configuration.validate()
+        self.metrics = AuthKitMetrics(factory: metricsFactory)
+        self.reader = try AccessTokenReader(
+            configuration: configuration,
+            issuerAudiences: issuerAudiences,
+            clock: clock
+        )
+        let backends = try await store.open(configuration.keyPrefix, clock)
+        self.backends = backends
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.tokenStore = backends.tokens
+        self.rateLimiter = RateLimiter(
+            store: backends.rateLimits,
+            configuration: RateLimiterConfiguration(failureMode: configuration.rateLimitFailureMode),
+            clock: clock
+        )
+        self.permissionCache = PermissionCache(
+            store: backends.permissions,
+            configuration: configuration.permissionCache,
+            invalidationChannel: backends.invalidations,
+            clock: clock
+        )
+        logger.info(
+            "AuthKit verifier ready",
+            metadata: ["store": "\(store.name)", "audiences": "\(configuration.audiences.sorted())"]
+        )
+    }
+
+    // MARK: Service
+
+    /// Services the store and permission invalidations until the task is cancelled or the service group
+    /// shuts down, then releases the store.
+    public func run() async throws {
+        try await Self.runUntilShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.backends.run() }
+                group.addTask { try await self.permissionCache.run() }
+                try await group.waitForAll()
+            }
+        }
+        await shutdown()
+    }
+
+    /// Runs `work` until it ends, the task is cancelled or the service group shuts down gracefully.
+    static func runUntilShutdown(_ work: @escaping @Sendable () async throws -> Void) async throws {
+        // Graceful shutdown cancels this work: the permission-invalidation subscription waits for messages that
+        // an in-memory bus never ends, and would otherwise hold the service group open forever.
+        do {
+            try await cancelWhenGracefulShutdown { try await work() }
+        } catch is CancellationError {
+            // Cancelled by the shutdown itself (or by the caller): a normal end.
+        }
+    }
+
+    /// Releases the store's resources and ends every ``events`` stream.
+    public func shutdown() async {
+        await backends.shutdown()
+        broadcaster.finish()
+    }
+
+    /// Security events from now on (revoked tokens presented, limits exceeded, store outages; on an issuer also
+    /// refresh-token reuse). Each access returns a new stream; a slow reader loses the oldest events, never
+    /// slows requests.
+    public var events: AsyncStream<SecurityEvent> {
+        broadcaster.subscribe()
+    }
+
+    // MARK: Authentication
+
+    /// Verifies an `Authorization` header value of the form `Bearer <token>`; see ``authenticate(token:)``.
+    public func authenticate(bearer header: String) async throws -> Principal {
+        guard let token = BearerToken.extract(from: header) else {
+            metrics.authenticateRejected.increment()
+            throw AuthKitError(
+                .invalidToken,
+                "the Authorization header does not carry a Bearer token",
+                jwtCode: .malformed
+            )
+        }
+        return try await authenticate(token: token)
+    }
+
+    /// Verifies an access token: structure, signature and claims locally, then one store round trip for
+    /// revocation, the user's epoch and the session. Fails closed when the store or the keys cannot answer.
+    public func authenticate(token: String) async throws -> Principal {
+        let started = ContinuousClock.now
+        defer { metrics.authenticateDuration.recordNanoseconds(Self.nanoseconds(since: started)) }
+        let principal = try await read(token, scope: .service)
+        let check = AccessCheck(
+            userID: principal.userID,
+            jti: principal.tokenID,
+            issuedAt: principal.issuedAt,
+            sessionID: principal.sessionID,
+            touchSession: configuration.touchSessionOnAuthenticate
+        )
+        let status: AccessStatus
+        do {
+            status = try await tokenStore.check(check)
+        } catch let error as TokenStoreError where error.code == .invalidArgument {
+            metrics.authenticateRejected.increment()
+            throw AuthKitError(.invalidToken, error.message, jwtCode: .invalidClaim)
+        } catch {
+            metrics.authenticateUnavailable.increment()
+            throw await storeUnavailable("check the token", error, userID: principal.userID)
+        }
+        if principal.isLegacy {
+            (status == .valid ? metrics.legacyAccepted : metrics.legacyRefused).increment()
+        }
+        switch status {
+        case .valid:
+            metrics.authenticateAccepted.increment()
+            return principal
+        case .revoked, .predatesEpoch:
+            metrics.authenticateRevoked.increment()
+            let reason = status == .revoked ? "logged out" : "issued before the user logged out everywhere"
+            emit(.revokedTokenPresented, userID: principal.userID, sessionID: principal.sessionID, detail: reason)
+            throw AuthKitError(.tokenRevoked, "the token was \(reason)")
+        case .sessionEnded:
+            metrics.authenticateRevoked.increment()
+            emit(
+                .revokedTokenPresented,
+                userID: principal.userID,
+                sessionID: principal.sessionID,
+                detail: "session ended"
+            )
+            throw AuthKitError(.sessionEnded, "the token's session has ended")
+        }
+    }
+
+    /// The token's principal from the local checks alone (no store), counting a refusal.
+    func read(_ token: String, scope: AccessTokenReader.Scope) async throws(AuthKitError) -> Principal {
+        do {
+            return try await reader.read(token, scope: scope)
+        } catch  where error.code == .keySourceUnavailable {
+            metrics.authenticateKeysUnavailable.increment()
+            throw AuthKitError(.keysUnavailable, "the keys to verify the token cannot be had: \(error.message)")
+        } catch {
+            metrics.authenticateRejected.increment()
+            throw AuthKitError.invalidToken(error)
+        }
+    }
+
+    // MARK: Permissions and rate limits
+
+    /// The user's permissions from the cache, or from `load` (called once per miss, even under concurrency).
+    /// An unknown user (`load` returns nil) has no permissions.
+    public func permissions(
+        for userID: String,
+        load: @escaping @Sendable (_ userID: String) async throws -> PermissionSet?
+    ) async throws -> PermissionSet {
+        try await permissionCache.permissions(for: userID, load: load) ?? .empty
+    }
+
+    /// Throws ``AuthKitError/Code-swift.struct/forbidden`` unless the user holds `permission`
+    /// (wildcards such as `orders:*` in the user's set match).
+    public func require(
+        _ permission: String,
+        of userID: String,
+        load: @escaping @Sendable (_ userID: String) async throws -> PermissionSet?
+    ) async throws {
+        guard try await permissions(for: userID, load: load).contains(permission) else {
+            throw AuthKitError(.forbidden, "the permission \"\(permission)\" is required")
+        }
+    }
+
+    /// Forgets the cached permissions of a user (here and, through the invalidation channel, elsewhere).
+    public func invalidatePermissions(of userID: String) async throws {
+        try await permissionCache.invalidate(userID)
+    }
+
+    /// Charges one request of `cost` to `key` under `policy`; a refusal publishes
+    /// ``SecurityEvent/Kind-swift.struct/rateLimitExceeded``. The decision carries the standard headers.
+    public func rateLimit(_ key: String, policy: RateLimitPolicy, cost: Int = 1) async throws -> RateLimitDecision {
+        try await rateLimit(key, policies: [policy], cost: cost)
+    }
+
+    /// Charges `key` under several policies at once; no policy is charged when another refuses.
+    public func rateLimit(_ key: String, policies: [RateLimitPolicy], cost: Int = 1) async throws -> RateLimitDecision {
+        let decision = try await rateLimiter.check(key, policies: policies, cost: cost)
+        if !decision.isAllowed {
+            metrics.rateLimited.increment()
+            emit(.rateLimitExceeded, detail: "key=\(key) policy=\(decision.policy)")
+        }
+        return decision
+    }
+
+    // MARK: Events
+
+    /// The error for a store that could not answer, published as a ``SecurityEvent/Kind-swift.struct/storeUnavailable``.
+    func storeUnavailable(_ operation: String, _ error: any Error, userID: String?) async -> AuthKitError {
+        emit(.storeUnavailable, userID: userID, detail: "could not \(operation)")
+        return AuthKitError.storeUnavailable(operation, error)
+    }
+
+    /// Logs and publishes a security event.
+    func emit(_ kind: SecurityEvent.Kind, userID: String? = nil, sessionID: String? = nil, detail: String = "") {
+        let event = SecurityEvent(kind: kind, userID: userID, sessionID: sessionID, detail: detail, at: clock.now())
+        var metadata: Logger.Metadata = ["event": "\(kind.name)"]
+        if let userID { metadata["user"] = "\(userID)" }
+        if let sessionID { metadata["session"] = "\(sessionID)" }
+        if !detail.isEmpty { metadata["detail"] = "\(detail)" }
+        logger.warning("security event", metadata: metadata)
+        broadcaster.publish(event)
+    }
+
+    private static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        let (seconds, attoseconds) = elapsed.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
