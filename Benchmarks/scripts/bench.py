@@ -3,7 +3,10 @@
 
 Starts its own redis-server on a free port, runs redis-benchmark (-P 1) and the matching authkit-bench scenarios
 alternately at concurrency 1, 16 and 64, then the JWT comparisons (AuthKit and jwt-kit alternately), the garbage
-token refusals and the in-memory denylist memory, and prints a Markdown table of medians with the ratios.
+token refusals and the in-memory denylist memory; then a Redis Cluster of three primaries it creates, where
+`authkit-bench redis-get` runs against `redis-benchmark --cluster -t get` at concurrency 16 and 64 (redis-benchmark
+7.0 hangs when given its own command in cluster mode, hence -t get), with `authenticate` on the cluster beside
+them. Prints a Markdown table of medians with the ratios.
 Every target is a ratio measured in the same run, because absolute figures on a shared machine drift.
 
 Usage: bench.py --bench PATH/authkit-bench [--rounds N] [--seconds S] [--json OUT]
@@ -12,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import shlex
 import socket
 import statistics
@@ -27,6 +31,23 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def port_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def wait_for_ping(port):
+    for _ in range(100):
+        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
+                          text=True).stdout.strip() == "PONG":
+            return
+        time.sleep(0.05)
 
 
 class Bench:
@@ -45,12 +66,49 @@ class Bench:
              "--daemonize", "yes", "--dir", self.dir, "--logfile", f"{self.dir}/log", "--pidfile", f"{self.dir}/pid",
              "--maxmemory-policy", "noeviction"],
             check=True)
-        for _ in range(100):
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                              text=True).stdout.strip() == "PONG":
+        wait_for_ping(self.port)
+        subprocess.run(["redis-cli", "-p", str(self.port), "set", KEY, "xxx"], check=True, capture_output=True)
+
+    def start_cluster(self):
+        """Three primaries (no replicas) on ports whose cluster bus ports (+10000) are free too."""
+        self.cluster_dir = tempfile.mkdtemp(prefix="authkit-bench-cluster-")
+        self.cluster_ports = []
+        while len(self.cluster_ports) < 3:
+            port = random.randint(10000, 21999)
+            if port in self.cluster_ports or not port_free(port) or not port_free(port + 10000):
+                continue
+            self.cluster_ports.append(port)
+        for port in self.cluster_ports:
+            directory = os.path.join(self.cluster_dir, str(port))
+            os.makedirs(directory)
+            subprocess.run(
+                ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--daemonize", "yes", "--dir", directory, "--logfile", f"{directory}/log",
+                 "--pidfile", f"{directory}/pid", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                 "--maxmemory-policy", "noeviction"],
+                check=True)
+        for port in self.cluster_ports:
+            wait_for_ping(port)
+        subprocess.run(["redis-cli", "--cluster", "create", *[f"127.0.0.1:{port}" for port in self.cluster_ports],
+                        "--cluster-replicas", "0", "--cluster-yes"], check=True, capture_output=True)
+        for _ in range(200):
+            states = [subprocess.run(["redis-cli", "-p", str(port), "cluster", "info"], capture_output=True,
+                                     text=True).stdout for port in self.cluster_ports]
+            if all("cluster_state:ok" in state for state in states):
                 break
             time.sleep(0.05)
-        subprocess.run(["redis-cli", "-p", str(self.port), "set", KEY, "xxx"], check=True, capture_output=True)
+        self.cluster_url = "redis-cluster://" + ",".join(f"127.0.0.1:{port}" for port in self.cluster_ports)
+
+    def stop_cluster(self):
+        for port in getattr(self, "cluster_ports", []):
+            try:
+                with open(os.path.join(self.cluster_dir, str(port), "pid")) as f:
+                    os.kill(int(f.read().strip()), 15)
+            except (OSError, ValueError):
+                pass
+        if getattr(self, "cluster_dir", None):
+            time.sleep(0.3)
+            subprocess.run(["rm", "-rf", self.cluster_dir])
 
     def stop_redis(self):
         try:
@@ -71,12 +129,12 @@ class Bench:
             raise RuntimeError(f"{' '.join(command)} failed: {out.stderr.strip()}")
         return json.loads(lines[-1])
 
-    def redis_benchmark(self, name, command, concurrency):
+    def redis_benchmark(self, name, command, concurrency, cluster=False):
         # Size -n to last round's rate so each run lasts about --seconds.
         rate = self.rb_rate.get((name, concurrency), 30000 if concurrency == 1 else 60000)
         n = max(10000, int(rate * self.args.seconds))
-        argv = ["redis-benchmark", "-p", str(self.port), "-P", "1", "-c", str(concurrency), "-n", str(n), "--csv",
-                *command]
+        target = ["--cluster", "-h", "127.0.0.1", "-p", str(self.cluster_ports[0])] if cluster else ["-p", str(self.port)]
+        argv = ["redis-benchmark", *target, "-P", "1", "-c", str(concurrency), "-n", str(n), "--csv", *command]
         out = subprocess.run(argv, capture_output=True, text=True, timeout=300)
         rows = [line for line in out.stdout.splitlines() if line.startswith('"') and not line.startswith('"test"')]
         if not rows:
@@ -175,6 +233,16 @@ class Bench:
                 self.record("jwt", "HS256 verify", "authkit", 1, self.authkit("jwt-verify", "--alg", "HS256",
                                                                               "--impl", "authkit"))
 
+    def cluster_group(self):
+        for concurrency in (16, 64):
+            for _ in range(self.args.rounds):
+                self.record("cluster", "GET", "redis-benchmark", concurrency,
+                            self.redis_benchmark("cluster GET", ["-t", "get"], concurrency, cluster=True))
+                self.record("cluster", "GET", "authkit-bench", concurrency,
+                            self.authkit("redis-get", "--redis", self.cluster_url, concurrency=concurrency))
+                self.record("cluster", "authenticate", "authkit-bench", concurrency,
+                            self.authkit("authenticate", "--redis", self.cluster_url, concurrency=concurrency))
+
     def jwt_group(self):
         for algorithm in ("HS256", "RS256", "ES256", "EdDSA"):
             for round_ in range(self.args.rounds):
@@ -262,6 +330,35 @@ class Bench:
             out.append(f"| {concurrency} | `refresh` (rotation + new access token) | | {refresh:,.0f} | | "
                        f"| {self.median('redis', 'refresh', 'authkit-bench', concurrency, 'p50_us'):.1f} "
                        f"| {self.median('redis', 'refresh', 'authkit-bench', concurrency, 'p99_us'):.1f} | |")
+        if any(r["group"] == "cluster" for r in self.records):
+            out.append("")
+            out.append("### Redis Cluster, three primaries (median of %d alternating rounds)" % self.args.rounds)
+            out.append("")
+            out.append("`redis-benchmark --cluster -t get -P 1` spreads its clients over the primaries, each on a key "
+                       "of its node;")
+            out.append("`authkit-bench redis-get --redis redis-cluster://…` gives each worker a key of its own, their "
+                       "hash tags spread")
+            out.append("over the primaries; `authenticate` runs its 64 users' sessions, spread the same way.")
+            out.append("")
+            out.append("| c | work | redis-benchmark ops/s | authkit-bench ops/s | ratio | target | redis-benchmark "
+                       "p50 µs | authkit p50 µs | authkit p99 µs | errors |")
+            out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+            for concurrency in (16, 64):
+                rb = self.median("cluster", "GET", "redis-benchmark", concurrency, "ops_per_s")
+                ab = self.median("cluster", "GET", "authkit-bench", concurrency, "ops_per_s")
+                errors = sum(r.get("errors", 0) for r in self.records if r["group"] == "cluster"
+                             and r["tool"] == "authkit-bench" and r["concurrency"] == concurrency)
+                out.append(f"| {concurrency} | GET | {rb:,.0f} | {ab:,.0f} | **{ratio(ab, rb):.2f}x** "
+                           f"| ≥ 1.0x {'✓' if ab >= rb else '✗'} "
+                           f"| {self.median('cluster', 'GET', 'redis-benchmark', concurrency, 'p50_us'):.1f} "
+                           f"| {self.median('cluster', 'GET', 'authkit-bench', concurrency, 'p50_us'):.1f} "
+                           f"| {self.median('cluster', 'GET', 'authkit-bench', concurrency, 'p99_us'):.1f} "
+                           f"| {errors} |")
+                auth = self.median("cluster", "authenticate", "authkit-bench", concurrency, "ops_per_s")
+                out.append(f"| {concurrency} | `authenticate` | | {auth:,.0f} | | reported | "
+                           f"| {self.median('cluster', 'authenticate', 'authkit-bench', concurrency, 'p50_us'):.1f} "
+                           f"| {self.median('cluster', 'authenticate', 'authkit-bench', concurrency, 'p99_us'):.1f} "
+                           f"| |")
         out.append("")
         out.append("### Targets")
         out.append("")
@@ -317,14 +414,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--json")
-    parser.add_argument("--only", choices=["redis", "jwt", "garbage", "memory"], action="append")
+    parser.add_argument("--only", choices=["redis", "jwt", "garbage", "memory", "cluster"], action="append")
     args = parser.parse_args()
     bench = Bench(args)
     started = time.time()
     header = (f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}; "
               f"{args.rounds} rounds of {args.seconds:g} s; redis-server {redis_version()} on port {bench.port}.")
     print(header, file=sys.stderr)
-    groups = args.only or ["jwt", "garbage", "memory", "redis"]
+    groups = args.only or ["jwt", "garbage", "memory", "redis", "cluster"]
     bench.start_redis()
     try:
         if "jwt" in groups:
@@ -335,8 +432,12 @@ def main():
             bench.memory_group()
         if "redis" in groups:
             bench.redis_group()
+        if "cluster" in groups:
+            bench.start_cluster()
+            bench.cluster_group()
     finally:
         bench.stop_redis()
+        bench.stop_cluster()
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"header": header, "records": bench.records, "memory": getattr(bench, "memory", None)}, f,

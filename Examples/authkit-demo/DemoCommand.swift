@@ -17,7 +17,13 @@ struct DemoCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Run the tour against this Redis store instead of in memory, then list the keys it wrote.")
+    @Option(
+        help: """
+            Run the tour against this Redis store instead of in memory (redis://…, a cluster as \
+            redis-cluster://host:port,… or Sentinel as redis-sentinel://host:port,…/primary-name), then list the \
+            keys it wrote.
+            """
+    )
     var redis: String?
 
     func run() async throws {

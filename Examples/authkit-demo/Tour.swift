@@ -184,19 +184,7 @@ struct Tour {
     /// Lists the keys the tour wrote in Redis with their TTLs.
     static func listKeys(url: String, prefix: String) async throws {
         let client = try RedisClient(url: url)
-        var cursor = "0"
-        var keys: [String] = []
-        repeat {
-            let reply = try await client.send([
-                "SCAN", RedisArgument(cursor), "MATCH", RedisArgument(prefix + "*"), "COUNT", 1000,
-            ])
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let batch = parts[1].array
-            else {
-                break
-            }
-            keys += batch.compactMap(\.string)
-            cursor = next
-        } while cursor != "0"
+        let keys = try await client.scanKeys(matching: prefix + "*").map { String(decoding: $0, as: UTF8.self) }
         print("\n== Keys the tour wrote in Redis (every one with a TTL)")
         for key in keys.sorted() {
             let ttl = try await client.pttl(RedisArgument(key))

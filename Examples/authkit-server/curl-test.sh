@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds authkit-server, starts the real server on a free port (in memory, then against a redis-server this
-# script starts on a free port), drives every route with curl, checks status codes, bodies and headers, and
-# stops everything. Exits non-zero on any failure. Needs: swift, curl, redis-server and redis-cli.
+# script starts on a free port, then against a Redis Cluster of three primaries it creates), drives every route
+# with curl, checks status codes, bodies and headers, and stops everything. Exits non-zero on any failure.
+# Needs: swift, curl, redis-server and redis-cli.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -9,12 +10,14 @@ ALG=ES256
 WORK="$(mktemp -d)"
 SERVER_PID=""
 REDIS_PID=""
+CLUSTER_PIDS=()
 PASSED=0
 FAILED=0
 
 cleanup() {
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
     [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+    for pid in "${CLUSTER_PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -101,6 +104,40 @@ start_redis() { # starts redis-server on a free port and sets REDIS_PORT
         kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""
     done
     echo "curl-test: redis-server did not start"; return 1
+}
+
+start_cluster() { # three primaries whose bus ports (port + 10000) are free too; sets CLUSTER_PORTS and CLUSTER_URL
+    CLUSTER_PORTS=()
+    while [ "${#CLUSTER_PORTS[@]}" -lt 3 ]; do
+        local port=$((10000 + RANDOM % 12000))
+        redis-cli -p "$port" ping >/dev/null 2>&1 && continue
+        redis-cli -p $((port + 10000)) ping >/dev/null 2>&1 && continue
+        mkdir -p "$WORK/cluster-$port"
+        redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK/cluster-$port" \
+            --cluster-enabled yes --cluster-config-file nodes.conf >"$WORK/cluster-$port/log" 2>&1 &
+        CLUSTER_PIDS+=($!)
+        CLUSTER_PORTS+=("$port")
+    done
+    for port in "${CLUSTER_PORTS[@]}"; do
+        for _ in $(seq 1 50); do [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+    done
+    redis-cli --cluster create "${CLUSTER_PORTS[@]/#/127.0.0.1:}" --cluster-replicas 0 --cluster-yes >"$WORK/cluster.log" 2>&1 \
+        || { echo "curl-test: the cluster was not created:"; cat "$WORK/cluster.log"; return 1; }
+    for port in "${CLUSTER_PORTS[@]}"; do
+        for _ in $(seq 1 100); do redis-cli -p "$port" cluster info | grep -q 'cluster_state:ok' && break; sleep 0.1; done
+    done
+    CLUSTER_URL="redis-cluster://$(IFS=,; echo "${CLUSTER_PORTS[*]/#/127.0.0.1:}")"
+}
+
+# Every key under authkit: on the nodes on ports $@ has a TTL, and there is at least one.
+expect_keys_with_ttl() {
+    local keys=0 no_ttl=0 port
+    for port in "$@"; do
+        keys=$((keys + $(redis-cli -p "$port" --scan --pattern 'authkit:*' | wc -l)))
+        no_ttl=$((no_ttl + $(redis-cli -p "$port" --scan --pattern 'authkit:*' | while read -r key; do redis-cli -p "$port" ttl "$key"; done | grep -c '^-1$')))
+    done
+    STATUS="$keys keys, $no_ttl without TTL"; : >"$WORK/body"
+    [ "$keys" -gt 0 ] && [ "$no_ttl" = 0 ] && pass || fail "keys in redis without a TTL"
 }
 
 # Every route and error of the contract, against a freshly started server.
@@ -262,10 +299,7 @@ start_redis || exit 1
 start_server "$BIN" --redis "redis://127.0.0.1:$REDIS_PORT" || exit 1
 drive_routes
 step "redis keys carry TTLs"
-keys="$(redis-cli -p "$REDIS_PORT" --scan --pattern 'authkit:*' | wc -l)"
-no_ttl="$(redis-cli -p "$REDIS_PORT" --scan --pattern 'authkit:*' | while read -r key; do redis-cli -p "$REDIS_PORT" ttl "$key"; done | grep -c '^-1$')"
-STATUS="$keys keys, $no_ttl without TTL"; : >"$WORK/body"
-[ "$keys" -gt 0 ] && [ "$no_ttl" = 0 ] && pass || fail "keys in redis without a TTL"
+expect_keys_with_ttl "$REDIS_PORT"
 
 step "redis down: 503, never 200"
 login bob bob-password phone
@@ -279,6 +313,18 @@ request POST /login '{"username":"alice","password":"alice-password","device":"x
 expect_error 503 store_unavailable
 request GET /.well-known/jwks.json
 expect_status 200
+stop_server
+
+echo "curl-test: redis cluster, $ALG"
+start_cluster || exit 1
+start_server "$BIN" --redis "$CLUSTER_URL" || exit 1
+drive_routes
+step "cluster keys carry TTLs, on every primary"
+expect_keys_with_ttl "${CLUSTER_PORTS[@]}"
+for port in "${CLUSTER_PORTS[@]}"; do
+    STATUS="port $port"; : >"$WORK/body"
+    [ "$(redis-cli -p "$port" --scan --pattern 'authkit:*' | wc -l)" -gt 0 ] && pass || fail "no key on the primary on $port"
+done
 stop_server
 
 echo "curl-test: $PASSED passed, $FAILED failed"

@@ -7,7 +7,13 @@ import TokenStore
 
 /// The options every operator command on a Redis store shares.
 struct RedisOptions: ParsableArguments {
-    @Option(help: "The Redis store, e.g. redis://127.0.0.1:6379 (or rediss://, unix://).")
+    @Option(
+        help: """
+            The Redis store: redis://127.0.0.1:6379 (or rediss://, unix://), a cluster \
+            (redis-cluster://host:port,host:port…) or a primary behind Sentinel \
+            (redis-sentinel://host:26379,host:26379…/primary-name).
+            """
+    )
     var redis: String
 
     @Option(help: "The key prefix the application uses.")

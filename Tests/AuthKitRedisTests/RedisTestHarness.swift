@@ -17,18 +17,21 @@ func withRedisURL<T>(_ body: (String) async throws -> T) async throws -> T {
 
 /// A fresh `redis-server` (or `AUTHKIT_REDIS_URL`) and a client for the length of `body`.
 func withRedis<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
-    try await withRedisURL { url in
-        var configuration = try RedisConfiguration(url: url)
-        configuration.commandTimeout = TestTiming.scaled(.seconds(5))
-        let client = RedisClient(configuration: configuration)
-        do {
-            let result = try await body(client)
-            await client.shutdown()
-            return result
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+    try await withRedisURL { url in try await withClient(url: url, body) }
+}
+
+/// A client of `url` (a server, a cluster or Sentinels) with a 5-second command timeout, for the length of `body`.
+func withClient<T>(url: String, _ body: (RedisClient) async throws -> T) async throws -> T {
+    var configuration = try RedisConfiguration(url: url)
+    configuration.commandTimeout = TestTiming.scaled(.seconds(5))
+    let client = RedisClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
     }
 }
 
@@ -64,4 +67,15 @@ func keys(under prefix: String, _ client: RedisClient) async throws -> [[UInt8]]
         cursor = next
     } while cursor != "0"
     return found
+}
+
+/// Sleeps until 2 ms after the next multiple of `window` on the system clock, which local servers share.
+func alignToWindow(_ window: Duration) async throws {
+    let now = WallClock.system.now().sinceEpoch
+    let (seconds, attoseconds) = window.components
+    let windowMicros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    let (nowSeconds, nowAtto) = now.components
+    let nowMicros = nowSeconds * 1_000_000 + nowAtto / 1_000_000_000_000
+    let wait = windowMicros - nowMicros % windowMicros + 2000
+    try await Task.sleep(for: .microseconds(wait))
 }

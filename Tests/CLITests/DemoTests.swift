@@ -62,4 +62,22 @@ struct DemoTests {
         #expect(result.stdout.contains("rl:{login%3Aalice}"))
         #expect(!result.stdout.contains("NO TTL"))
     }
+
+    @Test func againstAClusterListsItsKeys() async throws {
+        let cluster = try await RedisTestCluster.start(RedisTestClusterOptions(replicasPerPrimary: 0))
+        defer { cluster.terminate() }
+        let result = try await CLIRunner.run(["--redis", cluster.url], executable: Self.demo)
+        #expect(result.status == 0, "\(result.stderr)")
+        expectMilestones(result.stdout)
+        let keys = result.stdout.split(separator: "\n").filter { $0.contains("ttl ") }
+        #expect(keys.contains { $0.contains(":{u:alice}:sessions") })
+        #expect(keys.contains { $0.contains("rl:{login%3Aalice}") })
+        #expect(!result.stdout.contains("NO TTL"))
+        // Every key a primary still holds was listed (keys only expire after the tour), whichever primary holds it.
+        let listed = Set(keys.compactMap { $0.split(separator: " ").first.map(String.init) })
+        for port in try await cluster.primaryPorts() {
+            let stored = try await cluster.cli(port: port, ["--scan"]).split(separator: "\n").map(String.init)
+            #expect(Set(stored).isSubset(of: listed), "keys of the primary on \(port) not listed: \(stored)")
+        }
+    }
 }

@@ -76,36 +76,69 @@ struct OperatorCommandTests {
         }
     }
 
-    @Test func sessionsListRevokeAndRevokeAll() async throws {
-        try await withServer { url in
-            let client = try RedisClient(url: url)
-            let store = try RedisTokenStore(client: client)
+    /// A store URL of each topology: a server, the shared test cluster, a Sentinel deployment.
+    private func withStore(_ topology: String, _ body: (_ url: String) async throws -> Void) async throws {
+        switch topology {
+        case "cluster":
+            try await body(try await RedisTestCluster.shared().url)
+        case "sentinel":
+            let deployment = try await RedisTestSentinel.start()
+            defer { deployment.terminate() }
+            try await body(deployment.url)
+        default:
+            try await withServer(body)
+        }
+    }
+
+    @Test(
+        "sessions list, revoke and revoke-all on a server, a cluster and behind Sentinel",
+        arguments: ["server", "cluster", "sentinel"]
+    )
+    func sessionsListRevokeAndRevokeAll(topology: String) async throws {
+        try await withStore(topology) { url in
+            let prefix = "cli-\(UInt32.random(in: 0...UInt32.max)):"
+            var configuration = try RedisConfiguration(url: url)
+            // Set-up and checks, not what is measured: a loaded machine must not fail them by a deadline.
+            configuration.commandTimeout = TestTiming.scaled(.seconds(10))
+            let client = RedisClient(configuration: configuration)
+            let store = try RedisTokenStore(
+                client: client,
+                configuration: RedisTokenStoreConfiguration(keyPrefix: prefix)
+            )
             let phone = try await store.createSession(NewSession(userID: "alice", device: DeviceInfo(name: "phone")))
             let laptop = try await store.createSession(NewSession(userID: "alice", device: DeviceInfo(name: "laptop")))
+            let redis = ["--redis", url, "--prefix", prefix]
 
-            let listed = try await CLIRunner.run(["sessions", "list", "--redis", url, "alice"])
+            let listed = try await CLIRunner.run(["sessions", "list"] + redis + ["alice"])
             #expect(listed.status == 0, "\(listed.stderr)")
             let lines = listed.stdout.split(separator: "\n")
             #expect(lines.count == 2)
             #expect(try json(lines[0])["id"] as? String == phone.session.id)
             #expect(try json(lines[1])["device"] as? String == "laptop")
 
-            let revoked = try await CLIRunner.run([
-                "sessions", "revoke", "--redis", url, "alice", "--session", phone.session.id,
-            ])
+            let revoked = try await CLIRunner.run(
+                ["sessions", "revoke"] + redis + ["alice", "--session", phone.session.id]
+            )
             #expect(revoked.status == 0)
             #expect(try await store.session(userID: "alice", sessionID: phone.session.id) == nil)
-            let missing = try await CLIRunner.run([
-                "sessions", "revoke", "--redis", url, "alice", "--session", phone.session.id,
-            ])
+            let missing = try await CLIRunner.run(
+                ["sessions", "revoke"] + redis + ["alice", "--session", phone.session.id]
+            )
             #expect(missing.status == 1)
             #expect(missing.stderr.hasPrefix("notFound: "))
 
-            let all = try await CLIRunner.run(["revoke-all", "--redis", url, "alice"])
+            let all = try await CLIRunner.run(["revoke-all"] + redis + ["alice"])
             #expect(all.status == 0)
             #expect(all.stdout.contains("1 session(s) ended"))
             #expect(try await store.session(userID: "alice", sessionID: laptop.session.id) == nil)
             #expect(try await store.epoch(userID: "alice") != nil)
+
+            let limit = try await CLIRunner.run(
+                ["ratelimit", "check"] + redis + ["api:\(prefix)", "--limit", "5", "--window", "60"]
+            )
+            #expect(limit.status == 0, "\(limit.stderr)")
+            let permissions = try await CLIRunner.run(["permissions", "invalidate"] + redis + ["--all"])
+            #expect(permissions.status == 0, "\(permissions.stderr)")
             await client.shutdown()
         }
     }

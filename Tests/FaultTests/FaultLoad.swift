@@ -16,11 +16,22 @@ final class FaultLoad: Sendable {
         var refreshToken: String
     }
 
+    /// One call that failed: which, why, and when it ran.
+    struct Failure: Sendable {
+        var operation: String
+        var code: AuthKitError.Code
+        /// The RedisClient error code named in the message (`connectionFailed`, `timeout`…), when there is one.
+        var cause: String
+        var started: ContinuousClock.Instant
+        var ended: ContinuousClock.Instant
+    }
+
     private struct State {
         var stopped = false
         var violations: [String] = []
         var successes = 0
         var failures = 0
+        var failureLog: [Failure] = []
         var revokedTokens: [String] = []
         var inFlight: [Int: (operation: String, started: ContinuousClock.Instant)] = [:]
         var longest = Duration.zero
@@ -40,6 +51,8 @@ final class FaultLoad: Sendable {
     var revokedTokens: [String] { state.withLock { $0.revokedTokens } }
     var longestCall: Duration { state.withLock { $0.longest } }
     var counts: (successes: Int, failures: Int) { state.withLock { ($0.successes, $0.failures) } }
+    /// Every call that failed (an expected refusal of a revoked token is not a failure).
+    var failureLog: [Failure] { state.withLock { $0.failureLog } }
 
     func violation(_ text: String) {
         state.withLock { $0.violations.append(text) }
@@ -145,6 +158,9 @@ final class FaultLoad: Sendable {
     // MARK: Timing and bookkeeping
 
     private let lastCodes = Mutex([Int: AuthKitError.Code]())
+    private static let redisCodes = [
+        "connectionFailed", "connectionClosed", "timeout", "server", "protocol", "crossSlot", "poolShutdown",
+    ]
 
     private func lastCode(_ index: Int) -> AuthKitError.Code? {
         lastCodes.withLock { $0[index] }
@@ -161,10 +177,12 @@ final class FaultLoad: Sendable {
         state.withLock { $0.inFlight[index] = (operation, started) }
         var result: T?
         var code: AuthKitError.Code?
+        var message = ""
         do {
             result = try await body()
         } catch let error as AuthKitError {
             code = error.code
+            message = error.message
         } catch {
             violation("worker \(index): \(operation) threw a non-AuthKit error: \(error)")
         }
@@ -177,6 +195,12 @@ final class FaultLoad: Sendable {
                 state.successes += 1
             } else {
                 state.failures += 1
+            }
+            if result == nil, !expectFailure, let code {
+                let cause = Self.redisCodes.first { message.contains("\($0):") } ?? "other"
+                state.failureLog.append(
+                    Failure(operation: operation, code: code, cause: cause, started: started, ended: started + elapsed)
+                )
             }
             if elapsed > FaultEnvironment.callBound {
                 state.violations.append("worker \(index): \(operation) took \(elapsed)")

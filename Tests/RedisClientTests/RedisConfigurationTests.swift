@@ -65,3 +65,73 @@ struct RedisConfigurationTests {
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://localhost?user=alice") }
     }
 }
+
+/// URLs and settings of the cluster and Sentinel topologies.
+@Suite("RedisConfiguration topologies")
+struct RedisTopologyConfigurationTests {
+    @Test("redis-cluster:// names the seed nodes; rediss-cluster:// adds TLS")
+    func clusterURL() throws {
+        let configuration = try RedisConfiguration(url: "redis-cluster://alice:pw@10.0.0.1:7000,10.0.0.2,[::1]:7002")
+        let cluster = try #require(configuration.topology.cluster)
+        #expect(
+            cluster.seeds == [
+                .init(host: "10.0.0.1", port: 7000), .init(host: "10.0.0.2", port: 6379),
+                .init(host: "::1", port: 7002),
+            ]
+        )
+        #expect(configuration.username == "alice")
+        #expect(configuration.password == "pw")
+        #expect(configuration.endpoint == .tcp(host: "10.0.0.1", port: 7000))
+        #expect(configuration.tls == nil)
+        #expect(configuration.description == "redis-cluster://alice:***@10.0.0.1:7000,10.0.0.2:6379,[::1]:7002")
+        let tls = try RedisConfiguration(url: "rediss-cluster://h:1?ca=/tmp/ca.pem")
+        #expect(tls.tls?.caCertificateFile == "/tmp/ca.pem")
+        #expect(try RedisConfiguration(url: "redis-cluster://h:1/0").topology.cluster != nil)
+    }
+
+    @Test("redis-sentinel:// names the Sentinels and the primary; rediss-sentinel:// adds TLS")
+    func sentinelURL() throws {
+        let configuration = try RedisConfiguration(
+            url: "redis-sentinel://:secret@s1:26380,s2/my%20primary?db=2&sentinel_password=sp&sentinel_user=su"
+        )
+        let sentinel = try #require(configuration.topology.sentinel)
+        #expect(sentinel.sentinels == [.init(host: "s1", port: 26380), .init(host: "s2", port: 26379)])
+        #expect(sentinel.primaryName == "my primary")
+        #expect(sentinel.sentinelPassword == "sp")
+        #expect(sentinel.sentinelUsername == "su")
+        #expect(configuration.password == "secret")
+        #expect(configuration.database == 2)
+        #expect(!configuration.description.contains("secret"))
+        #expect(!configuration.description.contains("sp"))
+        #expect(try RedisConfiguration(url: "rediss-sentinel://s1/m").tls != nil)
+    }
+
+    @Test(
+        "invalid topology URLs are rejected",
+        arguments: [
+            "redis-cluster://", "redis-cluster://h:1,", "redis-cluster://h:1,:2", "redis-cluster://h:1/3",
+            "redis-cluster://h:1?db=1", "redis-cluster://h:0", "redis-sentinel://s1", "redis-sentinel://s1/",
+            "redis-sentinel://s1/a/b", "redis-cluster://h?sentinel_password=x", "redis-sentinel://s1/m?user=u",
+            "redis-sentinel://s1/m?sentinel_user=u",
+        ]
+    )
+    func invalid(url: String) {
+        let error = #expect(throws: RedisError.self) { try RedisConfiguration(url: url) }
+        #expect(error?.code == .invalidConfiguration)
+    }
+
+    @Test("a topology built in code is validated like a URL")
+    func validation() async throws {
+        let empty = RedisClient(configuration: RedisConfiguration(topology: .cluster(.init(seeds: []))))
+        let error = await #expect(throws: RedisError.self) { try await empty.ping() }
+        #expect(error?.code == .invalidConfiguration)
+        await empty.shutdown()
+        let unnamed = RedisClient(
+            configuration: RedisConfiguration(
+                topology: .sentinel(.init(sentinels: [.init(host: "s", port: 1)], primaryName: ""))
+            )
+        )
+        #expect(await errorCode { try await unnamed.ping() } == .invalidConfiguration)
+        await unnamed.shutdown()
+    }
+}

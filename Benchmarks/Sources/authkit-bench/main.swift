@@ -42,15 +42,23 @@ func run() async throws {
         }
         let created = RedisClient(configuration: configuration, logger: quietLogger)
         client = created
-        let key: RedisArgument = "authkit-bench:key"
-        // Best effort: a missing server shows up as errors below, not as a crash here.
-        _ = try? await created.set(key, value: "xxx")
+        // One key on one server; on a cluster one key per worker, their hash tags spread over every primary, as
+        // redis-benchmark --cluster spreads its clients.
+        let keys: [RedisArgument] =
+            configuration.topology.cluster == nil
+            ? ["authkit-bench:key"] : (0..<options.concurrency).map { "authkit-bench:{\($0)}:key" }
+        for key in keys {
+            // Best effort: a missing server shows up as errors below, not as a crash here.
+            _ = try? await created.set(key, value: "xxx")
+        }
         if options.scenario == "ratelimit" {
             let check = try RateLimitScenario.operation(client: created, algorithm: options.algorithm)
             operation = { _ in try await check() }
         } else {
-            let command: [RedisArgument] = options.scenario == "redis-get" ? ["GET", key] : ["EXISTS", key]
-            operation = { _ in _ = try await created.send(command) }
+            let commands: [[RedisArgument]] = keys.map {
+                options.scenario == "redis-get" ? ["GET", $0] : ["EXISTS", $0]
+            }
+            operation = { worker in _ = try await created.send(commands[worker % commands.count]) }
         }
     }
     let preferred: (any TaskExecutor)? = options.effectiveExecutor == "loop" ? client?.taskExecutor : nil

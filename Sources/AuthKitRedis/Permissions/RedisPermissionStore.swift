@@ -5,8 +5,10 @@ public import RedisClient
 ///
 /// A user's entry and version live in one hash, `authkit:{u:<uid>}:perms`, changed only by Lua scripts on that
 /// user's slot. `invalidateAll` replaces the random value of `authkit:{global}:perms-version` (one `SET … PX`,
-/// its TTL renewed each time so it outlives every entry); a lookup reads that key alongside the user's hash
-/// (pipelined, one round trip) and treats an entry saved under another global version as a miss.
+/// its TTL renewed each time so it outlives every entry); a lookup reads that key alongside the user's hash and
+/// treats an entry saved under another global version as a miss. The two reads are separate commands sent at the
+/// same time, never one pipeline or script: `{global}` and the user's tag are different slots, which on a Redis
+/// Cluster live on different primaries, and the client routes each to its own.
 public final class RedisPermissionStore: PermissionStore {
     /// The client the store sends its commands through.
     public let client: RedisClient

@@ -150,9 +150,12 @@ public final class RedisTokenStore: TokenStore {
         let device = request.device.truncated
         let now = clock.now()
         let lifetime = request.lifetime
-        let reply = try await eval(
+        let reply = try await evalOverSessions(
             RedisTokenStoreScripts.createSession,
-            keys: [keys.sessions(request.userID), keys.epoch(request.userID)],
+            userID: request.userID,
+            keys: [
+                keys.sessions(request.userID), keys.epoch(request.userID), keys.session(request.userID, sessionID),
+            ],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(sessionID), RedisArgument(token.digest),
                 RedisArgument(device.name), RedisArgument(device.ipAddress), RedisArgument(device.userAgent),
@@ -202,7 +205,6 @@ public final class RedisTokenStore: TokenStore {
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(token.digest), RedisArgument(next.digest),
                 RedisArgument(TokenStoreLimits.retiredDigestHistory), margin, RedisArgument(token.sessionID),
-                RedisArgument(keys.sessionPrefix(token.userID)), bound,
             ]
         )
         guard let items = reply.array, let status = items.first?.string else {
@@ -238,8 +240,9 @@ public final class RedisTokenStore: TokenStore {
     public func sessions(userID: String) async throws -> [Session] {
         try TokenStoreLimits.checkUserID(userID)
         let now = clock.now()
-        let reply = try await eval(
+        let reply = try await evalOverSessions(
             RedisTokenStoreScripts.listSessions,
+            userID: userID,
             keys: [keys.sessions(userID), keys.epoch(userID)],
             arguments: [RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), bound]
         )
@@ -288,10 +291,7 @@ public final class RedisTokenStore: TokenStore {
         let reply = try await eval(
             RedisTokenStoreScripts.touchSession,
             keys: [keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID)],
-            arguments: [
-                RedisArgument(now.milliseconds), margin, RedisArgument(sessionID),
-                RedisArgument(keys.sessionPrefix(userID)), bound,
-            ]
+            arguments: [RedisArgument(now.milliseconds), margin, RedisArgument(sessionID)]
         )
         return try Self.integer(reply) == 1
     }
@@ -305,10 +305,7 @@ public final class RedisTokenStore: TokenStore {
         let reply = try await eval(
             RedisTokenStoreScripts.revokeSession,
             keys: [keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID)],
-            arguments: [
-                RedisArgument(now.milliseconds), margin, RedisArgument(sessionID),
-                RedisArgument(keys.sessionPrefix(userID)), bound,
-            ]
+            arguments: [RedisArgument(now.milliseconds), margin, RedisArgument(sessionID)]
         )
         return try Self.integer(reply) == 1
     }
@@ -346,7 +343,6 @@ public final class RedisTokenStore: TokenStore {
                 RedisArgument(now.milliseconds), RedisArgument(check.epochCutoff.milliseconds),
                 RedisArgument(check.jti == nil ? 0 : 1), RedisArgument(check.sessionID == nil ? 0 : 1),
                 RedisArgument(check.touchSession ? 1 : 0), margin, RedisArgument(sessionID),
-                RedisArgument(keys.sessionPrefix(check.userID)), bound,
             ]
         )
         switch try Self.integer(reply) {
@@ -480,8 +476,9 @@ public final class RedisTokenStore: TokenStore {
     }
 
     private func endSessions(userID: String, now: UnixTime, epochRetainedUntil: Int64) async throws -> Int {
-        let reply = try await eval(
+        let reply = try await evalOverSessions(
             RedisTokenStoreScripts.endSessions,
+            userID: userID,
             keys: [keys.sessions(userID), keys.epoch(userID)],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), margin,
@@ -505,6 +502,47 @@ public final class RedisTokenStore: TokenStore {
             throw Self.unavailable(error)
         }
     }
+
+    /// Runs a script that walks the user's sessions with every session's key declared (see
+    /// ``RedisTokenStoreScripts``): reads the index, passes `keys` then the key of each session in it, and when the
+    /// script answers RETRY (a login would have to evict a session added in between; nothing changed) reads the
+    /// index and runs again, after a short random pause that spreads logins racing for the same user.
+    ///
+    /// The read covers the first two `bound`s of the index: a script walks at most `bound` entries, and listing
+    /// walks the first `bound` live ones, which follow the expired ones a login has not dropped yet (the index is
+    /// ordered by expiry).
+    private func evalOverSessions(
+        _ script: RedisScript,
+        userID: String,
+        keys leading: [RedisArgument],
+        arguments: [RedisArgument]
+    ) async throws -> RedisReply {
+        let prefix = Array(keys.sessionPrefix(userID).utf8)
+        for _ in 0..<Self.sessionScriptAttempts {
+            let index = try await send([
+                "ZRANGE", keys.sessions(userID), "0", RedisArgument(2 * TokenStoreLimits.maxSessionsPerUser - 1),
+            ])
+            guard let ids = index.array?.compactMap(\.bytes) else {
+                throw Self.corrupt("the sessions index")
+            }
+            let reply = try await eval(
+                script,
+                keys: leading + ids.map { RedisArgument(prefix + $0) },
+                arguments: arguments
+            )
+            guard case .status("RETRY") = reply else {
+                return reply
+            }
+            try await Task.sleep(for: .microseconds(Int.random(in: 0...2000)))
+        }
+        throw TokenStoreError(
+            .storeUnavailable,
+            "other logins of the user changed the session index before each of \(Self.sessionScriptAttempts) attempts"
+        )
+    }
+
+    /// How often a login over a user's sessions is tried before giving up on a user whose logins never pause.
+    private static let sessionScriptAttempts = 32
 
     /// Counted as one call: the commands go out in one write and come back in one round trip.
     private func pipeline(_ commands: [[RedisArgument]]) async throws -> [RedisReply] {

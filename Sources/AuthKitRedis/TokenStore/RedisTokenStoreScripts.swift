@@ -1,10 +1,19 @@
 import RedisClient
 
 // The Lua scripts behind RedisTokenStore. Each check-and-change is one script on the keys of one user, all
-// of which carry the user's hash tag, so every script runs on one cluster slot. Scripts that walk a user's
-// sessions build the session keys from a key prefix passed in ARGV: those keys carry the same hash tag as the
-// declared KEYS, so they live on the same slot; declaring them would need a read round trip first and would
-// race with concurrent logins.
+// of which carry the user's hash tag, so every script runs on one cluster slot. Every key a script touches is
+// declared in KEYS: while a cluster migrates the user's slot, the server decides from the declared keys whether
+// the script runs on the old node (all there), on the new one (all moved: ASK) or waits (some moved:
+// TRYAGAIN); a key a script reached without declaring it would be refused on the old node, or read as missing on
+// the new one — and a session read as missing would be dropped from the index and outlive "log out everywhere".
+// Scripts that walk a user's sessions are therefore given the keys of the sessions in the index, read just
+// before (`RedisTokenStore.evalOverSessions`). A session in the index whose key was not given was added after
+// that read, by a login concurrent with the call: listing and ending sessions leave it alone (the call took effect
+// at its read), and a login counts it by its index entry without reading it, answering RETRY (before changing
+// anything) only when it would have to evict it; the store then reads the index again and reruns the script.
+// Scripts given one session only (the check, touch, rotation, revocation of one session) never prune the index:
+// pruning deletes the pruned sessions' hashes, which they have not declared. A login prunes, over the keys it was
+// given.
 //
 // Conventions: every instant and duration is integer milliseconds; ARGV[1] is always "now" as read from the
 // store's WallClock, never the Redis server's clock, so the rules follow the injected clock and tests can
@@ -17,8 +26,8 @@ import RedisClient
 // (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone).
 //
 // The session index is authoritative: a session whose hash lives is in its user's index (so ending the user's
-// sessions finds it), and nothing puts a session back into the index. Pruning the index by a server's clock
-// therefore deletes the pruned sessions' hashes too (a server whose clock runs slow must not find one alive
+// sessions finds it), and nothing puts a session back into the index. Pruning the index (at a login) by a server's
+// clock therefore deletes the pruned sessions' hashes too (a server whose clock runs slow must not find one alive
 // outside the index), the index's TTL is never shortened, and rotation and touch refuse a session missing from
 // the index. A session created at or before the user's epoch is ended whatever the clocks say (`alive`).
 //
@@ -38,12 +47,11 @@ enum RedisTokenStoreScripts {
           if not exp or reuse == '1' or now >= tonumber(exp) then return false end
           return not cut or tonumber(created) > cut
         end
-        local function pruneIndex(index, prefix, now, bound)
-          local expired = redis.call('ZRANGEBYSCORE', index, '-inf', n(now), 'LIMIT', 0, bound)
-          for _, sid in ipairs(expired) do
-            if redis.call('HGET', prefix .. sid, 'reuse') ~= '1' then redis.call('DEL', prefix .. sid) end
-            redis.call('ZREM', index, sid)
-          end
+        -- The keys KEYS[first...] as a set: the sessions the script may touch.
+        local function declaredFrom(first)
+          local keys = {}
+          for i = first, #KEYS do keys[KEYS[i]] = true end
+          return keys
         end
         local function expireIndex(index, now, margin)
           local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
@@ -52,14 +60,13 @@ enum RedisTokenStoreScripts {
             if redis.call('PTTL', index) < ttl then redis.call('PEXPIRE', index, n(ttl)) end
           end
         end
-        local function touch(key, index, sid, now, margin, cut, prefix, bound)
+        local function touch(key, index, sid, now, margin, cut)
           local f = redis.call('HMGET', key, 'exp', 'abs', 'idle', 'reuse', 'created')
           if not alive(f[1], f[4], f[5], now, cut) or not redis.call('ZSCORE', index, sid) then return 0 end
           local exp = math.min(now + tonumber(f[3]), tonumber(f[2]))
           redis.call('HSET', key, 'seen', n(now), 'exp', n(exp))
           redis.call('PEXPIRE', key, n(exp - now + margin))
           redis.call('ZADD', index, 'XX', n(exp), sid)
-          pruneIndex(index, prefix, now, bound)
           expireIndex(index, now, margin)
           return 1
         end
@@ -80,7 +87,7 @@ enum RedisTokenStoreScripts {
     )
 
     /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, epoch cutoff (`AccessCheck.epochCutoff`, the
-    /// token's `iat` read as the rule says), has jti, has sid, touch, margin, sid, session key prefix, bound.
+    /// token's `iat` read as the rule says), has jti, has sid, touch, margin, sid.
     /// Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
     static let check = RedisScript(
         prelude + #"""
@@ -94,18 +101,21 @@ enum RedisTokenStoreScripts {
             if ARGV[4] ~= '1' then return 0 end
             local f = redis.call('HMGET', KEYS[3], 'exp', 'reuse', 'created')
             if not alive(f[1], f[2], f[3], now, cut) then return 3 end
-            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin, cut, ARGV[8], tonumber(ARGV[9])) end
+            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin, cut) end
             return 0
             """#
     )
 
-    /// KEYS: sessions index, epoch. ARGV: now, session key prefix, margin, epoch retained until (0: leave the
-    /// epoch alone), bound. Ends the sessions in the index (at most `bound`); reuse tombstones stay. Returns the
-    /// number of sessions that were alive (under the epoch as it was before this call).
+    /// KEYS: sessions index, epoch, then the key of every session in the index as read before. ARGV: now, session
+    /// key prefix, margin, epoch retained until (0: leave the epoch alone), bound. Ends the sessions in the index
+    /// (at most `bound`) whose keys were given; reuse tombstones stay, and so do sessions added to the index after
+    /// it was read (logins after the call began). Returns the number of sessions that were alive (under the epoch
+    /// as it was before this call).
     static let endSessions = RedisScript(
         prelude + #"""
             local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
             local bound = tonumber(ARGV[5])
+            local declared = declaredFrom(3)
             local cut = epochAt(KEYS[2], now)
             if retain > 0 then
               local at, keep = now, retain
@@ -120,20 +130,24 @@ enum RedisTokenStoreScripts {
             local count = 0
             for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, bound - 1)) do
               local key = prefix .. sid
-              local f = redis.call('HMGET', key, 'exp', 'reuse', 'created')
-              if f[2] ~= '1' then
-                if alive(f[1], f[2], f[3], now, cut) then count = count + 1 end
-                redis.call('DEL', key)
+              if declared[key] then
+                local f = redis.call('HMGET', key, 'exp', 'reuse', 'created')
+                if f[2] ~= '1' then
+                  if alive(f[1], f[2], f[3], now, cut) then count = count + 1 end
+                  redis.call('DEL', key)
+                end
+                redis.call('ZREM', KEYS[1], sid)
               end
-              redis.call('ZREM', KEYS[1], sid)
             end
             return count
             """#
     )
 
-    /// KEYS: sessions index, epoch. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace,
-    /// max sessions, refuse (1) or evict (0), margin, session key prefix, bound.
-    /// Returns {1, created, ended ids...} or {0, limit} when the login is refused. The session is recorded as
+    /// KEYS: sessions index, epoch, the new session's key, then the key of every session in the index as read
+    /// before. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace, max sessions, refuse (1)
+    /// or evict (0), margin, session key prefix, bound.
+    /// Returns {1, created, ended ids...}, {0, limit} when the login is refused, or status RETRY (nothing changed)
+    /// when the limit would evict a session added to the index after it was read (its key is not in KEYS). The session is recorded as
     /// created after the user's epoch even when this clock has not passed it: the script runs after the logout
     /// that set it, so the login is a new one (its tokens still answer to the epoch by their own `iat`).
     static let createSession = RedisScript(
@@ -141,28 +155,40 @@ enum RedisTokenStoreScripts {
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
             local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
             local bound = tonumber(ARGV[14])
-            pruneIndex(KEYS[1], prefix, now, bound)
+            local declared = declaredFrom(4)
             local cut = epochAt(KEYS[2], now)
-            local rows = {}
-            for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, bound - 1)) do
-              local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
-              if alive(f[2], f[3], f[1], now, cut) then
-                table.insert(rows, {tonumber(f[1]), other})
-              else
-                if f[3] ~= '1' then redis.call('DEL', prefix .. other) end
-                redis.call('ZREM', KEYS[1], other)
+            local rows, stale, unseen = {}, {}, 0
+            local members = redis.call('ZRANGE', KEYS[1], 0, bound - 1, 'WITHSCORES')
+            for i = 1, #members, 2 do
+              local other = members[i]
+              if declared[prefix .. other] then
+                local f = redis.call('HMGET', prefix .. other, 'created', 'exp', 'reuse')
+                if alive(f[2], f[3], f[1], now, cut) then
+                  table.insert(rows, {tonumber(f[1]), other})
+                else
+                  table.insert(stale, {other, f[3]})
+                end
+              elseif now < tonumber(members[i + 1]) then
+                unseen = unseen + 1
               end
+            end
+            if not refuse and #rows + unseen >= max and unseen >= max then
+              return redis.status_reply('RETRY')
+            end
+            for _, s in ipairs(stale) do
+              if s[2] ~= '1' then redis.call('DEL', prefix .. s[1]) end
+              redis.call('ZREM', KEYS[1], s[1])
             end
             local created = now
             if cut and cut >= now then created = cut + 1 end
             local result = {1, n(created)}
-            if #rows >= max then
+            if #rows + unseen >= max then
               if refuse then return {0, max} end
               table.sort(rows, function(a, b)
                 if a[1] ~= b[1] then return a[1] < b[1] end
                 return a[2] < b[2]
               end)
-              for i = 1, #rows - max + 1 do
+              for i = 1, #rows + unseen - max + 1 do
                 redis.call('DEL', prefix .. rows[i][2])
                 redis.call('ZREM', KEYS[1], rows[i][2])
                 table.insert(result, rows[i][2])
@@ -170,7 +196,7 @@ enum RedisTokenStoreScripts {
             end
             local abs = now + tonumber(ARGV[7])
             local exp = math.min(now + tonumber(ARGV[8]), abs)
-            local key = prefix .. sid
+            local key = KEYS[3]
             redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(created), 'seen', n(now),
               'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
             redis.call('PEXPIRE', key, n(exp - now + margin))
@@ -181,20 +207,16 @@ enum RedisTokenStoreScripts {
     )
 
     /// KEYS: session, sessions index, epoch. ARGV: now, presented digest, next digest, history size, margin,
-    /// session id, session key prefix, bound.
+    /// session id.
     /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry}, {'reuse'} or {'invalid'}.
     static let rotate = RedisScript(
         prelude + #"""
             local now, presented, nextDigest = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-            local history, margin, sid, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
-            local bound = tonumber(ARGV[8])
+            local history, margin, sid = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
             local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse',
               'created')
             if not f[1] then return {'invalid'} end
-            if now >= tonumber(f[1]) then
-              pruneIndex(KEYS[2], prefix, now, bound)
-              return {'invalid'}
-            end
+            if now >= tonumber(f[1]) then return {'invalid'} end
             local current, previous, old = f[5], f[6], f[8] or ''
             local function retired(digest)
               if previous and previous == digest then return true end
@@ -224,7 +246,6 @@ enum RedisTokenStoreScripts {
             elseif retired(presented) then
               redis.call('HSET', KEYS[1], 'reuse', '1')
               redis.call('ZREM', KEYS[2], sid)
-              pruneIndex(KEYS[2], prefix, now, bound)
               expireIndex(KEYS[2], now, margin)
               return {'reuse'}
             else
@@ -235,7 +256,6 @@ enum RedisTokenStoreScripts {
             redis.call('HSET', KEYS[1], 'cur', nextDigest, 'old', old, 'seen', n(now), 'exp', n(exp))
             redis.call('PEXPIRE', KEYS[1], n(exp - now + margin))
             redis.call('ZADD', KEYS[2], 'XX', n(exp), sid)
-            pruneIndex(KEYS[2], prefix, now, bound)
             expireIndex(KEYS[2], now, margin)
             local grace = '0'
             if not isCurrent then grace = '1' end
@@ -243,18 +263,17 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id, session key prefix, bound. Returns 1
-    /// when the session was alive.
+    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id. Returns 1 when the session was alive.
     static let touchSession = RedisScript(
         prelude + #"""
             local now = tonumber(ARGV[1])
             local cut = epochAt(KEYS[3], now)
-            return touch(KEYS[1], KEYS[2], ARGV[3], now, tonumber(ARGV[2]), cut, ARGV[4], tonumber(ARGV[5]))
+            return touch(KEYS[1], KEYS[2], ARGV[3], now, tonumber(ARGV[2]), cut)
             """#
     )
 
-    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id, session key prefix, bound. Returns 1
-    /// when a live session was ended.
+    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id. Returns 1 when a live session was
+    /// ended.
     static let revokeSession = RedisScript(
         prelude + #"""
             local now, margin = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -262,25 +281,28 @@ enum RedisTokenStoreScripts {
             if not alive(f[1], f[2], f[3], now, epochAt(KEYS[3], now)) then return 0 end
             redis.call('DEL', KEYS[1])
             redis.call('ZREM', KEYS[2], ARGV[3])
-            pruneIndex(KEYS[2], ARGV[4], now, tonumber(ARGV[5]))
             expireIndex(KEYS[2], now, margin)
             return 1
             """#
     )
 
-    /// KEYS: sessions index, epoch. ARGV: now, session key prefix, bound. Returns, for each live session among the
-    /// first `bound` of the index, its id followed by name, ip, ua, created, seen, exp, abs — a flat array of groups
-    /// of eight. Reads only.
+    /// KEYS: sessions index, epoch, then the key of every session in the index as read before. ARGV: now, session
+    /// key prefix, bound. Returns, for each live session given in KEYS among the first `bound` of the index, its id
+    /// followed by name, ip, ua, created, seen, exp, abs — a flat array of groups of eight. Sessions added to the
+    /// index after it was read are not listed. Reads only.
     static let listSessions = RedisScript(
         prelude + #"""
             local now, prefix, bound = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+            local declared = declaredFrom(3)
             local cut = epochAt(KEYS[2], now)
             local result = {}
             for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. n(now), '+inf', 'LIMIT', 0, bound)) do
-              local f = redis.call('HMGET', prefix .. sid, 'name', 'ip', 'ua', 'created', 'seen', 'exp', 'abs', 'reuse')
-              if alive(f[6], f[8], f[4], now, cut) then
-                table.insert(result, sid)
-                for i = 1, 7 do table.insert(result, f[i]) end
+              if declared[prefix .. sid] then
+                local f = redis.call('HMGET', prefix .. sid, 'name', 'ip', 'ua', 'created', 'seen', 'exp', 'abs', 'reuse')
+                if alive(f[6], f[8], f[4], now, cut) then
+                  table.insert(result, sid)
+                  for i = 1, 7 do table.insert(result, f[i]) end
+                end
               end
             end
             return result

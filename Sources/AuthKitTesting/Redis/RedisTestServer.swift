@@ -20,22 +20,15 @@ import Darwin
 ///
 /// When `redis-server` is missing, ``start(_:)`` throws an error that says how to install it; tests never skip.
 public final class RedisTestServer: Sendable {
-    private struct State {
-        var process: Process?
-        var watchdog: Process?
-        var starts = 0
-        /// Whether this server holds one of the process's ``RedisTestServerSlots``.
-        var holdsSlot = false
-    }
-
     /// The options the server was started with.
     public let options: RedisTestServerOptions
     /// The TCP (or TLS) port.
     public let port: Int
     /// The temporary directory holding the configuration, log, socket and certificates.
     public let directory: String
-    private let executable: String
-    private let state = Mutex(State())
+    private let process: RedisProcess
+    /// Whether this server holds one of the process's ``RedisTestServerSlots``.
+    private let holdsSlot = Atomic<Bool>(false)
 
     /// The value of `AUTHKIT_REDIS_URL`, when tests should use an existing server instead of starting one.
     public static var externalURL: String? {
@@ -74,18 +67,19 @@ public final class RedisTestServer: Sendable {
     }
 
     /// The `redis-server` process id, or `nil` when it is not running.
-    public var pid: Int32? {
-        state.withLock { state in
-            guard let process = state.process, process.isRunning else { return nil }
-            return process.processIdentifier
-        }
-    }
+    public var pid: Int32? { process.pid }
 
     private init(options: RedisTestServerOptions, port: Int, directory: String, executable: String) {
         self.options = options
         self.port = port
         self.directory = directory
-        self.executable = executable
+        self.process = RedisProcess(
+            executable: executable,
+            directory: directory,
+            port: port,
+            arguments: ["\(directory)/redis.conf"],
+            readyLine: "Ready to accept connections"
+        )
     }
 
     deinit {
@@ -103,175 +97,77 @@ public final class RedisTestServer: Sendable {
     ) async throws
         -> RedisTestServer
     {
-        guard let executable = findExecutable("redis-server") else {
-            throw RedisTestServerError(
-                "redis-server was not found on PATH: install redis-server (apt-get install redis-server, or `make deps`)"
-            )
-        }
-        await RedisTestServerSlots.shared.acquire()
+        let executable = try RedisProcess.executable(
+            "redis-server",
+            install: "apt-get install redis-server, or `make deps`"
+        )
         // The free port is found by binding port 0 and closing the socket, so another process (a parallel test's
         // server or a client's ephemeral port) can take it before redis-server binds it: then try a new port.
-        var attempt = 0
-        while true {
-            attempt += 1
+        return try await RedisProcess.retryingTakenPorts {
+            await RedisTestServerSlots.shared.acquire()
             let directory: String
             let port: Int
             do {
-                directory = try makeTemporaryDirectory()
-                port = try freePort()
+                directory = try RedisProcess.makeTemporaryDirectory()
+                port = try RedisProcess.freePort()
             } catch {
                 RedisTestServerSlots.shared.release()
                 throw error
             }
             // From here on the server holds the slot, and gives it back when it is terminated.
             let server = RedisTestServer(options: options, port: port, directory: directory, executable: executable)
-            server.state.withLock { $0.holdsSlot = true }
-            if options.tls {
-                try await server.generateCertificates()
-            }
-            try server.writeConfiguration()
+            server.holdsSlot.store(true, ordering: .releasing)
             do {
-                try await server.launch()
+                if options.tls {
+                    try await server.generateCertificates()
+                }
+                try server.writeConfiguration()
+                try await server.process.launch()
                 return server
-            } catch let error as RedisTestServerError
-                where attempt < 5 && error.message.contains("Address already in use")
-            {
+            } catch {
                 server.terminate()
-                await RedisTestServerSlots.shared.acquire()
+                throw error
             }
         }
     }
 
     /// Stops the server with SIGTERM and waits for it to exit.
     public func stop() async {
-        await signalAndWait(SIGTERM)
+        await process.signalAndWait(SIGTERM)
     }
 
     /// Kills the server with SIGKILL (no shutdown, connections reset) and waits for it to exit.
     public func kill() async {
-        await signalAndWait(SIGKILL)
+        await process.signalAndWait(SIGKILL)
     }
 
     /// Starts the server again on the same port with the same configuration (after ``stop()`` or ``kill()``).
     /// - Throws: ``RedisTestServerError`` when it does not come up.
     public func restart() async throws {
-        await signalAndWait(SIGKILL)
-        try await launch()
+        await process.signalAndWait(SIGKILL)
+        try await process.launch()
     }
 
     /// Freezes the server with SIGSTOP: connections stay open but nothing is answered.
     public func pause() {
-        send(SIGSTOP)
+        process.kill(SIGSTOP)
     }
 
     /// Unfreezes a paused server with SIGCONT.
     public func resume() {
-        send(SIGCONT)
+        process.kill(SIGCONT)
     }
 
     /// Kills the server at once without waiting and removes its directory; safe to call more than once.
     public func terminate() {
-        let (process, heldSlot) = state.withLock { state -> (Process?, Bool) in
-            let process = state.process
-            state.process = nil
-            defer { state.holdsSlot = false }
-            return (process, state.holdsSlot)
-        }
-        if heldSlot {
+        process.terminate()
+        if holdsSlot.exchange(false, ordering: .acquiringAndReleasing) {
             RedisTestServerSlots.shared.release()
-        }
-        if let process, process.isRunning {
-            Glibc.kill(process.processIdentifier, SIGCONT)
-            Glibc.kill(process.processIdentifier, SIGKILL)
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     // MARK: Internals
-
-    private func send(_ signal: Int32) {
-        if let pid {
-            Glibc.kill(pid, signal)
-        }
-    }
-
-    private func signalAndWait(_ signal: Int32) async {
-        let process = state.withLock { state -> Process? in
-            let process = state.process
-            state.process = nil
-            return process
-        }
-        guard let process, process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGCONT)
-        Glibc.kill(process.processIdentifier, signal)
-        for _ in 0..<500 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        if process.isRunning {
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            for _ in 0..<200 where process.isRunning {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-        }
-    }
-
-    private func launch() async throws {
-        let number = state.withLock { state -> Int in
-            state.starts += 1
-            return state.starts
-        }
-        let logFile = "\(directory)/redis-\(number).log"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["\(directory)/redis.conf", "--logfile", logFile]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw RedisTestServerError("cannot run \(executable): \(error)")
-        }
-        let watchdog = Self.startWatchdog(for: process.processIdentifier)
-        state.withLock { state in
-            state.process = process
-            state.watchdog = watchdog
-        }
-        for _ in 0..<1000 {
-            if let log = try? String(contentsOfFile: logFile, encoding: .utf8),
-                log.contains("Ready to accept connections")
-            {
-                return
-            }
-            if !process.isRunning {
-                let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "(no log)"
-                throw RedisTestServerError("redis-server exited during start-up on port \(port):\n\(log.suffix(2000))")
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        terminate()
-        throw RedisTestServerError("redis-server did not become ready on port \(port) within 10 s")
-    }
-
-    /// A shell loop that kills the server once this test process is gone, so a test run that is killed or
-    /// crashes never leaves servers behind; it exits by itself when the server stops first.
-    private static func startWatchdog(for serverPID: Int32) -> Process? {
-        let script = """
-            while kill -0 \(getpid()) 2>/dev/null && kill -0 \(serverPID) 2>/dev/null; do sleep 0.5; done
-            kill -9 \(serverPID) 2>/dev/null
-            """
-        let watchdog = Process()
-        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
-        watchdog.arguments = ["-c", script]
-        watchdog.standardOutput = FileHandle.nullDevice
-        watchdog.standardError = FileHandle.nullDevice
-        do {
-            try watchdog.run()
-            return watchdog
-        } catch {
-            return nil
-        }
-    }
 
     private func writeConfiguration() throws {
         var lines = [
@@ -304,20 +200,13 @@ public final class RedisTestServer: Sendable {
             lines.append("user \(user.name) on >\(user.password) ~* &* +@all")
         }
         lines += options.extraConfiguration
-        let text = lines.joined(separator: "\n") + "\n"
-        do {
-            try text.write(toFile: "\(directory)/redis.conf", atomically: true, encoding: .utf8)
-        } catch {
-            throw RedisTestServerError("cannot write redis.conf: \(error)")
-        }
+        try RedisProcess.writeConfiguration(lines, to: "\(directory)/redis.conf")
     }
 
     private func generateCertificates() async throws {
-        guard let openssl = Self.findExecutable("openssl") else {
-            throw RedisTestServerError("openssl was not found on PATH: install openssl (apt-get install openssl)")
-        }
+        let openssl = try RedisProcess.executable("openssl", install: "apt-get install openssl")
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try await Self.run(
+        try await RedisProcess.run(
             openssl,
             ["req", "-x509", "-new"] + key + [
                 "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=AuthKit Test CA",
@@ -329,12 +218,12 @@ public final class RedisTestServer: Sendable {
             ("client", "extendedKeyUsage=clientAuth\n"),
         ] {
             try extensions.write(toFile: "\(directory)/\(name).ext", atomically: true, encoding: .utf8)
-            try await Self.run(
+            try await RedisProcess.run(
                 openssl,
                 ["req", "-new"] + key + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(name)"],
                 in: directory
             )
-            try await Self.run(
+            try await RedisProcess.run(
                 openssl,
                 [
                     "x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
@@ -343,62 +232,5 @@ public final class RedisTestServer: Sendable {
                 in: directory
             )
         }
-    }
-
-    private static func run(_ executable: String, _ arguments: [String], in directory: String) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        guard process.terminationStatus == 0 else {
-            throw RedisTestServerError("\(executable) \(arguments.joined(separator: " ")) failed")
-        }
-    }
-
-    private static func findExecutable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if access(candidate, X_OK) == 0 {
-                return candidate
-            }
-        }
-        return nil
-    }
-
-    private static func makeTemporaryDirectory() throws -> String {
-        // Short, because a Unix socket path inside it must stay under 108 bytes.
-        let path = "/tmp/authkit-redis-\(UUID().uuidString.prefix(8))"
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-        } catch {
-            throw RedisTestServerError("cannot create \(path): \(error)")
-        }
-        return path
-    }
-
-    /// A port that was free a moment ago: bind port 0 on loopback, read the port, close.
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RedisTestServerError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        guard bound else { throw RedisTestServerError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

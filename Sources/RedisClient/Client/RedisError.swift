@@ -16,7 +16,9 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         public var description: String { name }
 
         /// No connection could be opened: refused, unreachable, name not resolved, connect timeout, or every
-        /// connection of the pool is waiting out its reconnect backoff.
+        /// connection of the pool is waiting out its reconnect backoff; on a cluster, no node answered for the slot
+        /// map or no primary serves the key's slot; behind Sentinel, no Sentinel named a primary that `ROLE`
+        /// confirms. The command was not sent.
         public static let connectionFailed = Code("connectionFailed")
         /// The connection carrying the command closed (server gone, reset, or closed after another command on it
         /// failed) before the reply arrived; the command may or may not have been applied.
@@ -42,8 +44,13 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A URL or configuration value is invalid (bad scheme, port, database index, pool size).
         public static let invalidConfiguration = Code("invalidConfiguration")
         /// A command cannot be sent the way it was asked for: a blocking command (BLPOP, XREAD … BLOCK, WAIT …)
-        /// in ``RedisClient/pipeline(_:)``, which would hold up every command behind it on the connection.
+        /// in ``RedisClient/pipeline(_:)``, which would hold up every command behind it on the connection, or a
+        /// command that would change the state of a shared connection.
         public static let invalidCommand = Code("invalidCommand")
+        /// On a cluster: the keys of one multi-key command, script, transaction or sharded subscription hash to
+        /// different slots, which no node can serve together. Refused before anything is sent; keys that are used
+        /// together need the same hash tag (`{user42}:a`, `{user42}:b`).
+        public static let crossSlot = Code("crossSlot")
     }
 
     /// Which failure happened.

@@ -147,6 +147,15 @@ extension RedisClient {
         try await integer(["PUBLISH", channel, message], "PUBLISH")
     }
 
+    /// `SPUBLISH channel message` (Redis 7.0 and later): publishes to the subscribers of a sharded channel
+    /// (``subscribe(shardChannels:)``); on a cluster it goes to the primary that owns the channel's slot and
+    /// reaches only that shard. Returns how many subscribers received it.
+    /// - Throws: ``RedisError``.
+    @discardableResult
+    public func spublish(_ channel: RedisArgument, message: RedisArgument) async throws -> Int {
+        try await integer(["SPUBLISH", channel, message], "SPUBLISH")
+    }
+
     /// `SCAN cursor [MATCH pattern] [COUNT n]`: the next cursor (0 when done) and a batch of keys.
     /// - Throws: ``RedisError``.
     public func scan(

@@ -6,12 +6,21 @@ extension RedisConfiguration {
     /// - `rediss://…` — the same over TLS; `?ca=/path/ca.pem&cert=…&key=…&sni=…` set ``RedisTLSConfiguration``.
     /// - `unix:///path/to/redis.sock[?db=N&password=…&user=…&name=…]` (or `redis+unix://`).
     /// - `redis://:password@host` authenticates the default user with a password only.
+    /// - `redis-cluster://[user[:password]@]host:port[,host:port…][?…]` — a Redis Cluster reached through these seed
+    ///   nodes (port 6379 by default); `rediss-cluster://` over TLS. See ``RedisTopology/cluster(_:)``.
+    /// - `redis-sentinel://[user[:password]@]host:port[,host:port…]/primary-name[?db=N]` — the primary that these
+    ///   Sentinels (port 26379 by default) monitor under that name; `rediss-sentinel://`
+    ///   over TLS, to the Sentinels and the primary. The user and password are the primary's; the Sentinels'
+    ///   own are `sentinel_user` and `sentinel_password`. See ``RedisTopology/sentinel(_:)``.
     ///
     /// User and password may be percent-encoded. Anything else throws ``RedisError/Code/invalidConfiguration``.
     public init(url: String) throws(RedisError) {
         self.init()
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
-            throw RedisError(.invalidConfiguration, "a Redis URL starts with redis://, rediss:// or unix://")
+            throw RedisError(
+                .invalidConfiguration,
+                "a Redis URL starts with redis://, rediss://, unix://, redis-cluster:// or redis-sentinel://"
+            )
         }
         let scheme = url[..<colon].lowercased()
         var rest = url[colon...].dropFirst(3)
@@ -25,16 +34,7 @@ extension RedisConfiguration {
         }
         switch scheme {
         case "redis", "rediss":
-            var authority = rest
-            var path: Substring = ""
-            if let slash = rest.firstIndex(of: "/") {
-                authority = rest[..<slash]
-                path = rest[rest.index(after: slash)...]
-            }
-            if let at = authority.lastIndex(of: "@") {
-                try applyUserInfo(authority[..<at])
-                authority = authority[authority.index(after: at)...]
-            }
+            let (authority, path) = try applyAuthority(rest)
             let (host, port) = try Self.parseHostPort(authority)
             endpoint = .tcp(host: host, port: port)
             if !path.isEmpty {
@@ -44,6 +44,11 @@ extension RedisConfiguration {
                 database = db
             }
             if scheme == "rediss" {
+                tls = RedisTLSConfiguration()
+            }
+        case "redis-cluster", "rediss-cluster", "redis-sentinel", "rediss-sentinel":
+            try applyTopologyURL(rest, cluster: scheme.hasSuffix("cluster"))
+            if scheme.hasPrefix("rediss") {
                 tls = RedisTLSConfiguration()
             }
         case "unix", "redis+unix":
@@ -63,6 +68,47 @@ extension RedisConfiguration {
             try applyQueryItem(key, value)
         }
         self = try validated()
+    }
+
+    /// The part after `redis-cluster://` or `redis-sentinel://` (query and fragment removed): user info, the
+    /// comma-separated nodes, and the path (nothing or `/0` for a cluster, the primary's name for Sentinel).
+    private mutating func applyTopologyURL(_ rest: Substring, cluster: Bool) throws(RedisError) {
+        let (authority, path) = try applyAuthority(rest)
+        var nodes: [RedisNodeAddress] = []
+        for part in authority.split(separator: ",", omittingEmptySubsequences: false) {
+            nodes.append(try RedisNodeAddress.parse(part, defaultPort: cluster ? 6379 : 26379))
+        }
+        guard let first = nodes.first else {
+            throw RedisError(.invalidConfiguration, "the URL names no node")
+        }
+        endpoint = .tcp(host: first.host, port: first.port)
+        if cluster {
+            guard path.isEmpty || path == "0" else {
+                throw RedisError(.invalidConfiguration, "a cluster URL has no path but /0, got '/\(path)'")
+            }
+            topology = .cluster(RedisClusterConfiguration(seeds: nodes))
+        } else {
+            let name = try Self.percentDecode(path)
+            guard !name.isEmpty, !name.contains("/") else {
+                throw RedisError(.invalidConfiguration, "a Sentinel URL ends with /primary-name, got '/\(path)'")
+            }
+            topology = .sentinel(RedisSentinelConfiguration(sentinels: nodes, primaryName: name))
+        }
+    }
+
+    /// Splits `[user-info@]hosts[/path]`, applies the user info, and returns the hosts and the path.
+    private mutating func applyAuthority(_ rest: Substring) throws(RedisError) -> (Substring, Substring) {
+        var authority = rest
+        var path: Substring = ""
+        if let slash = rest.firstIndex(of: "/") {
+            authority = rest[..<slash]
+            path = rest[rest.index(after: slash)...]
+        }
+        if let at = authority.lastIndex(of: "@") {
+            try applyUserInfo(authority[..<at])
+            authority = authority[authority.index(after: at)...]
+        }
+        return (authority, path)
     }
 
     private mutating func applyUserInfo(_ info: Substring) throws(RedisError) {
@@ -89,6 +135,16 @@ extension RedisConfiguration {
             username = value
         case "name", "client_name":
             clientName = value
+        case "sentinel_user", "sentinel_password":
+            guard var sentinel = topology.sentinel else {
+                throw RedisError(.invalidConfiguration, "'\(key)' is only valid in a redis-sentinel:// URL")
+            }
+            if key == "sentinel_user" {
+                sentinel.sentinelUsername = value
+            } else {
+                sentinel.sentinelPassword = value
+            }
+            topology = .sentinel(sentinel)
         case "ca", "cert", "key", "sni":
             guard var settings = tls else {
                 throw RedisError(.invalidConfiguration, "'\(key)' is only valid in a rediss:// URL")
@@ -106,39 +162,8 @@ extension RedisConfiguration {
     }
 
     private static func parseHostPort(_ authority: Substring) throws(RedisError) -> (String, Int) {
-        var host: Substring
-        var portText: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else {
-                throw RedisError(.invalidConfiguration, "unterminated IPv6 address in URL")
-            }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") {
-                portText = after.dropFirst()
-            } else if !after.isEmpty {
-                throw RedisError(.invalidConfiguration, "unexpected text after the IPv6 address")
-            }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            portText = authority[authority.index(after: colon)...]
-        } else {
-            host = authority
-        }
-        if host.isEmpty {
-            throw RedisError(.invalidConfiguration, "the URL has no host")
-        }
-        if !authority.hasPrefix("[") && host.contains(":") {
-            throw RedisError(.invalidConfiguration, "an IPv6 address in a URL must be in brackets")
-        }
-        var port = 6379
-        if let portText {
-            guard let value = Int(portText), (1...65535).contains(value) else {
-                throw RedisError(.invalidConfiguration, "invalid port '\(portText)'")
-            }
-            port = value
-        }
-        return (String(host), port)
+        let address = try RedisNodeAddress.parse(authority, defaultPort: 6379)
+        return (address.host, address.port)
     }
 
     private static func parseQuery(_ text: Substring) throws(RedisError) -> [(String, String)] {

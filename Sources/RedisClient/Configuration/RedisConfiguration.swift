@@ -1,7 +1,8 @@
 /// Everything a ``RedisClient`` needs to know: where the server is, how to authenticate, and the limits and
 /// timeouts that keep every command bounded.
 ///
-/// Build one directly or from a URL with ``init(url:)``.
+/// Build one directly or from a URL with ``init(url:)``. With a cluster or Sentinel ``topology`` the connection
+/// settings here apply to every node the client connects to.
 public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// Where the server listens.
     public enum Endpoint: Sendable, Hashable {
@@ -11,8 +12,11 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         case unix(path: String)
     }
 
-    /// The server's address.
+    /// The server's address; with a cluster or Sentinel ``topology``, the nodes come from there instead (a URL
+    /// sets this to the first seed or Sentinel, for logs).
     public var endpoint: Endpoint
+    /// One server, a cluster, or a primary found through Sentinels (default ``RedisTopology/single``).
+    public var topology: RedisTopology
     /// TLS settings; `nil` for plain connections. Only TCP endpoints can use TLS.
     public var tls: RedisTLSConfiguration?
     /// The ACL user name sent with AUTH; `nil` authenticates as the default user.
@@ -23,7 +27,8 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     public var database: Int
     /// The name set with CLIENT SETNAME on every new connection, shown by CLIENT LIST.
     public var clientName: String?
-    /// How many pipelined connections the pool keeps (at least 1). Pub/sub and blocking commands use their own.
+    /// How many pipelined connections the pool keeps (at least 1), per primary on a cluster. Pub/sub and blocking
+    /// commands use their own.
     public var poolSize: Int
     /// How long opening a connection may take: TCP connect, TLS handshake and the AUTH/SELECT exchange. Commands
     /// waiting for the connection are each still held to their own ``commandTimeout``.
@@ -78,10 +83,15 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// AuthKit's largest reply, a session list at the cap of 100 sessions, holds 800 elements. The cap is what
     /// bounds the memory a single header can make the reader allocate for its element slots.
     public var maxReplyElements: Int
+    /// Whether every new connection checks with `ROLE`, before any command of a caller, that the server is a
+    /// primary, and fails when it is not: set on the primary's pool behind Sentinel, so that a reconnect never
+    /// reaches a primary demoted meanwhile.
+    var requiresPrimaryRole = false
 
     /// Creates a configuration with the given endpoint and defaults for everything else.
     public init(
         endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379),
+        topology: RedisTopology = .single,
         tls: RedisTLSConfiguration? = nil,
         username: String? = nil,
         password: String? = nil,
@@ -98,6 +108,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         maxReplyElements: Int = 16_384
     ) {
         self.endpoint = endpoint
+        self.topology = topology
         self.tls = tls
         self.username = username
         self.password = password
@@ -145,13 +156,73 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         if maxReplyBytes < 1 || maxReplyElements < 1 {
             throw RedisError(.invalidConfiguration, "reply caps must be positive")
         }
+        try validateTopology()
         return self
+    }
+
+    private func validateTopology() throws(RedisError) {
+        switch topology.kind {
+        case .single:
+            return
+        case .cluster(let cluster):
+            if database != 0 {
+                throw RedisError(.invalidConfiguration, "a cluster has only database 0, got \(database)")
+            }
+            try Self.validate(cluster.seeds, "cluster seed")
+            if cluster.maximumRedirects < 0 {
+                throw RedisError(.invalidConfiguration, "maximumRedirects must not be negative")
+            }
+            if cluster.refreshInterval <= .zero || cluster.minimumRefreshInterval < .zero
+                || cluster.initialRetryPause <= .zero || cluster.maximumRetryPause < cluster.initialRetryPause
+            {
+                throw RedisError(.invalidConfiguration, "cluster intervals and pauses must be positive")
+            }
+        case .sentinel(let sentinel):
+            try Self.validate(sentinel.sentinels, "Sentinel")
+            if sentinel.primaryName.isEmpty {
+                throw RedisError(.invalidConfiguration, "the Sentinel topology needs the primary's name")
+            }
+            if sentinel.sentinelUsername != nil && sentinel.sentinelPassword == nil {
+                throw RedisError(.invalidConfiguration, "a Sentinel ACL user name needs a password")
+            }
+            if sentinel.failoverPause < .zero {
+                throw RedisError(.invalidConfiguration, "failoverPause must not be negative")
+            }
+        }
+    }
+
+    private static func validate(_ nodes: [RedisNodeAddress], _ role: String) throws(RedisError) {
+        if nodes.isEmpty {
+            throw RedisError(.invalidConfiguration, "at least one \(role) address is needed")
+        }
+        for node in nodes {
+            if node.host.isEmpty || !(1...65535).contains(node.port) {
+                throw RedisError(.invalidConfiguration, "invalid \(role) address \(node)")
+            }
+        }
+    }
+
+    /// The settings of one connection pool to `node`: these settings, as a single server.
+    func node(_ node: RedisNodeAddress) -> RedisConfiguration {
+        var configuration = self
+        configuration.topology = .single
+        configuration.endpoint = .tcp(host: node.host, port: node.port)
+        return configuration
     }
 
     /// A description for logs: the password is never included.
     public var description: String {
         let scheme = tls == nil ? "redis" : "rediss"
         let user = username.map { "\($0):***@" } ?? (password == nil ? "" : ":***@")
+        switch topology.kind {
+        case .single:
+            break
+        case .cluster(let cluster):
+            return "\(scheme)-cluster://\(user)\(cluster.seeds.map(\.description).joined(separator: ","))"
+        case .sentinel(let sentinel):
+            let nodes = sentinel.sentinels.map(\.description).joined(separator: ",")
+            return "\(scheme)-sentinel://\(user)\(nodes)/\(sentinel.primaryName)?db=\(database)"
+        }
         switch endpoint {
         case .tcp(let host, let port):
             let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -154,12 +154,13 @@ final class ConnectionPool: @unchecked Sendable {
         configuration.reconnectBackoff.delay(attempt: attempt, using: &random)
     }
 
-    /// Fails every queued command with ``RedisError/Code/poolShutdown`` and closes every connection.
-    func shutdown() {
+    /// Fails every queued command with `error` (by default ``RedisError/Code/poolShutdown``) and closes every
+    /// connection; later commands fail with ``RedisError/Code/poolShutdown``. A cluster or Sentinel client also
+    /// shuts down the pool of a node it no longer uses, with an error of its own.
+    func shutdown(_ error: RedisError = RedisError(.poolShutdown, "the Redis client has been shut down")) {
         guard !isShutdown else { return }
         isShutdown = true
         directLane.withLock { $0.removeAll() }
-        let error = RedisError(.poolShutdown, "the Redis client has been shut down")
         for index in slots.indices {
             if case .active(let connection) = slots[index] {
                 slots[index] = .empty

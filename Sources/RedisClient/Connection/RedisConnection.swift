@@ -403,6 +403,9 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         if let name = configuration.clientName {
             commands.append(("CLIENT SETNAME", ["CLIENT", "SETNAME", RedisArgument(name)]))
         }
+        if configuration.requiresPrimaryRole {
+            commands.append(("ROLE", ["ROLE"]))
+        }
         setupRepliesLeft = commands.count
         for (name, command) in commands {
             let setup = PendingCommand(deadline: connectDeadline) { [weak self] result in
@@ -417,6 +420,9 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         case .success(.error(let message)):
             // The server's message names the failure (WRONGPASS, NOPERM…) and never echoes the password.
             fail(RedisError(.authentication, "\(name) failed: \(message)"))
+        case .success(let reply) where name == "ROLE" && reply.array?.first?.string != "master":
+            // Replies are handed out in order, so the commands queued behind ROLE fail here, unanswered.
+            fail(RedisError(.connectionFailed, "\(configuration) is not a primary: ROLE says \(reply)"))
         case .success:
             setupRepliesLeft -= 1
             if setupRepliesLeft == 0 {

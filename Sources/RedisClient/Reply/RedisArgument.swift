@@ -60,6 +60,14 @@ public struct RedisArgument: Sendable, Hashable, ExpressibleByStringInterpolatio
         }
     }
 
+    /// The cluster hash slot of this argument taken as a key.
+    var hashSlot: Int {
+        switch storage {
+        case .string(let text): HashSlot.slot(of: text.utf8)
+        case .bytes(let bytes): HashSlot.slot(of: bytes)
+        }
+    }
+
     /// The argument as uppercased ASCII text, to recognise a command name.
     var uppercasedName: String {
         switch storage {

@@ -20,17 +20,6 @@ private func withRedis<T>(_ body: (RedisTestServer, RedisClient) async throws ->
     }
 }
 
-/// Sleeps until 2 ms after the next multiple of `window` on the system clock, which the local server shares.
-private func alignToWindow(_ window: Duration) async throws {
-    let now = WallClock.system.now().sinceEpoch
-    let (seconds, attoseconds) = window.components
-    let windowMicros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-    let (nowSeconds, nowAtto) = now.components
-    let nowMicros = nowSeconds * 1_000_000 + nowAtto / 1_000_000_000_000
-    let wait = windowMicros - nowMicros % windowMicros + 2000
-    try await Task.sleep(for: .microseconds(wait))
-}
-
 @Suite("RedisRateLimitStore")
 struct RedisRateLimitStoreTests {
     @Test("conforms to RateLimitStore against a real redis-server", arguments: RateLimitStoreConformance.Check.allCases)

@@ -24,7 +24,13 @@ struct AuthKitServerCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one; the chosen port is printed).")
     var port = 8080
 
-    @Option(help: "Keep state in Redis at this URL (redis://host:port, unix:///path) instead of in memory.")
+    @Option(
+        help: """
+            Keep state in Redis at this URL (redis://host:port, unix:///path, a cluster as \
+            redis-cluster://host:port,host:port… or Sentinel as redis-sentinel://host:port,…/primary-name) \
+            instead of in memory.
+            """
+    )
     var redis: String?
 
     @Option(help: "The signing algorithm: ES256, EdDSA or HS256.")
