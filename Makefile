@@ -100,7 +100,8 @@ server-test: deps
 bench: deps
 	$(SWIFT) build -c release --package-path Benchmarks --product authkit-bench
 	python3 Benchmarks/scripts/bench.py --bench "$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/authkit-bench" \
-	  --rounds $(or $(BENCH_ROUNDS),3) --seconds $(or $(BENCH_SECONDS),2) --json Benchmarks/.build/bench-results.json
+	  --rounds $(or $(BENCH_ROUNDS),3) --seconds $(or $(BENCH_SECONDS),2) $(addprefix --only ,$(BENCH_ONLY)) \
+	  --json Benchmarks/.build/bench-results.json
 
 ## bench-deadlines: how late RedisClient deadlines fire on a saturated machine (8 spinning threads, 8 busy clients
 ## beside 32 clients facing a black-holed, a SIGSTOPped and a DEBUG SLEEPing server); DEADLINE_BENCH_ARGS adds options

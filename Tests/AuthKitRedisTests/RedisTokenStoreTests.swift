@@ -25,13 +25,22 @@ struct RedisTokenStoreTests {
 
     @Test("conformance with every access check run as the check script", arguments: TokenStoreConformance.checks)
     func conformanceByScript(_ check: TokenStoreConformance.Check) async throws {
+        try await Self.conformance(check, reads: .script)
+    }
+
+    @Test("conformance with every access check read from the full records", arguments: TokenStoreConformance.checks)
+    func conformanceByFullRecords(_ check: TokenStoreConformance.Check) async throws {
+        try await Self.conformance(check, reads: .records)
+    }
+
+    private static func conformance(_ check: TokenStoreConformance.Check, reads: AccessCheckReads) async throws {
         try await withRedis { client in
             let suite = TokenStoreConformance { clock in
                 try RedisTokenStore(
                     client: client,
                     configuration: RedisTokenStoreConfiguration(keyPrefix: uniquePrefix()),
                     clock: clock,
-                    readOnlyCheckRunsScript: true
+                    checkReads: reads
                 )
             }
             try await check.run(suite)
@@ -408,7 +417,7 @@ struct RedisTokenStoreTests {
 }
 
 /// A fresh Redis, a store under a prefix of its own reading a manual clock, for the length of `body`.
-private func withManualStore(
+func withManualStore(
     _ body: (RedisClient, String, ManualClock, RedisTokenStore) async throws -> Void
 ) async throws {
     try await withRedis { client in

@@ -62,6 +62,8 @@ func run() async throws {
         }
     }
     let preferred: (any TaskExecutor)? = options.effectiveExecutor == "loop" ? client?.taskExecutor : nil
+    // What the run costs the server, counted by the server: exact when no call is in flight at the end.
+    let countsBefore = await ServerCommandCounts.read(client)
     let result = await LoadRunner.run(
         concurrency: options.concurrency,
         duration: options.duration,
@@ -70,6 +72,11 @@ func run() async throws {
         operation: operation
     )
     let ops = result.successes.count
+    let countsAfter = await ServerCommandCounts.read(client)
+    var serverCommands = ""
+    if let before = countsBefore, let after = countsAfter {
+        serverCommands = ",\"redis_commands\":" + ServerCommandCounts.json(after.since(before))
+    }
     let json =
         "{\"scenario\":\"\(options.scenario)\",\"concurrency\":\(options.concurrency),\"ops\":\(ops),"
         + "\"seconds\":\(rounded(result.seconds, 3)),\"ops_per_s\":\(rounded(Double(ops) / result.seconds, 1)),"
@@ -80,7 +87,7 @@ func run() async throws {
         + "\"err_p99_us\":\(rounded(percentile(result.failures, 0.99), 2)),"
         + "\"in_flight_at_end\":\(result.inFlight),\"cpu_seconds\":\(rounded(result.cpuSeconds, 3)),"
         + "\"ops_per_cpu_s\":\(rounded(result.cpuSeconds > 0 ? Double(ops) / result.cpuSeconds : 0, 1)),"
-        + "\"executor\":\"\(client == nil ? "global" : options.effectiveExecutor)\"}"
+        + "\"executor\":\"\(client == nil ? "global" : options.effectiveExecutor)\"\(serverCommands)}"
     print(json)
     // Exit without a shutdown: a worker stuck on a black-holed store must not hold the process past its time.
     withExtendedLifetime((auth, client)) {}

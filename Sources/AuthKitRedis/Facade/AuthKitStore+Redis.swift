@@ -7,8 +7,13 @@ extension AuthKitStore {
     ///
     /// The store owns its connection pool: `run()` services it and `shutdown()` closes it.
     /// At start the server's `maxmemory-policy` is checked; with `strictMemoryPolicy` a policy that could
-    /// evict revocations refuses to start.
-    public static func redis(url: String, strictMemoryPolicy: Bool = false) -> AuthKitStore {
+    /// evict revocations refuses to start. Set `previousVersionWritesUntil` only for a rolling upgrade from a version
+    /// before the one-command access check (see `RedisTokenStoreConfiguration.previousVersionWritesUntil`).
+    public static func redis(
+        url: String,
+        strictMemoryPolicy: Bool = false,
+        previousVersionWritesUntil: UnixTime? = nil
+    ) -> AuthKitStore {
         AuthKitStore(name: "redis") { prefix, clock in
             let client = try RedisClient(url: url)
             do {
@@ -17,7 +22,11 @@ extension AuthKitStore {
                     ownsClient: true,
                     prefix: prefix,
                     clock: clock,
-                    strictMemoryPolicy: strictMemoryPolicy
+                    configuration: RedisTokenStoreConfiguration(
+                        keyPrefix: prefix,
+                        requireSafeMemoryPolicy: strictMemoryPolicy,
+                        previousVersionWritesUntil: previousVersionWritesUntil
+                    )
                 )
             } catch {
                 await client.shutdown()
@@ -26,15 +35,24 @@ extension AuthKitStore {
         }
     }
 
-    /// State in Redis through a client the app already has; the app keeps running and shutting it down.
-    public static func redis(client: RedisClient, strictMemoryPolicy: Bool = false) -> AuthKitStore {
+    /// State in Redis through a client the app already has; the app keeps running and shutting it down. The
+    /// options are those of ``redis(url:strictMemoryPolicy:previousVersionWritesUntil:)``.
+    public static func redis(
+        client: RedisClient,
+        strictMemoryPolicy: Bool = false,
+        previousVersionWritesUntil: UnixTime? = nil
+    ) -> AuthKitStore {
         AuthKitStore(name: "redis") { prefix, clock in
             try await backends(
                 client: client,
                 ownsClient: false,
                 prefix: prefix,
                 clock: clock,
-                strictMemoryPolicy: strictMemoryPolicy
+                configuration: RedisTokenStoreConfiguration(
+                    keyPrefix: prefix,
+                    requireSafeMemoryPolicy: strictMemoryPolicy,
+                    previousVersionWritesUntil: previousVersionWritesUntil
+                )
             )
         }
     }
@@ -44,13 +62,9 @@ extension AuthKitStore {
         ownsClient: Bool,
         prefix: String,
         clock: WallClock,
-        strictMemoryPolicy: Bool
+        configuration: RedisTokenStoreConfiguration
     ) async throws -> Backends {
-        let tokens = try await RedisTokenStore.start(
-            client: client,
-            configuration: RedisTokenStoreConfiguration(keyPrefix: prefix, requireSafeMemoryPolicy: strictMemoryPolicy),
-            clock: clock
-        )
+        let tokens = try await RedisTokenStore.start(client: client, configuration: configuration, clock: clock)
         return Backends(
             tokens: tokens,
             rateLimits: RedisRateLimitStore(client: client, keyPrefix: prefix),

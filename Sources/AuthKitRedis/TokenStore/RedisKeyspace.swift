@@ -22,6 +22,22 @@ struct RedisKeyspace: Sendable {
         RedisArgument(userBase(userID) + "epoch")
     }
 
+    /// The access check's copy of the epoch: a string `<at> <until>`, written with the epoch hash.
+    func epochCut(_ userID: String) -> RedisArgument {
+        RedisArgument(userBase(userID) + "epoch-cut")
+    }
+
+    /// The access check's copy of a live session: a string `<exp> <created>`, written with the session hash while it
+    /// is alive and deleted when it ends. The scripts that walk a user's sessions derive it from the session key
+    /// prefix (`liveKey` in `RedisTokenStoreScripts`), so its segment name and the session's must keep their lengths.
+    func live(_ userID: String, _ sessionID: String) -> RedisArgument {
+        RedisArgument(Array(livePrefix(userID).utf8) + Array(sessionID.utf8))
+    }
+
+    func livePrefix(_ userID: String) -> String {
+        userBase(userID) + "live:"
+    }
+
     func sessions(_ userID: String) -> RedisArgument {
         RedisArgument(userBase(userID) + "sessions")
     }

@@ -8,8 +8,11 @@ public import TokenStore
 /// process of an application, ready for Redis Cluster.
 ///
 /// Every check-and-change is one Lua script over the keys of one user, which all carry the user's hash tag
-/// (`authkit:{u:<uid>}:…`), so each call is one round trip on one slot. The authenticate check is one too: a
-/// script when it touches the session, otherwise (it only reads) its reads sent as one pipeline.
+/// (`authkit:{u:<uid>}:…`), so each call is one round trip on one slot. The authenticate check is one command:
+/// by default (no session touch) one `MGET` of the small string keys the scripts keep beside the full records for
+/// it (the denylist entry, the epoch's `epoch-cut` and the session's `live:<sid>`), judged by the rules of
+/// `AccessRecords`; a script when it touches the session. See ``check(_:)`` for the reads of records written before
+/// those keys existed.
 /// Time comes from the injected `WallClock` and is passed to the scripts, which decide every rule by
 /// comparing recorded instants with it; TTLs (every key has one) only reclaim memory, a margin after a record
 /// stops mattering. Refresh tokens are stored only as SHA-256 digests. No SCAN or KEYS is ever used: a user's
@@ -22,11 +25,12 @@ public final class RedisTokenStore: TokenStore {
     private let keys: RedisKeyspace
     private let clock: WallClock
     private let marginMilliseconds: Int64
-    /// Commands sent to Redis so far; tests read it to prove the authenticate check is one round trip.
+    /// Calls made to Redis so far (a pipeline counts once); tests read it to prove the authenticate check is one
+    /// round trip.
     let commandsSent = Atomic<Int>(0)
-    /// Whether a check without a session touch runs the check script instead of its pipelined reads: only tests
-    /// set it, to hold both ways of checking to the same conformance suite.
-    let readOnlyCheckRunsScript: Bool
+    /// How a check without a session touch reads its records: ``AccessCheckReads/keys`` but in tests, which hold
+    /// every way of checking to the same conformance suite.
+    let checkReads: AccessCheckReads
     /// The settings the store was created with.
     public let configuration: RedisTokenStoreConfiguration
 
@@ -37,14 +41,14 @@ public final class RedisTokenStore: TokenStore {
         configuration: RedisTokenStoreConfiguration = RedisTokenStoreConfiguration(),
         clock: WallClock = .system
     ) throws(TokenStoreError) {
-        try self.init(client: client, configuration: configuration, clock: clock, readOnlyCheckRunsScript: false)
+        try self.init(client: client, configuration: configuration, clock: clock, checkReads: .keys)
     }
 
     init(
         client: RedisClient,
         configuration: RedisTokenStoreConfiguration,
         clock: WallClock,
-        readOnlyCheckRunsScript: Bool
+        checkReads: AccessCheckReads
     ) throws(TokenStoreError) {
         guard !configuration.keyPrefix.contains("{"), !configuration.keyPrefix.contains("}") else {
             throw TokenStoreError(.invalidConfiguration, "the key prefix must not contain { or }")
@@ -58,7 +62,7 @@ public final class RedisTokenStore: TokenStore {
         self.keys = RedisKeyspace(prefix: configuration.keyPrefix)
         self.clock = clock
         self.marginMilliseconds = Self.milliseconds(configuration.expiryMargin)
-        self.readOnlyCheckRunsScript = readOnlyCheckRunsScript
+        self.checkReads = checkReads
     }
 
     /// Creates a store and checks the server's eviction policy (see ``checkMemoryPolicy()``), logging a
@@ -133,13 +137,7 @@ public final class RedisTokenStore: TokenStore {
         try TokenStoreLimits.checkUserID(userID)
         let now = clock.now()
         let reply = try await send(["HMGET", keys.epoch(userID), "at", "until"])
-        let fields = try Self.fields(reply, count: 2)
-        guard let at = fields[0].flatMap(Int64.init), let until = fields[1].flatMap(Int64.init),
-            now.milliseconds < until
-        else {
-            return nil
-        }
-        return Self.instant(at)
+        return try RedisAccessRecords.epoch(fields: Self.elements(reply, count: 2))?.cut(at: now)
     }
 
     /// Implements `TokenStore.createSession(_:)`; see the protocol for the contract.
@@ -155,6 +153,7 @@ public final class RedisTokenStore: TokenStore {
             userID: request.userID,
             keys: [
                 keys.sessions(request.userID), keys.epoch(request.userID), keys.session(request.userID, sessionID),
+                keys.live(request.userID, sessionID),
             ],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(sessionID), RedisArgument(token.digest),
@@ -201,6 +200,7 @@ public final class RedisTokenStore: TokenStore {
             RedisTokenStoreScripts.rotate,
             keys: [
                 keys.session(token.userID, token.sessionID), keys.sessions(token.userID), keys.epoch(token.userID),
+                keys.live(token.userID, token.sessionID),
             ],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(token.digest), RedisArgument(next.digest),
@@ -267,19 +267,20 @@ public final class RedisTokenStore: TokenStore {
     public func session(userID: String, sessionID: String) async throws -> Session? {
         try TokenStoreLimits.checkUserID(userID)
         try TokenStoreLimits.checkSessionID(sessionID)
-        let now = Double(clock.now().milliseconds)
+        let now = clock.now()
         let replies = try await pipeline([
             ["HMGET", keys.session(userID, sessionID), "name", "ip", "ua", "created", "seen", "exp", "abs", "reuse"],
             ["HMGET", keys.epoch(userID), "at", "until"],
         ])
         guard replies.count == 2 else { throw Self.corrupt("the session's reads") }
-        let fields = try Self.fields(replies[0], count: 8)
-        let cut = try Self.epochCut(try Self.fields(replies[1], count: 2), now: now)
-        guard try Self.sessionIsAlive(expires: fields[5], reuse: fields[7], created: fields[3], now: now, cut: cut)
+        let fields = try Self.elements(replies[0], count: 8)
+        let epoch = try RedisAccessRecords.epoch(fields: Self.elements(replies[1], count: 2))
+        guard let record = try RedisAccessRecords.session(fields: [fields[5], fields[7], fields[3]]),
+            record.isAlive(at: now, epochCut: epoch?.cut(at: now))
         else {
             return nil
         }
-        return try Self.session(id: sessionID, userID: userID, fields: Array(fields.prefix(7)))
+        return try Self.session(id: sessionID, userID: userID, fields: fields.prefix(7).map(\.string))
     }
 
     /// Implements `TokenStore.touchSession(userID:sessionID:)`; see the protocol for the contract.
@@ -290,7 +291,10 @@ public final class RedisTokenStore: TokenStore {
         let now = clock.now()
         let reply = try await eval(
             RedisTokenStoreScripts.touchSession,
-            keys: [keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID)],
+            keys: [
+                keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID),
+                keys.live(userID, sessionID),
+            ],
             arguments: [RedisArgument(now.milliseconds), margin, RedisArgument(sessionID)]
         )
         return try Self.integer(reply) == 1
@@ -304,7 +308,10 @@ public final class RedisTokenStore: TokenStore {
         let now = clock.now()
         let reply = try await eval(
             RedisTokenStoreScripts.revokeSession,
-            keys: [keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID)],
+            keys: [
+                keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID),
+                keys.live(userID, sessionID),
+            ],
             arguments: [RedisArgument(now.milliseconds), margin, RedisArgument(sessionID)]
         )
         return try Self.integer(reply) == 1
@@ -319,63 +326,66 @@ public final class RedisTokenStore: TokenStore {
 
     /// Implements `TokenStore.check(_:)`; see the protocol for the contract.
     ///
-    /// Without a session touch the check only reads, so its reads go out as one pipeline (one write, one round
-    /// trip) and the script's rules are applied here; with a touch it runs the check script, which writes.
+    /// The records are read in one command and judged by `AccessRecords.status(of:at:)`, the rules every store
+    /// shares:
+    /// - By default (no session touch, a token with a session): one `MGET` of the check's keys — the denylist entry,
+    ///   `epoch-cut` and the session's `live:<sid>` — which the scripts keep in step with the full records. When the
+    ///   session has no such key, the token is refused unless the session's full record says otherwise, which one
+    ///   more read (the full-record reads below) settles: the session ended, or it was created before this version
+    ///   wrote the key (an upgrade) and is read from its hash until its next refresh or touch writes the key.
+    /// - A token without a session (a legacy token, direct store use), and every token issued at or before
+    ///   ``RedisTokenStoreConfiguration/previousVersionWritesUntil``: the full records — `GET` of the denylist entry,
+    ///   `HMGET` of the epoch and of the session hash — in one pipeline, as versions before the check keys read them.
+    /// - With a session touch: one run of the check script, which reads the full records, returns them, and touches
+    ///   the session when the verdict on them is `valid`.
     public func check(_ check: AccessCheck) async throws -> AccessStatus {
         try check.validate()
         let now = clock.now()
-        if check.touchSession || readOnlyCheckRunsScript {
+        if check.touchSession || checkReads == .script {
             return try await scriptCheck(check, now: now)
         }
-        return try await pipelinedCheck(check, now: now)
-    }
-
-    /// The check as one run of ``RedisTokenStoreScripts/check``, touching the session when the check asks to.
-    func scriptCheck(_ check: AccessCheck, now: UnixTime) async throws -> AccessStatus {
-        let sessionID = check.sessionID ?? ""
-        let reply = try await eval(
-            RedisTokenStoreScripts.check,
-            keys: [
-                keys.revoked(check.userID, jti: check.jti ?? ""), keys.epoch(check.userID),
-                keys.session(check.userID, sessionID), keys.sessions(check.userID),
-            ],
-            arguments: [
-                RedisArgument(now.milliseconds), RedisArgument(check.epochCutoff.milliseconds),
-                RedisArgument(check.jti == nil ? 0 : 1), RedisArgument(check.sessionID == nil ? 0 : 1),
-                RedisArgument(check.touchSession ? 1 : 0), margin, RedisArgument(sessionID),
-            ]
-        )
-        switch try Self.integer(reply) {
-        case 0: return .valid
-        case 1: return .revoked
-        case 2: return .predatesEpoch
-        case 3: return .sessionEnded
-        default: throw Self.corrupt("check")
+        let fromPreviousVersion = configuration.previousVersionWritesUntil.map { check.issuedAt <= $0 } ?? false
+        guard checkReads == .keys, let sessionID = check.sessionID, !fromPreviousVersion else {
+            return try await recordsCheck(check, now: now)
         }
+        return try await keysCheck(check, sessionID: sessionID, now: now)
     }
 
-    /// The read-only check: the check script's reads (`GET` of the denylist entry when the token has a jti,
-    /// `HMGET` of the epoch, `HMGET` of the session's `exp reuse created` when it has a session id) in one
-    /// pipeline, and its rules in
-    /// the same order. redis-server runs a script several times slower than these plain reads, which made the
-    /// script the bound of `authenticate`. It never touches the session (`check.touchSession` is ignored here).
+    /// The default check: one `MGET` of the check keys; the full records only for a session without its key.
+    func keysCheck(_ check: AccessCheck, sessionID: String, now: UnixTime) async throws -> AccessStatus {
+        var command: [RedisArgument] = ["MGET"]
+        if let jti = check.jti {
+            command.append(keys.revoked(check.userID, jti: jti))
+        }
+        command.append(keys.epochCut(check.userID))
+        command.append(keys.live(check.userID, sessionID))
+        let values = try Self.elements(try await send(command), count: command.count - 1)
+        let records = AccessRecords(
+            revokedUntil: check.jti == nil ? nil : try RedisAccessRecords.revokedUntil(values[0]),
+            epoch: try RedisAccessRecords.epoch(key: values[values.count - 2]),
+            session: try RedisAccessRecords.session(key: values[values.count - 1])
+        )
+        let status = records.status(of: check, at: now)
+        guard status == .sessionEnded, records.session == nil else {
+            return status
+        }
+        return try await recordsCheck(check, now: now)
+    }
+
+    /// The check over the full records, read in one pipeline: `GET` of the denylist entry (a token with a jti),
+    /// `HMGET` of the epoch hash, `HMGET` of the session hash's `exp reuse created` (a token with a sid).
     ///
-    /// Not atomic, unlike the script: the reads run one after another on the server (in order, on one
-    /// connection), and another client's command may run between them. That cannot turn a refusal into an
-    /// acceptance, because every record read only ever gets stricter while it still matters: a denylist entry is
-    /// only added or extended, the epoch's `at` and `until` only move forward, and a session that has ended
-    /// (deleted, tombstoned for reuse, past `exp` by this check's `now`, or created at or before the epoch) never
-    /// comes back — touch and rotation refuse a session already past `exp`, ended by the epoch, or missing from
-    /// the index. So if each read shows no restriction at its own instant, none was
-    /// there at the first read's instant either, and `.valid` is exactly what the script would have answered had
-    /// it run then: a revocation, logout-everywhere or session end landing between the reads takes effect as if
-    /// it had come just after the check, as it would had the check run a moment earlier. The one visible race
-    /// changes only the reason of a refusal: a logout-everywhere (one script: epoch moved and sessions deleted)
-    /// that lands between the epoch read and the session read gives `.sessionEnded` where the script, run before
-    /// or after it, would say `.valid` or `.predatesEpoch`; the token is refused either way, as it is by the
-    /// script run a moment later. Expiry is decided by comparing stored instants with `now`, as in the script; a
-    /// key vanishing by TTL between reads is one that no longer matters (TTLs run a margin past that).
-    func pipelinedCheck(_ check: AccessCheck, now: UnixTime) async throws -> AccessStatus {
+    /// Not atomic, unlike a script: the reads run one after another on the server (in order, on one connection),
+    /// and another client's command may run between them. That cannot turn a refusal into an acceptance, because
+    /// every record read only ever gets stricter while it still matters: a denylist entry is only added or
+    /// extended, the epoch's `at` and `until` only move forward, and a session that has ended (deleted, tombstoned
+    /// for reuse, past `exp` by this check's `now`, or created at or before the epoch) never comes back — touch and
+    /// rotation refuse a session already past `exp`, ended by the epoch, or missing from the index. So if each read
+    /// shows no restriction at its own instant, none was there at the first read's instant either, and `valid` is
+    /// what an atomic read would have answered then. The one visible race changes only the reason of a refusal: a
+    /// log-out-everywhere landing between the epoch read and the session read gives `sessionEnded` where an atomic
+    /// read would say `valid` (before it) or `predatesEpoch` (after it).
+    func recordsCheck(_ check: AccessCheck, now: UnixTime) async throws -> AccessStatus {
         var commands: [[RedisArgument]] = []
         if let jti = check.jti {
             commands.append(["GET", keys.revoked(check.userID, jti: jti)])
@@ -393,77 +403,39 @@ public final class RedisTokenStore: TokenStore {
                 throw Self.unavailable(RedisError(.server, message))
             }
         }
-        let nowMilliseconds = Double(now.milliseconds)
-        var next = 0
-        if check.jti != nil {
-            // The script reads a value it cannot parse as "not revoked"; here it is corrupt, so it never passes.
-            if let text = try Self.optionalString(replies[next]) {
-                guard let revokedUntil = Self.number(text) else { throw Self.corrupt("the denylist entry") }
-                if nowMilliseconds < revokedUntil { return .revoked }
-            }
-            next += 1
-        }
-        let cut = try Self.epochCut(try Self.fields(replies[next], count: 2), now: nowMilliseconds)
-        next += 1
-        if let cut, Double(check.epochCutoff.milliseconds) <= cut {
-            return .predatesEpoch
-        }
-        guard check.sessionID != nil else { return .valid }
-        let session = try Self.fields(replies[next], count: 3)
-        let isAlive = try Self.sessionIsAlive(
-            expires: session[0],
-            reuse: session[1],
-            created: session[2],
-            now: nowMilliseconds,
-            cut: cut
+        let epochAt = check.jti == nil ? 0 : 1
+        let records = AccessRecords(
+            revokedUntil: check.jti == nil ? nil : try RedisAccessRecords.revokedUntil(replies[0]),
+            epoch: try RedisAccessRecords.epoch(fields: Self.elements(replies[epochAt], count: 2)),
+            session: check.sessionID == nil
+                ? nil : try RedisAccessRecords.session(fields: Self.elements(replies[epochAt + 1], count: 3))
         )
-        return isAlive ? .valid : .sessionEnded
+        return records.status(of: check, at: now)
     }
 
-    /// The user's epoch cut-off (`at`) when it is still remembered at `now` (before `until`), from the fields
-    /// `at`, `until`: what the scripts' `epochAt` answers. The script fails on a missing or unparsable `until` and
-    /// on an unparsable `at` once `until` is in the future; here either is corrupt whatever `until` says.
-    static func epochCut(_ fields: [String?], now: Double) throws(TokenStoreError) -> Double? {
-        guard let at = fields[0] else { return nil }
-        guard let cut = number(at), let until = fields[1].flatMap(number) else {
-            throw corrupt("the user's epoch")
-        }
-        return now < until ? cut : nil
-    }
-
-    /// Whether a session whose hash holds these `exp`, `reuse` and `created` fields is alive at `now` under the
-    /// epoch cut-off `cut`: the rule of the scripts' `alive`, for the reads done here (the conformance suites,
-    /// run with and without the check script, hold the two together). A session is alive when it is not a reuse
-    /// tombstone, not past its idle expiry, and created after the epoch — whatever clock recorded either.
-    static func sessionIsAlive(
-        expires: String?,
-        reuse: String?,
-        created: String?,
-        now: Double,
-        cut: Double?
-    ) throws(TokenStoreError) -> Bool {
-        guard let expires, reuse != "1" else { return false }
-        guard let expiresAt = number(expires) else { throw corrupt("the session") }
-        guard now < expiresAt else { return false }
-        guard let cut else { return true }
-        guard let createdAt = created.flatMap(number) else { throw corrupt("the session") }
-        return createdAt > cut
-    }
-
-    /// A stored number as Lua's `tonumber` reads it, for the values the scripts write (`%.0f` integers): a
-    /// decimal (or hexadecimal) number without surrounding spaces. Anything else, and infinities or NaN, is `nil`,
-    /// which callers treat as corrupt rather than as absent.
-    static func number(_ text: String) -> Double? {
-        guard let value = Double(text), value.isFinite else { return nil }
-        return value
-    }
-
-    private static func optionalString(_ reply: RedisReply) throws(TokenStoreError) -> String? {
-        switch reply {
-        case .null: return nil
-        case .bulk(let bytes): return String(decoding: bytes, as: UTF8.self)
-        default: throw corrupt("GET")
-        }
+    /// The check as one run of ``RedisTokenStoreScripts/check``: the full records as the script read them, judged
+    /// here; the script touched the session when the check asks to and the verdict is `valid`.
+    func scriptCheck(_ check: AccessCheck, now: UnixTime) async throws -> AccessStatus {
+        let sessionID = check.sessionID ?? ""
+        let reply = try await eval(
+            RedisTokenStoreScripts.check,
+            keys: [
+                keys.revoked(check.userID, jti: check.jti ?? ""), keys.epoch(check.userID),
+                keys.session(check.userID, sessionID), keys.sessions(check.userID), keys.live(check.userID, sessionID),
+            ],
+            arguments: [
+                RedisArgument(now.milliseconds), RedisArgument(check.epochCutoff.milliseconds),
+                RedisArgument(check.jti == nil ? 0 : 1), RedisArgument(check.sessionID == nil ? 0 : 1),
+                RedisArgument(check.touchSession ? 1 : 0), margin, RedisArgument(sessionID),
+            ]
+        )
+        let values = try Self.elements(reply, count: 6)
+        let records = AccessRecords(
+            revokedUntil: try RedisAccessRecords.revokedUntil(values[0]),
+            epoch: try RedisAccessRecords.epoch(fields: Array(values[1...2])),
+            session: try RedisAccessRecords.session(fields: Array(values[3...5]))
+        )
+        return records.status(of: check, at: now)
     }
 
     private var margin: RedisArgument {
@@ -479,7 +451,7 @@ public final class RedisTokenStore: TokenStore {
         let reply = try await evalOverSessions(
             RedisTokenStoreScripts.endSessions,
             userID: userID,
-            keys: [keys.sessions(userID), keys.epoch(userID)],
+            keys: [keys.sessions(userID), keys.epoch(userID), keys.epochCut(userID)],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), margin,
                 RedisArgument(epochRetainedUntil), bound,
@@ -504,7 +476,8 @@ public final class RedisTokenStore: TokenStore {
     }
 
     /// Runs a script that walks the user's sessions with every session's key declared (see
-    /// ``RedisTokenStoreScripts``): reads the index, passes `keys` then the key of each session in it, and when the
+    /// ``RedisTokenStoreScripts``): reads the index, passes `keys` then the keys of each session in it (its hash and
+    /// its check key `live:<sid>`), and when the
     /// script answers RETRY (a login would have to evict a session added in between; nothing changed) reads the
     /// index and runs again, after a short random pause that spreads logins racing for the same user.
     ///
@@ -517,7 +490,8 @@ public final class RedisTokenStore: TokenStore {
         keys leading: [RedisArgument],
         arguments: [RedisArgument]
     ) async throws -> RedisReply {
-        let prefix = Array(keys.sessionPrefix(userID).utf8)
+        let sessionPrefix = Array(keys.sessionPrefix(userID).utf8)
+        let livePrefix = Array(keys.livePrefix(userID).utf8)
         for _ in 0..<Self.sessionScriptAttempts {
             let index = try await send([
                 "ZRANGE", keys.sessions(userID), "0", RedisArgument(2 * TokenStoreLimits.maxSessionsPerUser - 1),
@@ -527,7 +501,7 @@ public final class RedisTokenStore: TokenStore {
             }
             let reply = try await eval(
                 script,
-                keys: leading + ids.map { RedisArgument(prefix + $0) },
+                keys: leading + ids.flatMap { [RedisArgument(sessionPrefix + $0), RedisArgument(livePrefix + $0)] },
                 arguments: arguments
             )
             guard case .status("RETRY") = reply else {
@@ -570,7 +544,7 @@ public final class RedisTokenStore: TokenStore {
         return TokenStoreError(.storeUnavailable, "Redis did not answer: \(error)")
     }
 
-    private static func corrupt(_ operation: String) -> TokenStoreError {
+    static func corrupt(_ operation: String) -> TokenStoreError {
         TokenStoreError(.corruptRecord, "Redis answered \(operation) with a reply of an unexpected shape")
     }
 
@@ -581,11 +555,12 @@ public final class RedisTokenStore: TokenStore {
         return value
     }
 
-    private static func fields(_ reply: RedisReply, count: Int) throws(TokenStoreError) -> [String?] {
+    /// The elements of an array reply of `count` elements (an `HMGET`, an `MGET`, a script's values).
+    static func elements(_ reply: RedisReply, count: Int) throws(TokenStoreError) -> [RedisReply] {
         guard let items = reply.array, items.count == count else {
-            throw corrupt("HMGET")
+            throw corrupt("a read of \(count) values")
         }
-        return items.map(\.string)
+        return items
     }
 
     /// A session from the fields name, ip, ua, created, seen, exp, abs.

@@ -1,3 +1,5 @@
+public import AuthKitClock
+
 /// Settings of a ``RedisTokenStore``: where its keys live and how it treats the server's eviction policy.
 public struct RedisTokenStoreConfiguration: Hashable, Sendable {
     /// The start of every key the store writes (default `authkit:`), so several apps can share one Redis.
@@ -12,15 +14,28 @@ public struct RedisTokenStoreConfiguration: Hashable, Sendable {
     /// When true, ``RedisTokenStore/checkMemoryPolicy()`` throws if the server's `maxmemory-policy` could
     /// evict denylist entries (anything but `noeviction`) or cannot be read.
     public var requireSafeMemoryPolicy: Bool
+    /// During a rolling upgrade from a version before the one-command access check (AuthKit's data layout 1, see
+    /// Documentation/RedisDataLayout.md), an instant by which no process of that version writes to the store any
+    /// more; nil (the default) when none does.
+    ///
+    /// The default check reads small keys that this version's scripts keep in step with the full records; an
+    /// earlier version ends sessions and logs users out without touching those keys. Tokens issued at or before this
+    /// instant are therefore checked against the full records, which every version writes (three reads in one round
+    /// trip, as before), so that a session ended by an earlier version's process during the upgrade is refused at
+    /// once rather than when its access tokens expire. Later tokens cost one command. Once the instant has passed
+    /// by an access-token lifetime, the setting has no effect and can be removed.
+    public var previousVersionWritesUntil: UnixTime?
 
     /// Creates a configuration; ``RedisTokenStore`` checks it when created.
     public init(
         keyPrefix: String = "authkit:",
         expiryMargin: Duration = .seconds(60),
-        requireSafeMemoryPolicy: Bool = false
+        requireSafeMemoryPolicy: Bool = false,
+        previousVersionWritesUntil: UnixTime? = nil
     ) {
         self.keyPrefix = keyPrefix
         self.expiryMargin = expiryMargin
         self.requireSafeMemoryPolicy = requireSafeMemoryPolicy
+        self.previousVersionWritesUntil = previousVersionWritesUntil
     }
 }

@@ -25,6 +25,13 @@ import RedisClient
 // Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse
 // (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone).
 //
+// The access check's keys: beside the full records, the scripts keep the strings the default access check reads
+// with one MGET — `live:<sid>` (`<exp> <created>`) while the session's hash is alive, deleted as soon as the session
+// ends in any way (revoked, evicted, ended with the user's sessions, pruned, tombstoned for reuse), and `epoch-cut`
+// (`<at> <until>`), written with the epoch hash. Each is written in the same script as its full record, with the
+// same TTL, and declared like it: scripts that walk the index are given each session's `live:` key beside its hash
+// and find it by `liveKey`.
+//
 // The session index is authoritative: a session whose hash lives is in its user's index (so ending the user's
 // sessions finds it), and nothing puts a session back into the index. Pruning the index (at a login) by a server's
 // clock therefore deletes the pruned sessions' hashes too (a server whose clock runs slow must not find one alive
@@ -38,6 +45,19 @@ import RedisClient
 enum RedisTokenStoreScripts {
     private static let prelude = #"""
         local function n(x) return string.format('%.0f', x) end
+        -- A stored instant read as the access check reads it (RedisAccessRecords.instant): an optional '-' and 1 to 18
+        -- digits, nothing else; nil otherwise.
+        local function int(x)
+          if type(x) ~= 'string' then return nil end
+          local digits = string.match(x, '^%-?(%d+)$')
+          if digits and #digits <= 18 then return tonumber(x) end
+          return nil
+        end
+        -- The check key of session `sid`, from the user's session key prefix ('<base>session:' -> '<base>live:<sid>').
+        local function liveKey(prefix, sid) return string.sub(prefix, 1, -9) .. 'live:' .. sid end
+        local function setLive(key, exp, created, now, margin)
+          redis.call('SET', key, n(exp) .. ' ' .. created, 'PX', n(exp - now + margin))
+        end
         local function epochAt(key, now)
           local e = redis.call('HMGET', key, 'at', 'until')
           if e[1] and now < tonumber(e[2]) then return tonumber(e[1]) end
@@ -60,13 +80,14 @@ enum RedisTokenStoreScripts {
             if redis.call('PTTL', index) < ttl then redis.call('PEXPIRE', index, n(ttl)) end
           end
         end
-        local function touch(key, index, sid, now, margin, cut)
+        local function touch(key, index, live, sid, now, margin, cut)
           local f = redis.call('HMGET', key, 'exp', 'abs', 'idle', 'reuse', 'created')
           if not alive(f[1], f[4], f[5], now, cut) or not redis.call('ZSCORE', index, sid) then return 0 end
           local exp = math.min(now + tonumber(f[3]), tonumber(f[2]))
           redis.call('HSET', key, 'seen', n(now), 'exp', n(exp))
           redis.call('PEXPIRE', key, n(exp - now + margin))
           redis.call('ZADD', index, 'XX', n(exp), sid)
+          setLive(live, exp, f[5], now, margin)
           expireIndex(index, now, margin)
           return 1
         end
@@ -86,36 +107,57 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: revoked key, epoch, session, sessions index. ARGV: now, epoch cutoff (`AccessCheck.epochCutoff`, the
-    /// token's `iat` read as the rule says), has jti, has sid, touch, margin, sid.
-    /// Returns 0 valid, 1 revoked, 2 predates epoch, 3 session ended.
+    /// The access check that touches the session (`AccessCheck.touchSession`), as one script: it reads the full
+    /// records the check needs and returns them, as read before any write, for `AccessRecords.status` to judge in
+    /// Swift; and it touches the session when that verdict will be `valid` (`honoured`, the rule repeated here only
+    /// to guard the write, held to the Swift rule by RedisAccessCheckPathsTests) and the session is in the index.
+    ///
+    /// KEYS: revoked key, epoch, session, sessions index, the session's check key. ARGV: now, epoch cutoff
+    /// (`AccessCheck.epochCutoff`), has jti, has sid, touch, margin, sid.
+    /// Returns {denylist entry, epoch at, epoch until, session exp, session reuse, session created}, each nil when
+    /// absent (or not asked for).
     static let check = RedisScript(
         prelude + #"""
-            local now, iat, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[6])
-            if ARGV[3] == '1' then
-              local revokedUntil = tonumber(redis.call('GET', KEYS[1]) or '')
-              if revokedUntil and now < revokedUntil then return 1 end
+            -- Whether AccessRecords.status would answer valid for these values; any value it could not read is not.
+            local function honoured(revoked, e, s, now, cutoff)
+              if revoked then
+                local r = int(revoked)
+                if not r or now < r then return false end
+              end
+              local cut = nil
+              if e[1] or e[2] then
+                local at, keep = int(e[1]), int(e[2])
+                if not at or not keep then return false end
+                if now < keep then cut = at end
+              end
+              if cut and cutoff <= cut then return false end
+              local exp, created = int(s[1]), int(s[3])
+              if not exp or not created or s[2] or now >= exp then return false end
+              return not cut or created > cut
             end
-            local cut = epochAt(KEYS[2], now)
-            if cut and iat <= cut then return 2 end
-            if ARGV[4] ~= '1' then return 0 end
-            local f = redis.call('HMGET', KEYS[3], 'exp', 'reuse', 'created')
-            if not alive(f[1], f[2], f[3], now, cut) then return 3 end
-            if ARGV[5] == '1' then touch(KEYS[3], KEYS[4], ARGV[7], now, margin, cut) end
-            return 0
+            local now, cutoff, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[6])
+            local revoked = false
+            if ARGV[3] == '1' then revoked = redis.call('GET', KEYS[1]) end
+            local e = redis.call('HMGET', KEYS[2], 'at', 'until')
+            local s = {false, false, false}
+            if ARGV[4] == '1' then s = redis.call('HMGET', KEYS[3], 'exp', 'reuse', 'created') end
+            if ARGV[4] == '1' and ARGV[5] == '1' and honoured(revoked, e, s, now, cutoff) then
+              touch(KEYS[3], KEYS[4], KEYS[5], ARGV[7], now, margin, epochAt(KEYS[2], now))
+            end
+            return {revoked, e[1], e[2], s[1], s[2], s[3]}
             """#
     )
 
-    /// KEYS: sessions index, epoch, then the key of every session in the index as read before. ARGV: now, session
-    /// key prefix, margin, epoch retained until (0: leave the epoch alone), bound. Ends the sessions in the index
-    /// (at most `bound`) whose keys were given; reuse tombstones stay, and so do sessions added to the index after
+    /// KEYS: sessions index, epoch, epoch check key, then the keys of every session in the index as read before
+    /// (hash and check key). ARGV: now, session key prefix, margin, epoch retained until (0: leave the epoch alone),
+    /// bound. Ends the sessions in the index (at most `bound`) whose keys were given; reuse tombstones stay, and so do sessions added to the index after
     /// it was read (logins after the call began). Returns the number of sessions that were alive (under the epoch
     /// as it was before this call).
     static let endSessions = RedisScript(
         prelude + #"""
             local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
             local bound = tonumber(ARGV[5])
-            local declared = declaredFrom(3)
+            local declared = declaredFrom(4)
             local cut = epochAt(KEYS[2], now)
             if retain > 0 then
               local at, keep = now, retain
@@ -126,6 +168,7 @@ enum RedisTokenStoreScripts {
               end
               redis.call('HSET', KEYS[2], 'at', n(at), 'until', n(keep))
               redis.call('PEXPIRE', KEYS[2], n(keep - now + margin))
+              redis.call('SET', KEYS[3], n(at) .. ' ' .. n(keep), 'PX', n(keep - now + margin))
             end
             local count = 0
             for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, bound - 1)) do
@@ -136,6 +179,7 @@ enum RedisTokenStoreScripts {
                   if alive(f[1], f[2], f[3], now, cut) then count = count + 1 end
                   redis.call('DEL', key)
                 end
+                redis.call('DEL', liveKey(prefix, sid))
                 redis.call('ZREM', KEYS[1], sid)
               end
             end
@@ -143,8 +187,8 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: sessions index, epoch, the new session's key, then the key of every session in the index as read
-    /// before. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace, max sessions, refuse (1)
+    /// KEYS: sessions index, epoch, the new session's key and check key, then the keys of every session in the index
+    /// as read before (hash and check key). ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace, max sessions, refuse (1)
     /// or evict (0), margin, session key prefix, bound.
     /// Returns {1, created, ended ids...}, {0, limit} when the login is refused, or status RETRY (nothing changed)
     /// when the limit would evict a session added to the index after it was read (its key is not in KEYS). The session is recorded as
@@ -155,7 +199,7 @@ enum RedisTokenStoreScripts {
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
             local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
             local bound = tonumber(ARGV[14])
-            local declared = declaredFrom(4)
+            local declared = declaredFrom(5)
             local cut = epochAt(KEYS[2], now)
             local rows, stale, unseen = {}, {}, 0
             local members = redis.call('ZRANGE', KEYS[1], 0, bound - 1, 'WITHSCORES')
@@ -177,6 +221,7 @@ enum RedisTokenStoreScripts {
             end
             for _, s in ipairs(stale) do
               if s[2] ~= '1' then redis.call('DEL', prefix .. s[1]) end
+              redis.call('DEL', liveKey(prefix, s[1]))
               redis.call('ZREM', KEYS[1], s[1])
             end
             local created = now
@@ -189,7 +234,7 @@ enum RedisTokenStoreScripts {
                 return a[2] < b[2]
               end)
               for i = 1, #rows + unseen - max + 1 do
-                redis.call('DEL', prefix .. rows[i][2])
+                redis.call('DEL', prefix .. rows[i][2], liveKey(prefix, rows[i][2]))
                 redis.call('ZREM', KEYS[1], rows[i][2])
                 table.insert(result, rows[i][2])
               end
@@ -200,14 +245,15 @@ enum RedisTokenStoreScripts {
             redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(created), 'seen', n(now),
               'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
             redis.call('PEXPIRE', key, n(exp - now + margin))
+            setLive(KEYS[4], exp, n(created), now, margin)
             redis.call('ZADD', KEYS[1], n(exp), sid)
             expireIndex(KEYS[1], now, margin)
             return result
             """#
     )
 
-    /// KEYS: session, sessions index, epoch. ARGV: now, presented digest, next digest, history size, margin,
-    /// session id.
+    /// KEYS: session, sessions index, epoch, session check key. ARGV: now, presented digest, next digest, history
+    /// size, margin, session id.
     /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry}, {'reuse'} or {'invalid'}.
     static let rotate = RedisScript(
         prelude + #"""
@@ -245,6 +291,7 @@ enum RedisTokenStoreScripts {
               retire(current)
             elseif retired(presented) then
               redis.call('HSET', KEYS[1], 'reuse', '1')
+              redis.call('DEL', KEYS[4])
               redis.call('ZREM', KEYS[2], sid)
               expireIndex(KEYS[2], now, margin)
               return {'reuse'}
@@ -256,6 +303,7 @@ enum RedisTokenStoreScripts {
             redis.call('HSET', KEYS[1], 'cur', nextDigest, 'old', old, 'seen', n(now), 'exp', n(exp))
             redis.call('PEXPIRE', KEYS[1], n(exp - now + margin))
             redis.call('ZADD', KEYS[2], 'XX', n(exp), sid)
+            setLive(KEYS[4], exp, f[10], now, margin)
             expireIndex(KEYS[2], now, margin)
             local grace = '0'
             if not isCurrent then grace = '1' end
@@ -263,23 +311,24 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id. Returns 1 when the session was alive.
+    /// KEYS: session, sessions index, epoch, session check key. ARGV: now, margin, session id. Returns 1 when the
+    /// session was alive.
     static let touchSession = RedisScript(
         prelude + #"""
             local now = tonumber(ARGV[1])
             local cut = epochAt(KEYS[3], now)
-            return touch(KEYS[1], KEYS[2], ARGV[3], now, tonumber(ARGV[2]), cut)
+            return touch(KEYS[1], KEYS[2], KEYS[4], ARGV[3], now, tonumber(ARGV[2]), cut)
             """#
     )
 
-    /// KEYS: session, sessions index, epoch. ARGV: now, margin, session id. Returns 1 when a live session was
-    /// ended.
+    /// KEYS: session, sessions index, epoch, session check key. ARGV: now, margin, session id. Returns 1 when a live
+    /// session was ended.
     static let revokeSession = RedisScript(
         prelude + #"""
             local now, margin = tonumber(ARGV[1]), tonumber(ARGV[2])
             local f = redis.call('HMGET', KEYS[1], 'exp', 'reuse', 'created')
             if not alive(f[1], f[2], f[3], now, epochAt(KEYS[3], now)) then return 0 end
-            redis.call('DEL', KEYS[1])
+            redis.call('DEL', KEYS[1], KEYS[4])
             redis.call('ZREM', KEYS[2], ARGV[3])
             expireIndex(KEYS[2], now, margin)
             return 1

@@ -16,12 +16,19 @@ struct FamilyRecord {
     /// every later presentation of one of its tokens is still reported as reuse rather than as unknown.
     var revokedForReuse: Bool
 
-    /// Whether the session is alive at `now` under the user's epoch (nil when none is remembered): not revoked for
-    /// reuse, not past its idle expiry, and created after the epoch, whatever clock recorded either — the rule of
-    /// the Redis store's scripts (`alive`).
+    /// What the access check reads of this session.
+    var record: AccessRecords.SessionRecord {
+        AccessRecords.SessionRecord(
+            createdAt: session.createdAt,
+            expiresAt: session.expiresAt,
+            revokedForReuse: revokedForReuse
+        )
+    }
+
+    /// Whether the session is alive at `now` under the user's epoch cut-off (nil when none is remembered): the
+    /// access check's rule (`AccessRecords.SessionRecord.isAlive`), which the Redis scripts' `alive` repeats.
     func isAlive(at now: UnixTime, epoch: UnixTime?) -> Bool {
-        guard !revokedForReuse, now < session.expiresAt else { return false }
-        return epoch.map { session.createdAt > $0 } ?? true
+        record.isAlive(at: now, epochCut: epoch)
     }
 
     /// Whether the record still matters at `now`: alive, or a tombstone whose tokens could still be presented.

@@ -69,12 +69,13 @@ struct InMemoryTokenStoreState {
         write(userID, at: now) { record in
             // Counted under the epoch as it was: the sessions this call ends are those alive until now.
             let ended = Self.endLiveFamilies(&record, at: now)
-            if let current = record.currentEpoch(at: now) {
-                record.epoch = max(current, now)
-                record.epochRetainedUntil = max(record.epochRetainedUntil ?? retainedUntil, retainedUntil)
+            if let epoch = record.epoch, let current = epoch.cut(at: now) {
+                record.epoch = AccessRecords.EpochRecord(
+                    cutoff: max(current, now),
+                    retainedUntil: max(epoch.retainedUntil, retainedUntil)
+                )
             } else {
-                record.epoch = now
-                record.epochRetainedUntil = retainedUntil
+                record.epoch = AccessRecords.EpochRecord(cutoff: now, retainedUntil: retainedUntil)
             }
             return ended
         }
@@ -231,23 +232,12 @@ struct InMemoryTokenStoreState {
     }
 
     mutating func check(_ check: AccessCheck, now: UnixTime) -> AccessStatus {
-        let record = users[ByteKey(check.userID)]
-        if let jti = check.jti, let until = record?.revoked[ByteKey(jti)], now < until {
-            return .revoked
-        }
-        if let epoch = record?.currentEpoch(at: now), check.epochCutoff <= epoch {
-            return .predatesEpoch
-        }
-        guard let sessionID = check.sessionID else {
-            return .valid
-        }
-        guard session(userID: check.userID, sessionID: sessionID, now: now) != nil else {
-            return .sessionEnded
-        }
-        if check.touchSession {
+        let records = users[ByteKey(check.userID)]?.accessRecords(for: check) ?? AccessRecords()
+        let status = records.status(of: check, at: now)
+        if status == .valid, check.touchSession, let sessionID = check.sessionID {
             _ = touchSession(userID: check.userID, sessionID: sessionID, now: now)
         }
-        return .valid
+        return status
     }
 
     /// Removes the user's live families, keeping reuse tombstones; returns how many were removed.

@@ -4,8 +4,7 @@ import AuthKitClock
 struct UserRecord {
     /// Denylisted jti → the end of its entry (the token's expiry plus `TokenStoreLimits.revocationLeeway`).
     var revoked: [ByteKey: UnixTime] = [:]
-    var epoch: UnixTime?
-    var epochRetainedUntil: UnixTime?
+    var epoch: AccessRecords.EpochRecord?
     /// Session id → session and family, including reuse tombstones.
     var families: [ByteKey: FamilyRecord] = [:]
 
@@ -18,10 +17,16 @@ struct UserRecord {
     }
 
     func currentEpoch(at now: UnixTime) -> UnixTime? {
-        guard let epoch, let epochRetainedUntil, now < epochRetainedUntil else {
-            return nil
-        }
-        return epoch
+        epoch?.cut(at: now)
+    }
+
+    /// What the access check `check` reads of this user's records.
+    func accessRecords(for check: AccessCheck) -> AccessRecords {
+        AccessRecords(
+            revokedUntil: check.jti.flatMap { revoked[ByteKey($0)] },
+            epoch: epoch,
+            session: check.sessionID.flatMap { families[ByteKey($0)]?.record }
+        )
     }
 
     mutating func pruneFamilies(at now: UnixTime) {
@@ -31,9 +36,8 @@ struct UserRecord {
     mutating func prune(at now: UnixTime) {
         pruneFamilies(at: now)
         revoked = revoked.filter { now < $0.value }
-        if let epochRetainedUntil, now >= epochRetainedUntil {
-            epoch = nil
-            self.epochRetainedUntil = nil
+        if let epoch, epoch.cut(at: now) == nil {
+            self.epoch = nil
         }
     }
 

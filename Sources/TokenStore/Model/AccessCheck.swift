@@ -4,7 +4,8 @@ public import AuthKitClock
 ///
 /// The rules of the check, applied by every ``TokenStore`` in this order, the first failing one being the answer:
 /// a denylisted `jti` is ``AccessStatus/revoked``; a token issued at or before the user's epoch is
-/// ``AccessStatus/predatesEpoch``; a token whose session is missing or ended is ``AccessStatus/sessionEnded``.
+/// ``AccessStatus/predatesEpoch``; a token whose session is missing or ended is ``AccessStatus/sessionEnded``. They
+/// are written once, in ``AccessRecords/status(of:at:)``, over the records a store reads for the check.
 ///
 /// A JWT's `iat` has whole seconds while the epoch ("log out everywhere") is recorded to the millisecond, so the
 /// epoch rule reads `iat` as a second, not an instant. A token bound to a session counts as issued at the end of

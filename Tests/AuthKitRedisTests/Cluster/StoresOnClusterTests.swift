@@ -21,13 +21,13 @@ struct StoresOnClusterTests {
     @Test("RedisTokenStore conforms on a cluster", arguments: TokenStoreConformance.checks)
     func tokenStore(_ check: TokenStoreConformance.Check) async throws {
         try await withClusterClient { client in
-            for script in [false, true] {
+            for reads in [AccessCheckReads.keys, .records, .script] {
                 let suite = TokenStoreConformance { clock in
                     try RedisTokenStore(
                         client: client,
                         configuration: RedisTokenStoreConfiguration(keyPrefix: uniquePrefix()),
                         clock: clock,
-                        readOnlyCheckRunsScript: script
+                        checkReads: reads
                     )
                 }
                 try await check.run(suite)
