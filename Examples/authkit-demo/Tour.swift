@@ -155,8 +155,10 @@ struct Tour {
         await printer.expectFailure { try await auth.require("billing:read", of: "alice", load: load) }
 
         printer.step("10. A rate limit of 5 logins per minute runs out")
+        // A sliding window: a fixed one would start afresh if the tour crossed a minute boundary here, allowing the
+        // sixth attempt and expiring its key before the key listing below.
         for attempt in 1...6 {
-            let decision = try await auth.rateLimit("login:alice", policy: .perMinute(5))
+            let decision = try await auth.rateLimit("login:alice", policy: .perMinute(5, algorithm: .slidingWindow))
             let headers = decision.headers().map { "\($0.name): \($0.value)" }.joined(separator: "; ")
             let verdict = decision.isAllowed ? "allowed" : "REFUSED"
             printer.line("attempt \(attempt): \(verdict) [\(headers)]")
