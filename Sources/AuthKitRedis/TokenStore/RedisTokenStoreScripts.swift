@@ -13,8 +13,9 @@ import RedisClient
 // concatenated in one field, newest last. Lua compares digests with ==, which is not constant-time: that
 // leaks at most how many leading bytes of a SHA-256 matched, which gives no handle on the secret.
 //
-// Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse
-// (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone).
+// Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse claims
+// (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone;
+// claims = the application's JSON text recorded at login, handed back by every rotation).
 //
 // The session index is authoritative: a session whose hash lives is in its user's index (so ending the user's
 // sessions finds it), and nothing puts a session back into the index. Pruning the index by a server's clock
@@ -132,7 +133,7 @@ enum RedisTokenStoreScripts {
     )
 
     /// KEYS: sessions index, epoch. ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace,
-    /// max sessions, refuse (1) or evict (0), margin, session key prefix, bound.
+    /// max sessions, refuse (1) or evict (0), margin, session key prefix, bound, claims.
     /// Returns {1, created, ended ids...} or {0, limit} when the login is refused. The session is recorded as
     /// created after the user's epoch even when this clock has not passed it: the script runs after the logout
     /// that set it, so the login is a new one (its tokens still answer to the epoch by their own `iat`).
@@ -172,7 +173,7 @@ enum RedisTokenStoreScripts {
             local exp = math.min(now + tonumber(ARGV[8]), abs)
             local key = prefix .. sid
             redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(created), 'seen', n(now),
-              'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
+              'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3], 'claims', ARGV[15])
             redis.call('PEXPIRE', key, n(exp - now + margin))
             redis.call('ZADD', KEYS[1], n(exp), sid)
             expireIndex(KEYS[1], now, margin)
@@ -181,18 +182,20 @@ enum RedisTokenStoreScripts {
     )
 
     /// KEYS: session, sessions index, epoch. ARGV: now, presented digest, next digest, history size, margin,
-    /// session id, session key prefix, bound.
-    /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry}, {'reuse'} or {'invalid'}.
+    /// session id, session key prefix, bound, inspect ('1': only say what rotating would do, and write nothing).
+    /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry, claims}, {'reuse'} or {'invalid'}; when
+    /// inspecting, {'active', expiry, absolute expiry, '1' if a grace retry, claims} instead of 'rotated'.
+    /// Rotation and inspection are one script so that `TokenStore.inspect` follows the rotation rules exactly.
     static let rotate = RedisScript(
         prelude + #"""
             local now, presented, nextDigest = tonumber(ARGV[1]), ARGV[2], ARGV[3]
             local history, margin, sid, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
-            local bound = tonumber(ARGV[8])
+            local bound, inspect = tonumber(ARGV[8]), ARGV[9] == '1'
             local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse',
-              'created')
+              'created', 'claims')
             if not f[1] then return {'invalid'} end
             if now >= tonumber(f[1]) then
-              pruneIndex(KEYS[2], prefix, now, bound)
+              if not inspect then pruneIndex(KEYS[2], prefix, now, bound) end
               return {'invalid'}
             end
             local current, previous, old = f[5], f[6], f[8] or ''
@@ -216,10 +219,19 @@ enum RedisTokenStoreScripts {
             end
             local rotatedAt = tonumber(f[7] or '')
             local isCurrent = current == presented
+            local isGrace = not isCurrent and previous and previous == presented and rotatedAt
+              and now < rotatedAt + tonumber(f[4])
+            local grace = '0'
+            if not isCurrent then grace = '1' end
+            if inspect then
+              if isCurrent or isGrace then return {'active', f[1], f[2], grace, f[11] or ''} end
+              if retired(presented) then return {'reuse'} end
+              return {'invalid'}
+            end
             if isCurrent then
               if previous then retire(previous) end
               redis.call('HSET', KEYS[1], 'prev', current, 'rot', n(now))
-            elseif previous and previous == presented and rotatedAt and now < rotatedAt + tonumber(f[4]) then
+            elseif isGrace then
               retire(current)
             elseif retired(presented) then
               redis.call('HSET', KEYS[1], 'reuse', '1')
@@ -237,9 +249,7 @@ enum RedisTokenStoreScripts {
             redis.call('ZADD', KEYS[2], 'XX', n(exp), sid)
             pruneIndex(KEYS[2], prefix, now, bound)
             expireIndex(KEYS[2], now, margin)
-            local grace = '0'
-            if not isCurrent then grace = '1' end
-            return {'rotated', n(exp), n(abs), grace}
+            return {'rotated', n(exp), n(abs), grace, f[11] or ''}
             """#
     )
 
