@@ -1,0 +1,1 @@
+// Runs only with the Hummingbird trait: swift test --traits Hummingbird

@@ -1,0 +1,1 @@
+// Runs only with the Vapor trait: swift test --traits Vapor
