@@ -1,4 +1,5 @@
 public import Logging
+public import Metrics
 public import ServiceLifecycle
 
 /// An async Redis client: a pool of automatically pipelined connections over TCP, Unix sockets or TLS, with
@@ -20,6 +21,7 @@ public final class RedisClient: Sendable, Service {
     /// The settings this client was created with.
     public let configuration: RedisConfiguration
     let logger: Logger
+    let instrumentation: RedisClientInstrumentation
     private let loop: EventLoop
     private let pool: ConnectionPool?
     private let setupError: RedisError?
@@ -27,9 +29,17 @@ public final class RedisClient: Sendable, Service {
     /// Creates a client; no connection is opened until the first command or ``run()``.
     ///
     /// An invalid configuration or unusable TLS files do not throw here: every command then fails with that error.
-    public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "authkit.redis")) {
+    /// The pool's metrics go to `metricsFactory`, or to the bootstrapped metrics system when nil; round trips are
+    /// traced with the tracer in force now (a `withTracer(_:_:)` scope's, or the bootstrapped one).
+    public init(
+        configuration: RedisConfiguration,
+        logger: Logger = Logger(label: "authkit.redis"),
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
+        let metrics = RedisClientMetrics(factory: metricsFactory)
+        self.instrumentation = RedisClientInstrumentation(metrics: metrics)
         let busyPoll = configuration.busyPoll.components
         let busyPollNanoseconds =
             busyPoll.seconds < 0 || busyPoll.attoseconds < 0
@@ -40,7 +50,13 @@ public final class RedisClient: Sendable, Service {
             let tlsContext = try checked.tls.map { settings throws(RedisError) in
                 try TLSContext(configuration: settings)
             }
-            let pool = ConnectionPool(loop: loop, configuration: checked, tlsContext: tlsContext, logger: logger)
+            let pool = ConnectionPool(
+                loop: loop,
+                configuration: checked,
+                tlsContext: tlsContext,
+                logger: logger,
+                metrics: metrics
+            )
             loop.onStop { pool.shutdown() }
             self.pool = pool
             self.setupError = nil
@@ -87,15 +103,17 @@ public final class RedisClient: Sendable, Service {
         if let blockingTime {
             timeout = blockingTime == .zero ? .seconds(Int64(Int32.max)) : timeout + blockingTime
         }
-        let reply = try await execute(
-            command,
-            deadline: Monotonic.deadline(after: timeout),
-            dedicated: blockingTime != nil
-        )
-        if case .error(let message) = reply {
-            throw RedisError(.server, message)
+        return try await instrumentation.roundTrip(name, commands: 1) {
+            let reply = try await execute(
+                command,
+                deadline: Monotonic.deadline(after: timeout),
+                dedicated: blockingTime != nil
+            )
+            if case .error(let message) = reply {
+                throw RedisError(.server, message)
+            }
+            return reply
         }
-        return reply
     }
 
     /// Sends one command given as variadic arguments: `try await client.send("INCR", "hits")`.
@@ -145,7 +163,18 @@ public final class RedisClient: Sendable, Service {
         let pool = try requirePool()
         let deadline = Monotonic.deadline(after: configuration.commandTimeout)
         let count = commands.count
-        return try await withCheckedThrowingContinuation {
+        return try await instrumentation.roundTrip("PIPELINE", commands: count) {
+            try await pipeline(bytes, count: count, pool: pool, deadline: deadline)
+        }
+    }
+
+    private func pipeline(
+        _ bytes: [UInt8],
+        count: Int,
+        pool: ConnectionPool,
+        deadline: UInt64
+    ) async throws -> [RedisReply] {
+        try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<[RedisReply], any Error>) in
             let collector = PipelineCollector(count: count) { continuation.resume(with: $0) }
             let pending = (0..<count).map { index in
