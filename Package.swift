@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
     ],
     targets: [
@@ -102,6 +103,7 @@ let package = Package(
                 "AuthKit",
                 .product(name: "Hummingbird", package: "hummingbird", condition: hummingbird),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth", condition: hummingbird),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: hummingbird),
             ],
             swiftSettings: strictSettings
         ),
@@ -123,7 +125,7 @@ let package = Package(
         ),
         .target(
             name: "AuthKitTesting",
-            dependencies: ["AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache"],
+            dependencies: ["AuthKit", "AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache"],
             swiftSettings: strictSettings
         ),
 
@@ -209,6 +211,7 @@ let package = Package(
                 "AuthKitHummingbird", "AuthKit", "AuthKitRedis", "AuthKitTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: hummingbird),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth", condition: hummingbird),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: hummingbird),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,1 +1,0 @@
-// Runs only with the Hummingbird trait: swift test --traits Hummingbird

@@ -1,1 +1,0 @@
-// Runs only with the Vapor trait: swift test --traits Vapor
