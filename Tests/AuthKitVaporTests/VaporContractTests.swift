@@ -24,7 +24,8 @@ struct VaporContractTests {
     }
 
     static let serve: AuthKitHTTPConformance.Serve = { app, body in
-        try await withApp(configure: { application in try configure(application, app) }) { application in
+        let setUp: (Application) async throws -> Void = { application in try configure(application, app) }
+        try await withApp(configure: setUp) { application in
             try await body(VaporTestClient(application: application))
         }
     }
