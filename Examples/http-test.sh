@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Builds authkit-server, starts the real server on a free port (in memory, then against a redis-server this
-# script starts on a free port), drives every route with curl, checks status codes, bodies and headers, and
-# stops everything. Exits non-zero on any failure. Needs: swift, curl, redis-server and redis-cli.
+# The HTTP contract of the example servers, checked on the real binaries: builds authkit-server (Hummingbird) and
+# authkit-vapor-server (Vapor), and for each starts the server on a free port (in memory with ES256, EdDSA and
+# HS256, then against a redis-server this script starts on a free port), drives every route with curl (RFC 7009
+# revocation and RFC 7662 introspection included), checks status codes, bodies and headers, and stops everything.
+# Exits non-zero on any failure. Needs: swift, curl, redis-server and redis-cli.
+#
+#   bash Examples/http-test.sh                          # both servers
+#   SERVERS=authkit-vapor-server bash Examples/http-test.sh
+#
+# The packages build into one scratch folder (AUTHKIT_SCRATCH, default .build-traits of the repository), shared
+# with the trait-enabled build of the library, so each dependency is compiled once.
 set -uo pipefail
 cd "$(dirname "$0")"
+ROOT="$(cd .. && pwd)"
+SCRATCH="${AUTHKIT_SCRATCH:-$ROOT/.build-traits}"
+SERVERS="${SERVERS:-authkit-server authkit-vapor-server}"
 
 ALG=ES256
 WORK="$(mktemp -d)"
@@ -20,17 +31,18 @@ cleanup() {
 trap cleanup EXIT
 
 for tool in curl redis-server redis-cli; do
-    command -v "$tool" >/dev/null || { echo "curl-test: $tool is missing (make deps installs it)"; exit 1; }
+    command -v "$tool" >/dev/null || { echo "http-test: $tool is missing (make deps installs it)"; exit 1; }
 done
 
 pass() { PASSED=$((PASSED + 1)); }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL [$STEP] $*"; echo "  status: $STATUS"; echo "  body:   $(head -c 300 "$WORK/body")"; }
 
-# request METHOD PATH [JSON-BODY] [TOKEN]: sets STATUS; the body and headers land in $WORK/body, $WORK/headers.
+# request METHOD PATH [BODY] [TOKEN] [CONTENT-TYPE]: sets STATUS; the body and headers land in $WORK/body,
+# $WORK/headers. The body is JSON unless a content type is given.
 request() {
-    local method="$1" path="$2" body="${3:-}" token="${4:-}"
+    local method="$1" path="$2" body="${3:-}" token="${4:-}" type="${5:-application/json}"
     local args=(-sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$method" --max-time 20)
-    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data "$body")
+    [ -n "$body" ] && args+=(-H "Content-Type: $type" --data "$body")
     [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
     STATUS="$(curl "${args[@]}" "$BASE$path")" || STATUS="curl-error"
     tr -d '\r' <"$WORK/headers" >"$WORK/headers.lf"
@@ -59,6 +71,9 @@ jwt_header() {
     printf '%s' "$h" | base64 -d 2>/dev/null
 }
 
+# form PATH FORM-BODY [TOKEN]: a POST of an application/x-www-form-urlencoded body (RFC 7009, RFC 7662).
+form() { request POST "$1" "$2" "${3:-}" application/x-www-form-urlencoded; }
+
 login() { # login USER PASSWORD DEVICE: sets ACCESS and REFRESH
     request POST /login "{\"username\":\"$1\",\"password\":\"$2\",\"device\":\"$3\"}"
     ACCESS="$(field access_token)"
@@ -76,7 +91,7 @@ start_server() { # start_server ARGS...: starts the server on a free port and se
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.1
     done
-    echo "curl-test: the server did not start:"; cat "$WORK/server.log"; SERVER_PID=""; return 1
+    echo "http-test: the server did not start:"; cat "$WORK/server.log"; SERVER_PID=""; return 1
 }
 
 stop_server() {
@@ -100,7 +115,7 @@ start_redis() { # starts redis-server on a free port and sets REDIS_PORT
         done
         kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""
     done
-    echo "curl-test: redis-server did not start"; return 1
+    echo "http-test: redis-server did not start"; return 1
 }
 
 # Every route and error of the contract, against a freshly started server.
@@ -223,6 +238,39 @@ drive_routes() {
     request POST /refresh "{\"refresh_token\":\"$bob_laptop_refresh\"}"
     expect_invalid_token
 
+    step "revoke (RFC 7009)"
+    login bob bob-password tablet
+    local bob_tablet="$ACCESS" bob_tablet_refresh="$REFRESH"
+    form /revoke "token=$bob_tablet&token_type_hint=access_token"
+    expect_status 200; [ ! -s "$WORK/body" ] && pass || fail "a revocation answer with a body"
+    expect_rate_limit_headers revoke
+    request GET /me "" "$bob_tablet"
+    expect_invalid_token
+    form /revoke "token=not-a-token"
+    expect_status 200
+    form /revoke "token_type_hint=access_token"
+    expect_error 400 invalid_request
+    form /revoke "token=$bob_tablet_refresh&token_type_hint=access_token"
+    expect_status 200
+    request POST /refresh "{\"refresh_token\":\"$bob_tablet_refresh\"}"
+    expect_invalid_token
+
+    step "introspect (RFC 7662)"
+    login alice alice-password watch
+    local alice_watch="$ACCESS" alice_watch_refresh="$REFRESH"
+    form /introspect "token=$alice_watch"
+    expect_error 401 missing_credentials
+    form /introspect "token=$alice_watch" "$alice_watch"
+    expect_status 200; expect_header Cache-Control '^no-store$'
+    expect_body '"active":true'; expect_body '"token_type":"Bearer"'; expect_body '"sub":"alice"'; expect_body '"exp":[0-9]+'
+    form /introspect "token=$alice_watch_refresh&token_type_hint=access_token" "$alice_watch"
+    expect_body '"active":true'; expect_body '"token_type":"refresh_token"'
+    form /introspect "token=not-a-token" "$alice_watch"
+    expect_status 200; expect_body_exactly '{"active":false}'
+    login bob bob-password watch
+    form /introspect "token=$alice_watch" "$ACCESS"
+    expect_status 200; expect_body_exactly '{"active":false}'
+
     step "login rate limit: 5 per username per minute"
     for attempt in 1 2 3 4 5; do
         request POST /login '{"username":"mallory","password":"guess","device":"x"}'
@@ -237,49 +285,57 @@ drive_routes() {
     expect_error 404 not_found
 }
 
-step "build"
-STATUS=""; : >"$WORK/body"
-echo "curl-test: building authkit-server"
-swift build --product authkit-server || { echo "curl-test: build failed"; exit 1; }
-BIN="$(swift build --show-bin-path)/authkit-server"
+# run_server BIN: the whole contract against BIN, in memory with each algorithm, then on Redis.
+run_server() {
+    local bin="$1" name
+    name="$(basename "$bin")"
+    step "$name: --alg refuses an algorithm it does not sign with"
+    "$bin" --alg RS256 --port 0 >"$WORK/body" 2>&1
+    STATUS="exit $?"
+    [ "$STATUS" != "exit 0" ] && grep -q "one of 'ES256', 'EdDSA' or 'HS256'" "$WORK/body" && pass || fail "--alg RS256 was not refused clearly"
 
-step "--alg refuses an algorithm it does not sign with"
-"$BIN" --alg RS256 --port 0 >"$WORK/body" 2>&1
-STATUS="exit $?"
-[ "$STATUS" != "exit 0" ] && grep -q "one of 'ES256', 'EdDSA' or 'HS256'" "$WORK/body" && pass || fail "--alg RS256 was not refused clearly"
+    # In memory with each algorithm (ES256 is the default, so no --alg), then Redis with the default.
+    for ALG in ES256 EdDSA HS256; do
+        echo "http-test: $name, in memory, $ALG"
+        if [ "$ALG" = ES256 ]; then start_server "$bin" || return 1; else start_server "$bin" --alg "$ALG" || return 1; fi
+        drive_routes
+        stop_server
+    done
 
-# In memory with each algorithm (ES256 is the default, so no --alg), then Redis with the default.
-for ALG in ES256 EdDSA HS256; do
-    echo "curl-test: in memory, $ALG"
-    if [ "$ALG" = ES256 ]; then start_server "$BIN" || exit 1; else start_server "$BIN" --alg "$ALG" || exit 1; fi
+    ALG=ES256
+    echo "http-test: $name, redis, $ALG"
+    start_redis || return 1
+    start_server "$bin" --redis "redis://127.0.0.1:$REDIS_PORT" || return 1
     drive_routes
+    step "$name: redis keys carry TTLs"
+    keys="$(redis-cli -p "$REDIS_PORT" --scan --pattern 'authkit:*' | wc -l)"
+    no_ttl="$(redis-cli -p "$REDIS_PORT" --scan --pattern 'authkit:*' | while read -r key; do redis-cli -p "$REDIS_PORT" ttl "$key"; done | grep -c '^-1$')"
+    STATUS="$keys keys, $no_ttl without TTL"; : >"$WORK/body"
+    [ "$keys" -gt 0 ] && [ "$no_ttl" = 0 ] && pass || fail "keys in redis without a TTL"
+
+    step "$name: redis down: 503, never 200"
+    login bob bob-password phone
+    bob_again="$ACCESS"
+    kill -KILL "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""
+    request GET /me "" "$bob_again"
+    expect_error 503 store_unavailable; expect_header Retry-After '^[1-9][0-9]*$'
+    request GET /sessions "" "$bob_again"
+    expect_error 503 store_unavailable
+    request POST /login '{"username":"alice","password":"alice-password","device":"x"}'
+    expect_error 503 store_unavailable
+    form /revoke "token=$bob_again"
+    expect_error 503 store_unavailable
+    request GET /.well-known/jwks.json
+    expect_status 200
     stop_server
+}
+
+for server in $SERVERS; do
+    STEP="build $server"; STATUS=""; : >"$WORK/body"
+    echo "http-test: building $server"
+    swift build --package-path "$server" --scratch-path "$SCRATCH" --product "$server" || { echo "http-test: build failed"; exit 1; }
+    run_server "$(swift build --package-path "$server" --scratch-path "$SCRATCH" --show-bin-path)/$server" || FAILED=$((FAILED + 1))
 done
 
-ALG=ES256
-echo "curl-test: redis, $ALG"
-start_redis || exit 1
-start_server "$BIN" --redis "redis://127.0.0.1:$REDIS_PORT" || exit 1
-drive_routes
-step "redis keys carry TTLs"
-keys="$(redis-cli -p "$REDIS_PORT" --scan --pattern 'authkit:*' | wc -l)"
-no_ttl="$(redis-cli -p "$REDIS_PORT" --scan --pattern 'authkit:*' | while read -r key; do redis-cli -p "$REDIS_PORT" ttl "$key"; done | grep -c '^-1$')"
-STATUS="$keys keys, $no_ttl without TTL"; : >"$WORK/body"
-[ "$keys" -gt 0 ] && [ "$no_ttl" = 0 ] && pass || fail "keys in redis without a TTL"
-
-step "redis down: 503, never 200"
-login bob bob-password phone
-bob_again="$ACCESS"
-kill -KILL "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""
-request GET /me "" "$bob_again"
-expect_error 503 store_unavailable
-request GET /sessions "" "$bob_again"
-expect_error 503 store_unavailable
-request POST /login '{"username":"alice","password":"alice-password","device":"x"}'
-expect_error 503 store_unavailable
-request GET /.well-known/jwks.json
-expect_status 200
-stop_server
-
-echo "curl-test: $PASSED passed, $FAILED failed"
+echo "http-test: $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
