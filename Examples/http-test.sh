@@ -15,6 +15,8 @@ cd "$(dirname "$0")"
 ROOT="$(cd .. && pwd)"
 SCRATCH="${AUTHKIT_SCRATCH:-$ROOT/.build-traits}"
 SERVERS="${SERVERS:-authkit-server authkit-vapor-server}"
+# Extra build flags (the Makefile passes -Xswiftc -warnings-as-errors, as for every build in that folder).
+read -r -a FLAGS <<<"${AUTHKIT_SWIFT_FLAGS:-}"
 
 ALG=ES256
 WORK="$(mktemp -d)"
@@ -333,8 +335,10 @@ run_server() {
 for server in $SERVERS; do
     STEP="build $server"; STATUS=""; : >"$WORK/body"
     echo "http-test: building $server"
-    swift build --package-path "$server" --scratch-path "$SCRATCH" --product "$server" || { echo "http-test: build failed"; exit 1; }
-    run_server "$(swift build --package-path "$server" --scratch-path "$SCRATCH" --show-bin-path)/$server" || FAILED=$((FAILED + 1))
+    swift build --package-path "$server" --scratch-path "$SCRATCH" "${FLAGS[@]}" --product "$server" ||
+        { echo "http-test: build failed"; exit 1; }
+    bin="$(swift build --package-path "$server" --scratch-path "$SCRATCH" "${FLAGS[@]}" --show-bin-path)/$server"
+    run_server "$bin" || FAILED=$((FAILED + 1))
 done
 
 echo "http-test: $PASSED passed, $FAILED failed"
