@@ -50,18 +50,21 @@ check: deps lint build
 ## test: everything CI runs — check, the DocC catalogs, the Hummingbird and Vapor integrations and the example servers,
 ## every fuzz target for FUZZ_SECONDS (60), then the test suite under ThreadSanitizer and AddressSanitizer (which
 ## stay on the default graph: the frameworks are not built with the sanitizers)
-test: check docs server-test
+test: check server-test docs
 	$(MAKE) fuzz FUZZ_SECONDS=$(or $(CI_FUZZ_SECONDS),60)
 	$(MAKE) tsan
 	$(MAKE) asan
 	@echo "make test: all passed"
 
-DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter PermissionCache AuthKitClock AuthKitTesting
+DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter PermissionCache AuthKitClock AuthKitTesting \
+  AuthKitHummingbird AuthKitVapor
 
-## docs: build the DocC catalogs of every public module in one pass; any broken link or warning fails
+## docs: build the DocC catalogs of every public module in one pass, the integrations' with their traits (in the
+## trait-enabled build folder, which `make integrations` fills); any broken link or warning fails
 docs: deps
 	@log=$$(mktemp); \
-	if $(SWIFT) package --disable-sandbox generate-documentation $(addprefix --target ,$(DOC_TARGETS)) \
+	if $(SWIFT) package --traits Hummingbird,Vapor --scratch-path $(TRAITS_SCRATCH) --disable-sandbox \
+	    generate-documentation $(addprefix --target ,$(DOC_TARGETS)) \
 	    --warnings-as-errors >"$$log" 2>&1; then echo "docs: $(DOC_TARGETS) built"; rm -f "$$log"; \
 	else grep -E "error|warning" "$$log" | grep -v "prohibited flag" | head -20; rm -f "$$log"; exit 1; fi
 

@@ -5,7 +5,7 @@ public import HummingbirdAuth
 public import NIOCore
 
 /// A ready-made request context for AuthKit's middleware: hummingbird-auth's `AuthRequestContext` with AuthKit's
-/// ``Principal`` as its identity, and the client's address (for per-address rate limits and the device of a login).
+/// `Principal` as its identity, and the client's address (for per-address rate limits and the device of a login).
 ///
 /// An app's own context works as well: conform it to `AuthRequestContext` with `var identity: Principal?` (and to
 /// `RemoteAddressRequestContext` for the client's address).

@@ -3,7 +3,7 @@ public import AuthKit
 public import Hummingbird
 public import HummingbirdAuth
 
-/// Authenticates `Authorization: Bearer <access token>` and puts the verified ``Principal`` into the context's
+/// Authenticates `Authorization: Bearer <access token>` and puts the verified `Principal` into the context's
 /// `identity` (hummingbird-auth's model).
 ///
 /// AuthKit checks the token locally first (size, structure, signature, claims) and only then asks the store,
@@ -12,7 +12,7 @@ public import HummingbirdAuth
 /// without an `Authorization` header is a 401 `missing_credentials` (`WWW-Authenticate: Bearer`), unless the
 /// authenticator is `optional`, when it passes on unauthenticated for a later authenticator or a public route.
 ///
-/// Takes an ``AuthKitVerifier`` (a service that only checks tokens) or an ``AuthKit`` issuer.
+/// Takes an `AuthKitVerifier` (a service that only checks tokens) or an `AuthKit` issuer.
 public struct AuthKitAuthenticator<Context: AuthRequestContext>: AuthenticatorMiddleware
 where Context.Identity == Principal {
     private let verifier: AuthKitVerifier

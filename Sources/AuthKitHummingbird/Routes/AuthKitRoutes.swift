@@ -12,7 +12,7 @@ import NIOCore
 ///
 /// `POST /login`, `POST /refresh`, `POST /logout`, `POST /logout-everywhere`, `GET /sessions`,
 /// `DELETE /sessions/{id}`, `POST /revoke` (RFC 7009), `POST /introspect` (RFC 7662, for an authenticated caller)
-/// and `GET /.well-known/jwks.json`; what each does and answers is ``AuthKitHTTPEndpoints``'. The signed-in routes
+/// and `GET /.well-known/jwks.json`; what each does and answers is `AuthKitHTTPEndpoints`'. The signed-in routes
 /// run behind ``AuthKitAuthenticator`` and, when configured, the per-user ``AuthKitRateLimitMiddleware``.
 public struct AuthKitRoutes<Context: AuthRequestContext>: Sendable where Context.Identity == Principal {
     /// What the routes do.

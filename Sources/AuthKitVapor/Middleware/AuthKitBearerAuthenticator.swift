@@ -4,7 +4,7 @@ public import Vapor
 
 extension Principal: Authenticatable {}
 
-/// Authenticates `Authorization: Bearer <access token>` and logs the verified ``Principal`` in
+/// Authenticates `Authorization: Bearer <access token>` and logs the verified `Principal` in
 /// (`request.auth.get(Principal.self)`, or `request.principal`).
 ///
 /// AuthKit checks the token locally first (size, structure, signature, claims) and only then asks the store,
@@ -14,7 +14,7 @@ extension Principal: Authenticatable {}
 /// authenticator is `optional`, when it passes on unauthenticated, for a later authenticator or a public route.
 /// The header is read by AuthKit's one bearer reader (`BearerToken`), as every AuthKit integration reads it.
 ///
-/// Takes an ``AuthKitVerifier`` (a service that only checks tokens) or an ``AuthKit`` issuer.
+/// Takes an `AuthKitVerifier` (a service that only checks tokens) or an `AuthKit` issuer.
 public struct AuthKitBearerAuthenticator: AsyncBearerAuthenticator {
     private let verifier: AuthKitVerifier
     private let optional: Bool

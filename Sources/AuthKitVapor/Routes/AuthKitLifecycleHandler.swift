@@ -3,7 +3,7 @@ public import AuthKit
 import Synchronization
 public import Vapor
 
-/// Runs an ``AuthKit`` issuer (or an ``AuthKitVerifier``) as long as the Vapor application: its store's
+/// Runs an `AuthKit` issuer (or an `AuthKitVerifier`) as long as the Vapor application: its store's
 /// connections and permission invalidations are serviced from boot, and it is shut down with the application.
 ///
 /// ```swift

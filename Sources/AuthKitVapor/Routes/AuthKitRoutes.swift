@@ -10,7 +10,7 @@ public import Vapor
 ///
 /// `POST /login`, `POST /refresh`, `POST /logout`, `POST /logout-everywhere`, `GET /sessions`,
 /// `DELETE /sessions/:id`, `POST /revoke` (RFC 7009), `POST /introspect` (RFC 7662, for an authenticated caller)
-/// and `GET /.well-known/jwks.json`; what each does and answers is ``AuthKitHTTPEndpoints``'. The signed-in routes
+/// and `GET /.well-known/jwks.json`; what each does and answers is `AuthKitHTTPEndpoints`'. The signed-in routes
 /// run behind ``AuthKitBearerAuthenticator`` and, when configured, the per-user ``AuthKitRateLimitMiddleware``.
 public struct AuthKitRoutes: RouteCollection, Sendable {
     /// What the routes do.
