@@ -62,7 +62,7 @@ DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter P
 ## docs: build the DocC catalogs of every public module in one pass, the integrations' with their traits (in the
 ## trait-enabled build folder, which `make integrations` fills); any broken link or warning fails
 docs: deps
-	@log=$$(mktemp); \
+	@rm -f $(TRAITS_SCRATCH)/*/debug/description.json; log=$$(mktemp); \
 	if $(SWIFT) package --traits Hummingbird,Vapor --scratch-path $(TRAITS_SCRATCH) --disable-sandbox \
 	    generate-documentation $(addprefix --target ,$(DOC_TARGETS)) \
 	    --warnings-as-errors >"$$log" 2>&1; then echo "docs: $(DOC_TARGETS) built"; rm -f "$$log"; \
@@ -91,6 +91,7 @@ export AUTHKIT_SWIFT_FLAGS := -Xswiftc -warnings-as-errors
 ## integrations: AuthKitHummingbird and AuthKitVapor with their traits, warnings as errors, and their tests
 ## (HummingbirdTesting and VaporTesting, in memory and against redis-servers they start)
 integrations: deps
+	rm -f $(TRAITS_SCRATCH)/*/debug/description.json  # the examples share the folder: plan anew
 	$(SWIFT) build --build-tests --traits Hummingbird,Vapor $(TRAITS_FLAGS)
 	$(SWIFT) test --skip-build --traits Hummingbird,Vapor $(TRAITS_FLAGS) --filter "AuthKitHummingbirdTests|AuthKitVaporTests"
 
@@ -98,6 +99,7 @@ integrations: deps
 ## curl script driving both servers (authkit-server, authkit-vapor-server) in memory and against a redis-server it
 ## starts, and a consumer without traits whose build must name neither framework
 server-test: integrations
+	rm -f $(TRAITS_SCRATCH)/*/debug/description.json  # another root package in the same folder: plan anew
 	$(SWIFT) test --package-path Examples/authkit-server $(TRAITS_FLAGS)
 	bash Examples/http-test.sh
 	bash Examples/no-traits-consumer/check.sh

@@ -335,6 +335,9 @@ run_server() {
 for server in $SERVERS; do
     STEP="build $server"; STATUS=""; : >"$WORK/body"
     echo "http-test: building $server"
+    # The scratch folder serves several root packages: SwiftPM can keep the build plan of the one built before, so
+    # the plan is made anew (the compiled modules stay and are reused).
+    rm -f "$SCRATCH"/*/debug/description.json
     swift build --package-path "$server" --scratch-path "$SCRATCH" "${FLAGS[@]}" --product "$server" ||
         { echo "http-test: build failed"; exit 1; }
     bin="$(swift build --package-path "$server" --scratch-path "$SCRATCH" "${FLAGS[@]}" --show-bin-path)/$server"
