@@ -13,7 +13,7 @@ import Testing
 struct HummingbirdQuickStartTests {
     // swift-format-ignore
     // README: hummingbird quick start, begin
-    static func app(users: Users) async throws -> (app: some ApplicationProtocol, run: () async throws -> Void) {
+    static func app(users: QuickStartUsers) async throws -> (app: some ApplicationProtocol, run: () async throws -> Void) {
         let auth = try await AuthKit(configuration: AuthKitConfiguration(
             issuer: "https://api.example.com", audience: "api", signingKeys: [try JWTKey.generate(.es256)]))
         let router = Router(context: BasicAuthKitRequestContext.self)
@@ -29,7 +29,7 @@ struct HummingbirdQuickStartTests {
     }
 
     @Test func theQuickStartProtectsARoute() async throws {
-        try await Self.app(users: Users()).app.test(.router) { client in
+        try await Self.app(users: QuickStartUsers()).app.test(.router) { client in
             let anonymous = try await client.execute(uri: "/orders", method: .get)
             #expect(anonymous.status == .unauthorized)
             #expect(anonymous.headers[.wwwAuthenticate] == "Bearer")
@@ -54,17 +54,6 @@ struct HummingbirdQuickStartTests {
 
     @Test func theReadmeShowsTheseLines() throws {
         try QuickStartText.expectReadmeBlock("hummingbird", matches: #filePath, lines: 15)
-    }
-}
-
-/// The app's user table of the quick start.
-struct Users: Sendable {
-    struct User {
-        let id: String
-    }
-
-    func check(_ username: String, _ password: String) async throws -> User? {
-        username == "alice" && password == "secret" ? User(id: "alice") : nil
     }
 }
 #endif

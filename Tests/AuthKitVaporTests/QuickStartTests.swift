@@ -12,7 +12,7 @@ import VaporTesting
 struct VaporQuickStartTests {
     // swift-format-ignore
     // README: vapor quick start, begin
-    static func app(users: Users) async throws -> (app: Application, run: () async throws -> Void) {
+    static func app(users: QuickStartUsers) async throws -> (app: Application, run: () async throws -> Void) {
         let auth = try await AuthKit(configuration: AuthKitConfiguration(
             issuer: "https://api.example.com", audience: "api", signingKeys: [try JWTKey.generate(.es256)]))
         let app = try await Application.make()
@@ -28,7 +28,7 @@ struct VaporQuickStartTests {
     }
 
     @Test func theQuickStartProtectsARoute() async throws {
-        let app = try await Self.app(users: Users()).app
+        let app = try await Self.app(users: QuickStartUsers()).app
         do {
             let anonymous = try await app.testing().sendRequest(.GET, "/orders")
             #expect(anonymous.status == .unauthorized)
@@ -59,17 +59,6 @@ struct VaporQuickStartTests {
 
     @Test func theReadmeShowsTheseLines() throws {
         try QuickStartText.expectReadmeBlock("vapor", matches: #filePath, lines: 15)
-    }
-}
-
-/// The app's user table of the quick start.
-struct Users: Sendable {
-    struct User {
-        let id: String
-    }
-
-    func check(_ username: String, _ password: String) async throws -> User? {
-        username == "alice" && password == "secret" ? User(id: "alice") : nil
     }
 }
 #endif

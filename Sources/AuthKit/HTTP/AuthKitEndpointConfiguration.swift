@@ -1,6 +1,7 @@
 /// How AuthKit's HTTP endpoints limit their callers, and who may introspect other users' tokens.
 ///
-/// Every rate-limit key is `"<policy name>:<what is counted>"`: `login:<username>`, `refresh:<client address>`,
+/// Every rate-limit key is `"<policy name>:<what is counted>"` (``AuthKitVerifier/chargeRequest(_:counting:)``):
+/// `login:<username>` (`login:address:<client address>` for a body without one), `refresh:<client address>`,
 /// `revoke:<client address>` and, on the signed-in endpoints, `<signedIn name>:<user id>`. Every response a limit
 /// charged carries `RateLimit-Policy` and `RateLimit`; a refusal is a 429 with `Retry-After`.
 public struct AuthKitEndpointConfiguration: Sendable {

@@ -51,7 +51,7 @@ public struct AuthKitHTTPEndpoints: Sendable {
         if let username, username.utf8.count > configuration.maxUsernameBytes {
             throw AuthKitHTTPError.badRequest("the username is too long")
         }
-        let key = username.map { "login:\($0)" } ?? "login-address:\(clientAddress)"
+        let key = username ?? "address:\(clientAddress)"
         return try await limited(configuration.loginPolicy, key: key) {
             guard let fields, let username, let password = fields["password"]?.stringValue else {
                 throw AuthKitHTTPError.badRequest("the body must be a JSON object with \"username\" and \"password\"")
@@ -78,7 +78,7 @@ public struct AuthKitHTTPEndpoints: Sendable {
     /// `POST /refresh`: counted per client address. A refresh token presented twice is taken as stolen: AuthKit
     /// ends that login, so both the thief and the user must log in again.
     public func refresh(body: String, clientAddress: String) async throws -> AuthKitHTTPResponse {
-        try await limited(configuration.refreshPolicy, key: "refresh:\(clientAddress)") {
+        try await limited(configuration.refreshPolicy, key: clientAddress) {
             guard let token = (try? Self.jsonObject(body))?["refresh_token"]?.stringValue else {
                 throw AuthKitHTTPError.badRequest("the body must be a JSON object with \"refresh_token\"")
             }
@@ -125,7 +125,7 @@ public struct AuthKitHTTPEndpoints: Sendable {
     /// `invalid_request` without a token; 503 when the store cannot confirm the revocation. Counted per client
     /// address. Presenting the token is the proof of the right to revoke it (see ``AuthKit/revoke(token:hint:)``).
     public func revoke(body: String, clientAddress: String) async throws -> AuthKitHTTPResponse {
-        try await limited(configuration.revocationPolicy, key: "revoke:\(clientAddress)") {
+        try await limited(configuration.revocationPolicy, key: clientAddress) {
             let (token, hint) = try Self.tokenParameters(body)
             try await auth.revoke(token: token, hint: hint)
             return AuthKitHTTPResponse(statusCode: 200, headers: [(name: "Cache-Control", value: "no-store")])
@@ -161,17 +161,15 @@ public struct AuthKitHTTPEndpoints: Sendable {
 
     // MARK: Internals
 
-    /// Charges `key` under `policy` (none: no charge), runs `body`, and puts the policy's fields on its answer,
-    /// whether a response or an error.
+    /// Charges `"<policy name>:<key>"` under `policy` (none: no charge), runs `body`, and puts the policy's fields on
+    /// its answer, whether a response or an error.
     private func limited(
         _ policy: RateLimitPolicy?,
         key: String,
         _ body: () async throws -> AuthKitHTTPResponse
     ) async throws -> AuthKitHTTPResponse {
         guard let policy else { return try await mapped(body) }
-        let decision = try await mapped { try await auth.rateLimit(key, policy: policy) }
-        let fields = decision.headers(.draft)
-        guard decision.isAllowed else { throw AuthKitHTTPError.rateLimited(decision) }
+        let fields = try await mapped { try await auth.verifier.chargeRequest(policy, counting: key) }
         do {
             var response = try await body()
             response.headers += fields

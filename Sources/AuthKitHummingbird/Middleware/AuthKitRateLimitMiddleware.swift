@@ -50,9 +50,7 @@ where Context.Identity == Principal {
         case .clientAddress: counted = context.authKitClientAddress
         case .custom(let body): counted = try await body(request, context)
         }
-        let decision = try await verifier.rateLimit("\(policy.name):\(counted)", policy: policy)
-        guard decision.isAllowed else { throw AuthKitHTTPError.rateLimited(decision) }
-        let fields = HTTPFields(authKit: decision.headers(.draft))
+        let fields = HTTPFields(authKit: try await verifier.chargeRequest(policy, counting: counted))
         var response: Response
         do {
             response = try await next(request, context)

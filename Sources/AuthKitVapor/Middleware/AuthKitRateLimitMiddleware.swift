@@ -43,15 +43,14 @@ public struct AuthKitRateLimitMiddleware: AsyncMiddleware {
         case .clientAddress: counted = request.authKitClientAddress
         case .custom(let body): counted = try await body(request)
         }
-        let decision = try await verifier.rateLimit("\(policy.name):\(counted)", policy: policy)
-        guard decision.isAllowed else { throw AuthKitHTTPError.rateLimited(decision) }
+        let fields = HTTPHeaders(try await verifier.chargeRequest(policy, counting: counted))
         let response: Response
         do {
             response = try await next.respond(to: request)
         } catch {
             response = AuthKitHTTPError.vapor(error).response
         }
-        response.headers.add(contentsOf: HTTPHeaders(decision.headers(.draft)))
+        response.headers.add(contentsOf: fields)
         return response
     }
 }
