@@ -13,7 +13,7 @@ AUTHKIT_VECTORS_DIR ?= $(or $(wildcard $(abspath $(CURDIR)/../shared/vectors)),$
   cd "$$origin/../shared/vectors" && pwd))
 export AUTHKIT_VECTORS_DIR
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli integrations server-test bench bench-suites clean fuzz tsan asan soak check
+.PHONY: deps lint format build test docs demo demo-redis demo-cli integrations server-test bench bench-deadlines bench-suites clean fuzz tsan asan soak check repeat
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -31,9 +31,12 @@ deps:
 	  pip="python3 -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt"; \
 	  $$pip 2>/dev/null || $$pip --user --break-system-packages; fi
 
-## lint: fail when any Swift file differs from the checked-in .swift-format style
+## lint: fail when any Swift file differs from the checked-in .swift-format style, or a Mutex holds a tuple (its
+## withLock closure escapes the ThreadSanitizer suppression, Tests/sanitizers/tsan.supp)
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+	@if grep -rnE --include='*.swift' 'Mutex(<\(|\(\()' $(FORMAT_PATHS); then \
+	  echo "lint: a Mutex holds a tuple; give it a named struct (see Tests/sanitizers/tsan.supp)"; exit 1; fi
 
 ## format: rewrite Swift files in the checked-in style
 format:
@@ -43,9 +46,18 @@ format:
 build: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
 
-## check: the quick loop — deps, format lint, a warnings-as-errors build, then the whole test suite
+# The test targets that drive real redis-servers and bound real time (deadlines, faults, real-clock windows) run in
+# a pass of their own, one test at a time, after the rest has run in parallel. Beside dozens of parallel tests a task
+# resumed by a reply waits for a thread of Swift's cooperative pool (one per processor) behind CPU-heavy work, and a
+# bound meant to catch a hang would measure the machine instead.
+TIMING_TESTS := ^(RedisClientTests|AuthKitRedisTests|FaultTests)\.
+# $(call test_passes,ENV,SWIFT TEST OPTIONS): the parallel pass, then the timing pass.
+test_passes = $(1) $(SWIFT) test $(2) --skip '$(TIMING_TESTS)' && \
+	$(1) $(SWIFT) test $(filter-out --skip-build,$(2)) --skip-build --no-parallel --filter '$(TIMING_TESTS)'
+
+## check: the quick loop — deps, format lint, a warnings-as-errors build, then the whole test suite (two passes)
 check: deps lint build
-	$(SWIFT) test --skip-build
+	$(call test_passes,,--skip-build)
 
 ## test: everything CI runs — check, the DocC catalogs, the Hummingbird and Vapor integrations and the example servers,
 ## every fuzz target for FUZZ_SECONDS (60), then the test suite under ThreadSanitizer and AddressSanitizer (which
@@ -111,6 +123,12 @@ bench: deps
 	python3 Benchmarks/scripts/bench.py --bench "$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/authkit-bench" \
 	  --rounds $(or $(BENCH_ROUNDS),3) --seconds $(or $(BENCH_SECONDS),2) --json Benchmarks/.build/bench-results.json
 
+## bench-deadlines: how late RedisClient deadlines fire on a saturated machine (8 spinning threads, 8 busy clients
+## beside 32 clients facing a black-holed, a SIGSTOPped and a DEBUG SLEEPing server); DEADLINE_BENCH_ARGS adds options
+bench-deadlines: deps
+	$(SWIFT) build -c release --package-path Benchmarks --product deadline-lateness
+	"$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/deadline-lateness" $(DEADLINE_BENCH_ARGS)
+
 ## bench-suites: the package-benchmark suites (JWT against jwt-kit, hostile tokens, authenticate in memory, denylist RSS)
 bench-suites: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
@@ -123,11 +141,36 @@ fuzz: deps
 
 ## tsan: the whole test suite under ThreadSanitizer, in its own build directory; any report fails
 tsan: deps
-	AUTHKIT_TEST_TIME_SCALE=6 TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/sanitizers/tsan.supp $(TSAN_OPTIONS)" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	$(call test_passes,AUTHKIT_TEST_TIME_SCALE=6 TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/sanitizers/tsan.supp $(TSAN_OPTIONS)",--sanitize=thread --scratch-path .build-tsan)
 
 ## asan: the whole test suite under AddressSanitizer (with LeakSanitizer), in its own build directory
 asan: deps
-	AUTHKIT_TEST_TIME_SCALE=4 ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/sanitizers/lsan.supp $(LSAN_OPTIONS)" $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(call test_passes,AUTHKIT_TEST_TIME_SCALE=4 ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/sanitizers/lsan.supp $(LSAN_OPTIONS)",--sanitize=address --scratch-path .build-asan)
+
+REPEAT ?= 10
+REPEAT_TARGETS ?= check tsan asan
+HOGS ?= 0
+
+## repeat: runs each of REPEAT_TARGETS (check tsan asan) REPEAT times (10) and stops at the first failure, with a
+## summary line per run; HOGS=N runs N CPU-bound processes (yes > /dev/null) beside the whole time
+repeat:
+	@hogs=""; for _ in $$(seq 1 $(HOGS)); do yes >/dev/null & hogs="$$hogs $$!"; done; \
+	trap '[ -z "$$hogs" ] || kill $$hogs 2>/dev/null' EXIT; \
+	for target in $(REPEAT_TARGETS); do \
+	  for run in $$(seq 1 $(REPEAT)); do \
+	    log=$$(mktemp /tmp/authkit-repeat-$$target-$$run-XXXXXX.log); start=$$(date +%s); \
+	    if $(MAKE) --no-print-directory $$target >"$$log" 2>&1; then status=passed; else status=FAILED; fi; \
+	    tests=$$(grep -a -o -E "Test run with [0-9]+ tests" "$$log" | grep -o -E "[0-9]+" | paste -sd+ -); \
+	    echo "repeat: make $$target run $$run/$(REPEAT) $$status in $$(( $$(date +%s) - start )) s" \
+	      "(tests per pass: $${tests:-none}; load average $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+	    if [ $$status = FAILED ]; then \
+	      grep -a -E "✘|error:|FAIL|Fatal|ThreadSanitizer|AddressSanitizer|LeakSanitizer" "$$log" | head -40; \
+	      echo "repeat: stopped at the first failure; the whole log is $$log"; exit 1; \
+	    fi; \
+	    rm -f "$$log"; \
+	  done; \
+	done; \
+	echo "repeat: $(REPEAT_TARGETS) passed $(REPEAT) times each"
 
 SOAK_SECONDS ?= 600
 

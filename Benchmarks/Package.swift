@@ -45,6 +45,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "deadline-lateness",
+            dependencies: [
+                .product(name: "RedisClient", package: "AuthKit"),
+                .product(name: "AuthKitTesting", package: "AuthKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "JWTBenchmarks",
             dependencies: [
                 "BenchSupport",

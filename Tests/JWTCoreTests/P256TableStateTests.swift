@@ -13,14 +13,9 @@ struct P256TableStateTests {
     }
 
     /// Waits until `backing` verifies through its table, which is built on a thread of its own; `false` if it
-    /// is not ready within 10 s (stretched under sanitizers).
+    /// is not ready within the liveness bound (10 s, stretched under sanitizers).
     static func tableBecomesReady(_ backing: ECDSAKeyBacking) async -> Bool {
-        let deadline = ContinuousClock.now + TestTiming.scaled(.seconds(10))
-        while !backing.usesTable {
-            guard ContinuousClock.now < deadline else { return false }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return true
+        (try? await TestTiming.eventually(limit: .seconds(10)) { backing.usesTable }) ?? false
     }
 
     @Test("the verify after the threshold builds the table, and later verifies use it")

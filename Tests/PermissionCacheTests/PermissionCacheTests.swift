@@ -1,8 +1,9 @@
 import AuthKitClock
 import AuthKitTesting
-import PermissionCache
 import Synchronization
 import Testing
+
+@testable import PermissionCache
 
 /// A loader backed by a mutable table, counting its calls, optionally held at a gate.
 private final class Database: Sendable {
@@ -87,9 +88,12 @@ private final class CountingStore: PermissionStore {
 
 /// A point where calls wait while it is closed, counting the calls that reached it.
 private final class Gate: Sendable {
-    private let state = Mutex<(closed: Bool, arrivals: Int, waiters: [CheckedContinuation<Void, Never>])>(
-        (false, 0, [])
-    )
+    private struct Passage {
+        var closed = false
+        var arrivals = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(Passage())
 
     var arrivals: Int { state.withLock { $0.arrivals } }
 
@@ -125,14 +129,6 @@ private final class Counter: Sendable {
     let value = Atomic<Int>(0)
 }
 
-private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-    for _ in 0..<400 {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    return false
-}
-
 @Suite("PermissionCache")
 struct PermissionCacheTests {
     @Test("a miss loads once and caches until the TTL passes")
@@ -159,17 +155,14 @@ struct PermissionCacheTests {
         let database = Database(["42": ["orders:read"]])
         let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
         database.close()
-        let started = Counter()
         try await withThrowingTaskGroup(of: PermissionSet?.self) { group in
             for _ in 0..<100 {
                 group.addTask {
-                    started.value.add(1, ordering: .relaxed)
-                    return try await cache.permissions(for: "42", load: database.loader)
+                    try await cache.permissions(for: "42", load: database.loader)
                 }
             }
-            // The gate stays closed until every caller has had ample chance to join the single load.
-            #expect(try await eventually { started.value.load(ordering: .relaxed) == 100 })
-            try await Task.sleep(for: .milliseconds(50))
+            // The gate stays closed until every caller has joined the single load.
+            #expect(try await TestTiming.eventually { cache.callersWaitingForLoad(of: "42") == 100 })
             database.open()
             for try await permissions in group {
                 #expect(permissions == ["orders:read"])
@@ -213,7 +206,8 @@ struct PermissionCacheTests {
                     } catch {}
                 }
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            // Every caller waits on the one failing load before it answers.
+            _ = try? await TestTiming.eventually { cache.callersWaitingForLoad(of: "42") == 5 }
             database.open()
         }
         #expect(failures.value.load(ordering: .relaxed) == 5)
@@ -229,7 +223,7 @@ struct PermissionCacheTests {
         let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
         database.close()
         async let first = cache.permissions(for: "42", load: database.loader)
-        #expect(try await eventually { database.loads.load(ordering: .relaxed) == 1 })
+        #expect(try await TestTiming.eventually { database.loads.load(ordering: .relaxed) == 1 })
         database.table.withLock { $0["42"] = ["new"] }
         try await cache.invalidate("42")
         database.open()
@@ -275,7 +269,7 @@ struct PermissionCacheTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await first.run() }
             group.addTask { try await second.run() }
-            #expect(try await eventually { first.isListening && second.isListening })
+            #expect(try await TestTiming.eventually { first.isListening && second.isListening })
 
             #expect(try await second.permissions(for: "42", load: database.loader) == ["old"])
             let lookups = store.lookups.load(ordering: .relaxed)
@@ -284,13 +278,19 @@ struct PermissionCacheTests {
 
             database.table.withLock { $0["42"] = ["new"] }
             try await first.invalidate("42")
-            #expect(try await eventually { try await second.permissions(for: "42", load: database.loader) == ["new"] })
+            #expect(
+                try await TestTiming.eventually {
+                    try await second.permissions(for: "42", load: database.loader) == ["new"]
+                }
+            )
 
             _ = try await second.permissions(for: "42", load: database.loader)
             database.table.withLock { $0["42"] = ["newer"] }
             try await first.invalidateAll()
             #expect(
-                try await eventually { try await second.permissions(for: "42", load: database.loader) == ["newer"] }
+                try await TestTiming.eventually {
+                    try await second.permissions(for: "42", load: database.loader) == ["newer"]
+                }
             )
             group.cancelAll()
         }
@@ -313,12 +313,12 @@ struct PermissionCacheTests {
         #expect(store.lookups.load(ordering: .relaxed) == 2, "without a subscription every read goes to the store")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await cache.run() }
-            #expect(try await eventually { cache.isListening })
+            #expect(try await TestTiming.eventually { cache.isListening })
             _ = try await cache.permissions(for: "42", load: database.loader)
             _ = try await cache.permissions(for: "42", load: database.loader)
             #expect(store.lookups.load(ordering: .relaxed) == 3)
             bus.disconnectAll()
-            #expect(try await eventually { !cache.isListening })
+            #expect(try await TestTiming.eventually { !cache.isListening })
             _ = try await cache.permissions(for: "42", load: database.loader)
             #expect(store.lookups.load(ordering: .relaxed) == 4)
             group.cancelAll()
@@ -341,7 +341,7 @@ struct PermissionCacheTests {
         database.table.withLock { $0["42"] = ["new"] }
         store.invalidateGate.close()
         let invalidation = Task { try await cache.invalidate("42") }
-        #expect(try await eventually { store.invalidateGate.arrivals == 1 })
+        #expect(try await TestTiming.eventually { store.invalidateGate.arrivals == 1 })
         #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
         store.invalidateGate.open()
         try await invalidation.value
@@ -365,13 +365,13 @@ struct PermissionCacheTests {
         #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
         store.lookupGate.close()
         let early = Task { try await cache.permissions(for: "42", load: database.loader) }
-        #expect(try await eventually { store.lookupGate.arrivals == 2 })
+        #expect(try await TestTiming.eventually { store.lookupGate.arrivals == 2 })
         database.table.withLock { $0["42"] = ["new"] }
         try await store.invalidate(user: "42")
         bus.publish(.user("42"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await cache.run() }
-            let listening = try await eventually { cache.isListening }
+            let listening = try await TestTiming.eventually { cache.isListening }
             #expect(listening)
             store.lookupGate.open()
             let started = try await early.value

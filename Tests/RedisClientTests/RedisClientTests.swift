@@ -178,7 +178,11 @@ struct RedisClientTests {
     @Test("tasks on the client's executor get their own replies and are not stranded by shutdown")
     func taskExecutor() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in
-            let client = try RedisClient(url: server.url)
+            // What is tested is who gets which reply and that nothing is stranded, not how fast: a generous timeout,
+            // as for the 10,000 commands above.
+            var configuration = try RedisConfiguration(url: server.url)
+            configuration.commandTimeout = TestTiming.scaled(.seconds(20))
+            let client = RedisClient(configuration: configuration)
             let executor = client.taskExecutor
             let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<2000 {
@@ -220,7 +224,9 @@ struct RedisClientTests {
                 }
             ) {
                 client in
-                try await client.ping()
+                // Connected first, so the deadline below is the command's alone; under load a first command can
+                // outlast the 300 ms, which is no failure.
+                _ = try await eventually { try await client.ping() }
                 let start = ContinuousClock.now
                 // The server answers after 3 s; the 300 ms deadline must end the wait long before that. The
                 // bound is about not waiting for the reply, with room for a loaded CI machine, not about speed.
@@ -238,7 +244,7 @@ struct RedisClientTests {
         try await withRedisServer { (server: RedisTestServer) async throws in
             try await withClient(url: server.url, configure: { $0.commandTimeout = .milliseconds(300) }) {
                 (client: RedisClient) async throws in
-                try await client.ping()
+                _ = try await eventually { try await client.ping() }
                 server.pause()
                 let start = ContinuousClock.now
                 let codes = try await withThrowingTaskGroup(of: RedisError.Code?.self) { group in
@@ -281,11 +287,13 @@ struct RedisClientTests {
                             }
                         }
                     }
-                    try await Task.sleep(for: .milliseconds(200))
+                    // Each step waits for what the next one needs, however slowly the workers run.
+                    try await waitUntil("the load succeeds") { recorder.successes > 0 }
                     await server.kill()
-                    try await Task.sleep(for: .milliseconds(200))
+                    try await waitUntil("the kill fails commands") { !recorder.failures.isEmpty }
                     try await server.restart()
-                    try await Task.sleep(for: .milliseconds(200))
+                    let beforeRestart = recorder.successes
+                    try await waitUntil("the load succeeds after the restart") { recorder.successes > beforeRestart }
                     recorder.stop()
                     try await group.waitForAll()
                 }
@@ -380,19 +388,23 @@ struct RedisClientTests {
     @Test("a hung server is noticed on a subscription by its health check, which moves to a new connection")
     func pubSubHealthCheck() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in
+            // Through a proxy, so the test sees the subscription's new connection arrive while the server is frozen.
+            let proxy = try FaultProxy.start(upstreamPort: server.port)
             try await withClient(
-                url: server.url,
+                url: "redis://127.0.0.1:\(proxy.port)",
                 configure: {
                     $0.commandTimeout = .milliseconds(300)
                     $0.subscriptionHealthCheckInterval = .milliseconds(100)
                 }
             ) { (client: RedisClient) async throws in
-                let subscription = try await client.subscribe(["health"])
+                let subscription = try await eventually { try await client.subscribe(["health"]) }
                 var iterator = subscription.makeAsyncIterator()
-                let before = try await pubSubClientIDs(client)
+                let before = try await eventually { try await pubSubClientIDs(client) }
                 #expect(before.count == 1)
+                let accepted = proxy.acceptedConnections
                 server.pause()
-                try await Task.sleep(for: .milliseconds(800))
+                // The health check's PING times out, and the subscription opens a new connection.
+                try await waitUntil("the subscription reconnects") { proxy.acceptedConnections > accepted }
                 server.resume()
                 // Wait until the server has dropped the old connection and the new one has subscribed.
                 let after = try await eventually {
@@ -406,6 +418,7 @@ struct RedisClientTests {
                 #expect(try await client.publish("health", message: "alive") == 1)
                 #expect(await iterator.next()?.text == "alive")
             }
+            await proxy.stop()
         }
     }
 
@@ -492,13 +505,15 @@ struct RedisClientTests {
         try await withRedisURL { (url: String) async throws in
             try await withClient(url: url, configure: { $0.poolSize = 1 }) { (client: RedisClient) async throws in
                 let list = RedisArgument("authkit-test:blpop:\(UInt64.random(in: 0...UInt64.max))")
-                async let popped = client.send("BLPOP", list, RedisArgument(3 * TestTiming.scale))
-                try await Task.sleep(for: .milliseconds(50))
-                let start = ContinuousClock.now
-                try await client.ping()
-                // Sharing the blocked connection would make PING wait the full 3 s of the BLPOP.
-                #expect(ContinuousClock.now - start < TestTiming.scaled(.seconds(2)))
-                #expect(try await popped == .null)
+                let popped = Task { try await client.send("BLPOP", list, "0") }
+                try await waitUntil("BLPOP blocks") {
+                    let info = try await client.info("clients")
+                    return !info.contains("blocked_clients:0") && info.contains("blocked_clients:")
+                }
+                // On the blocked connection PING would wait for the BLPOP, which waits for the RPUSH after it.
+                #expect(try await client.ping() == "PONG")
+                #expect(try await client.send("RPUSH", list, "x") == .integer(1))
+                #expect(try await popped.value == .array([.bulk(list.bytes), .bulk(Array("x".utf8))]))
             }
         }
     }

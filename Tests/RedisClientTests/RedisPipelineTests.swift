@@ -94,7 +94,7 @@ struct RedisPipelineTests {
                     $0.poolSize = 1
                 }
             ) { (client: RedisClient) async throws in
-                try await client.ping()
+                _ = try await eventually { try await client.ping() }
                 let sleep = 1 * TestTiming.scale
                 let code = await errorCode {
                     _ = try await client.pipeline([
@@ -117,10 +117,9 @@ struct RedisPipelineTests {
                 url: "redis://127.0.0.1:\(proxy.port)",
                 configure: { $0.commandTimeout = .milliseconds(200) }
             ) { (client: RedisClient) async throws in
-                try await client.ping()
+                _ = try await eventually { try await client.ping() }
+                // Bytes the proxy reads from now on are held, however late its threads run.
                 proxy.mode = .blackHole
-                // The proxy notices a new mode within its 20 ms poll; bytes read before that still pass.
-                try await Task.sleep(for: .milliseconds(60))
                 let codes = await withTaskGroup(of: RedisError.Code?.self) { group in
                     for _ in 0..<8 {
                         group.addTask {
@@ -146,12 +145,12 @@ struct RedisPipelineTests {
             let proxy = try FaultProxy.start(upstreamPort: server.port)
             try await withClient(url: "redis://127.0.0.1:\(proxy.port)") { (client: RedisClient) async throws in
                 try await client.ping()
-                // Held by the black hole, so the batch is surely waiting when the connection is reset.
-                proxy.mode = .blackHole
-                // The proxy notices a new mode within its 20 ms poll; bytes read before that still pass.
-                try await Task.sleep(for: .milliseconds(60))
+                // Held by the proxy for longer than any test, so the batch is surely waiting when the connection is
+                // reset: the reset comes once the proxy has read it.
+                proxy.mode = .latency(.seconds(3600))
+                let received = proxy.bytesReceivedFromClients
                 async let code = errorCode { _ = try await client.pipeline([["PING"], ["ECHO", "x"], ["PING"]]) }
-                try await Task.sleep(for: .milliseconds(100))
+                try await waitUntil("the batch reaches the proxy") { proxy.bytesReceivedFromClients > received }
                 proxy.mode = .reset
                 let failure = await code
                 #expect(failure == .connectionClosed, "\(String(describing: failure))")

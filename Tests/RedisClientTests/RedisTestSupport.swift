@@ -73,6 +73,14 @@ func eventually<T>(attempts: Int = 200, _ body: () async throws -> T) async thro
     throw lastError ?? RedisError(.timeout, "eventually gave up")
 }
 
+/// Returns once `condition` holds (``TestTiming/eventually(checks:limit:every:_:)``): tests wait for the event they
+/// need, not for time to pass. Throws when it does not hold within the liveness bound.
+func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+    guard try await TestTiming.eventually(condition) else {
+        throw RedisError(.timeout, "gave up waiting until \(what)")
+    }
+}
+
 /// Counters shared by the tasks of a load test.
 final class LoadRecorder: Sendable {
     private struct State {
@@ -97,8 +105,9 @@ final class LoadRecorder: Sendable {
 final class ClosedPort {
     let port: Int
     private let fd: Int32
+    private var fillers: [Int32] = []
 
-    init(listen shouldListen: Bool = false) throws {
+    init(listen shouldListen: Bool = false, backlog: Int32 = 16) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -113,12 +122,34 @@ final class ClosedPort {
         guard fd >= 0, bound else { throw RedisError(.connectionFailed, "cannot bind a loopback port") }
         port = Int(UInt16(bigEndian: address.sin_port))
         if shouldListen {
-            guard listen(fd, 16) == 0 else { throw RedisError(.connectionFailed, "cannot listen") }
+            guard listen(fd, backlog) == 0 else { throw RedisError(.connectionFailed, "cannot listen") }
         }
     }
 
     deinit {
         close(fd)
+        for filler in fillers {
+            close(filler)
+        }
+    }
+
+    /// Connects sockets that are never accepted until the listen queue is full (one, for a backlog of 0): the
+    /// kernel then drops further connection attempts, so a client's connect hangs.
+    func fillBacklog(connections: Int = 1) throws {
+        for _ in 0..<connections {
+            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                    connect(filler, raw, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            guard filler >= 0, connected else { throw RedisError(.connectionFailed, "cannot fill the listen queue") }
+            fillers.append(filler)
+        }
     }
 }
 

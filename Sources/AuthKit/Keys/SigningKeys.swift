@@ -11,7 +11,13 @@ final class SigningKeys: Sendable {
     let source: SigningKeySource
     private let clock: WallClock
     private let logger: Logger
-    private let state: Mutex<(keys: SigningKeyState, fingerprint: [String])>
+    /// A named struct, never a tuple: the ThreadSanitizer suppression of `Mutex` matches `withLock` closures over
+    /// `inout sending` values, which a tuple's mangling lacks (Tests/sanitizers/tsan.supp).
+    private struct Locked {
+        var keys: SigningKeyState
+        var fingerprint: [String]
+    }
+    private let state: Mutex<Locked>
     private let reloadsChanged = Counter(
         label: "authkit_signing_key_reloads_total",
         dimensions: [("result", "changed")]
@@ -37,7 +43,7 @@ final class SigningKeys: Sendable {
         self.source = source
         self.clock = clock
         self.logger = logger
-        self.state = Mutex((keys, Self.fingerprint(ring)))
+        self.state = Mutex(Locked(keys: keys, fingerprint: Self.fingerprint(ring)))
     }
 
     /// The signer for a token minted at `now`.

@@ -31,6 +31,7 @@ public final class FaultProxy: Sendable {
         var listener: Int32 = -1
         var connections: [FaultProxyConnection] = []
         var accepted = 0
+        var receivedFromClients = 0
         var stopped = false
     }
 
@@ -94,6 +95,13 @@ public final class FaultProxy: Sendable {
     /// How many client connections the proxy has accepted so far (refused attempts are not counted).
     public var acceptedConnections: Int {
         state.withLock { $0.accepted }
+    }
+
+    /// How many bytes the proxy has read from its clients so far, forwarded or held (``FaultProxyMode/latency(_:)``
+    /// holds what it read; a ``FaultProxyMode/blackHole`` reads nothing): a test waits for a request to reach the
+    /// proxy instead of sleeping.
+    public var bytesReceivedFromClients: Int {
+        state.withLock { $0.receivedFromClients }
     }
 
     /// Closes every connection and stops listening; returns once the proxy's threads have let go of their sockets.
@@ -170,7 +178,10 @@ public final class FaultProxy: Sendable {
             case .pass, .latency, .blackHole, .slices: break
             }
         }
-        connection.start { [weak self] in self?.mode ?? .close }
+        connection.start(
+            mode: { [weak self] in self?.mode ?? .close },
+            clientBytes: { [weak self] count in self?.state.withLock { $0.receivedFromClients += count } }
+        )
     }
 
     private func closeListener() {

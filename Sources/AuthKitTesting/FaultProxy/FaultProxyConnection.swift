@@ -47,17 +47,22 @@ final class FaultProxyConnection: Sendable {
         }
     }
 
-    /// Starts the two pump threads.
-    func start(mode: @escaping @Sendable () -> FaultProxyMode) {
+    /// Starts the two pump threads; `clientBytes` hears how many bytes each read from the client carried.
+    func start(mode: @escaping @Sendable () -> FaultProxyMode, clientBytes: @escaping @Sendable (Int) -> Void) {
         Thread.detachNewThread { [self] in
-            pump(from: client, to: upstream, mode: mode)
+            pump(from: client, to: upstream, mode: mode, received: clientBytes)
         }
         Thread.detachNewThread { [self] in
-            pump(from: upstream, to: client, mode: mode)
+            pump(from: upstream, to: client, mode: mode, received: { _ in })
         }
     }
 
-    private func pump(from source: Int32, to destination: Int32, mode: @Sendable () -> FaultProxyMode) {
+    private func pump(
+        from source: Int32,
+        to destination: Int32,
+        mode: @Sendable () -> FaultProxyMode,
+        received: @Sendable (Int) -> Void
+    ) {
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while ending == nil {
             // A black hole holds the bytes where they are instead of dropping them: TCP never loses the middle
@@ -77,6 +82,7 @@ final class FaultProxyConnection: Sendable {
                 end(.reset)
                 break
             }
+            received(count)
             let arrived = ContinuousClock.now
             switch mode() {
             case .latency(let delay):

@@ -24,6 +24,8 @@ public final class RedisTestServer: Sendable {
         var process: Process?
         var watchdog: Process?
         var starts = 0
+        /// Whether this server holds one of the process's ``RedisTestServerSlots``.
+        var holdsSlot = false
     }
 
     /// The options the server was started with.
@@ -91,6 +93,9 @@ public final class RedisTestServer: Sendable {
     }
 
     /// Starts a server and returns once it accepts connections.
+    ///
+    /// At most 8 servers of one process run at once (`AUTHKIT_TEST_MAX_REDIS_SERVERS` changes that); a start
+    /// beyond that waits until an earlier server is stopped with ``terminate()``.
     /// - Throws: ``RedisTestServerError`` when `redis-server` (or, for TLS, `openssl`) is not installed or the
     ///   server does not come up.
     public static func start(
@@ -103,14 +108,24 @@ public final class RedisTestServer: Sendable {
                 "redis-server was not found on PATH: install redis-server (apt-get install redis-server, or `make deps`)"
             )
         }
+        await RedisTestServerSlots.shared.acquire()
         // The free port is found by binding port 0 and closing the socket, so another process (a parallel test's
         // server or a client's ephemeral port) can take it before redis-server binds it: then try a new port.
         var attempt = 0
         while true {
             attempt += 1
-            let directory = try makeTemporaryDirectory()
-            let port = try freePort()
+            let directory: String
+            let port: Int
+            do {
+                directory = try makeTemporaryDirectory()
+                port = try freePort()
+            } catch {
+                RedisTestServerSlots.shared.release()
+                throw error
+            }
+            // From here on the server holds the slot, and gives it back when it is terminated.
             let server = RedisTestServer(options: options, port: port, directory: directory, executable: executable)
+            server.state.withLock { $0.holdsSlot = true }
             if options.tls {
                 try await server.generateCertificates()
             }
@@ -122,6 +137,7 @@ public final class RedisTestServer: Sendable {
                 where attempt < 5 && error.message.contains("Address already in use")
             {
                 server.terminate()
+                await RedisTestServerSlots.shared.acquire()
             }
         }
     }
@@ -155,10 +171,14 @@ public final class RedisTestServer: Sendable {
 
     /// Kills the server at once without waiting and removes its directory; safe to call more than once.
     public func terminate() {
-        let process = state.withLock { state -> Process? in
+        let (process, heldSlot) = state.withLock { state -> (Process?, Bool) in
             let process = state.process
             state.process = nil
-            return process
+            defer { state.holdsSlot = false }
+            return (process, state.holdsSlot)
+        }
+        if heldSlot {
+            RedisTestServerSlots.shared.release()
         }
         if let process, process.isRunning {
             Glibc.kill(process.processIdentifier, SIGCONT)

@@ -13,7 +13,11 @@ public final class InstrumentedTokenStore: TokenStore {
 
     /// The store calls are forwarded to.
     public let inner: InMemoryTokenStore
-    private let state = Mutex((calls: 0, failing: false))
+    private struct Counts {
+        var calls = 0
+        var failing = false
+    }
+    private let state = Mutex(Counts())
 
     /// Creates a store over a fresh `InMemoryTokenStore` on `clock`.
     public init(clock: WallClock) {

@@ -19,4 +19,26 @@ public enum TestTiming {
     public static func scaled(_ duration: Duration) -> Duration {
         duration * scale
     }
+
+    /// Checks `condition` every `interval` until it holds, and returns whether it did within a liveness bound:
+    /// `checks` checks and `limit` (stretched by ``scale``), both must have passed before it gives up.
+    ///
+    /// For tests that wait for an event instead of sleeping. Counting checks as well as time keeps a starved
+    /// cooperative pool, which delays the waiting task's turns rather than the event, from counting against the
+    /// bound; the time keeps a fast machine from giving up after 400 quick checks.
+    public static func eventually(
+        checks: Int = 400,
+        limit: Duration = .seconds(20),
+        every interval: Duration = .milliseconds(5),
+        _ condition: () async throws -> Bool
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + scaled(limit)
+        var done = 0
+        while try await !condition() {
+            guard done < checks || ContinuousClock.now < deadline else { return false }
+            done += 1
+            try await Task.sleep(for: interval)
+        }
+        return true
+    }
 }

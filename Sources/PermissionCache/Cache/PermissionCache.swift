@@ -23,6 +23,8 @@ public final class PermissionCache: Sendable {
     private struct Flight {
         let id: UInt64
         let task: Task<PermissionSet?, any Error>
+        /// How many callers wait on this load, its starter included.
+        var callers = 1
     }
 
     private enum Step {
@@ -97,6 +99,12 @@ public final class PermissionCache: Sendable {
         state.withLock { $0.listening }
     }
 
+    /// How many callers wait on the load now in flight for `user` (0 when none is): tests wait for it instead of
+    /// sleeping.
+    func callersWaitingForLoad(of user: String) -> Int {
+        state.withLock { $0.flights[user]?.callers ?? 0 }
+    }
+
     /// The user's permissions from the cache, or from one call of `load` whose answer is then cached.
     ///
     /// A `nil` answer (unknown user) is cached for ``PermissionCacheConfiguration/negativeTTL``. A loader
@@ -112,8 +120,9 @@ public final class PermissionCache: Sendable {
                 }
                 state.local.removeValue(forKey: user)
             }
-            if let flight = state.flights[user] {
-                return .wait(flight.task)
+            if let task = state.flights[user]?.task {
+                state.flights[user]?.callers += 1
+                return .wait(task)
             }
             state.nextFlightID &+= 1
             let id = state.nextFlightID

@@ -7,8 +7,9 @@ public import ServiceLifecycle
 ///
 /// Commands work as soon as the client exists (connections open lazily); ``run()`` makes it a
 /// swift-service-lifecycle `Service` that connects eagerly and shuts down with the service group. Every command
-/// finishes within ``RedisConfiguration/commandTimeout``. Connections are driven by one thread the client owns;
-/// the only socket call a caller's thread may make is one non-blocking `send` to an idle connection
+/// fails by its deadline, ``RedisConfiguration/commandTimeout`` after the call, if no reply came (what that
+/// guarantees under load is on ``RedisConfiguration/commandTimeout``). Connections are driven by one thread the
+/// client owns; the only socket call a caller's thread may make is one non-blocking `send` to an idle connection
 /// (``RedisConfiguration/directWrites``).
 ///
 /// ```swift
@@ -80,8 +81,9 @@ public final class RedisClient: Sendable, Service {
     /// `withTaskExecutorPreference(_:operation:)` or `group.addTask(executorPreference:)`.
     ///
     /// A task that prefers it is resumed by a reply on the same thread that read the reply: no thread switch, which
-    /// cuts latency and CPU when the machine is busy. Only for short, non-blocking work — anything slow run there
-    /// delays every connection of this client. After shutdown such tasks continue on the global executor.
+    /// cuts latency and CPU when the machine is busy, and a deadline's caller is resumed without waiting for
+    /// Swift's cooperative pool. Only for short, non-blocking work — one slow job run there delays every connection
+    /// and every deadline of this client until it ends. After shutdown such tasks continue on the global executor.
     public var taskExecutor: any TaskExecutor { loop }
 
     /// Sends one command and returns its reply.

@@ -25,10 +25,17 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     public var clientName: String?
     /// How many pipelined connections the pool keeps (at least 1). Pub/sub and blocking commands use their own.
     public var poolSize: Int
-    /// How long opening a connection may take: TCP connect, TLS handshake and the AUTH/SELECT exchange.
+    /// How long opening a connection may take: TCP connect, TLS handshake and the AUTH/SELECT exchange. Commands
+    /// waiting for the connection are each still held to their own ``commandTimeout``.
     public var connectTimeout: Duration
     /// How long a command may take from the call until its reply; past that it fails with ``RedisError/Code/timeout``
     /// and its connection is closed.
+    ///
+    /// The deadline holds wherever the command waits: for a connection being opened (it then fails alone and the
+    /// connection attempt goes on up to ``connectTimeout``), behind AUTH/SELECT/CLIENT SETNAME, or written and
+    /// waiting for its reply. The client's I/O thread fails it within about a millisecond of the deadline once the
+    /// operating system runs that thread; the caller then resumes when its executor runs it (Swift's cooperative
+    /// pool for tasks on the global executor, so CPU-bound work there delays it).
     public var commandTimeout: Duration
     /// How the pool waits between attempts to reopen a failed connection.
     public var reconnectBackoff: RedisBackoff

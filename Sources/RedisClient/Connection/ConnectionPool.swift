@@ -76,6 +76,7 @@ final class ConnectionPool: @unchecked Sendable {
             loop.noteDeadline(deadline)
             return true
         case .needsFlush:
+            loop.noteDeadline(deadline)
             let accepted = loop.execute { connection.requestFlush() }
             if !accepted {
                 connection.close(RedisError(.poolShutdown, "the Redis client has been shut down"))

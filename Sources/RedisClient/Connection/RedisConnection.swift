@@ -17,6 +17,11 @@ import Darwin
 /// Any transport, protocol or deadline failure closes the connection for good and fails every command still on
 /// it, so a late reply can never reach another caller.
 ///
+/// Every command is held to its own deadline wherever it waits: commands that arrive while the socket is still
+/// connecting (or in its TLS handshake) wait beside it, unwritten, and each fails alone when its deadline passes
+/// while the connection attempt goes on up to ``RedisConfiguration/connectTimeout``; once written, the earliest
+/// deadline of any command on the socket, not only the oldest one's, is what closes it.
+///
 /// `@unchecked Sendable`: everything outside `shared` is touched only on the loop thread; callers on other
 /// threads use only `tryDirectWrite`, which works under the `shared` lock.
 final class RedisConnection: LoopHandler, @unchecked Sendable {
@@ -72,6 +77,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     private var setupRepliesLeft = 0
     private var replies: [Result<RedisReply, RedisError>] = []
     private var closeError: RedisError?
+    /// Commands that arrived before the socket was ready, in order, none of them written yet; they follow the setup
+    /// commands once it is. Each batch is one `enqueue` call (a pipeline's commands share one deadline).
+    private var waitingForSocket: [(bytes: [UInt8], commands: [PendingCommand])] = []
+    private var waitingForSocketCount = 0
 
     /// Called once when the connection closes, with the reason.
     var onClose: ((RedisError) -> Void)?
@@ -99,8 +108,8 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Commands queued or awaiting replies.
-    var pendingCount: Int { shared.withLock { $0.queue.count } }
+    /// Commands waiting for the socket, queued or awaiting replies.
+    var pendingCount: Int { shared.withLock { $0.queue.count } + waitingForSocketCount }
     /// Whether connect and setup have finished.
     var isEstablished: Bool { phase == .ready && setupRepliesLeft == 0 }
     var isClosed: Bool { phase == .closed }
@@ -120,6 +129,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     func start() {
         guard phase == .idle else { return }
         connectDeadline = Monotonic.deadline(after: configuration.connectTimeout)
+        loop.expectDeadline(connectDeadline)
         do {
             stream = try ReplyStream(
                 maxReplyBytes: configuration.maxReplyBytes,
@@ -152,8 +162,23 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     }
 
     /// Queues the encoded bytes of one or more commands and their waiting ``PendingCommand``s, in order and under
-    /// one lock, so they are written together and nothing else lands between them (loop thread).
+    /// one lock, so they are written together and nothing else lands between them (loop thread). Before the socket
+    /// is ready they wait beside it, unwritten.
     func enqueue(_ bytes: [UInt8], commands: some Collection<PendingCommand>) {
+        if let deadline = commands.lazy.map(\.deadline).min() {
+            loop.expectDeadline(deadline)
+        }
+        switch phase {
+        case .idle, .connecting, .tlsHandshake:
+            waitingForSocket.append((bytes, Array(commands)))
+            waitingForSocketCount += commands.count
+        case .ready, .closed:
+            queueForWriting(bytes, commands: commands)
+        }
+    }
+
+    /// Appends commands to the queue and their bytes to the unsent plaintext, under one lock (loop thread).
+    private func queueForWriting(_ bytes: [UInt8], commands: some Collection<PendingCommand>) {
         let closedError = shared.withLock { shared -> RedisError? in
             if shared.closed {
                 return shared.closeError ?? RedisError(.connectionClosed, "the connection is closed")
@@ -315,14 +340,50 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             }
             next = connectDeadline
         }
-        if let headDeadline = shared.withLock({ $0.queue.first?.deadline }) {
-            if now >= headDeadline {
+        if !waitingForSocket.isEmpty {
+            next = min(next, failCommandsOverdueForSocket(now: now))
+            if phase == .closed { return nil }
+        }
+        if let deadline = shared.withLock({ $0.queue.nextDeadline(now: now) }) {
+            if now >= deadline {
                 fail(RedisError(.timeout, "no reply within the command timeout"))
                 return nil
             }
-            next = min(next, headDeadline)
+            next = min(next, deadline)
         }
         return next == .max ? nil : next
+    }
+
+    /// Fails, each alone, the commands whose deadline passed while they waited for the socket (nothing of theirs
+    /// was written, so the connection attempt goes on); returns the earliest deadline of those still waiting.
+    private func failCommandsOverdueForSocket(now: UInt64) -> UInt64 {
+        var overdue: [PendingCommand] = []
+        var next = UInt64.max
+        waitingForSocket.removeAll { batch in
+            let deadline = batch.commands.lazy.map(\.deadline).min() ?? .max
+            if deadline <= now {
+                overdue += batch.commands
+                return true
+            }
+            next = min(next, deadline)
+            return false
+        }
+        waitingForSocketCount -= overdue.count
+        let error = RedisError(.timeout, "not connected to \(configuration) within the command timeout")
+        for command in overdue {
+            command.completion(.failure(error))
+        }
+        return next
+    }
+
+    /// Queues the commands that waited for the socket behind the setup commands, in arrival order (loop thread).
+    private func releaseCommandsWaitingForSocket() {
+        let batches = waitingForSocket
+        waitingForSocket = []
+        waitingForSocketCount = 0
+        for batch in batches {
+            queueForWriting(batch.bytes, commands: batch.commands)
+        }
     }
 
     // MARK: Internals
@@ -344,9 +405,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         }
         setupRepliesLeft = commands.count
         for (name, command) in commands {
-            enqueue(try CommandEncoder.encode(command), deadline: connectDeadline) { [weak self] result in
+            let setup = PendingCommand(deadline: connectDeadline) { [weak self] result in
                 self?.setupReplied(name, result)
             }
+            queueForWriting(try CommandEncoder.encode(command), commands: CollectionOfOne(setup))
         }
     }
 
@@ -384,6 +446,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             advanceHandshake(tls)
         } else {
             phase = .ready
+            releaseCommandsWaitingForSocket()
             if setupRepliesLeft == 0 {
                 established()
             }
@@ -397,6 +460,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             tls.drainCiphertext(into: &ciphertext)
             if done {
                 phase = .ready
+                releaseCommandsWaitingForSocket()
                 if setupRepliesLeft == 0 {
                     established()
                 }
@@ -556,13 +620,17 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             shared.plaintextSent = 0
             return shared.queue.removeAll()
         }
+        let unsent = waitingForSocket.flatMap(\.commands)
+        waitingForSocket = []
+        waitingForSocketCount = 0
         fileDescriptor = -1
         tls = nil
         stream = nil
         ciphertext = []
         let now = Monotonic.now()
-        for (index, command) in waiting.enumerated() {
-            if index == 0 || error.code != .timeout {
+        // A timeout names the command(s) whose deadline passed, wherever they were in the queue.
+        for command in waiting + unsent {
+            if error.code != .timeout {
                 command.completion(.failure(error))
             } else if command.deadline <= now {
                 command.completion(.failure(RedisError(.timeout, error.message)))

@@ -41,7 +41,8 @@ final class EventLoop: @unchecked Sendable {
         var job: () -> Void
     }
 
-    /// The longest the loop sleeps without a deadline; bounds how late a direct write's deadline can be noticed.
+    /// The longest the loop sleeps without a deadline. Deadlines added behind the loop's back (direct writes) are
+    /// announced by ``noteDeadline(_:)``, so this is only a safety net: it bounds what a missed announcement costs.
     private static let maximumSleepNanoseconds: UInt64 = 250_000_000
     private let inbox = Mutex(Inbox())
     private let wakeRead: Int32
@@ -52,6 +53,12 @@ final class EventLoop: @unchecked Sendable {
     private var nextHandlerID = 0
     private var dirty: [any LoopHandler] = []
     private var timers: [Timer] = []
+    /// When the next timer or command deadline is due, as far as the loop thread knows (loop thread only).
+    private var nextDue = UInt64.max
+    /// The earliest deadline callers added behind the loop's back (``noteDeadline(_:)``) since the loop last
+    /// looked at every deadline: read between jobs, so that a long run of jobs does not hold it back either.
+    /// Signed: `Atomic<UInt64>.min` compares as signed in Swift 6.3, so `UInt64.max` would never be lowered.
+    private let announcedDeadline = Atomic<Int64>(.max)
     /// Scratch space for `recv`, shared by every connection of this loop.
     let readBuffer: UnsafeMutableRawBufferPointer
     /// Scratch space for decrypted TLS bytes.
@@ -123,6 +130,7 @@ final class EventLoop: @unchecked Sendable {
     /// Tells the loop that a command with `deadline` was queued without a job (a caller's direct write), so that
     /// a sleeping loop wakes up in time to enforce it.
     func noteDeadline(_ deadline: UInt64) {
+        announcedDeadline.min(Int64(clamping: deadline), ordering: .sequentiallyConsistent)
         let wake = inbox.withLock { inbox -> Bool in
             guard inbox.state == .running else { return false }
             if inbox.sleeping {
@@ -198,6 +206,13 @@ final class EventLoop: @unchecked Sendable {
 
     func schedule(at deadline: UInt64, _ job: @escaping () -> Void) {
         timers.append(Timer(deadline: deadline, job: job))
+        nextDue = min(nextDue, deadline)
+    }
+
+    /// Tells the loop, on its own thread, that a command with `deadline` was queued, so that it is enforced even
+    /// while a long run of jobs keeps the loop from waiting.
+    func expectDeadline(_ deadline: UInt64) {
+        nextDue = min(nextDue, deadline)
     }
 
     // MARK: Thread
@@ -255,18 +270,19 @@ final class EventLoop: @unchecked Sendable {
             stopHandler?()
             for job in jobs {
                 job()
+                // A long run of jobs (a burst of commands, many tasks on the client's executor) must not hold a
+                // deadline back until it ends: deadlines that come due meanwhile are enforced between two jobs.
+                let announced = UInt64(clamping: announcedDeadline.load(ordering: .relaxed))
+                if !stopping && min(nextDue, announced) <= Monotonic.now() {
+                    fireDueDeadlines(now: Monotonic.now())
+                }
             }
             flushDirty()
             if stopping {
                 break
             }
-            let now = Monotonic.now()
-            var next = runTimers(now: now)
-            for handler in Array(handlers.values) {
-                if let deadline = handler.checkDeadlines(now: now) {
-                    next = min(next, deadline)
-                }
-            }
+            fireDueDeadlines(now: Monotonic.now())
+            let next = nextDue
             flushDirty()
 
             fds.removeAll(keepingCapacity: true)
@@ -277,12 +293,8 @@ final class EventLoop: @unchecked Sendable {
                 fds.append(pollfd(fd: handler.fileDescriptor, events: events, revents: 0))
                 ids.append(id)
             }
-            let current = Monotonic.now()
-            var timeout: Int32 = 0
-            let wakeAt = min(next, current &+ Self.maximumSleepNanoseconds)
-            if wakeAt > current {
-                timeout = Int32((wakeAt - current + 999_999) / 1_000_000)
-            }
+            let wakeAt = min(next, Monotonic.now() &+ Self.maximumSleepNanoseconds)
+            var timeout = Self.pollTimeout(until: wakeAt)
             let mayBlock = inbox.withLock { inbox -> Bool in
                 if inbox.jobs.isEmpty && !inbox.recheckDeadlines && inbox.state == .running {
                     inbox.sleeping = true
@@ -313,6 +325,9 @@ final class EventLoop: @unchecked Sendable {
                             sched_yield()
                         }
                     }
+                    // The spin took time, and on a busy machine a yield can take many milliseconds: sleep only for
+                    // what is left, or the wake-up comes that much after the deadline.
+                    timeout = Self.pollTimeout(until: wakeAt)
                 }
             }
             if count == 0 {
@@ -339,6 +354,12 @@ final class EventLoop: @unchecked Sendable {
         dirty.removeAll()
         inbox.withLock { $0.state = .stopped }
         resumeExitWaiters()
+    }
+
+    /// The `poll` timeout in whole milliseconds, rounded up, that wakes the loop at `wakeAt` (0 when it has passed).
+    private static func pollTimeout(until wakeAt: UInt64) -> Int32 {
+        let now = Monotonic.now()
+        return wakeAt > now ? Int32((wakeAt - now + 999_999) / 1_000_000) : 0
     }
 
     /// How many commands await replies on the connections `ids`, counted up to what the busy-poll policy counts.
@@ -370,6 +391,23 @@ final class EventLoop: @unchecked Sendable {
                 handler.flush()
             }
         }
+    }
+
+    /// Runs the timers that are due and fails what is overdue on every connection; sets ``nextDue`` to when the
+    /// next timer or deadline is due.
+    private func fireDueDeadlines(now: UInt64) {
+        // Cleared first: a deadline announced from here on belongs to a command the checks below may not see. (It
+        // is only a hint between jobs; the check at the end of every run of jobs sees every queued command.)
+        announcedDeadline.store(.max, ordering: .sequentiallyConsistent)
+        nextDue = .max
+        var next = runTimers(now: now)
+        for handler in Array(handlers.values) {
+            if let deadline = handler.checkDeadlines(now: now) {
+                next = min(next, deadline)
+            }
+        }
+        // Timers and commands added by what ran meanwhile lowered `nextDue` already.
+        nextDue = min(nextDue, next)
     }
 
     private func runTimers(now: UInt64) -> UInt64 {

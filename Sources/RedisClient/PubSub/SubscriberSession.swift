@@ -62,8 +62,10 @@ final class SubscriberSession: @unchecked Sendable {
                 self.firstSubscribe?(.success(()))
                 self.firstSubscribe = nil
                 self.scheduleHealthCheck(for: connection)
-            case .failure:
-                break
+            case .failure(let error):
+                // A SUBSCRIBE that timed out before the socket was ready leaves the connection open: close it, so
+                // the subscription fails or moves on like after any other failure.
+                connection.close(error)
             }
         }
     }

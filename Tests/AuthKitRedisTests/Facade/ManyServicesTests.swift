@@ -12,7 +12,11 @@ import Testing
 struct ManyServicesTests {
     /// The issuer's `/.well-known/jwks.json`, reachable or not, counting fetches.
     final class JWKSEndpoint: Sendable {
-        private let state = Mutex((up: true, fetches: 0))
+        private struct Availability {
+            var up = true
+            var fetches = 0
+        }
+        private let state = Mutex(Availability())
         let issuer: Mutex<AuthKit?> = Mutex(nil)
 
         var fetches: Int { state.withLock { $0.fetches } }
@@ -182,8 +186,18 @@ struct ManyServicesTests {
 
     /// Counts every request of the load, keeps the first few failures and the first tokens minted.
     final class Tally: Sendable {
-        private let state = Mutex((attempts: 0, accepted: 0, failures: [String](), kids: Set<String>()))
-        private let load = Mutex((running: true, early: [(token: String, service: AuthKitVerifier)]()))
+        private struct Counts {
+            var attempts = 0
+            var accepted = 0
+            var failures: [String] = []
+            var kids: Set<String> = []
+        }
+        private struct Load {
+            var running = true
+            var early: [(token: String, service: AuthKitVerifier)] = []
+        }
+        private let state = Mutex(Counts())
+        private let load = Mutex(Load())
 
         var isRunning: Bool { load.withLock { $0.running } }
         var early: [(token: String, service: AuthKitVerifier)] { load.withLock { $0.early } }

@@ -128,9 +128,7 @@ struct RedisPermissionStoreTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await first.run() }
                 group.addTask { try await second.run() }
-                for _ in 0..<400 where !(first.isListening && second.isListening) {
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                _ = try await TestTiming.eventually { first.isListening && second.isListening }
                 #expect(first.isListening && second.isListening)
                 #expect(try await second.permissions(for: "42", load: database.loader) == ["orders:read"])
                 database.table.withLock { $0["42"] = ["orders:*"] }
@@ -142,16 +140,13 @@ struct RedisPermissionStoreTests {
 
                 try await first.invalidate("42")
                 let invalidated = ContinuousClock.now
-                var latency: Duration?
-                for _ in 0..<1000 {
-                    if try await second.permissions(for: "42", load: database.loader) == ["orders:*"] {
-                        latency = ContinuousClock.now - invalidated
-                        break
-                    }
-                    try await Task.sleep(for: .milliseconds(1))
+                let reached = try await TestTiming.eventually(checks: 1000, every: .milliseconds(1)) {
+                    try await second.permissions(for: "42", load: database.loader) == ["orders:*"]
                 }
-                let observed = try #require(latency, "the invalidation never reached the second instance")
-                print("permission invalidation visible in the other instance after \(observed)")
+                #expect(reached, "the invalidation never reached the second instance")
+                print(
+                    "permission invalidation visible in the other instance after \(ContinuousClock.now - invalidated)"
+                )
                 group.cancelAll()
             }
             await firstClient.shutdown()
@@ -167,12 +162,7 @@ struct RedisPermissionStoreTests {
 
     /// Waits, within a bound sized for a loaded machine, until `condition` holds.
     private static func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + TestTiming.scaled(.seconds(10))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return false
+        try await TestTiming.eventually(every: .milliseconds(10), condition)
     }
 
     /// A cache over `client` that keeps local entries for an hour: only a lost subscription can make it reload.
