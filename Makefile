@@ -13,7 +13,7 @@ AUTHKIT_VECTORS_DIR ?= $(or $(wildcard $(abspath $(CURDIR)/../shared/vectors)),$
   cd "$$origin/../shared/vectors" && pwd))
 export AUTHKIT_VECTORS_DIR
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli server-test bench bench-deadlines bench-suites clean fuzz tsan asan soak check repeat
+.PHONY: deps lint format build test docs demo demo-redis demo-cli integrations server-test bench bench-deadlines bench-suites clean fuzz tsan asan soak check repeat
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -59,20 +59,27 @@ test_passes = $(1) $(SWIFT) test $(2) --skip '$(TIMING_TESTS)' && \
 check: deps lint build
 	$(call test_passes,,--skip-build)
 
-## test: everything CI runs — check, the DocC catalogs, the authkit-server example (HummingbirdTesting and the curl
-## script), every fuzz target for FUZZ_SECONDS (60), then the test suite under ThreadSanitizer and AddressSanitizer
-test: check docs server-test
+## test: everything CI runs — check, the DocC catalogs, the Hummingbird and Vapor integrations and the example servers,
+## every fuzz target for FUZZ_SECONDS (60), then the test suite under ThreadSanitizer and AddressSanitizer (which
+## stay on the default graph: the frameworks are not built with the sanitizers). The DocC catalogs come right after the
+## trait-enabled build, whose plan they reuse (after the example packages' builds they recompiled the frameworks:
+## 689 s against 176 s)
+test: check integrations docs server-test
 	$(MAKE) fuzz FUZZ_SECONDS=$(or $(CI_FUZZ_SECONDS),60)
 	$(MAKE) tsan
 	$(MAKE) asan
 	@echo "make test: all passed"
 
-DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter PermissionCache AuthKitClock AuthKitTesting
+DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter PermissionCache AuthKitClock AuthKitTesting \
+  AuthKitHummingbird AuthKitVapor
 
-## docs: build the DocC catalogs of every public module in one pass; any broken link or warning fails
+## docs: build the DocC catalogs of every public module in one pass, the integrations' with their traits (in the
+## trait-enabled build folder, which `make integrations` fills, with the flags every build there takes); any broken
+## link or warning fails
 docs: deps
-	@log=$$(mktemp); \
-	if $(SWIFT) package --disable-sandbox generate-documentation $(addprefix --target ,$(DOC_TARGETS)) \
+	@rm -f $(TRAITS_SCRATCH)/*/debug/description.json; log=$$(mktemp); \
+	if $(SWIFT) package --traits Hummingbird,Vapor $(TRAITS_FLAGS) --disable-sandbox \
+	    generate-documentation $(addprefix --target ,$(DOC_TARGETS)) \
 	    --warnings-as-errors >"$$log" 2>&1; then echo "docs: $(DOC_TARGETS) built"; rm -f "$$log"; \
 	else grep -E "error|warning" "$$log" | grep -v "prohibited flag" | head -20; rm -f "$$log"; exit 1; fi
 
@@ -89,11 +96,28 @@ demo-redis: deps
 demo-cli: deps
 	@bash Examples/demo.sh
 
-## server-test: the authkit-server example (its own package): its HummingbirdTesting suite, then the curl script
-## driving the real server in memory and against a redis-server it starts
-server-test: deps
-	$(SWIFT) test --package-path Examples/authkit-server
-	bash Examples/authkit-server/curl-test.sh
+# The trait-enabled build (Hummingbird and Vapor) has a build folder of its own, which the example packages share, so
+# that each framework and each AuthKit module is compiled once for all of them; every build there takes the same flags.
+TRAITS_SCRATCH := $(CURDIR)/.build-traits
+TRAITS_FLAGS := --scratch-path $(TRAITS_SCRATCH) -Xswiftc -warnings-as-errors
+export AUTHKIT_SCRATCH := $(TRAITS_SCRATCH)
+export AUTHKIT_SWIFT_FLAGS := -Xswiftc -warnings-as-errors
+
+## integrations: AuthKitHummingbird and AuthKitVapor with their traits, warnings as errors, and their tests
+## (HummingbirdTesting and VaporTesting, in memory and against redis-servers they start)
+integrations: deps
+	rm -f $(TRAITS_SCRATCH)/*/debug/description.json  # the examples share the folder: plan anew
+	$(SWIFT) build --build-tests --traits Hummingbird,Vapor $(TRAITS_FLAGS)
+	$(SWIFT) test --skip-build --traits Hummingbird,Vapor $(TRAITS_FLAGS) --filter "AuthKitHummingbirdTests|AuthKitVaporTests"
+
+## server-test: the integrations, then the example servers on them: authkit-server's HummingbirdTesting suite, one
+## curl script driving both servers (authkit-server, authkit-vapor-server) in memory and against a redis-server it
+## starts, and a consumer without traits whose build must name neither framework
+server-test: integrations
+	rm -f $(TRAITS_SCRATCH)/*/debug/description.json  # another root package in the same folder: plan anew
+	$(SWIFT) test --package-path Examples/authkit-server $(TRAITS_FLAGS)
+	bash Examples/http-test.sh
+	bash Examples/no-traits-consumer/check.sh
 
 ## bench: release build, then AuthKit against redis-benchmark (own redis-server on a free port) and jwt-kit in one
 ## run, alternating, 3 rounds; prints the table of medians and ratios (Documentation/Performance.md holds the last one)
@@ -160,4 +184,5 @@ soak: deps
 	  "$$(swift build --show-bin-path)/authkit-soak" --seconds $(SOAK_SECONDS)
 
 clean:
-	rm -rf .build .build-tsan .build-asan Benchmarks/.build Fuzz/.build Soak/.build Examples/authkit-server/.build
+	rm -rf .build .build-tsan .build-asan .build-traits Benchmarks/.build Fuzz/.build Soak/.build \
+	  Examples/authkit-server/.build Examples/authkit-vapor-server/.build Examples/no-traits-consumer/.build

@@ -7,6 +7,13 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// The framework integrations are library products behind package traits that are off by default: an app that
+// enables neither gets nothing of Hummingbird or Vapor in its build (SwiftPM does not even fetch them).
+//   .package(url: "…/authkit", from: "…", traits: ["Hummingbird"])   // AuthKitHummingbird
+//   .package(url: "…/authkit", from: "…", traits: ["Vapor"])         // AuthKitVapor
+let hummingbird: TargetDependencyCondition? = .when(traits: ["Hummingbird"])
+let vapor: TargetDependencyCondition? = .when(traits: ["Vapor"])
+
 let package = Package(
     name: "AuthKit",
     platforms: [.macOS(.v15)],
@@ -20,15 +27,27 @@ let package = Package(
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "AuthKitClock", targets: ["AuthKitClock"]),
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
+        .library(name: "AuthKitHummingbird", targets: ["AuthKitHummingbird"]),
+        .library(name: "AuthKitVapor", targets: ["AuthKitVapor"]),
         .executable(name: "authkit", targets: ["authkit"]),
         .executable(name: "authkit-demo", targets: ["authkit-demo"]),
     ],
+    traits: [
+        .trait(name: "Hummingbird", description: "AuthKitHummingbird: middleware and routes for Hummingbird 2."),
+        .trait(name: "Vapor", description: "AuthKitVapor: authenticators, middleware and routes for Vapor 4."),
+        .default(enabledTraits: []),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
     ],
     targets: [
         // C libraries, reached only from JWTCore and RedisClient.
@@ -56,7 +75,9 @@ let package = Package(
                 "CAuthKitHiredis",
                 "CAuthKitOpenSSL",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -70,6 +91,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The framework integrations: empty modules unless their trait is enabled.
+        .target(
+            name: "AuthKitHummingbird",
+            dependencies: [
+                "AuthKit",
+                .product(name: "Hummingbird", package: "hummingbird", condition: hummingbird),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth", condition: hummingbird),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: hummingbird),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthKitVapor",
+            dependencies: [
+                "AuthKit",
+                .product(name: "Vapor", package: "vapor", condition: vapor),
             ],
             swiftSettings: strictSettings
         ),
@@ -83,7 +125,7 @@ let package = Package(
         ),
         .target(
             name: "AuthKitTesting",
-            dependencies: ["AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache"],
+            dependencies: ["AuthKit", "AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache"],
             swiftSettings: strictSettings
         ),
 
@@ -126,7 +168,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient", "AuthKitTesting"],
+            dependencies: [
+                "RedisClient", "AuthKitTesting",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -158,6 +206,24 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "AuthKitHummingbirdTests",
+            dependencies: [
+                "AuthKitHummingbird", "AuthKit", "AuthKitRedis", "AuthKitTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: hummingbird),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth", condition: hummingbird),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: hummingbird),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthKitVaporTests",
+            dependencies: [
+                "AuthKitVapor", "AuthKit", "AuthKitRedis", "AuthKitTesting",
+                .product(name: "VaporTesting", package: "vapor", condition: vapor),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "AuthKitTests",
             dependencies: [
                 "AuthKit", "AuthKitTesting", "AuthKitClock",
@@ -165,6 +231,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),

@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(name: "AuthKit", path: ".."),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // Only here, as the yardstick: the library itself never depends on jwt-kit.
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
@@ -39,6 +40,7 @@ let package = Package(
                 .product(name: "AuthKitRedis", package: "AuthKit"),
                 .product(name: "AuthKitClock", package: "AuthKit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The HTTP server example lives in its own package so that the library's users never download Hummingbird.
+// The HTTP server example: AuthKit's Hummingbird integration (the `Hummingbird` trait) plus demo users.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -15,8 +15,8 @@ let package = Package(
         .executable(name: "authkit-server", targets: ["authkit-server"])
     ],
     dependencies: [
-        .package(name: "AuthKit", path: "../.."),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(name: "AuthKit", path: "../..", traits: ["Hummingbird"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
@@ -26,13 +26,10 @@ let package = Package(
         .target(
             name: "AuthKitServer",
             dependencies: [
-                .product(name: "AuthKit", package: "AuthKit"),
-                .product(name: "AuthKitRedis", package: "AuthKit"),
-                .product(name: "PermissionCache", package: "AuthKit"),
-                .product(name: "RateLimiter", package: "AuthKit"),
+                .product(name: "AuthKitHummingbird", package: "AuthKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -41,7 +38,10 @@ let package = Package(
             name: "authkit-server",
             dependencies: [
                 "AuthKitServer",
+                .product(name: "AuthKit", package: "AuthKit"),
+                .product(name: "AuthKitRedis", package: "AuthKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),
@@ -49,9 +49,10 @@ let package = Package(
             name: "AuthKitServerTests",
             dependencies: [
                 "AuthKitServer",
+                .product(name: "AuthKitRedis", package: "AuthKit"),
                 .product(name: "AuthKitTesting", package: "AuthKit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PermissionCache", package: "AuthKit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings

@@ -48,6 +48,11 @@ public protocol TokenStore: Sendable {
     /// and its session. Rotation slides the idle expiry but never the absolute one.
     func rotate(refreshToken presented: String) async throws -> RefreshOutcome
 
+    /// What presenting `presented` to ``rotate(refreshToken:)`` would do now, under the same rules, without changing
+    /// anything: no rotation, no reuse revocation, no use of the session. A token is only ever reported active when
+    /// its digest is the family's, so knowing a user and a session id is not enough to learn that a session lives.
+    func inspect(refreshToken presented: String) async throws -> RefreshTokenStatus
+
     /// The user's live sessions, oldest first, read from the user's index (never by scanning).
     func sessions(userID: String) async throws -> [Session]
 

@@ -13,6 +13,10 @@ public enum TokenStoreLimits {
     public static let maxRefreshTokenBytes = 512
     /// Device name, IP and user agent are cut to this many UTF-8 bytes rather than failing a login.
     public static let maxDeviceFieldBytes = 512
+    /// The most application data a session keeps (``NewSession/claims``), in UTF-8 bytes: enough for a few
+    /// claims, small enough that every access token a refresh mints from them stays well under the verifiers'
+    /// default token size cap (8 KiB) whatever the signature algorithm.
+    public static let maxSessionClaimsBytes = 4096
     /// How many retired refresh-token digests a family remembers to recognise reuse of an older token.
     ///
     /// A presented token that matches none of the family's digests is answered ``RefreshOutcome/invalid``
@@ -47,6 +51,18 @@ public enum TokenStoreLimits {
     /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` unless `sessionID` is a usable session id.
     public static func checkSessionID(_ sessionID: String) throws(TokenStoreError) {
         try checkField(sessionID, name: "session id", maxBytes: maxSessionIDBytes)
+    }
+
+    /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` when `claims` is longer than
+    /// ``maxSessionClaimsBytes``.
+    public static func checkSessionClaims(_ claims: String) throws(TokenStoreError) {
+        let size = claims.utf8.count
+        guard size <= maxSessionClaimsBytes else {
+            throw TokenStoreError(
+                .invalidArgument,
+                "the session's claims are \(size) bytes long; at most \(maxSessionClaimsBytes) are accepted"
+            )
+        }
     }
 
     /// Throws ``TokenStoreError/Code-swift.struct/invalidConfiguration`` unless `duration`, which a store turns into

@@ -4,6 +4,7 @@ import JWTCore
 import Logging
 import RedisClient
 import Synchronization
+import Tracing
 
 /// `authenticate` and `refresh` through the AuthKit facade, on Redis (`--redis URL`) or in memory.
 ///
@@ -45,7 +46,13 @@ enum AuthenticateScenario {
         } else {
             store = .inMemory()
         }
-        let auth = try await AuthKit(configuration: configuration, store: store, logger: quietLogger)
+        // The tracer is read once, when AuthKit (and its Redis client) is created.
+        let auth =
+            options.tracer == "null"
+            ? try await withTracer(NullTracer()) {
+                try await AuthKit(configuration: configuration, store: store, logger: quietLogger)
+            }
+            : try await AuthKit(configuration: configuration, store: store, logger: quietLogger)
         let sessions = max(options.concurrency, 64)
         if options.scenario == "authenticate" {
             var tokens: [String] = []

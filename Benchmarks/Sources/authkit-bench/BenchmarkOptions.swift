@@ -35,13 +35,16 @@ struct BenchmarkOptions {
     var busyPollMicroseconds: Int?
     /// Per-command deadline of the Redis client, in milliseconds.
     var commandTimeoutMilliseconds = 1000
+    /// `authenticate`/`refresh`: `none` (no tracer in force, the default) or `null` (a tracer whose spans do nothing,
+    /// so the figure is the cost of AuthKit's own span handling).
+    var tracer = "none"
 
     static let usage = """
         usage: authkit-bench SCENARIO [options]
           scenarios: redis-exists | redis-get | ratelimit        (--redis URL)
                      jwt-sign | jwt-verify                        [--alg HS256|RS256|ES256|EdDSA] [--impl authkit|jwt-kit]
                      jwt-garbage                                  [--shape no-dots|three-junk-segments|valid-header-junk|deep-json|huge-numbers]
-                     authenticate | refresh                       [--redis URL] (in memory without it) [--alg A]
+                     authenticate | refresh                       [--redis URL] (in memory without it) [--alg A] [--tracer none|null]
                      denylist-memory                              [--tokens N]
                      ratelimit-flood                              [--keys N] [--algorithm A] (in memory)
           options:   --concurrency N  --duration SECONDS  [--pool N]  [--executor loop|global]  [--busy-poll-us N]
@@ -94,6 +97,9 @@ struct BenchmarkOptions {
                     throw BenchmarkError("bad --busy-poll-us \(value)")
                 }
                 busyPollMicroseconds = number
+            case "--tracer":
+                guard ["none", "null"].contains(value) else { throw BenchmarkError("bad --tracer \(value)") }
+                tracer = value
             case "--timeout-ms":
                 guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --timeout-ms \(value)") }
                 commandTimeoutMilliseconds = number

@@ -111,7 +111,9 @@ public final class AuthKit: Service, Sendable {
     // MARK: Tokens
 
     /// Logs a user in on a device: applies the session policy, creates the session, and returns the first
-    /// access and refresh tokens. `claims` are added to the access token (registered names and `sid` refused).
+    /// access and refresh tokens. `claims` are added to the access token (registered names and `sid` refused) and
+    /// kept with the session (at most `TokenStoreLimits.maxSessionClaimsBytes` of JSON), so that every access token
+    /// a refresh of this login mints carries them too.
     /// `audience` names the registered audience the access token is for (default ``AuthKitConfiguration/audience``);
     /// tokens for the session's other audiences come from ``refresh(_:claims:audience:)``.
     public func login(
@@ -120,13 +122,28 @@ public final class AuthKit: Service, Sendable {
         claims: JSONObject = JSONObject(),
         audience: String? = nil
     ) async throws -> TokenPair {
-        try Self.checkCustomClaims(claims)
+        try await verifier.tracing.span("authkit.login") { span in
+            span.set("enduser.id", userID)
+            let pair = try await startSession(userID: userID, device: device, claims: claims, audience: audience)
+            span.set("authkit.session_id", pair.session.id)
+            return pair
+        }
+    }
+
+    private func startSession(
+        userID: String,
+        device: DeviceInfo,
+        claims: JSONObject,
+        audience: String?
+    ) async throws -> TokenPair {
+        let claimsText = try Self.checkCustomClaims(claims)
         let audience = try registered(audience)
         let request = NewSession(
             userID: userID,
             device: device.truncated,
             lifetime: configuration.sessionLifetime,
-            policy: configuration.sessionPolicy
+            policy: configuration.sessionPolicy,
+            claims: claims.isEmpty ? "" : claimsText
         )
         let grant: SessionGrant
         do {
@@ -169,7 +186,10 @@ public final class AuthKit: Service, Sendable {
     /// Exchanges a refresh token for a new pair. Presenting a token that was already rotated is reuse: the
     /// login is revoked, a ``SecurityEvent/Kind-swift.struct/refreshTokenReuse`` event is published, and
     /// ``AuthKitError/Code-swift.struct/refreshTokenReused`` is thrown.
-    /// `claims` are checked as ``login(userID:device:claims:audience:)`` checks them, before the token is rotated.
+    ///
+    /// The new access token carries the claims given at login (kept with the session), so an app need not pass
+    /// them again; `claims` are added on top (a name given here wins for this token only), and are checked as
+    /// ``login(userID:device:claims:audience:)`` checks them, before the token is rotated.
     ///
     /// `audience` names the registered audience the new access token is for (default
     /// ``AuthKitConfiguration/audience``): one login holds tokens for several services through its one refresh
@@ -180,40 +200,54 @@ public final class AuthKit: Service, Sendable {
         claims: JSONObject = JSONObject(),
         audience: String? = nil
     ) async throws -> TokenPair {
-        try Self.checkCustomClaims(claims)
-        let audience = try registered(audience)
-        let outcome: RefreshOutcome
-        do {
-            outcome = try await tokenStore.rotate(refreshToken: refreshToken)
-        } catch {
-            throw await verifier.storeUnavailable("rotate the refresh token", error, userID: nil)
-        }
-        switch outcome {
-        case .rotated(let grant):
-            metrics.refreshes.increment()
-            let access = try mintAccessToken(
-                userID: grant.userID,
-                sessionID: grant.sessionID,
-                audience: audience,
-                claims: claims
-            )
-            let session = try? await tokenStore.session(userID: grant.userID, sessionID: grant.sessionID)
-            return TokenPair(
-                accessToken: access.token,
-                refreshToken: grant.refreshToken.text,
-                tokenType: "Bearer",
-                accessTokenExpiresAt: access.expiresAt,
-                expiresIn: configuration.accessTokenLifetime,
-                session: session ?? Self.placeholderSession(for: grant),
-                endedSessionIDs: []
-            )
-        case .reuseDetected(let userID, let sessionID):
-            metrics.refreshReuse.increment()
-            verifier.emit(.refreshTokenReuse, userID: userID, sessionID: sessionID, detail: "login revoked")
-            throw AuthKitError(.refreshTokenReused, "the refresh token was already used; the login has been revoked")
-        case .invalid:
-            metrics.refreshRejected.increment()
-            throw AuthKitError(.invalidRefreshToken, "the refresh token is not valid")
+        try await verifier.tracing.span("authkit.refresh") { span in
+            try Self.checkCustomClaims(claims)
+            let audience = try registered(audience)
+            let outcome: RefreshOutcome
+            do {
+                outcome = try await tokenStore.rotate(refreshToken: refreshToken)
+            } catch {
+                throw await verifier.storeUnavailable("rotate the refresh token", error, userID: nil)
+            }
+            switch outcome {
+            case .rotated(let grant):
+                span.set("enduser.id", grant.userID)
+                span.set("authkit.session_id", grant.sessionID)
+                span.set("authkit.refresh.outcome", "rotated")
+                metrics.refreshes.increment()
+                var merged = AuthKitVerifier.sessionClaims(grant.claims)
+                for member in claims { merged[member.name] = member.value }
+                let access = try mintAccessToken(
+                    userID: grant.userID,
+                    sessionID: grant.sessionID,
+                    audience: audience,
+                    claims: merged
+                )
+                let session = try? await tokenStore.session(userID: grant.userID, sessionID: grant.sessionID)
+                return TokenPair(
+                    accessToken: access.token,
+                    refreshToken: grant.refreshToken.text,
+                    tokenType: "Bearer",
+                    accessTokenExpiresAt: access.expiresAt,
+                    expiresIn: configuration.accessTokenLifetime,
+                    session: session ?? Self.placeholderSession(for: grant),
+                    endedSessionIDs: []
+                )
+            case .reuseDetected(let userID, let sessionID):
+                span.set("enduser.id", userID)
+                span.set("authkit.session_id", sessionID)
+                span.set("authkit.refresh.outcome", "reuse")
+                metrics.refreshReuse.increment()
+                verifier.emit(.refreshTokenReuse, userID: userID, sessionID: sessionID, detail: "login revoked")
+                throw AuthKitError(
+                    .refreshTokenReused,
+                    "the refresh token was already used; the login has been revoked"
+                )
+            case .invalid:
+                span.set("authkit.refresh.outcome", "invalid")
+                metrics.refreshRejected.increment()
+                throw AuthKitError(.invalidRefreshToken, "the refresh token is not valid")
+            }
         }
     }
 
@@ -222,7 +256,12 @@ public final class AuthKit: Service, Sendable {
     /// that login. A legacy token without `jti` and `sid` cannot be logged out on its own: log the user out
     /// everywhere.
     public func logout(accessToken: String) async throws {
-        let principal = try await verifier.read(accessToken, scope: .issuer)
+        try await logout(try await verifier.read(accessToken, scope: .issuer))
+    }
+
+    /// Logs out the login of an authenticated request, as ``logout(accessToken:)`` does with its token: what an
+    /// HTTP integration calls with the principal its authenticator verified, without reading the token again.
+    public func logout(_ principal: Principal) async throws {
         guard principal.tokenID != nil || principal.sessionID != nil else {
             throw AuthKitError(
                 .invalidArgument,
@@ -239,6 +278,75 @@ public final class AuthKit: Service, Sendable {
         } catch {
             throw await verifier.storeUnavailable("log out", error, userID: principal.userID)
         }
+    }
+
+    /// Revokes a token as RFC 7009 asks: an access token (of any registered audience) is denylisted until it
+    /// expires; a refresh token ends its session and family, and so every access token of that login. A token
+    /// that is malformed, unknown, expired, already revoked or never issued here is no error: there is nothing to
+    /// revoke, and nil is returned (the endpoint still answers 200). Presenting the token is the proof of the
+    /// right to revoke it, as for a public client (RFC 7009 §5), so no caller identity is asked for; a refresh
+    /// token is only acted on when the store recognises its secret, so knowing a session id is not enough.
+    ///
+    /// `hint` only sets which kind is tried first. Throws ``AuthKitError/Code-swift.struct/storeUnavailable`` (or
+    /// ``AuthKitError/Code-swift.struct/keysUnavailable``) when the store (or the keys) cannot answer: a revocation
+    /// that may not have happened is never reported as done.
+    @discardableResult
+    public func revoke(token: String, hint: TokenTypeHint? = nil) async throws -> RevokedToken? {
+        try await verifier.tracing.span("authkit.revoke") { span in
+            let revoked = try await revokeOnce(token, hint: hint)
+            switch revoked {
+            case .accessToken(let userID, _):
+                span.set("enduser.id", userID)
+                span.set("authkit.token.type", TokenTypeHint.accessToken.rawValue)
+            case .session(let userID, let sessionID):
+                span.set("enduser.id", userID)
+                span.set("authkit.session_id", sessionID)
+                span.set("authkit.token.type", TokenTypeHint.refreshToken.rawValue)
+            case nil:
+                span.set("authkit.token.revoked", false)
+            }
+            return revoked
+        }
+    }
+
+    private func revokeOnce(_ token: String, hint: TokenTypeHint?) async throws -> RevokedToken? {
+        for kind in TokenTypeHint.order(hint) {
+            switch kind {
+            case .refreshToken:
+                guard RefreshToken(parsing: token) != nil else { continue }
+                guard case .active(let info) = try await verifier.inspect(refreshToken: token) else { return nil }
+                do {
+                    try await tokenStore.revokeSession(userID: info.userID, sessionID: info.sessionID)
+                } catch {
+                    throw await verifier.storeUnavailable("revoke the refresh token", error, userID: info.userID)
+                }
+                return .session(userID: info.userID, sessionID: info.sessionID)
+            case .accessToken:
+                guard let principal = try await verifier.readIfValid(token) else { continue }
+                guard let jti = principal.tokenID else {
+                    guard let sessionID = principal.sessionID else {
+                        throw AuthKitError(
+                            .invalidArgument,
+                            "the token has neither jti nor sid to revoke; log the user out everywhere instead"
+                        )
+                    }
+                    try await logout(sessionID: sessionID, userID: principal.userID)
+                    return .session(userID: principal.userID, sessionID: sessionID)
+                }
+                do {
+                    try await tokenStore.revoke(jti: jti, userID: principal.userID, expiresAt: principal.expiresAt)
+                } catch {
+                    throw await verifier.storeUnavailable("revoke the access token", error, userID: principal.userID)
+                }
+                return .accessToken(userID: principal.userID, tokenID: jti)
+            }
+        }
+        return nil
+    }
+
+    /// Whether `token` is active now, and what it is (RFC 7662); see ``AuthKitVerifier/introspect(_:hint:)``.
+    public func introspect(_ token: String, hint: TokenTypeHint? = nil) async throws -> TokenIntrospection {
+        try await verifier.introspect(token, hint: hint)
     }
 
     /// Ends one session of a user ("log out that device"); its access tokens, for every audience, are refused
@@ -306,6 +414,16 @@ public final class AuthKit: Service, Sendable {
         try await verifier.require(permission, of: userID, load: load)
     }
 
+    /// Throws ``AuthKitError/Code-swift.struct/forbidden`` unless the user's permissions meet `requirement`; see
+    /// ``AuthKitVerifier/require(_:of:load:)-(PermissionRequirement,_,_)``.
+    public func require(
+        _ requirement: PermissionRequirement,
+        of userID: String,
+        load: @escaping @Sendable (_ userID: String) async throws -> PermissionSet?
+    ) async throws {
+        try await verifier.require(requirement, of: userID, load: load)
+    }
+
     /// Forgets the cached permissions of a user (here and, through the invalidation channel, elsewhere).
     public func invalidatePermissions(of userID: String) async throws {
         try await verifier.invalidatePermissions(of: userID)
@@ -336,12 +454,14 @@ public final class AuthKit: Service, Sendable {
     /// The check every call that mints an access token runs on the caller's claims before anything is written:
     /// registered names and `sid` are AuthKit's to set, and every value must be writable as JSON (no NaN or
     /// infinity), so that signing cannot fail on them after a session was created or a refresh token rotated.
-    private static func checkCustomClaims(_ claims: JSONObject) throws(AuthKitError) {
+    /// - Returns: The claims as JSON text, as a session keeps them.
+    @discardableResult
+    private static func checkCustomClaims(_ claims: JSONObject) throws(AuthKitError) -> String {
         for member in claims where JWTClaims.registeredNames.contains(member.name) || member.name == "sid" {
             throw AuthKitError(.invalidArgument, "the claim \"\(member.name)\" is set by AuthKit")
         }
         do {
-            _ = try JSONValue.object(claims).jsonText()
+            return try JSONValue.object(claims).jsonText()
         } catch {
             throw AuthKitError(.invalidArgument, "the claims cannot be written as JSON: \(error.message)")
         }

@@ -45,12 +45,16 @@ public struct AuthKitError: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
     /// For ``Code-swift.struct/invalidToken``, the JWT rule that failed (`expired`, `invalidSignature`, …).
     public let jwtCode: JWTError.Code?
+    /// For ``Code-swift.struct/forbidden``, the permissions that would have let the request through, space
+    /// separated (the `scope` of an RFC 6750 `insufficient_scope` challenge); nil when not known.
+    public let requiredScope: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, jwtCode: JWTError.Code? = nil) {
+    public init(_ code: Code, _ message: String, jwtCode: JWTError.Code? = nil, requiredScope: String? = nil) {
         self.code = code
         self.message = message
         self.jwtCode = jwtCode
+        self.requiredScope = requiredScope
     }
 
     /// The text shown when the value is printed or logged.

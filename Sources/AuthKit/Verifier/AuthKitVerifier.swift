@@ -38,6 +38,7 @@ public final class AuthKitVerifier: Service, Sendable {
 
     let reader: AccessTokenReader
     let metrics: AuthKitMetrics
+    let tracing = AuthKitTracing()
     private let backends: AuthKitStore.Backends
     private let logger: Logger
     private let broadcaster = EventBroadcaster()
@@ -140,9 +141,10 @@ public final class AuthKitVerifier: Service, Sendable {
 
     // MARK: Authentication
 
-    /// Verifies an `Authorization` header value of the form `Bearer <token>`; see ``authenticate(token:)``.
+    /// Verifies an `Authorization` header value of the form `Bearer <token>` (read by ``BearerToken/token(in:)``);
+    /// see ``authenticate(token:)``.
     public func authenticate(bearer header: String) async throws -> Principal {
-        guard let token = BearerToken.extract(from: header) else {
+        guard let token = BearerToken.token(in: header) else {
             metrics.authenticateRejected.increment()
             throw AuthKitError(
                 .invalidToken,
@@ -158,7 +160,16 @@ public final class AuthKitVerifier: Service, Sendable {
     public func authenticate(token: String) async throws -> Principal {
         let started = ContinuousClock.now
         defer { metrics.authenticateDuration.recordNanoseconds(Self.nanoseconds(since: started)) }
-        let principal = try await read(token, scope: .service)
+        return try await tracing.span("authkit.authenticate") { span in
+            let principal = try await read(token, scope: .service)
+            span.set("enduser.id", principal.userID)
+            span.set("authkit.session_id", principal.sessionID)
+            return try await check(principal)
+        }
+    }
+
+    /// The store half of authentication: revocation, the user's epoch and the session, in one round trip.
+    private func check(_ principal: Principal) async throws -> Principal {
         let check = AccessCheck(
             userID: principal.userID,
             jti: principal.tokenID,
@@ -200,6 +211,102 @@ public final class AuthKitVerifier: Service, Sendable {
         }
     }
 
+    // MARK: Introspection
+
+    /// Whether `token` is active now, and what it is (RFC 7662): an access token of any audience of the issuer that
+    /// passes every check of ``authenticate(token:)`` (without marking its session as used), or a refresh token a
+    /// refresh would accept (nothing is rotated). Anything else (malformed, expired, revoked, of an ended session,
+    /// forged) is ``TokenIntrospection/inactive``; `hint` only sets which kind is tried first.
+    ///
+    /// Throws ``AuthKitError/Code-swift.struct/storeUnavailable`` or ``AuthKitError/Code-swift.struct/keysUnavailable``
+    /// when it cannot know: an outage is never answered "inactive" (nor "active").
+    public func introspect(_ token: String, hint: TokenTypeHint? = nil) async throws -> TokenIntrospection {
+        try await tracing.span("authkit.introspect") { span in
+            let answer = try await lookUp(token, hint: hint)
+            span.set("authkit.token.active", answer.isActive)
+            span.set("authkit.token.type", answer.tokenType?.rawValue)
+            return answer
+        }
+    }
+
+    private func lookUp(_ token: String, hint: TokenTypeHint?) async throws -> TokenIntrospection {
+        for kind in TokenTypeHint.order(hint) {
+            switch kind {
+            case .refreshToken:
+                guard RefreshToken(parsing: token) != nil else { continue }
+                guard case .active(let info) = try await inspect(refreshToken: token) else { return .inactive }
+                return TokenIntrospection(
+                    isActive: true,
+                    tokenType: .refreshToken,
+                    userID: info.userID,
+                    sessionID: info.sessionID,
+                    expiresAt: info.expiresAt,
+                    claims: Self.sessionClaims(info.claims)
+                )
+            case .accessToken:
+                guard let principal = try await readIfValid(token) else { continue }
+                let check = AccessCheck(
+                    userID: principal.userID,
+                    jti: principal.tokenID,
+                    issuedAt: principal.issuedAt,
+                    sessionID: principal.sessionID,
+                    touchSession: false
+                )
+                let status: AccessStatus
+                do {
+                    status = try await tokenStore.check(check)
+                } catch let error as TokenStoreError where error.code == .invalidArgument {
+                    return .inactive
+                } catch {
+                    throw await storeUnavailable("introspect the token", error, userID: principal.userID)
+                }
+                guard status == .valid else { return .inactive }
+                var claims = principal.claims.custom
+                claims["sid"] = nil
+                return TokenIntrospection(
+                    isActive: true,
+                    tokenType: .accessToken,
+                    userID: principal.userID,
+                    sessionID: principal.sessionID,
+                    issuer: principal.claims.issuer,
+                    audience: principal.claims.audience ?? [],
+                    tokenID: principal.tokenID,
+                    issuedAt: principal.issuedAt,
+                    expiresAt: principal.expiresAt,
+                    claims: claims
+                )
+            }
+        }
+        return .inactive
+    }
+
+    /// The principal of an access token that passes the local checks for any audience of the issuer, nil for one
+    /// that does not; throws only when the keys cannot be had.
+    func readIfValid(_ token: String) async throws(AuthKitError) -> Principal? {
+        do {
+            return try await reader.read(token, scope: .issuer)
+        } catch  where error.code == .keySourceUnavailable {
+            throw AuthKitError(.keysUnavailable, "the keys to verify the token cannot be had: \(error.message)")
+        } catch {
+            return nil
+        }
+    }
+
+    /// What the store says of a refresh token, read without changing anything.
+    func inspect(refreshToken: String) async throws(AuthKitError) -> RefreshTokenStatus {
+        do {
+            return try await tokenStore.inspect(refreshToken: refreshToken)
+        } catch {
+            throw await storeUnavailable("inspect the refresh token", error, userID: nil)
+        }
+    }
+
+    /// The claims kept with a session, as the object they were written from (empty for none or unreadable text).
+    static func sessionClaims(_ text: String) -> JSONObject {
+        guard !text.isEmpty, let object = (try? JSONValue(parsing: text))?.objectValue else { return JSONObject() }
+        return object
+    }
+
     /// The token's principal from the local checks alone (no store), counting a refusal.
     func read(_ token: String, scope: AccessTokenReader.Scope) async throws(AuthKitError) -> Principal {
         do {
@@ -221,7 +328,12 @@ public final class AuthKitVerifier: Service, Sendable {
         for userID: String,
         load: @escaping @Sendable (_ userID: String) async throws -> PermissionSet?
     ) async throws -> PermissionSet {
-        try await permissionCache.permissions(for: userID, load: load) ?? .empty
+        try await tracing.span("authkit.permissions") { span in
+            span.set("enduser.id", userID)
+            let permissions = try await permissionCache.permissions(for: userID, load: load) ?? .empty
+            span.set("authkit.permissions.count", permissions.grants.count)
+            return permissions
+        }
     }
 
     /// Throws ``AuthKitError/Code-swift.struct/forbidden`` unless the user holds `permission`
@@ -231,8 +343,24 @@ public final class AuthKitVerifier: Service, Sendable {
         of userID: String,
         load: @escaping @Sendable (_ userID: String) async throws -> PermissionSet?
     ) async throws {
-        guard try await permissions(for: userID, load: load).contains(permission) else {
-            throw AuthKitError(.forbidden, "the permission \"\(permission)\" is required")
+        try await require(PermissionRequirement(stringLiteral: permission), of: userID, load: load)
+    }
+
+    /// Throws ``AuthKitError/Code-swift.struct/forbidden``, with the permissions asked for as its
+    /// ``AuthKitError/requiredScope``, unless the user's permissions meet `requirement` (one permission, all or
+    /// any of a set; wildcards in the user's set match).
+    public func require(
+        _ requirement: PermissionRequirement,
+        of userID: String,
+        load: @escaping @Sendable (_ userID: String) async throws -> PermissionSet?
+    ) async throws {
+        guard requirement.isMet(by: try await permissions(for: userID, load: load)) else {
+            let what = requirement.permissions.count == 1 ? "the permission" : "\(requirement.mode) of the permissions"
+            throw AuthKitError(
+                .forbidden,
+                "\(what) \(requirement.permissions.map { "\"\($0)\"" }.joined(separator: ", ")) is required",
+                requiredScope: requirement.scope
+            )
         }
     }
 
@@ -249,12 +377,17 @@ public final class AuthKitVerifier: Service, Sendable {
 
     /// Charges `key` under several policies at once; no policy is charged when another refuses.
     public func rateLimit(_ key: String, policies: [RateLimitPolicy], cost: Int = 1) async throws -> RateLimitDecision {
-        let decision = try await rateLimiter.check(key, policies: policies, cost: cost)
-        if !decision.isAllowed {
-            metrics.rateLimited.increment()
-            emit(.rateLimitExceeded, detail: "key=\(key) policy=\(decision.policy)")
+        try await tracing.span("authkit.rate_limit") { span in
+            span.set("authkit.rate_limit.policies", policies.map(\.name).joined(separator: ","))
+            let decision = try await rateLimiter.check(key, policies: policies, cost: cost)
+            span.set("authkit.rate_limit.allowed", decision.isAllowed)
+            span.set("authkit.rate_limit.remaining", decision.remaining)
+            if !decision.isAllowed {
+                metrics.rateLimited.increment()
+                emit(.rateLimitExceeded, detail: "key=\(key) policy=\(decision.policy)")
+            }
+            return decision
         }
-        return decision
     }
 
     // MARK: Events

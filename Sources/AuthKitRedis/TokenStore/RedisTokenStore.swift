@@ -162,7 +162,7 @@ public final class RedisTokenStore: TokenStore {
                 RedisArgument(Self.milliseconds(lifetime.reuseGracePeriod)),
                 RedisArgument(request.policy.effectiveLimit),
                 RedisArgument(request.policy.overflow == .refuseNewLogin ? 1 : 0), margin,
-                RedisArgument(keys.sessionPrefix(request.userID)), bound,
+                RedisArgument(keys.sessionPrefix(request.userID)), bound, RedisArgument(request.claims),
             ]
         )
         guard let items = reply.array, let status = items.first?.integer else {
@@ -195,36 +195,19 @@ public final class RedisTokenStore: TokenStore {
             return .invalid
         }
         let next = RefreshToken.issue(userID: token.userID, sessionID: token.sessionID)
-        let now = clock.now()
-        let reply = try await eval(
-            RedisTokenStoreScripts.rotate,
-            keys: [
-                keys.session(token.userID, token.sessionID), keys.sessions(token.userID), keys.epoch(token.userID),
-                keys.live(token.userID, token.sessionID),
-            ],
-            arguments: [
-                RedisArgument(now.milliseconds), RedisArgument(token.digest), RedisArgument(next.digest),
-                RedisArgument(TokenStoreLimits.retiredDigestHistory), margin, RedisArgument(token.sessionID),
-            ]
-        )
-        guard let items = reply.array, let status = items.first?.string else {
-            throw Self.corrupt("rotate")
-        }
-        switch status {
+        let items = try await rotateScript(token, next: next.digest, inspect: false)
+        switch items.first?.string {
         case "rotated":
-            guard items.count == 4, let expires = items[1].string.flatMap(Int64.init),
-                let absolute = items[2].string.flatMap(Int64.init)
-            else {
-                throw Self.corrupt("rotate")
-            }
+            let (expires, absolute, isGraceRetry, claims) = try Self.family(items, operation: "rotate")
             return .rotated(
                 RefreshGrant(
                     refreshToken: next,
                     userID: token.userID,
                     sessionID: token.sessionID,
-                    expiresAt: Self.instant(expires),
-                    absoluteExpiresAt: Self.instant(absolute),
-                    isGraceRetry: items[3].string == "1"
+                    expiresAt: expires,
+                    absoluteExpiresAt: absolute,
+                    isGraceRetry: isGraceRetry,
+                    claims: claims
                 )
             )
         case "reuse":
@@ -234,6 +217,66 @@ public final class RedisTokenStore: TokenStore {
         default:
             throw Self.corrupt("rotate")
         }
+    }
+
+    /// Implements `TokenStore.inspect(refreshToken:)`: the rotation script, told to write nothing.
+    public func inspect(refreshToken presented: String) async throws -> RefreshTokenStatus {
+        guard let token = RefreshToken(parsing: presented) else {
+            return .invalid
+        }
+        let items = try await rotateScript(token, next: token.digest, inspect: true)
+        switch items.first?.string {
+        case "active":
+            let (expires, absolute, _, claims) = try Self.family(items, operation: "inspect")
+            return .active(
+                ActiveRefreshToken(
+                    userID: token.userID,
+                    sessionID: token.sessionID,
+                    expiresAt: expires,
+                    absoluteExpiresAt: absolute,
+                    claims: claims
+                )
+            )
+        case "reuse":
+            return .retired(userID: token.userID, sessionID: token.sessionID)
+        case "invalid":
+            return .invalid
+        default:
+            throw Self.corrupt("inspect")
+        }
+    }
+
+    private func rotateScript(_ token: RefreshToken, next: [UInt8], inspect: Bool) async throws -> [RedisReply] {
+        let now = clock.now()
+        let reply = try await eval(
+            RedisTokenStoreScripts.rotate,
+            keys: [
+                keys.session(token.userID, token.sessionID), keys.sessions(token.userID), keys.epoch(token.userID),
+                keys.live(token.userID, token.sessionID),
+            ],
+            arguments: [
+                RedisArgument(now.milliseconds), RedisArgument(token.digest), RedisArgument(next),
+                RedisArgument(TokenStoreLimits.retiredDigestHistory), margin, RedisArgument(token.sessionID),
+                RedisArgument(inspect ? 1 : 0),
+            ]
+        )
+        guard let items = reply.array, !items.isEmpty else {
+            throw Self.corrupt(inspect ? "inspect" : "rotate")
+        }
+        return items
+    }
+
+    /// The expiry, absolute expiry, grace flag and claims of a `rotated` or `active` reply.
+    private static func family(
+        _ items: [RedisReply],
+        operation: String
+    ) throws(TokenStoreError) -> (UnixTime, UnixTime, Bool, String) {
+        guard items.count == 5, let expires = items[1].string.flatMap(Int64.init),
+            let absolute = items[2].string.flatMap(Int64.init), let claims = items[4].string
+        else {
+            throw corrupt(operation)
+        }
+        return (instant(expires), instant(absolute), items[3].string == "1", claims)
     }
 
     /// Implements `TokenStore.sessions(userID:)`; see the protocol for the contract.

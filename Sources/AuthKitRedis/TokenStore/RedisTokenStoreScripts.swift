@@ -22,8 +22,9 @@ import RedisClient
 // concatenated in one field, newest last. Lua compares digests with ==, which is not constant-time: that
 // leaks at most how many leading bytes of a SHA-256 matched, which gives no handle on the secret.
 //
-// Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse
-// (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone).
+// Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse claims
+// (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone;
+// claims = the application's JSON text recorded at login, handed back by every rotation).
 //
 // The access check's keys: beside the full records, the scripts keep the strings the default access check reads
 // with one MGET — `live:<sid>` (`<exp> <created>`) while the session's hash is alive, deleted as soon as the session
@@ -188,12 +189,13 @@ enum RedisTokenStoreScripts {
     )
 
     /// KEYS: sessions index, epoch, the new session's key and check key, then the keys of every session in the index
-    /// as read before (hash and check key). ARGV: now, session id, digest, name, ip, user agent, absolute, idle, grace, max sessions, refuse (1)
-    /// or evict (0), margin, session key prefix, bound.
+    /// as read before (hash and check key). ARGV: now, session id, digest, name, ip, user agent, absolute, idle,
+    /// grace, max sessions, refuse (1) or evict (0), margin, session key prefix, bound, claims.
     /// Returns {1, created, ended ids...}, {0, limit} when the login is refused, or status RETRY (nothing changed)
-    /// when the limit would evict a session added to the index after it was read (its key is not in KEYS). The session is recorded as
-    /// created after the user's epoch even when this clock has not passed it: the script runs after the logout
-    /// that set it, so the login is a new one (its tokens still answer to the epoch by their own `iat`).
+    /// when the limit would evict a session added to the index after it was read (its key is not in KEYS). The
+    /// session is recorded as created after the user's epoch even when this clock has not passed it: the script
+    /// runs after the logout that set it, so the login is a new one (its tokens still answer to the epoch by their
+    /// own `iat`).
     static let createSession = RedisScript(
         prelude + #"""
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
@@ -243,7 +245,7 @@ enum RedisTokenStoreScripts {
             local exp = math.min(now + tonumber(ARGV[8]), abs)
             local key = KEYS[3]
             redis.call('HSET', key, 'name', ARGV[4], 'ip', ARGV[5], 'ua', ARGV[6], 'created', n(created), 'seen', n(now),
-              'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3])
+              'exp', n(exp), 'abs', n(abs), 'idle', ARGV[8], 'grace', ARGV[9], 'cur', ARGV[3], 'claims', ARGV[15])
             redis.call('PEXPIRE', key, n(exp - now + margin))
             setLive(KEYS[4], exp, n(created), now, margin)
             redis.call('ZADD', KEYS[1], n(exp), sid)
@@ -253,14 +255,17 @@ enum RedisTokenStoreScripts {
     )
 
     /// KEYS: session, sessions index, epoch, session check key. ARGV: now, presented digest, next digest, history
-    /// size, margin, session id.
-    /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry}, {'reuse'} or {'invalid'}.
+    /// size, margin, session id, inspect ('1': only say what rotating would do, and write nothing).
+    /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry, claims}, {'reuse'} or {'invalid'}; when
+    /// inspecting, {'active', expiry, absolute expiry, '1' if a grace retry, claims} instead of 'rotated'.
+    /// Rotation and inspection are one script so that `TokenStore.inspect` follows the rotation rules exactly.
     static let rotate = RedisScript(
         prelude + #"""
             local now, presented, nextDigest = tonumber(ARGV[1]), ARGV[2], ARGV[3]
             local history, margin, sid = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+            local inspect = ARGV[7] == '1'
             local f = redis.call('HMGET', KEYS[1], 'exp', 'abs', 'idle', 'grace', 'cur', 'prev', 'rot', 'old', 'reuse',
-              'created')
+              'created', 'claims')
             if not f[1] then return {'invalid'} end
             if now >= tonumber(f[1]) then return {'invalid'} end
             local current, previous, old = f[5], f[6], f[8] or ''
@@ -284,10 +289,19 @@ enum RedisTokenStoreScripts {
             end
             local rotatedAt = tonumber(f[7] or '')
             local isCurrent = current == presented
+            local isGrace = not isCurrent and previous and previous == presented and rotatedAt
+              and now < rotatedAt + tonumber(f[4])
+            local grace = '0'
+            if not isCurrent then grace = '1' end
+            if inspect then
+              if isCurrent or isGrace then return {'active', f[1], f[2], grace, f[11] or ''} end
+              if retired(presented) then return {'reuse'} end
+              return {'invalid'}
+            end
             if isCurrent then
               if previous then retire(previous) end
               redis.call('HSET', KEYS[1], 'prev', current, 'rot', n(now))
-            elseif previous and previous == presented and rotatedAt and now < rotatedAt + tonumber(f[4]) then
+            elseif isGrace then
               retire(current)
             elseif retired(presented) then
               redis.call('HSET', KEYS[1], 'reuse', '1')
@@ -305,9 +319,7 @@ enum RedisTokenStoreScripts {
             redis.call('ZADD', KEYS[2], 'XX', n(exp), sid)
             setLive(KEYS[4], exp, f[10], now, margin)
             expireIndex(KEYS[2], now, margin)
-            local grace = '0'
-            if not isCurrent then grace = '1' end
-            return {'rotated', n(exp), n(abs), grace}
+            return {'rotated', n(exp), n(abs), grace, f[11] or ''}
             """#
     )
 

@@ -71,6 +71,12 @@ public final class InstrumentedTokenStore: TokenStore {
     }
 
     /// Forwards to the in-memory store unless failing.
+    public func inspect(refreshToken presented: String) async throws -> RefreshTokenStatus {
+        try enter()
+        return try await inner.inspect(refreshToken: presented)
+    }
+
+    /// Forwards to the in-memory store unless failing.
     public func sessions(userID: String) async throws -> [Session] {
         try enter()
         return try await inner.sessions(userID: userID)

@@ -45,7 +45,8 @@ public struct TokenStoreConformance: Sendable {
     }
 
     /// Every check of the suite.
-    public static let checks: [Check] = denylistChecks + epochChecks + rotationChecks + sessionChecks + accessChecks
+    public static let checks: [Check] =
+        denylistChecks + epochChecks + rotationChecks + inspectionChecks + sessionChecks + accessChecks
 
     /// A fresh clock and a store reading it.
     func fixture() async throws -> (ManualClock, any TokenStore) {

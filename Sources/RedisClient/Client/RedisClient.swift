@@ -1,4 +1,5 @@
 public import Logging
+public import Metrics
 public import ServiceLifecycle
 
 /// An async Redis client: a pool of automatically pipelined connections over TCP, Unix sockets or TLS, with
@@ -26,6 +27,7 @@ public final class RedisClient: Sendable, Service {
     /// The settings this client was created with.
     public let configuration: RedisConfiguration
     let logger: Logger
+    let instrumentation: RedisClientInstrumentation
     private let loop: EventLoop
     private let backend: Backend?
     private let setupError: RedisError?
@@ -67,9 +69,17 @@ public final class RedisClient: Sendable, Service {
     /// Creates a client; no connection is opened until the first command or ``run()``.
     ///
     /// An invalid configuration or unusable TLS files do not throw here: every command then fails with that error.
-    public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "authkit.redis")) {
+    /// The pool's metrics go to `metricsFactory`, or to the bootstrapped metrics system when nil; round trips are
+    /// traced with the tracer in force now (a `withTracer(_:_:)` scope's, or the bootstrapped one).
+    public init(
+        configuration: RedisConfiguration,
+        logger: Logger = Logger(label: "authkit.redis"),
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
+        let metrics = RedisClientMetrics(factory: metricsFactory)
+        self.instrumentation = RedisClientInstrumentation(metrics: metrics)
         let busyPoll = configuration.busyPoll.components
         let busyPollNanoseconds =
             busyPoll.seconds < 0 || busyPoll.attoseconds < 0
@@ -84,7 +94,13 @@ public final class RedisClient: Sendable, Service {
             switch checked.topology.kind {
             case .single:
                 backend = .single(
-                    ConnectionPool(loop: loop, configuration: checked, tlsContext: tlsContext, logger: logger)
+                    ConnectionPool(
+                        loop: loop,
+                        configuration: checked,
+                        tlsContext: tlsContext,
+                        logger: logger,
+                        metrics: metrics
+                    )
                 )
             case .cluster(let cluster):
                 backend = .cluster(
@@ -93,7 +109,8 @@ public final class RedisClient: Sendable, Service {
                         configuration: checked,
                         cluster: cluster,
                         tlsContext: tlsContext,
-                        logger: logger
+                        logger: logger,
+                        metrics: metrics
                     )
                 )
             case .sentinel(let sentinel):
@@ -103,7 +120,8 @@ public final class RedisClient: Sendable, Service {
                         configuration: checked,
                         sentinel: sentinel,
                         tlsContext: tlsContext,
-                        logger: logger
+                        logger: logger,
+                        metrics: metrics
                     )
                 )
             }
@@ -161,18 +179,20 @@ public final class RedisClient: Sendable, Service {
         if let blockingTime {
             timeout = blockingTime == .zero ? .seconds(Int64(Int32.max)) : timeout + blockingTime
         }
-        let reply = try await execute(
-            command,
-            name: name,
-            arguments: arguments,
-            deadline: Monotonic.deadline(after: timeout),
-            dedicated: blockingTime != nil,
-            script: nil
-        )
-        if case .error(let message) = reply {
-            throw RedisError(.server, message)
+        return try await instrumentation.roundTrip(name, commands: 1) {
+            let reply = try await execute(
+                command,
+                name: name,
+                arguments: arguments,
+                deadline: Monotonic.deadline(after: timeout),
+                dedicated: blockingTime != nil,
+                script: nil
+            )
+            if case .error(let message) = reply {
+                throw RedisError(.server, message)
+            }
+            return reply
         }
-        return reply
     }
 
     /// Sends one command given as variadic arguments: `try await client.send("INCR", "hits")`.
@@ -235,14 +255,18 @@ public final class RedisClient: Sendable, Service {
             throw RedisError(.invalidCommand, refusal)
         }
         let deadline = Monotonic.deadline(after: configuration.commandTimeout)
-        switch try requireBackend() {
-        case .single(let pool):
-            return try await pool.execute(batch: bytes, count: commands.count, deadline: deadline)
-        case .cluster(let router):
-            let units = try ClusterPipelinePlan.units(commands, names: names)
-            return try await router.pipeline(encoded, units: units, deadline: deadline)
-        case .sentinel(let router):
-            return try await router.run(bytes, count: commands.count, deadline: deadline)
+        let count = commands.count
+        let backend = try requireBackend()
+        return try await instrumentation.roundTrip("PIPELINE", commands: count) {
+            switch backend {
+            case .single(let pool):
+                return try await pool.execute(batch: bytes, count: count, deadline: deadline)
+            case .cluster(let router):
+                let units = try ClusterPipelinePlan.units(commands, names: names)
+                return try await router.pipeline(encoded, units: units, deadline: deadline)
+            case .sentinel(let router):
+                return try await router.run(bytes, count: count, deadline: deadline)
+            }
         }
     }
 
@@ -263,14 +287,16 @@ public final class RedisClient: Sendable, Service {
         let tail = [RedisArgument(keys.count)] + keys + arguments
         let deadline = Monotonic.deadline(after: configuration.commandTimeout)
         func run(_ name: String, _ command: [RedisArgument], script: RedisScript?) async throws -> RedisReply {
-            try await execute(
-                try CommandEncoder.encode(command),
-                name: name,
-                arguments: command,
-                deadline: deadline,
-                dedicated: false,
-                script: script
-            )
+            try await instrumentation.roundTrip(name, commands: 1) {
+                try await execute(
+                    try CommandEncoder.encode(command),
+                    name: name,
+                    arguments: command,
+                    deadline: deadline,
+                    dedicated: false,
+                    script: script
+                )
+            }
         }
         var reply = RedisReply.null
         if !script.sha1.isEmpty {

@@ -27,6 +27,8 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
     let logger: Logger
     private let cluster: RedisClusterConfiguration
     private let tlsContext: TLSContext?
+    /// The client's metrics, shared by the pool of every node.
+    private let metrics: RedisClientMetrics
     private let state: Mutex<ClusterRouterState<ConnectionPool, Waiter>>
     private var sessions: [ObjectIdentifier: SubscriberSession] = [:]
     private var retiring: [ConnectionPool] = []
@@ -45,8 +47,10 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
         configuration: RedisConfiguration,
         cluster: RedisClusterConfiguration,
         tlsContext: TLSContext?,
-        logger: Logger
+        logger: Logger,
+        metrics: RedisClientMetrics
     ) {
+        self.metrics = metrics
         self.loop = loop
         self.configuration = configuration
         self.cluster = cluster
@@ -315,7 +319,13 @@ final class ClusterRouter: SubscriptionHost, @unchecked Sendable {
     }
 
     private func makePool(_ node: RedisNodeAddress) -> ConnectionPool {
-        ConnectionPool(loop: loop, configuration: configuration.node(node), tlsContext: tlsContext, logger: logger)
+        ConnectionPool(
+            loop: loop,
+            configuration: configuration.node(node),
+            tlsContext: tlsContext,
+            logger: logger,
+            metrics: metrics
+        )
     }
 
     // MARK: The slot map

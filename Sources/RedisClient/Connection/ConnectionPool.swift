@@ -16,6 +16,7 @@ final class ConnectionPool: @unchecked Sendable {
     let loop: EventLoop
     let configuration: RedisConfiguration
     let logger: Logger
+    let metrics: RedisClientMetrics
     private let tlsContext: TLSContext?
     private var slots: [Slot]
     private var attempts: [Int]
@@ -26,11 +27,18 @@ final class ConnectionPool: @unchecked Sendable {
     private let directLane = Mutex<[RedisConnection]>([])
     private var random = SystemRandomNumberGenerator()
 
-    init(loop: EventLoop, configuration: RedisConfiguration, tlsContext: TLSContext?, logger: Logger) {
+    init(
+        loop: EventLoop,
+        configuration: RedisConfiguration,
+        tlsContext: TLSContext?,
+        logger: Logger,
+        metrics: RedisClientMetrics
+    ) {
         self.loop = loop
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.logger = logger
+        self.metrics = metrics
         self.slots = Array(repeating: .empty, count: configuration.poolSize)
         self.attempts = Array(repeating: 0, count: configuration.poolSize)
     }
@@ -215,8 +223,11 @@ final class ConnectionPool: @unchecked Sendable {
         let connection = makeConnection()
         slots[index] = .active(connection)
         connection.allowsDirectWrites = configuration.directWrites
+        var established = false
         connection.onEstablished = { [weak self, weak connection] in
             guard let self else { return }
+            established = true
+            self.metrics.connectionEstablished(reconnect: self.attempts[index] > 0)
             if let connection {
                 self.directLane.withLock { $0.append(connection) }
             }
@@ -226,7 +237,9 @@ final class ConnectionPool: @unchecked Sendable {
             self.attempts[index] = 0
         }
         connection.onClose = { [weak self, weak connection] error in
-            guard let self, let connection else { return }
+            guard let self else { return }
+            if established { self.metrics.connectionClosed() }
+            guard let connection else { return }
             self.closed(slot: index, connection: connection, error: error)
         }
         connection.start()

@@ -25,6 +25,8 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
     let logger: Logger
     private let sentinel: RedisSentinelConfiguration
     private let tlsContext: TLSContext?
+    /// The client's metrics, shared by the pool of every node.
+    private let metrics: RedisClientMetrics
     private let state: Mutex<SentinelState<ConnectionPool, Waiter>>
     private var sentinelPools: [RedisNodeAddress: ConnectionPool] = [:]
     private var sessions: [ObjectIdentifier: SubscriberSession] = [:]
@@ -46,8 +48,10 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
         configuration: RedisConfiguration,
         sentinel: RedisSentinelConfiguration,
         tlsContext: TLSContext?,
-        logger: Logger
+        logger: Logger,
+        metrics: RedisClientMetrics
     ) {
+        self.metrics = metrics
         self.loop = loop
         self.configuration = configuration
         self.sentinel = sentinel
@@ -331,7 +335,7 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
     private func makePrimaryPool(_ address: RedisNodeAddress) -> ConnectionPool {
         var node = configuration.node(address)
         node.requiresPrimaryRole = true
-        return ConnectionPool(loop: loop, configuration: node, tlsContext: tlsContext, logger: logger)
+        return ConnectionPool(loop: loop, configuration: node, tlsContext: tlsContext, logger: logger, metrics: metrics)
     }
 
     private func sentinelPool(_ address: RedisNodeAddress) -> ConnectionPool {
@@ -343,7 +347,13 @@ final class SentinelRouter: SubscriptionHost, @unchecked Sendable {
         node.password = sentinel.sentinelPassword
         node.database = 0
         node.poolSize = 1
-        let pool = ConnectionPool(loop: loop, configuration: node, tlsContext: tlsContext, logger: logger)
+        let pool = ConnectionPool(
+            loop: loop,
+            configuration: node,
+            tlsContext: tlsContext,
+            logger: logger,
+            metrics: metrics
+        )
         sentinelPools[address] = pool
         return pool
     }

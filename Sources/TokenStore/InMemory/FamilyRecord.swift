@@ -12,6 +12,8 @@ struct FamilyRecord {
     var rotatedAt: UnixTime?
     /// Digests retired before ``previousDigest``, newest last, at most `TokenStoreLimits.retiredDigestHistory`.
     var retiredDigests: [[UInt8]]
+    /// The application data recorded at login (`NewSession.claims`).
+    var claims: String
     /// A family revoked because of reuse stays as a tombstone until it would have expired anyway, so that
     /// every later presentation of one of its tokens is still reported as reuse rather than as unknown.
     var revokedForReuse: Bool
@@ -36,6 +38,19 @@ struct FamilyRecord {
         now < session.expiresAt
     }
 
+    /// How the family reads a presented token at `now` (the user's epoch being `epoch`): the one rule behind
+    /// rotation and inspection alike, as the Redis store's `rotate` script reads it.
+    func classify(_ digest: [UInt8], at now: UnixTime, epoch: UnixTime?) -> PresentedRefreshToken {
+        if revokedForReuse {
+            return hasRetired(digest) || RefreshToken.digestsEqual(currentDigest, digest) ? .retired : .invalid
+        }
+        guard isAlive(at: now, epoch: epoch) else { return .invalid }
+        if RefreshToken.digestsEqual(currentDigest, digest) { return .current }
+        let isPrevious = previousDigest.map { RefreshToken.digestsEqual($0, digest) } ?? false
+        if isPrevious, let rotatedAt, now < rotatedAt + reuseGracePeriod { return .graceRetry }
+        return hasRetired(digest) ? .retired : .invalid
+    }
+
     mutating func markUsed(at now: UnixTime) {
         session.lastSeenAt = now
         session.expiresAt = min(now + idle, session.absoluteExpiresAt)
@@ -55,4 +70,16 @@ struct FamilyRecord {
             retiredDigests.removeFirst(retiredDigests.count - TokenStoreLimits.retiredDigestHistory)
         }
     }
+}
+
+/// How a family reads a presented refresh token.
+enum PresentedRefreshToken {
+    /// The family's current token.
+    case current
+    /// The token just replaced, presented again within the grace period.
+    case graceRetry
+    /// A token the family issued and replaced (or any of a family revoked for reuse): reuse.
+    case retired
+    /// Not a token of this live family.
+    case invalid
 }

@@ -86,6 +86,16 @@ public final class InMemoryTokenStore: TokenStore {
         }
     }
 
+    /// Implements ``TokenStore/inspect(refreshToken:)``.
+    public func inspect(refreshToken presented: String) async throws -> RefreshTokenStatus {
+        guard let token = RefreshToken(parsing: presented) else {
+            return .invalid
+        }
+        let digest = token.digest
+        let now = clock.now()
+        return state.withLock { $0.inspect(presented: token, presentedDigest: digest, now: now) }
+    }
+
     /// Implements ``TokenStore/sessions(userID:)``.
     public func sessions(userID: String) async throws -> [Session] {
         try TokenStoreLimits.checkUserID(userID)

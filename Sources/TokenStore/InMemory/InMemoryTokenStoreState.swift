@@ -130,6 +130,7 @@ struct InMemoryTokenStoreState {
                 previousDigest: nil,
                 rotatedAt: nil,
                 retiredDigests: [],
+                claims: request.claims,
                 revokedForReuse: false
             )
             return .created(SessionGrant(session: session, refreshToken: token, endedSessionIDs: ended))
@@ -151,35 +152,24 @@ struct InMemoryTokenStoreState {
             guard var family = record.families[familyKey] else {
                 return .invalid
             }
-            let reuse = RefreshOutcome.reuseDetected(userID: presented.userID, sessionID: presented.sessionID)
-            if family.revokedForReuse {
-                let issuedByFamily =
-                    family.hasRetired(presentedDigest)
-                    || RefreshToken.digestsEqual(family.currentDigest, presentedDigest)
-                return issuedByFamily ? reuse : .invalid
-            }
-            guard family.isAlive(at: now, epoch: record.currentEpoch(at: now)) else {
+            let kind = family.classify(presentedDigest, at: now, epoch: record.currentEpoch(at: now))
+            switch kind {
+            case .invalid:
                 return .invalid
-            }
-            let isCurrent = RefreshToken.digestsEqual(family.currentDigest, presentedDigest)
-            let isPrevious = family.previousDigest.map { RefreshToken.digestsEqual($0, presentedDigest) } ?? false
-            let withinGrace = family.rotatedAt.map { now < $0 + family.reuseGracePeriod } ?? false
-            if isCurrent {
+            case .retired:
+                family.revokedForReuse = true
+                record.families[familyKey] = family
+                return .reuseDetected(userID: presented.userID, sessionID: presented.sessionID)
+            case .current:
                 if let previous = family.previousDigest {
                     family.retire(previous)
                 }
                 family.previousDigest = family.currentDigest
                 family.rotatedAt = now
-            } else if isPrevious && withinGrace {
+            case .graceRetry:
                 // A client retrying a lost response: the token it never received is retired, the previous one
                 // and the rotation instant stay, so retries cannot stretch the grace window.
                 family.retire(family.currentDigest)
-            } else if family.hasRetired(presentedDigest) {
-                family.revokedForReuse = true
-                record.families[familyKey] = family
-                return reuse
-            } else {
-                return .invalid
             }
             family.currentDigest = nextDigest
             family.markUsed(at: now)
@@ -191,7 +181,32 @@ struct InMemoryTokenStoreState {
                     sessionID: presented.sessionID,
                     expiresAt: family.session.expiresAt,
                     absoluteExpiresAt: family.session.absoluteExpiresAt,
-                    isGraceRetry: !isCurrent
+                    isGraceRetry: kind == .graceRetry,
+                    claims: family.claims
+                )
+            )
+        }
+    }
+
+    func inspect(presented: RefreshToken, presentedDigest: [UInt8], now: UnixTime) -> RefreshTokenStatus {
+        guard let record = users[ByteKey(presented.userID)],
+            let family = record.families[ByteKey(presented.sessionID)]
+        else {
+            return .invalid
+        }
+        switch family.classify(presentedDigest, at: now, epoch: record.currentEpoch(at: now)) {
+        case .invalid:
+            return .invalid
+        case .retired:
+            return .retired(userID: presented.userID, sessionID: presented.sessionID)
+        case .current, .graceRetry:
+            return .active(
+                ActiveRefreshToken(
+                    userID: presented.userID,
+                    sessionID: presented.sessionID,
+                    expiresAt: family.session.expiresAt,
+                    absoluteExpiresAt: family.session.absoluteExpiresAt,
+                    claims: family.claims
                 )
             )
         }

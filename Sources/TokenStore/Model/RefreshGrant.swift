@@ -14,6 +14,8 @@ public struct RefreshGrant: Sendable {
     public var absoluteExpiresAt: UnixTime
     /// True when the presented token was the one just replaced, accepted within the reuse grace period.
     public var isGraceRetry: Bool
+    /// The application data recorded with the session at login (``NewSession/claims``), empty for none.
+    public var claims: String
 
     /// Creates a grant.
     public init(
@@ -22,7 +24,8 @@ public struct RefreshGrant: Sendable {
         sessionID: String,
         expiresAt: UnixTime,
         absoluteExpiresAt: UnixTime,
-        isGraceRetry: Bool
+        isGraceRetry: Bool,
+        claims: String = ""
     ) {
         self.refreshToken = refreshToken
         self.userID = userID
@@ -30,5 +33,6 @@ public struct RefreshGrant: Sendable {
         self.expiresAt = expiresAt
         self.absoluteExpiresAt = absoluteExpiresAt
         self.isGraceRetry = isGraceRetry
+        self.claims = claims
     }
 }

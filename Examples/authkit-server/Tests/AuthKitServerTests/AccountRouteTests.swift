@@ -2,6 +2,7 @@ import AuthKit
 import AuthKitServer
 import AuthKitTesting
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing

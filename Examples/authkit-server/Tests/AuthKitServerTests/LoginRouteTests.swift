@@ -1,6 +1,7 @@
 import AuthKit
 import AuthKitServer
 import AuthKitTesting
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing

@@ -3,6 +3,7 @@ import AuthKitRedis
 import AuthKitServer
 import AuthKitTesting
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -53,7 +54,7 @@ struct StoreOutageTests {
             )
         }
         let server = try await AuthServer(
-            configuration: AuthServerConfiguration(algorithm: .hs256),
+            algorithm: .hs256,
             store: store,
             clock: clock.wallClock
         )
@@ -71,7 +72,7 @@ struct StoreOutageTests {
         let redis = try await RedisTestServer.start()
         do {
             let server = try await AuthServer(
-                configuration: AuthServerConfiguration(algorithm: .hs256),
+                algorithm: .hs256,
                 store: .redis(url: redis.url)
             )
             let application = server.application(

@@ -2,6 +2,7 @@ import AuthKit
 import AuthKitServer
 import AuthKitTesting
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -13,7 +14,7 @@ struct TestServer {
     let tokens: InstrumentedTokenStore
     let server: AuthServer
 
-    init(configuration: AuthServerConfiguration = AuthServerConfiguration(algorithm: .hs256)) async throws {
+    init(algorithm: SigningAlgorithm = .hs256) async throws {
         let tokens = InstrumentedTokenStore(clock: clock.wallClock)
         self.tokens = tokens
         let store = AuthKitStore(name: "switchable") { _, wallClock in
@@ -24,7 +25,7 @@ struct TestServer {
                 invalidations: InMemoryPermissionInvalidationBus()
             )
         }
-        server = try await AuthServer(configuration: configuration, store: store, clock: clock.wallClock)
+        server = try await AuthServer(algorithm: algorithm, store: store, clock: clock.wallClock)
     }
 
     /// Runs `body` against the router, without a socket.
@@ -117,4 +118,11 @@ extension TestResponse {
         try expectError(.unauthorized, "invalid_token", sourceLocation: sourceLocation)
         #expect(headers[.wwwAuthenticate] == "Bearer error=\"invalid_token\"", sourceLocation: sourceLocation)
     }
+}
+
+extension HTTPField.Name {
+    /// `RateLimit-Policy`.
+    static let rateLimitPolicy = HTTPField.Name("RateLimit-Policy")!
+    /// `RateLimit`.
+    static let rateLimit = HTTPField.Name("RateLimit")!
 }
