@@ -11,7 +11,8 @@ import TokenStore
 
 /// Upgrading from data layout 1 (AuthKit before the one-command access check): the full records are unchanged, and
 /// the check keys (`live:<sid>`, `epoch-cut`) are new. Records written by layout 1 are the same records without the
-/// check keys, which is how these tests make them: state written by this version, then every check key deleted.
+/// check keys and without a session's login claims (the `claims` field, which a rotation reads as none), which is how
+/// these tests make them: state written by this version, then every check key and `claims` field deleted.
 @Suite("RedisTokenStore upgrade from data layout 1")
 struct RedisLayoutUpgradeTests {
     /// The fields of a session hash as layout 1 wrote them, before and after its first rotation: the upgrade
@@ -190,6 +191,9 @@ struct RedisLayoutUpgradeTests {
         let checkKeys = names.filter { $0.contains("}:live:") || $0.hasSuffix("}:epoch-cut") }
         for name in checkKeys {
             try await client.send(["DEL", RedisArgument(name)])
+        }
+        for name in names where name.contains("}:session:") {
+            try await client.send(["HDEL", RedisArgument(name), "claims"])
         }
         return checkKeys
     }
