@@ -43,16 +43,20 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]
         ),
 
-        // The library.
-        .target(name: "AuthKitClock", swiftSettings: strictSettings),
+        // The library. AuthKitPlatform is the one module that calls the C library (make lint holds to it).
+        .target(name: "AuthKitPlatform", swiftSettings: strictSettings),
+        .target(name: "AuthKitClock", dependencies: ["AuthKitPlatform"], swiftSettings: strictSettings),
         .target(
             name: "JWTCore",
-            dependencies: ["CAuthKitOpenSSL", "AuthKitClock", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CAuthKitOpenSSL", "AuthKitPlatform", "AuthKitClock", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "RedisClient",
             dependencies: [
+                "AuthKitPlatform",
                 "CAuthKitHiredis",
                 "CAuthKitOpenSSL",
                 .product(name: "Logging", package: "swift-log"),
@@ -83,7 +87,7 @@ let package = Package(
         ),
         .target(
             name: "AuthKitTesting",
-            dependencies: ["AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache"],
+            dependencies: ["AuthKitPlatform", "AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache"],
             swiftSettings: strictSettings
         ),
 

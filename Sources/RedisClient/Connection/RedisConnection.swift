@@ -1,12 +1,5 @@
+import AuthKitPlatform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One socket to the server, pipelined: commands are appended to one buffer and written together, replies are
 /// handed out in order to the commands waiting in ``CommandQueue``.
@@ -102,7 +95,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     deinit {
         shared.withLock { shared in
             if shared.fd >= 0 {
-                Glibc.close(shared.fd)
+                Platform.close(shared.fd)
                 shared.fd = -1
             }
         }
@@ -221,9 +214,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
                 shared.queue.append(command)
             }
             idleHint.store(false, ordering: .relaxed)
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.send(shared.fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
-            }
+            let written = bytes.withUnsafeBytes { Platform.send(shared.fd, $0, dontWait: true) }
             if written == bytes.count {
                 return .sent
             }
@@ -249,13 +240,13 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
 
     // MARK: LoopHandler
 
-    func handle(events: Int16) {
-        if events & Int16(POLLNVAL) != 0 {
+    func handle(events: Platform.PollEvents) {
+        if events.contains(.invalid) {
             fail(RedisError(.connectionClosed, "the socket was closed unexpectedly"))
             return
         }
         if phase == .connecting {
-            if events & (Int16(POLLOUT) | Int16(POLLERR) | Int16(POLLHUP)) != 0 {
+            if !events.isDisjoint(with: [.writable, .error, .hangUp]) {
                 if let error = PosixSocket.pendingError(fileDescriptor) {
                     fail(error)
                     return
@@ -264,10 +255,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             }
             return
         }
-        if events & (Int16(POLLIN) | Int16(POLLERR) | Int16(POLLHUP)) != 0 {
+        if !events.isDisjoint(with: [.readable, .error, .hangUp]) {
             readAvailable()
         }
-        if phase != .closed && events & Int16(POLLOUT) != 0 {
+        if phase != .closed && events.contains(.writable) {
             flush()
         }
     }
@@ -619,7 +610,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             shared.directWrites = false
             idleHint.store(false, ordering: .relaxed)
             if shared.fd >= 0 {
-                Glibc.close(shared.fd)
+                Platform.close(shared.fd)
                 shared.fd = -1
             }
             shared.plaintext = []
