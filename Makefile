@@ -31,12 +31,17 @@ deps:
 	  pip="python3 -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt"; \
 	  $$pip 2>/dev/null || $$pip --user --break-system-packages; fi
 
-## lint: fail when any Swift file differs from the checked-in .swift-format style, or a Mutex holds a tuple (its
-## withLock closure escapes the ThreadSanitizer suppression, Tests/sanitizers/tsan.supp)
+## lint: fail when any Swift file differs from the checked-in .swift-format style, a Mutex holds a tuple (its
+## withLock closure escapes the ThreadSanitizer suppression, Tests/sanitizers/tsan.supp), or a library source outside
+## Sources/AuthKitPlatform imports or names the C library (Glibc, Musl, Darwin): every system call goes through it
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 	@if grep -rnE --include='*.swift' 'Mutex(<\(|\(\()' $(FORMAT_PATHS); then \
 	  echo "lint: a Mutex holds a tuple; give it a named struct (see Tests/sanitizers/tsan.supp)"; exit 1; fi
+	@if grep -rnE --include='*.swift' --exclude-dir=AuthKitPlatform \
+	  '(^|[^A-Za-z_])(import +(Glibc|Musl|Darwin)\b|(Glibc|Musl|Darwin)\.[A-Za-z_])' Sources; then \
+	  echo "lint: the C library is used outside Sources/AuthKitPlatform; add the call to Platform and use it there"; \
+	  exit 1; fi
 
 ## format: rewrite Swift files in the checked-in style
 format:

@@ -62,16 +62,20 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]
         ),
 
-        // The library.
-        .target(name: "AuthKitClock", swiftSettings: strictSettings),
+        // The library. AuthKitPlatform is the one module that calls the C library (make lint holds to it).
+        .target(name: "AuthKitPlatform", swiftSettings: strictSettings),
+        .target(name: "AuthKitClock", dependencies: ["AuthKitPlatform"], swiftSettings: strictSettings),
         .target(
             name: "JWTCore",
-            dependencies: ["CAuthKitOpenSSL", "AuthKitClock", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CAuthKitOpenSSL", "AuthKitPlatform", "AuthKitClock", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "RedisClient",
             dependencies: [
+                "AuthKitPlatform",
                 "CAuthKitHiredis",
                 "CAuthKitOpenSSL",
                 .product(name: "Logging", package: "swift-log"),
@@ -125,7 +129,9 @@ let package = Package(
         ),
         .target(
             name: "AuthKitTesting",
-            dependencies: ["AuthKit", "AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache"],
+            dependencies: [
+                "AuthKit", "AuthKitPlatform", "AuthKitClock", "TokenStore", "RateLimiter", "PermissionCache",
+            ],
             swiftSettings: strictSettings
         ),
 

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AuthKitPlatform
 
 /// The source of wall-clock time that every AuthKit component reads, injected so tests can control it.
 ///
@@ -31,9 +25,8 @@ public struct WallClock: Sendable {
 
     /// The operating system's real-time clock (`clock_gettime(CLOCK_REALTIME)`).
     public static let system = WallClock {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return UnixTime(sinceEpoch: .seconds(Int64(spec.tv_sec)) + .nanoseconds(Int64(spec.tv_nsec)))
+        let (seconds, nanoseconds) = Platform.realtime()
+        return UnixTime(sinceEpoch: .seconds(seconds) + .nanoseconds(nanoseconds))
     }
 
     /// A clock that always answers the same instant.

@@ -1,13 +1,6 @@
+import AuthKitPlatform
 import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A TCP proxy on 127.0.0.1 that sits between a client and a server and injects network faults on demand:
 /// latency, a black hole, resets, clean closes, refused connections and replies cut into single bytes.
@@ -133,15 +126,15 @@ public final class FaultProxy: Sendable {
             }
             if mode == .refuse {
                 closeListener()
-                usleep(10_000)
+                Platform.sleep(microseconds: 10_000)
                 continue
             }
             guard listener >= 0 else {
                 reopenListener()
                 continue
             }
-            guard FaultProxySocket.wait(listener, for: Int32(POLLIN), milliseconds: 20) else { continue }
-            let client = accept(listener, nil, nil)
+            guard FaultProxySocket.wait(listener, for: .readable, milliseconds: 20) else { continue }
+            let client = Platform.accept(listener)
             guard client >= 0 else { continue }
             admit(client)
         }
@@ -157,7 +150,7 @@ public final class FaultProxy: Sendable {
             FaultProxySocket.reset(client)
             return
         case .close:
-            close(client)
+            Platform.close(client)
             return
         case .pass, .latency, .blackHole, .slices:
             break
@@ -191,14 +184,14 @@ public final class FaultProxy: Sendable {
             return listener
         }
         if listener >= 0 {
-            close(listener)
+            Platform.close(listener)
         }
     }
 
     /// Listens again on the same port after ``FaultProxyMode/refuse``; retried until the port is free.
     private func reopenListener() {
         guard let (listener, _) = try? FaultProxySocket.listen(port: port) else {
-            usleep(10_000)
+            Platform.sleep(microseconds: 10_000)
             return
         }
         state.withLock { $0.listener = listener }

@@ -1,13 +1,6 @@
+import AuthKitPlatform
 import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One proxied connection: two pump threads, one per direction, that share the two descriptors.
 ///
@@ -68,17 +61,17 @@ final class FaultProxyConnection: Sendable {
             // A black hole holds the bytes where they are instead of dropping them: TCP never loses the middle
             // of a stream, so after the fault the stream resumes in order (or the client has given up on it).
             if mode() == .blackHole {
-                usleep(5_000)
+                Platform.sleep(microseconds: 5_000)
                 continue
             }
-            guard FaultProxySocket.wait(source, for: Int32(POLLIN), milliseconds: 20) else { continue }
-            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            guard FaultProxySocket.wait(source, for: .readable, milliseconds: 20) else { continue }
+            let count = buffer.withUnsafeMutableBytes { Platform.read(source, into: $0) }
             if count == 0 {
                 end(.close)
                 break
             }
             if count < 0 {
-                if errno == EAGAIN || errno == EINTR { continue }
+                if Platform.isTransient(Platform.errorNumber) { continue }
                 end(.reset)
                 break
             }
@@ -87,20 +80,20 @@ final class FaultProxyConnection: Sendable {
             switch mode() {
             case .latency(let delay):
                 while ending == nil, ContinuousClock.now < arrived + delay {
-                    usleep(5_000)
+                    Platform.sleep(microseconds: 5_000)
                 }
                 _ = write(buffer[0..<count], to: destination)
             case .slices:
                 for index in 0..<count where ending == nil {
                     _ = write(buffer[index..<index + 1], to: destination)
-                    usleep(100)
+                    Platform.sleep(microseconds: 100)
                 }
             case .blackHole:
                 // The mode turned while this pump waited for the bytes: hold them too, so that a black hole takes
                 // effect for everything not yet forwarded, however late this thread ran (a sanitizer run once
                 // forwarded a batch sent 60 ms after the switch).
                 while ending == nil, mode() == .blackHole {
-                    usleep(5_000)
+                    Platform.sleep(microseconds: 5_000)
                 }
                 if ending == nil {
                     _ = write(buffer[0..<count], to: destination)
@@ -116,13 +109,11 @@ final class FaultProxyConnection: Sendable {
     private func write(_ bytes: ArraySlice<UInt8>, to destination: Int32) -> Bool {
         var offset = bytes.startIndex
         while offset < bytes.endIndex, ending == nil {
-            let written = bytes[offset...].withUnsafeBytes {
-                send(destination, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-            }
+            let written = bytes[offset...].withUnsafeBytes { Platform.send(destination, $0) }
             if written > 0 {
                 offset += written
-            } else if written < 0, errno == EAGAIN || errno == EINTR {
-                _ = FaultProxySocket.wait(destination, for: Int32(POLLOUT), milliseconds: 20)
+            } else if written < 0, Platform.isTransient(Platform.errorNumber) {
+                _ = FaultProxySocket.wait(destination, for: .writable, milliseconds: 20)
             } else {
                 end(.reset)
                 return false
@@ -141,8 +132,8 @@ final class FaultProxyConnection: Sendable {
             FaultProxySocket.reset(client)
             FaultProxySocket.reset(upstream)
         case .close:
-            close(client)
-            close(upstream)
+            Platform.close(client)
+            Platform.close(upstream)
         case nil:
             break
         }

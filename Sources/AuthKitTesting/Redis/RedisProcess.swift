@@ -1,13 +1,6 @@
+import AuthKitPlatform
 import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One `redis-server` process a test fixture owns — a server, a cluster node or a Sentinel — with its own
 /// directory and configuration file: launched and waited for, signalled, killed and launched again.
@@ -89,27 +82,27 @@ final class RedisProcess: Sendable {
             return false
         }
         if !ready {
-            kill(SIGKILL)
+            kill(.kill)
             throw RedisTestServerError("redis-server did not become ready on port \(port) within 30 s of checks")
         }
     }
 
     /// Sends `signal` (after SIGCONT, so a paused process gets it) and waits up to 5 s for the process to exit,
     /// then kills it.
-    func signalAndWait(_ signal: Int32) async {
+    func signalAndWait(_ signal: Platform.Signal) async {
         let process = state.withLock { state -> Process? in
             let process = state.process
             state.process = nil
             return process
         }
         guard let process, process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGCONT)
-        Glibc.kill(process.processIdentifier, signal)
+        Platform.send(.resume, to: process.processIdentifier)
+        Platform.send(signal, to: process.processIdentifier)
         for _ in 0..<500 where process.isRunning {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if process.isRunning {
-            Glibc.kill(process.processIdentifier, SIGKILL)
+            Platform.send(.kill, to: process.processIdentifier)
             for _ in 0..<200 where process.isRunning {
                 try? await Task.sleep(for: .milliseconds(10))
             }
@@ -117,9 +110,9 @@ final class RedisProcess: Sendable {
     }
 
     /// Sends `signal` without waiting.
-    func kill(_ signal: Int32) {
+    func kill(_ signal: Platform.Signal) {
         if let pid {
-            Glibc.kill(pid, signal)
+            Platform.send(signal, to: pid)
         }
     }
 
@@ -131,8 +124,8 @@ final class RedisProcess: Sendable {
             return process
         }
         if let process, process.isRunning {
-            Glibc.kill(process.processIdentifier, SIGCONT)
-            Glibc.kill(process.processIdentifier, SIGKILL)
+            Platform.send(.resume, to: process.processIdentifier)
+            Platform.send(.kill, to: process.processIdentifier)
         }
     }
 
@@ -140,8 +133,8 @@ final class RedisProcess: Sendable {
     /// by itself when the server stops first.
     private static func startWatchdog(for serverPID: Int32, directory: String) {
         let script = """
-            while kill -0 \(getpid()) 2>/dev/null && kill -0 \(serverPID) 2>/dev/null; do sleep 0.5; done
-            if ! kill -0 \(getpid()) 2>/dev/null; then kill -9 \(serverPID) 2>/dev/null; rm -rf '\(directory)'; fi
+            while kill -0 \(Platform.processID) 2>/dev/null && kill -0 \(serverPID) 2>/dev/null; do sleep 0.5; done
+            if ! kill -0 \(Platform.processID) 2>/dev/null; then kill -9 \(serverPID) 2>/dev/null; rm -rf '\(directory)'; fi
             """
         let watchdog = Process()
         watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -228,7 +221,7 @@ final class RedisProcess: Sendable {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = "\(directory)/\(name)"
-            if access(candidate, X_OK) == 0 {
+            if Platform.isExecutable(candidate) {
                 return candidate
             }
         }
@@ -309,19 +302,9 @@ final class RedisProcess: Sendable {
     }
 
     private static func bindLoopback(port: Int) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = Platform.streamSocket(family: Platform.inetFamily, nonBlocking: false)
         guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
+        defer { Platform.close(fd) }
+        return Platform.bind(fd, to: .loopback(port: port)) == 0 ? Platform.localPort(fd) : nil
     }
 }

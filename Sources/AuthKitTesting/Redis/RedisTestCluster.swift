@@ -1,13 +1,6 @@
+import AuthKitPlatform
 import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A throwaway Redis Cluster for tests: three primaries and three replicas (by default) on loopback ports, made
 /// with `redis-cli --cluster create … --cluster-replicas 1 --cluster-yes`, with controls to kill nodes, wait for
@@ -187,7 +180,7 @@ public final class RedisTestCluster: Sendable {
 
     /// Kills the node on `port` with SIGKILL (no shutdown, connections reset) and waits for it to exit.
     public func kill(port: Int) async {
-        await nodes[port]?.signalAndWait(SIGKILL)
+        await nodes[port]?.signalAndWait(.kill)
     }
 
     /// Starts a stopped node again with its configuration; it rejoins the cluster (as a replica, if it was failed

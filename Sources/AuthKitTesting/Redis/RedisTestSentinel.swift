@@ -1,13 +1,6 @@
+import AuthKitPlatform
 import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A throwaway Sentinel deployment for tests: a primary, a replica and three Sentinels (`redis-server
 /// sentinel.conf --sentinel`) monitoring it under ``primaryName``, with controls to fail over, kill nodes and wait
@@ -154,7 +147,7 @@ public final class RedisTestSentinel: Sendable {
 
     /// Kills the process on `port` with SIGKILL and waits for it to exit.
     public func kill(port: Int) async {
-        await processes[port]?.signalAndWait(SIGKILL)
+        await processes[port]?.signalAndWait(.kill)
     }
 
     /// Runs `redis-cli -p port` with `arguments` and returns its raw output (one value per line).

@@ -1,13 +1,6 @@
+import AuthKitPlatform
 import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A throwaway `redis-server` for tests: started from `PATH` on a free port in a temporary directory, with
 /// controls to stop, kill, restart, pause and resume it.
@@ -133,29 +126,29 @@ public final class RedisTestServer: Sendable {
 
     /// Stops the server with SIGTERM and waits for it to exit.
     public func stop() async {
-        await process.signalAndWait(SIGTERM)
+        await process.signalAndWait(.terminate)
     }
 
     /// Kills the server with SIGKILL (no shutdown, connections reset) and waits for it to exit.
     public func kill() async {
-        await process.signalAndWait(SIGKILL)
+        await process.signalAndWait(.kill)
     }
 
     /// Starts the server again on the same port with the same configuration (after ``stop()`` or ``kill()``).
     /// - Throws: ``RedisTestServerError`` when it does not come up.
     public func restart() async throws {
-        await process.signalAndWait(SIGKILL)
+        await process.signalAndWait(.kill)
         try await process.launch()
     }
 
     /// Freezes the server with SIGSTOP: connections stay open but nothing is answered.
     public func pause() {
-        process.kill(SIGSTOP)
+        process.kill(.stop)
     }
 
     /// Unfreezes a paused server with SIGCONT.
     public func resume() {
-        process.kill(SIGCONT)
+        process.kill(.resume)
     }
 
     /// Kills the server at once without waiting and removes its directory; safe to call more than once.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AuthKitPlatform
 
 /// The three segments of a compact JWS, located and decoded under the strict rules.
 ///
@@ -31,21 +25,21 @@ struct CompactJWS {
         guard token.count <= maxTokenSize else {
             throw JWTError(.tokenTooLarge, "the token is \(token.count) bytes; the limit is \(maxTokenSize)")
         }
-        guard let base = token.baseAddress else {
+        guard token.baseAddress != nil else {
             throw JWTError(.malformed, "the token is empty")
         }
-        let dot = Int32(UInt8(ascii: "."))
-        guard let first = memchr(base, dot, token.count) else {
+        let dot = UInt8(ascii: ".")
+        guard let firstDot = Platform.firstOffset(of: dot, in: token) else {
             throw JWTError(.malformed, "the token does not have three segments")
         }
-        let firstDot = base.distance(to: UnsafeRawPointer(first))
         let afterFirst = firstDot + 1
-        guard let second = memchr(base + afterFirst, dot, token.count - afterFirst) else {
+        guard let second = Platform.firstOffset(of: dot, in: UnsafeRawBufferPointer(rebasing: token[afterFirst...]))
+        else {
             throw JWTError(.malformed, "the token does not have three segments")
         }
-        let secondDot = base.distance(to: UnsafeRawPointer(second))
+        let secondDot = afterFirst + second
         let afterSecond = secondDot + 1
-        if memchr(base + afterSecond, dot, token.count - afterSecond) != nil {
+        if Platform.firstOffset(of: dot, in: UnsafeRawBufferPointer(rebasing: token[afterSecond...])) != nil {
             throw JWTError(.malformed, "the token has more than three segments")
         }
         guard firstDot > 0 else { throw JWTError(.malformed, "the header segment is empty") }

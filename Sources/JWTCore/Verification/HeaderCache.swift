@@ -1,12 +1,5 @@
+import AuthKitPlatform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The last few header segments a verifier accepted, with what they parsed to.
 ///
@@ -44,7 +37,7 @@ final class HeaderCache: Sendable {
             for entry in state.entries where entry.segment.count == segment.count {
                 let same = entry.segment.withUnsafeBytes { stored -> Bool in
                     guard let base = stored.baseAddress else { return false }
-                    return memcmp(base, probe, segment.count) == 0
+                    return Platform.bytesEqual(base, probe, count: segment.count)
                 }
                 if same { return entry }
             }

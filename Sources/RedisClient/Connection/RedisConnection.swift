@@ -1,12 +1,5 @@
+import AuthKitPlatform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One socket to the server, pipelined: commands are appended to one buffer and written together, replies are
 /// handed out in order to the commands waiting in ``CommandQueue``.
@@ -17,6 +10,10 @@ import Darwin
 /// Any transport, protocol or deadline failure closes the connection for good and fails every command still on
 /// it, so a late reply can never reach another caller.
 ///
+/// The protocol state (phase, setup, commands waiting for the socket, reply routing, deadlines, what each command
+/// is told on close) is ``ConnectionStateMachine``, which does no I/O; this class moves bytes and runs the machine's
+/// actions.
+///
 /// Every command is held to its own deadline wherever it waits: commands that arrive while the socket is still
 /// connecting (or in its TLS handshake) wait beside it, unwritten, and each fails alone when its deadline passes
 /// while the connection attempt goes on up to ``RedisConfiguration/connectTimeout``; once written, the earliest
@@ -25,14 +22,6 @@ import Darwin
 /// `@unchecked Sendable`: everything outside `shared` is touched only on the loop thread; callers on other
 /// threads use only `tryDirectWrite`, which works under the `shared` lock.
 final class RedisConnection: LoopHandler, @unchecked Sendable {
-    private enum Phase {
-        case idle
-        case connecting
-        case tlsHandshake
-        case ready
-        case closed
-    }
-
     /// State that callers and the loop thread both touch.
     private struct Shared {
         var fd: Int32 = -1
@@ -65,7 +54,8 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     /// A lock-free hint of `shared.isIdle`, updated under the lock, so that callers only take the lock when a direct
     /// write is likely to succeed: under load the connection is busy and callers go straight to the loop.
     private let idleHint = Atomic<Bool>(false)
-    private var phase = Phase.idle
+    private var machine: ConnectionStateMachine
+    private var phase: ConnectionStateMachine.Phase { machine.phase }
     private var handlerID = 0
     private(set) var fileDescriptor: Int32 = -1
     private var tls: TLSSession?
@@ -73,14 +63,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     private var ciphertext: [UInt8] = []
     private var ciphertextSent = 0
     private var isDirty = false
-    private var connectDeadline: UInt64 = .max
-    private var setupRepliesLeft = 0
     private var replies: [Result<RedisReply, RedisError>] = []
-    private var closeError: RedisError?
-    /// Commands that arrived before the socket was ready, in order, none of them written yet; they follow the setup
-    /// commands once it is. Each batch is one `enqueue` call (a pipeline's commands share one deadline).
-    private var waitingForSocket: [(bytes: [UInt8], commands: [PendingCommand])] = []
-    private var waitingForSocketCount = 0
 
     /// Called once when the connection closes, with the reason.
     var onClose: ((RedisError) -> Void)?
@@ -97,21 +80,28 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         self.loop = loop
         self.configuration = configuration
         self.tlsContext = tlsContext
+        let usesTLS: Bool
+        if case .tcp = configuration.endpoint, tlsContext != nil {
+            usesTLS = true
+        } else {
+            usesTLS = false
+        }
+        self.machine = ConnectionStateMachine(usesTLS: usesTLS, server: "\(configuration)")
     }
 
     deinit {
         shared.withLock { shared in
             if shared.fd >= 0 {
-                Glibc.close(shared.fd)
+                Platform.close(shared.fd)
                 shared.fd = -1
             }
         }
     }
 
     /// Commands waiting for the socket, queued or awaiting replies.
-    var pendingCount: Int { shared.withLock { $0.queue.count } + waitingForSocketCount }
+    var pendingCount: Int { shared.withLock { $0.queue.count } + machine.waitingCount }
     /// Whether connect and setup have finished.
-    var isEstablished: Bool { phase == .ready && setupRepliesLeft == 0 }
+    var isEstablished: Bool { machine.isEstablished }
     var isClosed: Bool { phase == .closed }
 
     var awaitedReplies: Int { phase == .ready ? pendingCount : 0 }
@@ -128,7 +118,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     /// Opens the socket and queues AUTH, SELECT and CLIENT SETNAME ahead of any command.
     func start() {
         guard phase == .idle else { return }
-        connectDeadline = Monotonic.deadline(after: configuration.connectTimeout)
+        let connectDeadline = Monotonic.deadline(after: configuration.connectTimeout)
         loop.expectDeadline(connectDeadline)
         do {
             stream = try ReplyStream(
@@ -141,9 +131,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             let (fd, done) = try PosixSocket.connect(to: configuration.endpoint)
             fileDescriptor = fd
             shared.withLock { $0.fd = fd }
-            phase = .connecting
+            let setup = ConnectionStateMachine.SetupStep.steps(for: configuration)
+            machine.connecting(deadline: connectDeadline, setup: setup)
             handlerID = loop.register(self)
-            try queueSetupCommands()
+            try queueSetupCommands(setup, deadline: connectDeadline)
             if done {
                 connected()
             }
@@ -168,11 +159,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         if let deadline = commands.lazy.map(\.deadline).min() {
             loop.expectDeadline(deadline)
         }
-        switch phase {
-        case .idle, .connecting, .tlsHandshake:
-            waitingForSocket.append((bytes, Array(commands)))
-            waitingForSocketCount += commands.count
-        case .ready, .closed:
+        switch machine.enqueue(ConnectionStateMachine.Batch(bytes: bytes, commands: Array(commands))) {
+        case .held:
+            break
+        case .write:
             queueForWriting(bytes, commands: commands)
         }
     }
@@ -221,9 +211,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
                 shared.queue.append(command)
             }
             idleHint.store(false, ordering: .relaxed)
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.send(shared.fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
-            }
+            let written = bytes.withUnsafeBytes { Platform.send(shared.fd, $0, dontWait: true) }
             if written == bytes.count {
                 return .sent
             }
@@ -249,13 +237,13 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
 
     // MARK: LoopHandler
 
-    func handle(events: Int16) {
-        if events & Int16(POLLNVAL) != 0 {
+    func handle(events: Platform.PollEvents) {
+        if events.contains(.invalid) {
             fail(RedisError(.connectionClosed, "the socket was closed unexpectedly"))
             return
         }
         if phase == .connecting {
-            if events & (Int16(POLLOUT) | Int16(POLLERR) | Int16(POLLHUP)) != 0 {
+            if !events.isDisjoint(with: [.writable, .error, .hangUp]) {
                 if let error = PosixSocket.pendingError(fileDescriptor) {
                     fail(error)
                     return
@@ -264,10 +252,10 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             }
             return
         }
-        if events & (Int16(POLLIN) | Int16(POLLERR) | Int16(POLLHUP)) != 0 {
+        if !events.isDisjoint(with: [.readable, .error, .hangUp]) {
             readAvailable()
         }
-        if phase != .closed && events & Int16(POLLOUT) != 0 {
+        if phase != .closed && events.contains(.writable) {
             flush()
         }
     }
@@ -331,111 +319,67 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     }
 
     func checkDeadlines(now: UInt64) -> UInt64? {
+        let expiry = machine.expire(now: now)
+        if let error = expiry.close {
+            fail(error)
+            return nil
+        }
+        if !expiry.overdue.isEmpty {
+            let error = machine.overdueError
+            for command in expiry.overdue {
+                command.completion(.failure(error))
+            }
+        }
         guard phase != .closed && phase != .idle else { return nil }
-        var next = UInt64.max
-        if !isEstablished {
-            if now >= connectDeadline {
-                fail(RedisError(.connectionFailed, "connecting to \(configuration) timed out"))
-                return nil
-            }
-            next = connectDeadline
+        var next = expiry.next
+        let earliest = shared.withLock { $0.queue.nextDeadline(now: now) }
+        if let error = machine.writtenCommandsExpired(earliest: earliest, now: now) {
+            fail(error)
+            return nil
         }
-        if !waitingForSocket.isEmpty {
-            next = min(next, failCommandsOverdueForSocket(now: now))
-            if phase == .closed { return nil }
-        }
-        if let deadline = shared.withLock({ $0.queue.nextDeadline(now: now) }) {
-            if now >= deadline {
-                fail(RedisError(.timeout, "no reply within the command timeout"))
-                return nil
-            }
-            next = min(next, deadline)
+        if let earliest {
+            next = min(next, earliest)
         }
         return next == .max ? nil : next
     }
 
-    /// Fails, each alone, the commands whose deadline passed while they waited for the socket (nothing of theirs
-    /// was written, so the connection attempt goes on); returns the earliest deadline of those still waiting.
-    private func failCommandsOverdueForSocket(now: UInt64) -> UInt64 {
-        var overdue: [PendingCommand] = []
-        var next = UInt64.max
-        waitingForSocket.removeAll { batch in
-            let deadline = batch.commands.lazy.map(\.deadline).min() ?? .max
-            if deadline <= now {
-                overdue += batch.commands
-                return true
-            }
-            next = min(next, deadline)
-            return false
-        }
-        waitingForSocketCount -= overdue.count
-        let error = RedisError(.timeout, "not connected to \(configuration) within the command timeout")
-        for command in overdue {
-            command.completion(.failure(error))
-        }
-        return next
-    }
-
-    /// Queues the commands that waited for the socket behind the setup commands, in arrival order (loop thread).
-    private func releaseCommandsWaitingForSocket() {
-        let batches = waitingForSocket
-        waitingForSocket = []
-        waitingForSocketCount = 0
-        for batch in batches {
+    /// Queues the commands that waited for the socket behind the setup commands, in arrival order, and finishes
+    /// what becoming ready means (loop thread).
+    private func becameReady(_ ready: ConnectionStateMachine.Ready) {
+        for batch in ready.release {
             queueForWriting(batch.bytes, commands: batch.commands)
+        }
+        if ready.established {
+            established()
         }
     }
 
     // MARK: Internals
 
-    private func queueSetupCommands() throws(RedisError) {
-        var commands: [(String, [RedisArgument])] = []
-        if let password = configuration.password {
-            if let username = configuration.username {
-                commands.append(("AUTH", ["AUTH", RedisArgument(username), RedisArgument(password)]))
-            } else {
-                commands.append(("AUTH", ["AUTH", RedisArgument(password)]))
+    private func queueSetupCommands(
+        _ steps: [ConnectionStateMachine.SetupStep],
+        deadline: UInt64
+    ) throws(RedisError) {
+        for step in steps {
+            let setup = PendingCommand(deadline: deadline) { [weak self] result in
+                self?.setupReplied(result)
             }
-        }
-        if configuration.database != 0 {
-            commands.append(("SELECT", ["SELECT", RedisArgument(configuration.database)]))
-        }
-        if let name = configuration.clientName {
-            commands.append(("CLIENT SETNAME", ["CLIENT", "SETNAME", RedisArgument(name)]))
-        }
-        if configuration.requiresPrimaryRole {
-            commands.append(("ROLE", ["ROLE"]))
-        }
-        setupRepliesLeft = commands.count
-        for (name, command) in commands {
-            let setup = PendingCommand(deadline: connectDeadline) { [weak self] result in
-                self?.setupReplied(name, result)
-            }
-            queueForWriting(try CommandEncoder.encode(command), commands: CollectionOfOne(setup))
+            queueForWriting(try CommandEncoder.encode(step.arguments), commands: CollectionOfOne(setup))
         }
     }
 
-    private func setupReplied(_ name: String, _ result: Result<RedisReply, RedisError>) {
-        switch result {
-        case .success(.error(let message)):
-            // The server's message names the failure (WRONGPASS, NOPERM…) and never echoes the password.
-            fail(RedisError(.authentication, "\(name) failed: \(message)"))
-        case .success(let reply) where name == "ROLE" && reply.array?.first?.string != "master":
-            // Replies are handed out in order, so the commands queued behind ROLE fail here, unanswered.
-            fail(RedisError(.connectionFailed, "\(configuration) is not a primary: ROLE says \(reply)"))
-        case .success:
-            setupRepliesLeft -= 1
-            if setupRepliesLeft == 0 {
-                established()
-            }
-        case .failure(let error):
-            // Normally the connection failing (already closed); a setup reply above the caps closes it here.
+    private func setupReplied(_ result: Result<RedisReply, RedisError>) {
+        switch machine.setupReplied(result) {
+        case .waiting:
+            break
+        case .established:
+            established()
+        case .close(let error):
             fail(error)
         }
     }
 
     private func established() {
-        connectDeadline = .max
         if allowsDirectWrites && tls == nil {
             shared.withLock { shared in
                 shared.directWrites = !shared.closed
@@ -447,16 +391,11 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     }
 
     private func connected() {
-        if let tls {
-            phase = .tlsHandshake
-            advanceHandshake(tls)
-        } else {
-            phase = .ready
-            releaseCommandsWaitingForSocket()
-            if setupRepliesLeft == 0 {
-                established()
-            }
+        if let ready = machine.socketConnected() {
+            becameReady(ready)
             flush()
+        } else if let tls {
+            advanceHandshake(tls)
         }
     }
 
@@ -464,12 +403,8 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         do {
             let done = try tls.handshake()
             tls.drainCiphertext(into: &ciphertext)
-            if done {
-                phase = .ready
-                releaseCommandsWaitingForSocket()
-                if setupRepliesLeft == 0 {
-                    established()
-                }
+            if done, let ready = machine.tlsHandshakeFinished() {
+                becameReady(ready)
             }
             flush()
         } catch {
@@ -565,20 +500,16 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             return commands
         }
         for (index, reply) in replies.enumerated() {
-            if phase == .closed {
-                // A completion (a failed AUTH) closed the connection: what was already taken still gets an answer.
-                let error = closeError ?? RedisError(.connectionClosed, "the connection closed")
-                for command in commands.dropFirst(index) {
-                    command.completion(.failure(error))
-                }
-                return
-            }
-            if index < commands.count {
-                // A reply above the caps fails its own command only: it was skipped, the connection is intact.
-                commands[index].completion(reply)
-            } else if case .success(let push) = reply, let pushHandler {
-                pushHandler(push)
-            } else {
+            switch machine.route(reply, at: index, taken: commands, acceptsPushes: pushHandler != nil) {
+            case .complete(let command, let result):
+                command.completion(result)
+            case .fail(let command, let error):
+                command.completion(.failure(error))
+            case .push(let push):
+                pushHandler?(push)
+            case .discard:
+                break
+            case .unexpected:
                 throw RedisError(.protocol, "the server sent a reply that no command was waiting for")
             }
         }
@@ -607,8 +538,6 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
 
     private func fail(_ error: RedisError) {
         guard phase != .closed else { return }
-        phase = .closed
-        closeError = error
         if handlerID != 0 {
             loop.unregister(handlerID)
         }
@@ -619,34 +548,21 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             shared.directWrites = false
             idleHint.store(false, ordering: .relaxed)
             if shared.fd >= 0 {
-                Glibc.close(shared.fd)
+                Platform.close(shared.fd)
                 shared.fd = -1
             }
             shared.plaintext = []
             shared.plaintextSent = 0
             return shared.queue.removeAll()
         }
-        let unsent = waitingForSocket.flatMap(\.commands)
-        waitingForSocket = []
-        waitingForSocketCount = 0
+        let failures = machine.close(error, inFlight: waiting, now: Monotonic.now()) ?? []
         fileDescriptor = -1
         tls = nil
         stream = nil
         ciphertext = []
-        let now = Monotonic.now()
         // A timeout names the command(s) whose deadline passed, wherever they were in the queue.
-        for command in waiting + unsent {
-            if error.code != .timeout {
-                command.completion(.failure(error))
-            } else if command.deadline <= now {
-                command.completion(.failure(RedisError(.timeout, error.message)))
-            } else {
-                command.completion(
-                    .failure(
-                        RedisError(.connectionClosed, "closed because an earlier command on the connection timed out")
-                    )
-                )
-            }
+        for (command, error) in failures {
+            command.completion(.failure(error))
         }
         onEstablished = nil
         let onClose = self.onClose

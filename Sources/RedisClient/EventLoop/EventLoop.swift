@@ -1,12 +1,5 @@
+import AuthKitPlatform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One thread the library owns that does all socket I/O with `poll` over non-blocking sockets.
 ///
@@ -69,25 +62,18 @@ final class EventLoop: @unchecked Sendable {
 
     init(busyPollNanoseconds: UInt64 = 0) {
         self.busyPoll = BusyPollPolicy(limit: busyPollNanoseconds, processors: ProcessorBudget.current())
-        var fds: [Int32] = [-1, -1]
-        let ok = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress) } == 0
-        if ok {
-            for fd in fds {
-                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            }
-        }
-        pipeOK = ok
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
+        let pipe = Platform.makeWakePipe()
+        pipeOK = pipe != nil
+        wakeRead = pipe?.read ?? -1
+        wakeWrite = pipe?.write ?? -1
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         plaintextBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
     }
 
     deinit {
         if pipeOK {
-            close(wakeRead)
-            close(wakeWrite)
+            Platform.close(wakeRead)
+            Platform.close(wakeWrite)
         }
         readBuffer.deallocate()
         plaintextBuffer.deallocate()
@@ -218,23 +204,11 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Thread
 
     private func startThread() {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread,
-            nil,
-            { argument in
-                guard let argument else { return nil }
-                let loop = Unmanaged<EventLoop>.fromOpaque(argument).takeRetainedValue()
-                loop.runLoop()
-                return nil
-            },
-            context
-        )
-        if result == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<EventLoop>.fromOpaque(context).release()
+        // The thread holds the loop until it exits.
+        let started = Platform.startDetachedThread { [self] in
+            runLoop()
+        }
+        if !started {
             // Without a thread nothing can be served: stop here, on the caller's thread, so the stop handler
             // shuts the pool down and the queued jobs fail at once instead of hanging.
             inbox.withLock { $0.state = .stopping }
@@ -244,109 +218,29 @@ final class EventLoop: @unchecked Sendable {
 
     private func wakeUp() {
         var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        _ = withUnsafeBytes(of: &byte) { Platform.write(wakeWrite, $0) }
     }
 
     private func drainWakePipe() {
         var scratch = [UInt8](repeating: 0, count: 64)
-        while scratch.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
+        while scratch.withUnsafeMutableBytes({ Platform.read(wakeRead, into: $0) }) > 0 {}
     }
 
+    /// The loop: run the queued jobs, enforce what is due, wait for a socket, a wake-up or the next deadline, hand
+    /// the ready sockets to their handlers; until ``stop()``.
     private func runLoop() {
-        var fds: [pollfd] = []
+        var polled = Platform.PollSet()
         var ids: [Int] = []
         while true {
-            let (jobs, stopping, stopHandler) = inbox.withLock {
-                inbox -> ([@Sendable () -> Void], Bool, (@Sendable () -> Void)?) in
-                let jobs = inbox.jobs
-                inbox.jobs.removeAll(keepingCapacity: true)
-                let stopping = inbox.state == .stopping
-                let handler = stopping ? inbox.stopHandler : nil
-                if stopping {
-                    inbox.stopHandler = nil
-                }
-                return (jobs, stopping, handler)
-            }
-            stopHandler?()
-            for job in jobs {
-                job()
-                // A long run of jobs (a burst of commands, many tasks on the client's executor) must not hold a
-                // deadline back until it ends: deadlines that come due meanwhile are enforced between two jobs.
-                let announced = UInt64(clamping: announcedDeadline.load(ordering: .relaxed))
-                if !stopping && min(nextDue, announced) <= Monotonic.now() {
-                    fireDueDeadlines(now: Monotonic.now())
-                }
-            }
-            flushDirty()
-            if stopping {
+            if runQueuedJobs() {
                 break
             }
             fireDueDeadlines(now: Monotonic.now())
             let next = nextDue
             flushDirty()
-
-            fds.removeAll(keepingCapacity: true)
-            ids.removeAll(keepingCapacity: true)
-            fds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            for (id, handler) in handlers {
-                let events = Int16(POLLIN) | (handler.wantsWrite ? Int16(POLLOUT) : 0)
-                fds.append(pollfd(fd: handler.fileDescriptor, events: events, revents: 0))
-                ids.append(id)
-            }
-            let wakeAt = min(next, Monotonic.now() &+ Self.maximumSleepNanoseconds)
-            var timeout = Self.pollTimeout(until: wakeAt)
-            let mayBlock = inbox.withLock { inbox -> Bool in
-                if inbox.jobs.isEmpty && !inbox.recheckDeadlines && inbox.state == .running {
-                    inbox.sleeping = true
-                    inbox.plannedWake = wakeAt
-                    return true
-                }
-                inbox.recheckDeadlines = false
-                return false
-            }
-            if !mayBlock {
-                timeout = 0
-            }
-            var count: Int32 = 0
-            // Whether this wait is one the busy-poll policy governs (few commands in flight), and since when.
-            var governed = false
-            var waitStart: UInt64 = 0
-            if timeout > 0, busyPoll.limit > 0 {
-                let inFlight = commandsAwaitingReplies(ids)
-                busyPoll.record(commandsInFlight: inFlight)
-                governed = busyPoll.governs(commandsInFlight: inFlight)
-                if governed {
-                    waitStart = Monotonic.now()
-                    let spin = busyPoll.spin(commandsInFlight: inFlight)
-                    // A reply that lands within the spin is read without paying a sleeping thread's wake-up.
-                    while spin > 0 && count == 0 && Monotonic.now() &- waitStart < spin {
-                        count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 0) }
-                        if count == 0 {
-                            sched_yield()
-                        }
-                    }
-                    // The spin took time, and on a busy machine a yield can take many milliseconds: sleep only for
-                    // what is left, or the wake-up comes that much after the deadline.
-                    timeout = Self.pollTimeout(until: wakeAt)
-                }
-            }
-            if count == 0 {
-                count = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
-            }
-            if governed, fds.dropFirst().contains(where: { $0.revents & Int16(POLLIN) != 0 }) {
-                busyPoll.record(wait: Monotonic.now() &- waitStart)
-            }
-            inbox.withLock { inbox in
-                inbox.sleeping = false
-                inbox.wakeSent = false
-            }
-            guard count > 0 else { continue }
-            if fds[0].revents != 0 {
-                drainWakePipe()
-            }
-            for index in 1..<fds.count where fds[index].revents != 0 {
-                handlers[ids[index - 1]]?.handle(events: fds[index].revents)
-            }
+            collectDescriptors(into: &polled, ids: &ids)
+            guard waitForReadiness(&polled, ids: ids, until: next) > 0 else { continue }
+            dispatchReady(polled, ids: ids)
             flushDirty()
         }
         handlers.removeAll()
@@ -354,6 +248,122 @@ final class EventLoop: @unchecked Sendable {
         dirty.removeAll()
         inbox.withLock { $0.state = .stopped }
         resumeExitWaiters()
+    }
+
+    // MARK: Jobs
+
+    /// Runs the jobs queued so far (after the stop handler, once stopping) and flushes what they queued; returns
+    /// whether the loop is stopping.
+    private func runQueuedJobs() -> Bool {
+        let (jobs, stopping, stopHandler) = inbox.withLock {
+            inbox -> ([@Sendable () -> Void], Bool, (@Sendable () -> Void)?) in
+            let jobs = inbox.jobs
+            inbox.jobs.removeAll(keepingCapacity: true)
+            let stopping = inbox.state == .stopping
+            let handler = stopping ? inbox.stopHandler : nil
+            if stopping {
+                inbox.stopHandler = nil
+            }
+            return (jobs, stopping, handler)
+        }
+        stopHandler?()
+        for job in jobs {
+            job()
+            // A long run of jobs (a burst of commands, many tasks on the client's executor) must not hold a
+            // deadline back until it ends: deadlines that come due meanwhile are enforced between two jobs.
+            let announced = UInt64(clamping: announcedDeadline.load(ordering: .relaxed))
+            if !stopping && min(nextDue, announced) <= Monotonic.now() {
+                fireDueDeadlines(now: Monotonic.now())
+            }
+        }
+        flushDirty()
+        return stopping
+    }
+
+    // MARK: Waiting
+
+    /// Fills `polled` with the wake pipe, then every handler's socket (its handler's id at the same place in `ids`,
+    /// one behind).
+    private func collectDescriptors(into polled: inout Platform.PollSet, ids: inout [Int]) {
+        polled.removeAll()
+        ids.removeAll(keepingCapacity: true)
+        polled.append(wakeRead, for: .readable)
+        for (id, handler) in handlers {
+            polled.append(handler.fileDescriptor, for: handler.wantsWrite ? [.readable, .writable] : .readable)
+            ids.append(id)
+        }
+    }
+
+    /// Waits in `poll` until a socket is ready, a job or a deadline announcement wakes the loop, or `next` (at most
+    /// ``maximumSleepNanoseconds`` away) comes; does not sleep when jobs arrived meanwhile. Returns `poll`'s count.
+    private func waitForReadiness(_ polled: inout Platform.PollSet, ids: [Int], until next: UInt64) -> Int32 {
+        let wakeAt = min(next, Monotonic.now() &+ Self.maximumSleepNanoseconds)
+        var timeout = Self.pollTimeout(until: wakeAt)
+        let mayBlock = inbox.withLock { inbox -> Bool in
+            if inbox.jobs.isEmpty && !inbox.recheckDeadlines && inbox.state == .running {
+                inbox.sleeping = true
+                inbox.plannedWake = wakeAt
+                return true
+            }
+            inbox.recheckDeadlines = false
+            return false
+        }
+        if !mayBlock {
+            timeout = 0
+        }
+        var count: Int32 = 0
+        // Whether this wait is one the busy-poll policy governs (few commands in flight), and since when.
+        var governed = false
+        var waitStart: UInt64 = 0
+        if timeout > 0, busyPoll.limit > 0 {
+            let inFlight = commandsAwaitingReplies(ids)
+            busyPoll.record(commandsInFlight: inFlight)
+            governed = busyPoll.governs(commandsInFlight: inFlight)
+            if governed {
+                waitStart = Monotonic.now()
+                count = spin(&polled, for: busyPoll.spin(commandsInFlight: inFlight), since: waitStart)
+                // The spin took time, and on a busy machine a yield can take many milliseconds: sleep only for
+                // what is left, or the wake-up comes that much after the deadline.
+                timeout = Self.pollTimeout(until: wakeAt)
+            }
+        }
+        if count == 0 {
+            count = polled.wait(milliseconds: timeout)
+        }
+        if governed, (1..<polled.count).contains(where: { polled.returned(at: $0).contains(.readable) }) {
+            busyPoll.record(wait: Monotonic.now() &- waitStart)
+        }
+        inbox.withLock { inbox in
+            inbox.sleeping = false
+            inbox.wakeSent = false
+        }
+        return count
+    }
+
+    /// Polls without sleeping, yielding the processor in between, for up to `limit` nanoseconds from `start`: a
+    /// reply that lands within the spin is read without paying a sleeping thread's wake-up. Returns `poll`'s count.
+    private func spin(_ polled: inout Platform.PollSet, for limit: UInt64, since start: UInt64) -> Int32 {
+        var count: Int32 = 0
+        while limit > 0 && count == 0 && Monotonic.now() &- start < limit {
+            count = polled.wait(milliseconds: 0)
+            if count == 0 {
+                Platform.yieldProcessor()
+            }
+        }
+        return count
+    }
+
+    /// Drains the wake pipe if it woke the loop and hands each ready socket's events to its handler.
+    private func dispatchReady(_ polled: Platform.PollSet, ids: [Int]) {
+        if !polled.returned(at: 0).isEmpty {
+            drainWakePipe()
+        }
+        for index in 1..<polled.count {
+            let events = polled.returned(at: index)
+            if !events.isEmpty {
+                handlers[ids[index - 1]]?.handle(events: events)
+            }
+        }
     }
 
     /// The `poll` timeout in whole milliseconds, rounded up, that wakes the loop at `wakeAt` (0 when it has passed).
@@ -392,6 +402,8 @@ final class EventLoop: @unchecked Sendable {
             }
         }
     }
+
+    // MARK: Timers and deadlines
 
     /// Runs the timers that are due and fails what is overdue on every connection; sets ``nextDue`` to when the
     /// next timer or deadline is due.

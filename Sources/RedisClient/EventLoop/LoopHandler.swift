@@ -1,3 +1,5 @@
+import AuthKitPlatform
+
 /// Something the event loop polls: a socket with its interest, deadlines and pending writes.
 ///
 /// Every method is called on the loop thread only.
@@ -9,7 +11,7 @@ protocol LoopHandler: AnyObject {
     /// How many commands sent or queued on this socket still wait for their replies.
     var awaitedReplies: Int { get }
     /// Reacts to `poll` results (`POLLIN`, `POLLOUT`, `POLLERR`, `POLLHUP`).
-    func handle(events: Int16)
+    func handle(events: Platform.PollEvents)
     /// Writes what is queued, once per loop iteration so that concurrent commands go out in one batch.
     func flush()
     /// Fails what is overdue at `now`; returns the next deadline to wake up for, if any.

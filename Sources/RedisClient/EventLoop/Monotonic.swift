@@ -1,17 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AuthKitPlatform
 
 /// Monotonic nanoseconds (`clock_gettime(CLOCK_MONOTONIC)`), the unit of every deadline on the event loop.
 enum Monotonic {
     static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+        Platform.monotonicNanoseconds()
     }
 
     static func nanoseconds(_ duration: Duration) -> UInt64 {

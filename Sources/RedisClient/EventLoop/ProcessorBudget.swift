@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AuthKitPlatform
 
 /// How many processors this process can keep busy at once, for ``BusyPollPolicy``: the fewest of those online,
 /// those its affinity mask allows, and its cgroup CPU quota rounded up (a container limited to one CPU on a large
@@ -12,7 +6,7 @@ import Darwin
 enum ProcessorBudget {
     /// The budget of this process, at least 1.
     static func current() -> Int {
-        var budget = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
+        var budget = Platform.onlineProcessors()
         #if os(Linux)
         if let allowed = allowedProcessors(status: readFile("/proc/self/status") ?? "") {
             budget = min(budget, allowed)
@@ -93,16 +87,6 @@ enum ProcessorBudget {
 
     /// A small text file's contents, or `nil`.
     private static func readFile(_ path: String) -> String? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 65536 {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        Platform.readFile(path, limit: 65536).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -1,12 +1,5 @@
+import AuthKitPlatform
 internal import CAuthKitOpenSSL
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Owns one client `SSL` object (freed with `SSL_free`) that works on memory BIOs: the connection moves the
 /// ciphertext itself with `send(MSG_NOSIGNAL)`/`recv`, so OpenSSL never writes to a socket and a closed peer can
@@ -121,8 +114,6 @@ final class TLSSession {
     }
 
     private static func isIPAddress(_ host: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+        Platform.isIPAddress(host)
     }
 }
