@@ -148,8 +148,8 @@ extension RedisClient {
     }
 
     /// `SPUBLISH channel message` (Redis 7.0 and later): publishes to the subscribers of a sharded channel
-    /// (``subscribe(shardChannels:)``); on a cluster it goes to the primary that owns the channel's slot and
-    /// reaches only that shard. Returns how many subscribers received it.
+    /// (``subscribe(shardChannels:resubscribe:)``); on a cluster it goes to the primary that owns the channel's slot
+    /// and reaches only that shard. Returns how many subscribers received it.
     /// - Throws: ``RedisError``.
     @discardableResult
     public func spublish(_ channel: RedisArgument, message: RedisArgument) async throws -> Int {
