@@ -1,3 +1,4 @@
+import AuthKitClock
 public import PermissionCache
 public import RedisClient
 
@@ -128,7 +129,6 @@ public final class RedisPermissionStore: PermissionStore {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
+        duration.ttl(in: .milliseconds)
     }
 }

@@ -1,3 +1,4 @@
+import AuthKitClock
 public import RateLimiter
 public import RedisClient
 
@@ -74,7 +75,7 @@ public final class RedisRateLimitStore: RateLimitStore {
             arguments.append(RedisArgument(policy.limit))
             arguments.append(RedisArgument(policy.windowMicroseconds))
             arguments.append(RedisArgument(policy.burst))
-            arguments.append(RedisArgument(policy.blockDuration.map(Self.microseconds) ?? 0))
+            arguments.append(RedisArgument(policy.blockDuration?.ttl(in: .microseconds) ?? 0))
         }
         let reply: RedisReply
         do {
@@ -108,10 +109,5 @@ public final class RedisRateLimitStore: RateLimitStore {
         case .gcra: "g"
         default: "f"
         }
-    }
-
-    private static func microseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1_000_000 &+ attoseconds / 1_000_000_000_000
     }
 }
