@@ -53,7 +53,7 @@ public final class RedisPermissionStore: PermissionStore {
         let userReply: RedisReply
         do {
             async let global = client.send("GET", globalKey)
-            async let fields = client.eval(PermissionScripts.lookup, keys: [userKey])
+            async let fields = client.eval(RedisPermissionStoreScripts.lookup, keys: [userKey])
             (globalReply, userReply) = try await (global, fields)
         } catch {
             throw PermissionCacheError(.storeUnavailable, "Redis permission lookup failed: \(error)")
@@ -83,7 +83,7 @@ public final class RedisPermissionStore: PermissionStore {
         guard milliseconds > 0 else { return false }
         do {
             let reply = try await client.eval(
-                PermissionScripts.save,
+                RedisPermissionStoreScripts.save,
                 keys: [RedisArgument(redisKey(for: user))],
                 arguments: [
                     RedisArgument(String(version.user)), RedisArgument(String(version.global)),
@@ -101,7 +101,7 @@ public final class RedisPermissionStore: PermissionStore {
     public func invalidate(user: String) async throws {
         do {
             try await client.eval(
-                PermissionScripts.invalidate,
+                RedisPermissionStoreScripts.invalidate,
                 keys: [RedisArgument(redisKey(for: user))],
                 arguments: [
                     RedisArgument(String(UInt64.random(in: 1...UInt64.max))),
