@@ -76,6 +76,7 @@ let package = Package(
             name: "RedisClient",
             dependencies: [
                 "AuthKitPlatform",
+                "AuthKitClock",
                 "CAuthKitHiredis",
                 "CAuthKitOpenSSL",
                 .product(name: "Logging", package: "swift-log"),
@@ -167,6 +168,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "AuthKitClockTests", dependencies: ["AuthKitClock"], swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",
             dependencies: ["AuthKitTesting", "AuthKitRedis", "RedisClient", "TokenStore"],

@@ -18,16 +18,12 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// The whole seconds since the epoch, rounded towards negative infinity.
     public var seconds: Int64 {
-        let (whole, attoseconds) = sinceEpoch.components
-        return attoseconds < 0 ? whole - 1 : whole
+        sinceEpoch.wholeUnits(in: .seconds)
     }
 
     /// The milliseconds since the epoch, rounded towards negative infinity.
     public var milliseconds: Int64 {
-        let (whole, attoseconds) = sinceEpoch.components
-        let millis = attoseconds / 1_000_000_000_000_000
-        let floorMillis = attoseconds < 0 && attoseconds % 1_000_000_000_000_000 != 0 ? millis - 1 : millis
-        return whole &* 1000 &+ floorMillis
+        sinceEpoch.wholeUnits(in: .milliseconds)
     }
 
     /// The seconds since the epoch as a floating-point number, for comparisons with fractional NumericDates.

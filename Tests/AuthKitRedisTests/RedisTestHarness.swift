@@ -71,11 +71,8 @@ func keys(under prefix: String, _ client: RedisClient) async throws -> [[UInt8]]
 
 /// Sleeps until 2 ms after the next multiple of `window` on the system clock, which local servers share.
 func alignToWindow(_ window: Duration) async throws {
-    let now = WallClock.system.now().sinceEpoch
-    let (seconds, attoseconds) = window.components
-    let windowMicros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-    let (nowSeconds, nowAtto) = now.components
-    let nowMicros = nowSeconds * 1_000_000 + nowAtto / 1_000_000_000_000
+    let windowMicros = window.ttl(in: .microseconds)
+    let nowMicros = WallClock.system.now().sinceEpoch.wholeUnits(in: .microseconds)
     let wait = windowMicros - nowMicros % windowMicros + 2000
     try await Task.sleep(for: .microseconds(wait))
 }

@@ -126,6 +126,33 @@ struct RedisTokenStoreTests {
         }
     }
 
+    /// Durations reached the scripts as `seconds * 1000`, which trapped on an idle lifetime of `.seconds(.max)` (no
+    /// idle limit): a crash on a configuration value. They now saturate (`Duration.ttl(in:)`), and the absolute
+    /// lifetime bounds the session as it does in memory.
+    @Test("an idle lifetime too long for milliseconds is bounded by the absolute lifetime, as in memory, not a trap")
+    func idleLifetimeBeyondMilliseconds() async throws {
+        try await withManualStore { _, _, clock, redis in
+            let lifetime = SessionLifetime(absolute: .seconds(3_600), idle: .seconds(Int64.max))
+            let memory = InMemoryTokenStore(clock: clock.wallClock)
+            for store: any TokenStore in [redis, memory] {
+                let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
+                #expect(login.session.expiresAt == login.session.absoluteExpiresAt, "\(store)")
+                clock.advance(by: .seconds(3_000))
+                let rotated = try await store.rotate(refreshToken: login.refreshToken.text)
+                guard case .rotated(let grant) = rotated else {
+                    Issue.record("\(store): a session inside its absolute lifetime was not rotated: \(rotated)")
+                    return
+                }
+                clock.advance(by: .seconds(601))
+                let late = try await store.rotate(refreshToken: grant.refreshToken.text)
+                guard case .invalid = late else {
+                    Issue.record("\(store): a session past its absolute lifetime was rotated: \(late)")
+                    return
+                }
+            }
+        }
+    }
+
     /// Sessions per user were unbounded before the hard cap: 200,000 made ending them block Redis for a second.
     /// Every script now reads at most the cap's worth of a user's index, even one an earlier version let grow
     /// past it (counted by the server: `redis.call`s from scripts show in `INFO commandstats`).

@@ -29,7 +29,7 @@ struct RedisBusyPollTests {
                 #expect(counted == Array(1...8))
                 // A deadline still fires while the loop spins: DEBUG SLEEP outlasts the command timeout.
                 let code = await errorCode {
-                    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+                    let seconds = timeout / .seconds(1)
                     _ = try await client.send("DEBUG", "SLEEP", RedisArgument("\(3 * seconds)"))
                 }
                 #expect(code == .timeout)

@@ -1,3 +1,4 @@
+import AuthKitClock
 import Foundation
 
 /// What AuthKit's HTTP routes do, without the framework: each method reads a request's parts, calls the facade, and
@@ -153,7 +154,7 @@ public struct AuthKitHTTPEndpoints: Sendable {
             statusCode: 200,
             headers: [
                 (name: "Content-Type", value: "application/json"),
-                (name: "Cache-Control", value: "max-age=\((jwks.maxAge ?? .zero).components.seconds)"),
+                (name: "Cache-Control", value: "max-age=\(max(0, (jwks.maxAge ?? .zero).wholeUnits(in: .seconds)))"),
             ],
             body: jwks.text
         )
@@ -220,7 +221,7 @@ public struct AuthKitHTTPEndpoints: Sendable {
         object["access_token"] = .string(pair.accessToken)
         object["refresh_token"] = .string(pair.refreshToken)
         object["token_type"] = .string(pair.tokenType)
-        object["expires_in"] = .number(Double(pair.expiresIn.components.seconds))
+        object["expires_in"] = .number(Double(max(0, pair.expiresIn.wholeUnits(in: .seconds))))
         return .object(object)
     }
 

@@ -1,3 +1,4 @@
+import AuthKitClock
 public import Logging
 import Metrics
 public import ServiceLifecycle
@@ -410,8 +411,6 @@ public final class AuthKitVerifier: Service, Sendable {
     }
 
     private static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = ContinuousClock.now - start
-        let (seconds, attoseconds) = elapsed.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        (ContinuousClock.now - start).wholeUnits(in: .nanoseconds)
     }
 }

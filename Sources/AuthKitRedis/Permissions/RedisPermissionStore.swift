@@ -1,3 +1,4 @@
+import AuthKitClock
 public import PermissionCache
 public import RedisClient
 
@@ -52,7 +53,7 @@ public final class RedisPermissionStore: PermissionStore {
         let userReply: RedisReply
         do {
             async let global = client.send("GET", globalKey)
-            async let fields = client.eval(PermissionScripts.lookup, keys: [userKey])
+            async let fields = client.eval(RedisPermissionStoreScripts.lookup, keys: [userKey])
             (globalReply, userReply) = try await (global, fields)
         } catch {
             throw PermissionCacheError(.storeUnavailable, "Redis permission lookup failed: \(error)")
@@ -82,7 +83,7 @@ public final class RedisPermissionStore: PermissionStore {
         guard milliseconds > 0 else { return false }
         do {
             let reply = try await client.eval(
-                PermissionScripts.save,
+                RedisPermissionStoreScripts.save,
                 keys: [RedisArgument(redisKey(for: user))],
                 arguments: [
                     RedisArgument(String(version.user)), RedisArgument(String(version.global)),
@@ -100,7 +101,7 @@ public final class RedisPermissionStore: PermissionStore {
     public func invalidate(user: String) async throws {
         do {
             try await client.eval(
-                PermissionScripts.invalidate,
+                RedisPermissionStoreScripts.invalidate,
                 keys: [RedisArgument(redisKey(for: user))],
                 arguments: [
                     RedisArgument(String(UInt64.random(in: 1...UInt64.max))),
@@ -128,7 +129,6 @@ public final class RedisPermissionStore: PermissionStore {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
+        duration.ttl(in: .milliseconds)
     }
 }

@@ -1,3 +1,4 @@
+import AuthKitClock
 public import RateLimiter
 public import RedisClient
 
@@ -17,11 +18,22 @@ public final class RedisRateLimitStore: RateLimitStore {
     public let client: RedisClient
     /// The prefix of every key (default `authkit:`).
     public let keyPrefix: String
+    /// The clock decisions are made by, in tests; nil (always, outside tests) for the server's `TIME`.
+    private let testClock: (@Sendable () -> UnixTime)?
 
     /// Creates a store over `client`, naming keys `<keyPrefix>rl:{<key>}`.
     public init(client: RedisClient, keyPrefix: String = "authkit:") {
         self.client = client
         self.keyPrefix = keyPrefix
+        self.testClock = nil
+    }
+
+    /// A store that decides at `testClock`'s instants (sent to the script, see `decideAt`) instead of the server's
+    /// `TIME`, so that a test can hold it to `InMemoryRateLimitStore` at the same instants.
+    init(client: RedisClient, keyPrefix: String = "authkit:", testClock: @escaping @Sendable () -> UnixTime) {
+        self.client = client
+        self.keyPrefix = keyPrefix
+        self.testClock = testClock
     }
 
     /// The Redis key that holds `limiterKey`'s state, for operators and the CLI's `status`.
@@ -67,19 +79,24 @@ public final class RedisRateLimitStore: RateLimitStore {
     ) async throws -> [RateLimitPolicyResult] {
         try RateLimitPolicy.validate(key: key, policies: policies, cost: cost)
         var arguments: [RedisArgument] = [charge ? "1" : "0", RedisArgument(cost), RedisArgument(policies.count)]
-        arguments.reserveCapacity(3 + policies.count * 6)
+        arguments.reserveCapacity(4 + policies.count * 6)
         for policy in policies {
             arguments.append(RedisArgument(policy.name))
             arguments.append(RedisArgument(Self.code(policy.algorithm)))
             arguments.append(RedisArgument(policy.limit))
             arguments.append(RedisArgument(policy.windowMicroseconds))
             arguments.append(RedisArgument(policy.burst))
-            arguments.append(RedisArgument(policy.blockDuration.map(Self.microseconds) ?? 0))
+            arguments.append(RedisArgument(policy.blockDuration?.ttl(in: .microseconds) ?? 0))
+        }
+        var script = RedisRateLimitStoreScripts.decide
+        if let testClock {
+            arguments.append(RedisArgument(testClock().sinceEpoch.wholeUnits(in: .microseconds)))
+            script = RedisRateLimitStoreScripts.decideAt
         }
         let reply: RedisReply
         do {
             reply = try await client.eval(
-                RateLimitScripts.decide,
+                script,
                 keys: [RedisArgument(redisKey(for: key))],
                 arguments: arguments
             )
@@ -108,10 +125,5 @@ public final class RedisRateLimitStore: RateLimitStore {
         case .gcra: "g"
         default: "f"
         }
-    }
-
-    private static func microseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1_000_000 &+ attoseconds / 1_000_000_000_000
     }
 }

@@ -628,7 +628,6 @@ public final class RedisTokenStore: TokenStore {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+        duration.ttl(in: .milliseconds)
     }
 }

@@ -149,11 +149,12 @@ enum RedisTokenStoreScripts {
             """#
     )
 
+    /// Ends the sessions in the index (at most `bound`) whose keys were given; reuse tombstones stay, and so do
+    /// sessions added to the index after it was read (logins after the call began).
+    ///
     /// KEYS: sessions index, epoch, epoch check key, then the keys of every session in the index as read before
     /// (hash and check key). ARGV: now, session key prefix, margin, epoch retained until (0: leave the epoch alone),
-    /// bound. Ends the sessions in the index (at most `bound`) whose keys were given; reuse tombstones stay, and so do sessions added to the index after
-    /// it was read (logins after the call began). Returns the number of sessions that were alive (under the epoch
-    /// as it was before this call).
+    /// bound. Returns the number of sessions that were alive (under the epoch as it was before this call).
     static let endSessions = RedisScript(
         prelude + #"""
             local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -188,14 +189,15 @@ enum RedisTokenStoreScripts {
             """#
     )
 
+    /// Creates a session. It is recorded as created after the user's epoch even when this clock has not passed it:
+    /// the script runs after the logout that set it, so the login is a new one (its tokens still answer to the epoch
+    /// by their own `iat`).
+    ///
     /// KEYS: sessions index, epoch, the new session's key and check key, then the keys of every session in the index
     /// as read before (hash and check key). ARGV: now, session id, digest, name, ip, user agent, absolute, idle,
     /// grace, max sessions, refuse (1) or evict (0), margin, session key prefix, bound, claims.
     /// Returns {1, created, ended ids...}, {0, limit} when the login is refused, or status RETRY (nothing changed)
-    /// when the limit would evict a session added to the index after it was read (its key is not in KEYS). The
-    /// session is recorded as created after the user's epoch even when this clock has not passed it: the script
-    /// runs after the logout that set it, so the login is a new one (its tokens still answer to the epoch by their
-    /// own `iat`).
+    /// when the limit would evict a session added to the index after it was read (its key is not in KEYS).
     static let createSession = RedisScript(
         prelude + #"""
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
@@ -254,11 +256,13 @@ enum RedisTokenStoreScripts {
             """#
     )
 
+    /// Rotates a refresh token, or says what rotating it would do: one script, so that `TokenStore.inspect` follows
+    /// the rotation rules exactly.
+    ///
     /// KEYS: session, sessions index, epoch, session check key. ARGV: now, presented digest, next digest, history
     /// size, margin, session id, inspect ('1': only say what rotating would do, and write nothing).
     /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry, claims}, {'reuse'} or {'invalid'}; when
     /// inspecting, {'active', expiry, absolute expiry, '1' if a grace retry, claims} instead of 'rotated'.
-    /// Rotation and inspection are one script so that `TokenStore.inspect` follows the rotation rules exactly.
     static let rotate = RedisScript(
         prelude + #"""
             local now, presented, nextDigest = tonumber(ARGV[1]), ARGV[2], ARGV[3]

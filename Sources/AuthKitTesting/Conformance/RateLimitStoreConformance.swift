@@ -1,3 +1,4 @@
+import AuthKitClock
 import Foundation
 public import RateLimiter
 
@@ -102,7 +103,7 @@ public struct RateLimitStoreConformance: Sendable {
     private static func realWindowNumbers(_ lengths: Duration...) -> [Int64] {
         let now = Date().timeIntervalSince1970
         return lengths.map { length in
-            let seconds = max(length.components.seconds, 1)
+            let seconds = max(length.ttl(in: .seconds), 1)
             return Int64(now) / seconds
         }
     }

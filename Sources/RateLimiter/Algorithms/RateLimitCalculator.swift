@@ -1,3 +1,5 @@
+import AuthKitClock
+
 /// The arithmetic of every algorithm, as pure functions of a state and an instant.
 ///
 /// The in-memory store and the Redis Lua script implement the same rules; keep them in step.
@@ -39,7 +41,7 @@ enum RateLimitCalculator {
             outcome = fixedWindow(policy, state: state, now: now, cost: Int64(cost))
         }
         if !outcome.result.isAllowed, let block = policy.blockDuration {
-            let until = now + microseconds(block)
+            let until = now + block.ttl(in: .microseconds)
             var blocked = state
             blocked.blockedUntil = until
             blocked.expiresAt = max(state.expiresAt, until)
@@ -52,9 +54,9 @@ enum RateLimitCalculator {
         return outcome
     }
 
-    static func microseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1_000_000 &+ attoseconds / 1_000_000_000_000
+    /// `instant` in microseconds since the epoch, the clock every store decides by (the Redis script's `TIME`).
+    static func microseconds(_ instant: UnixTime) -> Int64 {
+        instant.sinceEpoch.wholeUnits(in: .microseconds)
     }
 
     private static func fixedWindow(

@@ -1,3 +1,5 @@
+import AuthKitClock
+
 extension RateLimitDecision {
     /// The decision as one line of JSON, for CLIs and logs: durations in milliseconds (rounded up), `null` for
     /// no retry-after, and every policy's result under `"policies"`.
@@ -21,8 +23,6 @@ extension RateLimitDecision {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let whole = seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
-        return attoseconds % 1_000_000_000_000_000 > 0 ? whole + 1 : whole
+        duration.ttl(in: .milliseconds)
     }
 }

@@ -1,3 +1,5 @@
+import AuthKitClock
+
 extension RateLimitDecision {
     /// The HTTP response header fields that tell a client about this decision, as (name, value) pairs.
     ///
@@ -28,8 +30,6 @@ extension RateLimitDecision {
 
     /// `duration` in whole seconds, rounded up; never negative.
     static func wholeSeconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, duration > .zero else { return 0 }
-        return attoseconds > 0 ? seconds + 1 : seconds
+        duration.ttl(in: .seconds)
     }
 }

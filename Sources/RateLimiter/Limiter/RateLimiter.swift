@@ -34,7 +34,7 @@ public final class RateLimiter: Sendable {
 
     /// Whether the limiter is currently answering from its failure mode instead of the store.
     public var isUsingFallback: Bool {
-        let now = RateLimitCalculator.microseconds(clock.now().sinceEpoch)
+        let now = RateLimitCalculator.microseconds(clock.now())
         return storeDownUntil.withLock { until in until.map { $0 > now } ?? false }
     }
 
@@ -117,8 +117,8 @@ public final class RateLimiter: Sendable {
     }
 
     private func markStoreDown() {
-        let now = RateLimitCalculator.microseconds(clock.now().sinceEpoch)
-        let until = now + RateLimitCalculator.microseconds(configuration.storeRetryInterval)
+        let now = RateLimitCalculator.microseconds(clock.now())
+        let until = now + configuration.storeRetryInterval.ttl(in: .microseconds)
         storeDownUntil.withLock { $0 = until }
     }
 

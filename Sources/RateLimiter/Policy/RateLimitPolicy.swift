@@ -1,3 +1,5 @@
+import AuthKitClock
+
 /// One limit to enforce on a key: an algorithm, a number of requests per window, and an optional block.
 ///
 /// Several policies can be checked together (for example 10 per second and 1000 per hour); each keeps its
@@ -83,10 +85,9 @@ public struct RateLimitPolicy: Hashable, Sendable, CustomStringConvertible {
         algorithm == .gcra ? burst : limit
     }
 
-    /// The window in whole microseconds, the unit every store computes in.
+    /// The window in whole microseconds, the unit every store computes in (rounded up, as every span is).
     public var windowMicroseconds: Int64 {
-        let (seconds, attoseconds) = window.components
-        return seconds &* 1_000_000 &+ attoseconds / 1_000_000_000_000
+        window.ttl(in: .microseconds)
     }
 
     /// Throws ``RateLimitError/Code/invalidPolicy`` unless the numbers and name are usable.
@@ -162,10 +163,9 @@ public struct RateLimitPolicy: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func compact(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        if attoseconds == 0 {
-            return "\(seconds)s"
+        if duration.components.attoseconds == 0 {
+            return "\(duration.wholeUnits(in: .seconds))s"
         }
-        return "\(seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000)ms"
+        return "\(duration.wholeUnits(in: .milliseconds))ms"
     }
 }

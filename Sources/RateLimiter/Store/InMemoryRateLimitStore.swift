@@ -72,7 +72,7 @@ public final class InMemoryRateLimitStore: RateLimitStore {
     /// Implements ``RateLimitStore/charge(key:policies:cost:)``.
     public func charge(key: String, policies: [RateLimitPolicy], cost: Int) throws -> [RateLimitPolicyResult] {
         try RateLimitPolicy.validate(key: key, policies: policies, cost: cost)
-        let now = RateLimitCalculator.microseconds(clock.now().sinceEpoch)
+        let now = RateLimitCalculator.microseconds(clock.now())
         return state.withLock { state in
             state.operationsSinceSweep += 1
             if state.operationsSinceSweep >= max(1024, state.entries.count) {
@@ -106,7 +106,7 @@ public final class InMemoryRateLimitStore: RateLimitStore {
     /// Implements ``RateLimitStore/status(key:policies:cost:)``.
     public func status(key: String, policies: [RateLimitPolicy], cost: Int) throws -> [RateLimitPolicyResult] {
         try RateLimitPolicy.validate(key: key, policies: policies, cost: cost)
-        let now = RateLimitCalculator.microseconds(clock.now().sinceEpoch)
+        let now = RateLimitCalculator.microseconds(clock.now())
         let stored = state.withLock { $0.entries[key].flatMap { $0.expiresAt > now ? $0.policies : nil } } ?? [:]
         return policies.map { policy in
             var result = RateLimitCalculator.evaluate(policy, state: stored[policy.name], now: now, cost: cost).result

@@ -1,3 +1,4 @@
+import AuthKitClock
 public import Logging
 public import Metrics
 public import ServiceLifecycle
@@ -80,10 +81,8 @@ public final class RedisClient: Sendable, Service {
         self.logger = logger
         let metrics = RedisClientMetrics(factory: metricsFactory)
         self.instrumentation = RedisClientInstrumentation(metrics: metrics)
-        let busyPoll = configuration.busyPoll.components
-        let busyPollNanoseconds =
-            busyPoll.seconds < 0 || busyPoll.attoseconds < 0
-            ? 0 : UInt64(min(busyPoll.seconds, 1)) * 1_000_000_000 + UInt64(busyPoll.attoseconds / 1_000_000_000)
+        // Clamped here too: an out-of-range configuration makes every command fail, but still builds a loop.
+        let busyPollNanoseconds = Monotonic.nanoseconds(min(configuration.busyPoll, .seconds(1)))
         self.loop = EventLoop(busyPollNanoseconds: busyPollNanoseconds)
         do {
             let checked = try configuration.validated()

@@ -1,3 +1,4 @@
+import AuthKitClock
 import AuthKitPlatform
 
 /// Monotonic nanoseconds (`clock_gettime(CLOCK_MONOTONIC)`), the unit of every deadline on the event loop.
@@ -6,12 +7,9 @@ enum Monotonic {
         Platform.monotonicNanoseconds()
     }
 
+    /// A timeout in nanoseconds: rounded up, 0 when not positive, at most `Int64.max` (292 years).
     static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return UInt64.max / 2 }
-        return whole &+ UInt64(max(attoseconds, 0) / 1_000_000_000)
+        UInt64(duration.ttl(in: .nanoseconds))
     }
 
     static func deadline(after duration: Duration) -> UInt64 {

@@ -108,6 +108,33 @@ struct RedisPermissionStoreTests {
         }
     }
 
+    /// The TTL reached Redis rounded down to whole milliseconds: under 1 ms it became 0 and the save was dropped
+    /// (the in-memory store keeps it). TTLs now round up, never to 0.
+    @Test("a positive TTL under 1 ms is saved for 1 ms, as the in-memory store saves it, and a TTL of 0 is not")
+    func subMillisecondTTLIsSaved() async throws {
+        try await withRedisServer { server in
+            let client = try RedisClient(url: server.url)
+            let store = try RedisPermissionStore(client: client)
+            let memory: any PermissionStore = InMemoryPermissionStore()
+            for ttl: Duration in [.microseconds(500), .nanoseconds(1)] {
+                let version = try await store.lookup(user: "42").version
+                let saved = try await store.save(.init(permissions: ["a"]), for: "42", ttl: ttl, ifVersion: version)
+                let memoryVersion = try await memory.lookup(user: "42").version
+                let kept = try await memory.save(
+                    .init(permissions: ["a"]),
+                    for: "42",
+                    ttl: ttl,
+                    ifVersion: memoryVersion
+                )
+                #expect(kept, "the in-memory store saves for \(ttl)")
+                #expect(saved, "the Redis store must save for \(ttl) too")
+            }
+            let version = try await store.lookup(user: "7").version
+            #expect(try await !store.save(.init(permissions: ["a"]), for: "7", ttl: .zero, ifVersion: version))
+            await client.shutdown()
+        }
+    }
+
     @Test("an invalidation in one instance reaches another instance's local cache over pub/sub")
     func invalidationAcrossInstances() async throws {
         try await withRedisServer { server in

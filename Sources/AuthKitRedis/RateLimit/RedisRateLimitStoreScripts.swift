@@ -1,23 +1,42 @@
-internal import RedisClient
+import RedisClient
 
 /// The Lua scripts behind ``RedisRateLimitStore``: one script decides (and charges) every policy of a key at once.
 ///
 /// The arithmetic mirrors `RateLimitCalculator` in the RateLimiter module line for line (same operations in the
-/// same order on doubles), so the in-memory and Redis stores agree. Time is the server's `TIME` in microseconds,
-/// exact in a Lua double until the year 2255. Every write is followed, in the same script, by a `PEXPIRE` that
-/// covers the longest-lived state in the hash, so no key can exist without a TTL.
-enum RateLimitScripts {
-    /// KEYS[1] = the key's hash. ARGV = charge (1/0), cost, policy count, then per policy: name, algorithm
-    /// (f, s, g), limit, window µs, burst, block µs (0 = none). Returns per policy: allowed (1/0), limit,
-    /// remaining, reset-after µs, retry-after µs (-1 = none).
-    static let decide = RedisScript(
+/// same order on doubles), and RedisRateLimitDifferentialTests holds the two together. Time is the server's `TIME`
+/// in microseconds, exact in a Lua double until the year 2255. Every write is followed, in the same script, by a
+/// `PEXPIRE` that covers the longest-lived state in the hash, so no key can exist without a TTL.
+enum RedisRateLimitStoreScripts {
+    /// Decides every policy of the key at the server's `TIME`; when charge is 1, charges them all if all allow, or
+    /// starts the blocks of those that refuse.
+    ///
+    /// KEYS: the key's hash. ARGV: charge (1/0), cost, policy count, then per policy: name, algorithm (f, s, g),
+    /// limit, window µs, burst, block µs (0 = none). Returns per policy: allowed (1/0), limit, remaining,
+    /// reset-after µs, retry-after µs (-1 = none).
+    static let decide = RedisScript(serverNow + decision)
+
+    /// `decide` at a given instant instead of the server's `TIME`: the same decision text, for tests that drive it
+    /// by the clock they drive `RateLimitCalculator` with (RedisRateLimitDifferentialTests).
+    ///
+    /// KEYS and ARGV as `decide`'s, then one more ARGV: now, in µs since the epoch. Returns as `decide`.
+    static let decideAt = RedisScript(givenNow + decision)
+
+    private static let serverNow = """
+        local clock = redis.call('TIME')
+        local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+
         """
+
+    private static let givenNow = """
+        local now = tonumber(ARGV[#ARGV])
+
+        """
+
+    private static let decision = """
         local key = KEYS[1]
         local charge = ARGV[1] == '1'
         local cost = tonumber(ARGV[2])
         local n = tonumber(ARGV[3])
-        local clock = redis.call('TIME')
-        local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
         local fields = {}
         for i = 1, n do
           local name = ARGV[3 + (i - 1) * 6 + 1]
@@ -175,5 +194,4 @@ enum RateLimitScripts {
         end
         return out
         """
-    )
 }

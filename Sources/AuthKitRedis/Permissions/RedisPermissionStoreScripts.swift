@@ -1,4 +1,4 @@
-internal import RedisClient
+import RedisClient
 
 /// The Lua scripts behind ``RedisPermissionStore``. Each touches only the user's own hash, so each runs on the
 /// user's cluster slot; the global version is a separate key read alongside (see the store).
@@ -7,8 +7,10 @@ internal import RedisClient
 /// saved under), `k` (1 known user, 0 unknown), `d` (the permission set's storage encoding) and `x` (entry
 /// expiry, server milliseconds). Versions are decimal strings compared as strings (a Lua double cannot hold
 /// every 64-bit value).
-enum PermissionScripts {
-    /// KEYS[1] = user hash. Returns `{v}` on a miss, `{v, g, k, d}` when an unexpired entry exists.
+enum RedisPermissionStoreScripts {
+    /// Reads the user's version and, when unexpired, the entry.
+    ///
+    /// KEYS: user hash. ARGV: none. Returns `{v}` on a miss, `{v, g, k, d}` when an unexpired entry exists.
     static let lookup = RedisScript(
         """
         local h = redis.call('HMGET', KEYS[1], 'v', 'g', 'k', 'd', 'x')
@@ -21,8 +23,10 @@ enum PermissionScripts {
         """
     )
 
-    /// KEYS[1] = user hash. ARGV = expected user version, global version, known (1/0), data, TTL ms.
-    /// Saves only if the user's version is still the expected one; returns 1 when saved, 0 otherwise.
+    /// Saves only if the user's version is still the expected one.
+    ///
+    /// KEYS: user hash. ARGV: expected user version, global version, known (1/0), data, TTL ms. Returns 1 when
+    /// saved, 0 otherwise.
     static let save = RedisScript(
         """
         local v = redis.call('HGET', KEYS[1], 'v') or '0'
@@ -36,8 +40,9 @@ enum PermissionScripts {
         """
     )
 
-    /// KEYS[1] = user hash. ARGV = new user version, retention ms. Drops the entry, records the new version,
-    /// and keeps the hash at least as long as the retention.
+    /// Drops the entry, records the new version, and keeps the hash at least as long as the retention.
+    ///
+    /// KEYS: user hash. ARGV: new user version, retention ms. Returns 1.
     static let invalidate = RedisScript(
         """
         redis.call('HDEL', KEYS[1], 'g', 'k', 'd', 'x')
