@@ -151,8 +151,11 @@ struct RedisClusterTests {
                 #expect(replies == [.bulk(Array("old".utf8)), .bulk(Array("fresh".utf8)), .status("PONG")])
                 #expect(router.owner(of: slot)?.port == source)
                 // Keys on both sides: TRYAGAIN until the migration ends, then MOVED.
+                let refusedBefore = try await tryAgainCount(cluster, port: source)
                 async let both = client.send("MGET", "{ask}:stays", "{ask}:moves")
-                try await Task.sleep(for: .milliseconds(300))
+                try await waitUntil("the source answers the MGET with TRYAGAIN") {
+                    try await tryAgainCount(cluster, port: source) > refusedBefore
+                }
                 try await cluster.migrateKeys(["{ask}:stays"], slot: slot, from: source, to: target)
                 try await cluster.finishSlotMigration(slot, from: source, to: target)
                 #expect(try await both.array?.compactMap(\.string) == ["old", "moving"])
@@ -286,4 +289,11 @@ struct RedisClusterTests {
             }
         }
     }
+}
+
+/// How many commands the node at `port` has answered with TRYAGAIN (`INFO errorstats`).
+private func tryAgainCount(_ cluster: RedisTestCluster, port: Int) async throws -> Int {
+    let info = try await cluster.cli(port: port, ["info", "errorstats"])
+    guard let range = info.firstRange(of: "errorstat_TRYAGAIN:count=") else { return 0 }
+    return Int(info[range.upperBound...].prefix { $0.isNumber }) ?? 0
 }
