@@ -151,10 +151,10 @@ struct RedisClusterTests {
                 #expect(replies == [.bulk(Array("old".utf8)), .bulk(Array("fresh".utf8)), .status("PONG")])
                 #expect(router.owner(of: slot)?.port == source)
                 // Keys on both sides: TRYAGAIN until the migration ends, then MOVED.
-                let refusedBefore = try await tryAgainCount(cluster, port: source)
+                let refusedBefore = try await cluster.tryAgainCount(port: source)
                 async let both = client.send("MGET", "{ask}:stays", "{ask}:moves")
                 try await waitUntil("the source answers the MGET with TRYAGAIN") {
-                    try await tryAgainCount(cluster, port: source) > refusedBefore
+                    try await cluster.tryAgainCount(port: source) > refusedBefore
                 }
                 try await cluster.migrateKeys(["{ask}:stays"], slot: slot, from: source, to: target)
                 try await cluster.finishSlotMigration(slot, from: source, to: target)
@@ -289,11 +289,4 @@ struct RedisClusterTests {
             }
         }
     }
-}
-
-/// How many commands the node at `port` has answered with TRYAGAIN (`INFO errorstats`).
-private func tryAgainCount(_ cluster: RedisTestCluster, port: Int) async throws -> Int {
-    let info = try await cluster.cli(port: port, ["info", "errorstats"])
-    guard let range = info.firstRange(of: "errorstat_TRYAGAIN:count=") else { return 0 }
-    return Int(info[range.upperBound...].prefix { $0.isNumber }) ?? 0
 }
