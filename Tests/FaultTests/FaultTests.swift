@@ -132,7 +132,7 @@ struct FaultTests {
                 for overdue in load.overdueCalls() where reported.insert(String(overdue.prefix(20))).inserted {
                     load.violation("hang: \(overdue)")
                 }
-                try? await Task.sleep(for: .milliseconds(100))
+                try? await Task.sleep(for: .milliseconds(100))  // how often the watcher looks for hung calls
             }
         }
 

@@ -282,7 +282,7 @@ struct RedisClientTests {
                                     recorder.succeeded()
                                 } catch let error as RedisError {
                                     recorder.failed(error.code)
-                                    try await Task.sleep(for: .milliseconds(5))
+                                    try await Task.sleep(for: .milliseconds(5))  // paces retries while down
                                 }
                             }
                         }

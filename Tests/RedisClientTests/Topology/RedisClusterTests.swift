@@ -263,7 +263,7 @@ struct RedisClusterTests {
                     if try await client.spublish(RedisArgument(channel), message: "after the move") == 1 {
                         received = await iterator.next()?.text == "after the move"
                     } else {
-                        try await Task.sleep(for: .milliseconds(50))
+                        try await Task.sleep(for: .milliseconds(50))  // not resubscribed yet: publish again
                     }
                 }
                 #expect(received)
