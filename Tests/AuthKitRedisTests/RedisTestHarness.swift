@@ -69,7 +69,8 @@ func keys(under prefix: String, _ client: RedisClient) async throws -> [[UInt8]]
     return found
 }
 
-/// Sleeps until 2 ms after the next multiple of `window` on the system clock, which local servers share.
+/// Sleeps until 2 ms after the next multiple of `window` on the system clock, which local servers share: a rate
+/// window is the servers' real clock, so the test must wait for it to turn.
 func alignToWindow(_ window: Duration) async throws {
     let windowMicros = window.ttl(in: .microseconds)
     let nowMicros = WallClock.system.now().sinceEpoch.wholeUnits(in: .microseconds)

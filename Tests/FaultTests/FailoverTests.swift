@@ -192,16 +192,16 @@ struct FailoverEnvironment: Sendable {
         }
         let load = FaultLoad(auth: auth, workers: workers, revokedTokens: revoked)
         let running = (0..<workers).map { index in Task { await load.runWorker(index) } }
-        let baselineEnd = ContinuousClock.now + TestTiming.scaled(.seconds(15))
-        while load.counts.successes < workers * 4, ContinuousClock.now < baselineEnd {
-            try await Task.sleep(for: .milliseconds(50))
+        _ = try await TestTiming.eventually(limit: .seconds(15), every: .milliseconds(50)) {
+            load.counts.successes >= workers * 4
         }
         #expect(load.counts.successes > 0, "the load made no successful call before the fault")
         let faultAt = ContinuousClock.now
         try await fault(self)
         let recoveredAt = ContinuousClock.now
         let afterRecovery = load.counts.successes
-        // Long enough for every call that started before recovery to end, and for many after it.
+        // The load runs on for a whole call bound after recovery: every call that started before it ends, and the
+        // calls started after it (none of which may fail) cover that long a window, not only the first few.
         try await Task.sleep(for: Self.callBound)
         load.stop()
         var logins: [FaultLoad.Login?] = []

@@ -83,7 +83,7 @@ final class FaultLoad: Sendable {
             if login == nil {
                 login = await timed(index, "login") { try await self.newLogin(userID) }
                 if login == nil {
-                    try? await Task.sleep(for: .milliseconds(20))
+                    try? await Task.sleep(for: .milliseconds(20))  // paces retries during the outage
                     continue
                 }
             }

@@ -13,12 +13,13 @@ import Testing
 /// logout and rotation that reported success is in force, and every worker's login still works.
 @Suite("Faults", .serialized)
 struct FaultTests {
+    /// How long each fault lasts on the real clock: what is tested is the service through an outage that long.
     static let faultLength = Duration.milliseconds(1500)
 
     @Test func serverKilledAndRestarted() async throws {
         try await scenario(persistent: true) { environment in
             await environment.server.kill()
-            try await Task.sleep(for: .seconds(1))
+            try await Task.sleep(for: .seconds(1))  // the server stays dead for a real second
             try await environment.server.restart()
         }
     }
@@ -43,6 +44,7 @@ struct FaultTests {
 
     @Test func connectionsResetMidPipeline() async throws {
         try await scenario { environment in
+            // A flapping link: resets for 30 ms in every 150 ms, for the fault's length.
             let end = ContinuousClock.now + Self.faultLength
             while ContinuousClock.now < end {
                 environment.proxy.mode = .reset
@@ -79,7 +81,7 @@ struct FaultTests {
             let end = ContinuousClock.now + Self.faultLength
             while ContinuousClock.now < end {
                 _ = try await environment.admin.send("SCRIPT", "FLUSH")
-                try await Task.sleep(for: .milliseconds(20))
+                try await Task.sleep(for: .milliseconds(20))  // flushed again and again for the fault's length
             }
         }
     }
@@ -130,16 +132,14 @@ struct FaultTests {
                 for overdue in load.overdueCalls() where reported.insert(String(overdue.prefix(20))).inserted {
                     load.violation("hang: \(overdue)")
                 }
-                try? await Task.sleep(for: .milliseconds(100))
+                try? await Task.sleep(for: .milliseconds(100))  // how often the watcher looks for hung calls
             }
         }
 
         // The baseline waits for the load to be going rather than a fixed time: under ThreadSanitizer on a
         // loaded machine the first calls can take longer than a second.
-        let baselineEnd = ContinuousClock.now + .seconds(15)
-        try await Task.sleep(for: .milliseconds(500))
-        while load.counts.successes < load.workers * 4, ContinuousClock.now < baselineEnd {
-            try await Task.sleep(for: .milliseconds(50))
+        _ = try await TestTiming.eventually(limit: .seconds(15), every: .milliseconds(50)) {
+            load.counts.successes >= load.workers * 4
         }
         let beforeFault = load.counts.successes
         #expect(beforeFault > 0, "the load made no successful call before the fault")
@@ -152,7 +152,7 @@ struct FaultTests {
         let recovery = try await timeToRecover(auth, probe: probe.accessToken)
         #expect(recovery <= FaultEnvironment.recoveryBound, "service back only after \(recovery)")
         let afterRecovery = load.counts.successes
-        try await Task.sleep(for: .milliseconds(500))
+        _ = try await TestTiming.eventually { load.counts.successes > afterRecovery }
         load.stop()
         let logins = await firstOf(FaultEnvironment.callBound + .seconds(1)) {
             var logins: [FaultLoad.Login?] = []

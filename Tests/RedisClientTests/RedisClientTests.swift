@@ -1,4 +1,5 @@
 import AuthKitTesting
+import MetricsTestKit
 import RedisClient
 import Testing
 
@@ -182,7 +183,8 @@ struct RedisClientTests {
             // as for the 10,000 commands above.
             var configuration = try RedisConfiguration(url: server.url)
             configuration.commandTimeout = TestTiming.scaled(.seconds(20))
-            let client = RedisClient(configuration: configuration)
+            let metrics = TestMetrics()
+            let client = RedisClient(configuration: configuration, metricsFactory: metrics)
             let executor = client.taskExecutor
             let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<2000 {
@@ -197,13 +199,11 @@ struct RedisClientTests {
                 return mismatches
             }
             #expect(mismatches == 0)
-            // As in `shutdown()`: the server sleeps far longer than the pause before shutdown, however slow a
-            // sanitizer run is, so the command is surely in flight when the client shuts down (under TSan the 50 ms
-            // pause once outlasted a 0.3 s sleep).
+            // As in `shutdown()`: the server sleeps far longer than any wait for the command to be in flight.
             async let sleeping = withTaskExecutorPreference(executor) {
                 await errorCode { try await client.send("DEBUG", "SLEEP", RedisArgument(5 * TestTiming.scale)) }
             }
-            try await Task.sleep(for: .milliseconds(50))
+            try await waitUntilInFlight(1, metrics)
             await client.shutdown()
             #expect(await sleeping == .poolShutdown)
             let after = await withTaskExecutorPreference(executor) {
@@ -282,7 +282,7 @@ struct RedisClientTests {
                                     recorder.succeeded()
                                 } catch let error as RedisError {
                                     recorder.failed(error.code)
-                                    try await Task.sleep(for: .milliseconds(5))
+                                    try await Task.sleep(for: .milliseconds(5))  // paces retries while down
                                 }
                             }
                         }
@@ -521,14 +521,15 @@ struct RedisClientTests {
     @Test("shutdown fails in-flight and later commands with poolShutdown")
     func shutdown() async throws {
         try await withRedisServer { (server: RedisTestServer) async throws in
-            let client = try RedisClient(url: server.url)
+            let metrics = TestMetrics()
+            let client = RedisClient(configuration: try RedisConfiguration(url: server.url), metricsFactory: metrics)
             try await client.ping()
-            // The server sleeps far longer than the pause before shutdown, however slow a sanitizer run is: the
-            // command must still be in flight when the client shuts down (shutdown fails it at once).
+            // The server sleeps far longer than any wait for the command to be in flight, however slow a sanitizer
+            // run is: it is still in flight when the client shuts down (shutdown fails it at once).
             async let sleeping = errorCode {
                 try await client.send("DEBUG", "SLEEP", RedisArgument(5 * TestTiming.scale))
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await waitUntilInFlight(1, metrics)
             await client.shutdown()
             #expect(await sleeping == .poolShutdown)
             #expect(await errorCode { try await client.ping() } == .poolShutdown)

@@ -1,4 +1,5 @@
 import AuthKitTesting
+import MetricsTestKit
 import RedisClient
 import Synchronization
 
@@ -59,18 +60,27 @@ func errorCode(_ body: () async throws -> Void) async -> RedisError.Code? {
     }
 }
 
-/// Retries `body` until it succeeds or `attempts` run out (for reconnect tests).
-func eventually<T>(attempts: Int = 200, _ body: () async throws -> T) async throws -> T {
-    var lastError: (any Error)?
-    for _ in 0..<attempts {
+/// Retries `body` until it succeeds within ``TestTiming/eventually(checks:limit:every:_:)``'s liveness bound (for
+/// reconnect tests), and throws its last error when it never does.
+func eventually<T>(_ body: () async throws -> T) async throws -> T {
+    var result: Result<T, any Error> = .failure(RedisError(.timeout, "eventually gave up"))
+    _ = try await TestTiming.eventually(every: .milliseconds(25)) {
         do {
-            return try await body()
+            result = .success(try await body())
+            return true
         } catch {
-            lastError = error
-            try await Task.sleep(for: .milliseconds(25))
+            result = .failure(error)
+            return false
         }
     }
-    throw lastError ?? RedisError(.timeout, "eventually gave up")
+    return try result.get()
+}
+
+/// Returns once the client's `authkit_redis_commands_in_flight` meter shows `count` commands sent or queued whose
+/// replies have not come back: the event a test of in-flight commands needs before it acts.
+func waitUntilInFlight(_ count: Int, _ metrics: TestMetrics) async throws {
+    let meter = try metrics.expectMeter("authkit_redis_commands_in_flight")
+    try await waitUntil("\(count) commands are in flight") { meter.lastValue == Double(count) }
 }
 
 /// Returns once `condition` holds (``TestTiming/eventually(checks:limit:every:_:)``): tests wait for the event they

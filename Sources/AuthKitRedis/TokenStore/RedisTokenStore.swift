@@ -418,16 +418,9 @@ public final class RedisTokenStore: TokenStore {
     /// The check over the full records, read in one pipeline: `GET` of the denylist entry (a token with a jti),
     /// `HMGET` of the epoch hash, `HMGET` of the session hash's `exp reuse created` (a token with a sid).
     ///
-    /// Not atomic, unlike a script: the reads run one after another on the server (in order, on one connection),
-    /// and another client's command may run between them. That cannot turn a refusal into an acceptance, because
-    /// every record read only ever gets stricter while it still matters: a denylist entry is only added or
-    /// extended, the epoch's `at` and `until` only move forward, and a session that has ended (deleted, tombstoned
-    /// for reuse, past `exp` by this check's `now`, or created at or before the epoch) never comes back — touch and
-    /// rotation refuse a session already past `exp`, ended by the epoch, or missing from the index. So if each read
-    /// shows no restriction at its own instant, none was there at the first read's instant either, and `valid` is
-    /// what an atomic read would have answered then. The one visible race changes only the reason of a refusal: a
-    /// log-out-everywhere landing between the epoch read and the session read gives `sessionEnded` where an atomic
-    /// read would say `valid` (before it) or `predatesEpoch` (after it).
+    /// Not atomic, and safe without a script: every record read only gets stricter while it matters, so reads that
+    /// each show no restriction answer what an atomic read would have. Why:
+    /// Documentation/RedisDataLayout.md#why-the-full-record-reads-need-no-script
     func recordsCheck(_ check: AccessCheck, now: UnixTime) async throws -> AccessStatus {
         var commands: [[RedisArgument]] = []
         if let jti = check.jti {
@@ -519,10 +512,10 @@ public final class RedisTokenStore: TokenStore {
     }
 
     /// Runs a script that walks the user's sessions with every session's key declared (see
-    /// ``RedisTokenStoreScripts``): reads the index, passes `keys` then the keys of each session in it (its hash and
-    /// its check key `live:<sid>`), and when the
-    /// script answers RETRY (a login would have to evict a session added in between; nothing changed) reads the
-    /// index and runs again, after a short random pause that spreads logins racing for the same user.
+    /// Documentation/TokenStore.md#the-lua-scripts): reads the index, passes `keys` then the keys of each session in
+    /// it (its hash and its check key `live:<sid>`), and when the script answers RETRY (a login would have to evict a
+    /// session added in between; nothing changed) reads the index and runs again, after a short random pause that
+    /// spreads logins racing for the same user.
     ///
     /// The read covers the first two `bound`s of the index: a script walks at most `bound` entries, and listing
     /// walks the first `bound` live ones, which follow the expired ones a login has not dropped yet (the index is

@@ -1,48 +1,7 @@
 import RedisClient
 
-// The Lua scripts behind RedisTokenStore. Each check-and-change is one script on the keys of one user, all
-// of which carry the user's hash tag, so every script runs on one cluster slot. Every key a script touches is
-// declared in KEYS: while a cluster migrates the user's slot, the server decides from the declared keys whether
-// the script runs on the old node (all there), on the new one (all moved: ASK) or waits (some moved:
-// TRYAGAIN); a key a script reached without declaring it would be refused on the old node, or read as missing on
-// the new one — and a session read as missing would be dropped from the index and outlive "log out everywhere".
-// Scripts that walk a user's sessions are therefore given the keys of the sessions in the index, read just
-// before (`RedisTokenStore.evalOverSessions`). A session in the index whose key was not given was added after
-// that read, by a login concurrent with the call: listing and ending sessions leave it alone (the call took effect
-// at its read), and a login counts it by its index entry without reading it, answering RETRY (before changing
-// anything) only when it would have to evict it; the store then reads the index again and reruns the script.
-// Scripts given one session only (the check, touch, rotation, revocation of one session) never prune the index:
-// pruning deletes the pruned sessions' hashes, which they have not declared. A login prunes, over the keys it was
-// given.
-//
-// Conventions: every instant and duration is integer milliseconds; ARGV[1] is always "now" as read from the
-// store's WallClock, never the Redis server's clock, so the rules follow the injected clock and tests can
-// move time. Expiry is decided by comparing stored instants with now; TTLs only clean up, each set to the
-// moment the record stops mattering plus a margin. Digests are 32 raw bytes; a family's retired digests are
-// concatenated in one field, newest last. Lua compares digests with ==, which is not constant-time: that
-// leaks at most how many leading bytes of a SHA-256 matched, which gives no handle on the secret.
-//
-// Session hash fields: name ip ua created seen exp abs idle grace cur prev rot old reuse claims
-// (exp = idle expiry capped at abs; reuse = "1" marks a family revoked for reuse, kept until exp as a tombstone;
-// claims = the application's JSON text recorded at login, handed back by every rotation).
-//
-// The access check's keys: beside the full records, the scripts keep the strings the default access check reads
-// with one MGET — `live:<sid>` (`<exp> <created>`) while the session's hash is alive, deleted as soon as the session
-// ends in any way (revoked, evicted, ended with the user's sessions, pruned, tombstoned for reuse), and `epoch-cut`
-// (`<at> <until>`), written with the epoch hash. Each is written in the same script as its full record, with the
-// same TTL, and declared like it: scripts that walk the index are given each session's `live:` key beside its hash
-// and find it by `liveKey`.
-//
-// The session index is authoritative: a session whose hash lives is in its user's index (so ending the user's
-// sessions finds it), and nothing puts a session back into the index. Pruning the index (at a login) by a server's
-// clock therefore deletes the pruned sessions' hashes too (a server whose clock runs slow must not find one alive
-// outside the index), the index's TTL is never shortened, and rotation and touch refuse a session missing from
-// the index. A session created at or before the user's epoch is ended whatever the clocks say (`alive`).
-//
-// Every walk over a user's index reads at most `bound` entries (ARGV, `TokenStoreLimits.maxSessionsPerUser`), the
-// hard cap of live sessions per user, so no script's work grows with an index an earlier version let grow past it:
-// such an index is worked down `bound` entries at a time, and the sessions beyond a log-out-everywhere's walk are
-// ended by the epoch rule.
+// The Lua scripts behind RedisTokenStore: one script per check-and-change, on the keys of one user, every key declared
+// in KEYS. Why, and the conventions and invariants they share: Documentation/TokenStore.md#the-lua-scripts
 enum RedisTokenStoreScripts {
     private static let prelude = #"""
         local function n(x) return string.format('%.0f', x) end

@@ -273,6 +273,14 @@ public final class RedisTestCluster: Sendable {
         throw RedisTestServerError("no live node knows who serves slot \(slot)")
     }
 
+    /// How many commands the node on `port` has refused with `TRYAGAIN` (`INFO errorstats`): the way to see that a
+    /// multi-key command has met a half-migrated slot, instead of waiting some time for it to.
+    public func tryAgainCount(port: Int) async throws -> Int {
+        let info = try await cli(port: port, ["info", "errorstats"])
+        guard let range = info.firstRange(of: "errorstat_TRYAGAIN:count=") else { return 0 }
+        return Int(info[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+
     /// `CLUSTER KEYSLOT key` on a live node.
     public func keySlot(_ key: String) async throws -> Int {
         for port in ports where isRunning(port: port) {

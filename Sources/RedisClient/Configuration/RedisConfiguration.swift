@@ -54,19 +54,10 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// How long the client's I/O thread may poll for an expected reply instead of sleeping (default 100 µs;
     /// `.zero` turns polling off; at most 1 ms).
     ///
-    /// On virtual machines waking a sleeping thread takes tens of microseconds, which a caller waiting on one
-    /// reply at a time pays on every command: polling took `authenticate` at one caller from 84 µs to 42 µs p50 on
-    /// the 2-vCPU machine of Documentation/Performance.md. Polling costs a busy core for as long as it lasts, so the
-    /// thread polls only when that pays off:
-    /// - few commands await replies (at most four: one caller's command or short pipeline), now and on average
-    ///   over recent waits. Under load the callers need the processors and replies arrive anyway: polling whenever
-    ///   some reply was due cost 20–30 % of throughput at 64 callers;
-    /// - recent replies arrived within this limit (a moving average of the waits). Over a network with longer
-    ///   round trips it stops polling after a few commands, and starts again if round trips get short;
-    /// - the process can use at least two processors: online, allowed by its affinity mask, and within its cgroup
-    ///   CPU quota (a container limited to one CPU does not poll).
-    /// It yields the processor between polls, never polls while nothing is in flight (an idle client sleeps), and
-    /// deadlines still fire while it polls.
+    /// It saves a caller waiting on one reply at a time the thread's wake-up, tens of microseconds on virtual
+    /// machines. The thread polls only while few commands (at most four) await replies, recent replies came within
+    /// this limit, and the process can use at least two processors; it never polls while idle, yields between polls,
+    /// and deadlines still fire. Details: Documentation/RedisClient.md#busy-polling.
     public var busyPoll: Duration
     /// The most bytes one reply may take on the wire, all its values together, nested ones included (default
     /// 4 MiB). A reply above it is skipped unread and fails its own command only, with

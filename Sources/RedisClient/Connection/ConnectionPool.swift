@@ -24,7 +24,7 @@ final class ConnectionPool: @unchecked Sendable {
     private var subscribers: [ObjectIdentifier: SubscriberSession] = [:]
     private(set) var isShutdown = false
     /// Established plain connections that callers may write to directly (read from any thread).
-    private let directLane = Mutex<[RedisConnection]>([])
+    private let directWriteConnections = Mutex<[RedisConnection]>([])
     private var random = SystemRandomNumberGenerator()
 
     init(
@@ -67,7 +67,7 @@ final class ConnectionPool: @unchecked Sendable {
     /// commands (a pipeline), all on the same connection, in order. Every command has the same deadline.
     func tryDirectWrite(_ bytes: [UInt8], commands: some Collection<PendingCommand>) -> Bool {
         guard let deadline = commands.first?.deadline,
-            let connection = directLane.withLock({ $0.first })
+            let connection = directWriteConnections.withLock({ $0.first })
         else { return false }
         switch connection.tryDirectWrite(bytes, commands: commands) {
         case .declined:
@@ -168,7 +168,7 @@ final class ConnectionPool: @unchecked Sendable {
     func shutdown(_ error: RedisError = RedisError(.poolShutdown, "the Redis client has been shut down")) {
         guard !isShutdown else { return }
         isShutdown = true
-        directLane.withLock { $0.removeAll() }
+        directWriteConnections.withLock { $0.removeAll() }
         for index in slots.indices {
             if case .active(let connection) = slots[index] {
                 slots[index] = .empty
@@ -229,7 +229,7 @@ final class ConnectionPool: @unchecked Sendable {
             established = true
             self.metrics.connectionEstablished(reconnect: self.attempts[index] > 0)
             if let connection {
-                self.directLane.withLock { $0.append(connection) }
+                self.directWriteConnections.withLock { $0.append(connection) }
             }
             if self.attempts[index] > 0 {
                 self.logger.info("reconnected to Redis", metadata: ["redis.endpoint": "\(self.configuration)"])
@@ -247,7 +247,7 @@ final class ConnectionPool: @unchecked Sendable {
     }
 
     private func closed(slot index: Int, connection: RedisConnection, error: RedisError) {
-        directLane.withLock { $0.removeAll { $0 === connection } }
+        directWriteConnections.withLock { $0.removeAll { $0 === connection } }
         guard !isShutdown, case .active(let current) = slots[index], current === connection else { return }
         let delay = backoffDelay(attempt: attempts[index])
         attempts[index] += 1

@@ -51,9 +51,9 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     private let configuration: RedisConfiguration
     private let tlsContext: TLSContext?
     private let shared = Mutex(Shared())
-    /// A lock-free hint of `shared.isIdle`, updated under the lock, so that callers only take the lock when a direct
+    /// A lock-free copy of `shared.isIdle`, stored under the lock, so that callers only take the lock when a direct
     /// write is likely to succeed: under load the connection is busy and callers go straight to the loop.
-    private let idleHint = Atomic<Bool>(false)
+    private let cachedIsIdle = Atomic<Bool>(false)
     private var machine: ConnectionStateMachine
     private var phase: ConnectionStateMachine.Phase { machine.phase }
     private var handlerID = 0
@@ -177,7 +177,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             for command in commands {
                 shared.queue.append(command)
             }
-            idleHint.store(false, ordering: .relaxed)
+            cachedIsIdle.store(false, ordering: .relaxed)
             return nil
         }
         if let closedError {
@@ -202,7 +202,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
     /// Called from any thread: like ``tryDirectWrite(_:deadline:completion:)`` for the encoded bytes of several
     /// commands, written with one `send` and queued in order.
     func tryDirectWrite(_ bytes: [UInt8], commands: some Collection<PendingCommand>) -> DirectWrite {
-        guard idleHint.load(ordering: .relaxed) else { return .declined }
+        guard cachedIsIdle.load(ordering: .relaxed) else { return .declined }
         return shared.withLock { shared -> DirectWrite in
             guard shared.isIdle else {
                 return .declined
@@ -210,7 +210,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             for command in commands {
                 shared.queue.append(command)
             }
-            idleHint.store(false, ordering: .relaxed)
+            cachedIsIdle.store(false, ordering: .relaxed)
             let written = bytes.withUnsafeBytes { Platform.send(shared.fd, $0, dontWait: true) }
             if written == bytes.count {
                 return .sent
@@ -312,7 +312,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
                     shared.plaintext = buffer
                     shared.plaintextSent = 0
                 }
-                idleHint.store(shared.isIdle, ordering: .relaxed)
+                cachedIsIdle.store(shared.isIdle, ordering: .relaxed)
             }
         }
         try Self.send(fileDescriptor, &buffer, sent: &sent)
@@ -383,7 +383,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
         if allowsDirectWrites && tls == nil {
             shared.withLock { shared in
                 shared.directWrites = !shared.closed
-                idleHint.store(shared.isIdle, ordering: .relaxed)
+                cachedIsIdle.store(shared.isIdle, ordering: .relaxed)
             }
         }
         onEstablished?()
@@ -496,7 +496,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             while commands.count < replies.count, let command = shared.queue.popFirst() {
                 commands.append(command)
             }
-            idleHint.store(shared.isIdle, ordering: .relaxed)
+            cachedIsIdle.store(shared.isIdle, ordering: .relaxed)
             return commands
         }
         for (index, reply) in replies.enumerated() {
@@ -525,7 +525,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             if !isPush(reply),
                 let command = shared.withLock({ shared -> PendingCommand? in
                     let command = shared.queue.popFirst()
-                    idleHint.store(shared.isIdle, ordering: .relaxed)
+                    cachedIsIdle.store(shared.isIdle, ordering: .relaxed)
                     return command
                 })
             {
@@ -546,7 +546,7 @@ final class RedisConnection: LoopHandler, @unchecked Sendable {
             shared.closed = true
             shared.closeError = error
             shared.directWrites = false
-            idleHint.store(false, ordering: .relaxed)
+            cachedIsIdle.store(false, ordering: .relaxed)
             if shared.fd >= 0 {
                 Platform.close(shared.fd)
                 shared.fd = -1

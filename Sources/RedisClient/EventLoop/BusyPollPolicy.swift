@@ -1,20 +1,10 @@
 /// When the I/O thread polls for a reply instead of sleeping (``RedisConfiguration/busyPoll``).
 ///
-/// Sleeping costs a wake-up when the reply lands, tens of microseconds on virtual machines, which a caller waiting
-/// on one reply at a time pays on every command. Polling costs a busy core for as long as it lasts. The loop spins
-/// only where that trade pays off:
-/// - few commands await replies, now (at most ``maximumCommandsInFlight``: one caller's command, or a short
-///   pipeline such as `authenticate`'s three reads) and on average over the loop's recent waits. Under load the
-///   callers need the processors, and replies keep arriving anyway: spinning whenever some reply was due cost
-///   20–30 % of `authenticate` throughput at 64 callers in `authkit-bench`, and the short lulls between bursts are
-///   what the average screens out;
-/// - replies have been arriving within the limit: ``typicalWait``, a moving average of how long the loop waited
-///   for a reply, is at most the limit. Across a network, where a round trip takes longer, it stops spinning after
-///   a few commands, and it starts again once waits are short;
-/// - the process can run on at least two processors (``ProcessorBudget``: online, allowed by its affinity, and
-///   within its cgroup CPU quota): on one, the spin would hold off the very work it waits for.
-///
-/// While spinning the loop yields the processor between polls, so that runnable threads of the process go first.
+/// A sleeping thread's wake-up costs tens of microseconds on virtual machines; polling costs a busy core. The loop
+/// spins only when at most ``maximumCommandsInFlight`` commands await replies (now and on average), ``typicalWait``
+/// is within the limit, and the process has at least two processors (``ProcessorBudget``); it yields between polls.
+/// Why each condition, and the measurements: Documentation/RedisClient.md#busy-polling and
+/// Documentation/Performance.md#what-was-optimised-and-what-is-left.
 struct BusyPollPolicy {
     /// The most commands awaiting replies, now and on average, for which the loop spins.
     static let maximumCommandsInFlight = 4

@@ -44,13 +44,18 @@ struct SlotMigrationTests {
         let first = try #require(keys.first { $0.hasSuffix(grants[0].session.id) })
         try await cluster.migrateKeys([index, first], slot: slot, from: source, to: target)
 
+        let refusedBefore = try await cluster.tryAgainCount(port: source) + cluster.tryAgainCount(port: target)
         async let created = store.createSession(
             NewSession(userID: user, device: DeviceInfo(name: "d"), policy: limited)
         )
         async let listed = store.sessions(userID: user)
         let secondToken = grants[1].refreshToken.text
         async let rotated = store.rotate(refreshToken: secondToken)
-        try await Task.sleep(for: .milliseconds(300))
+        // The calls are retrying against the half-migrated slot: the nodes have refused them (TRYAGAIN) three times.
+        let retrying = try await TestTiming.eventually {
+            try await cluster.tryAgainCount(port: source) + cluster.tryAgainCount(port: target) >= refusedBefore + 3
+        }
+        #expect(retrying, "the calls never met the half-migrated slot")
         let rest = try await cluster.cli(port: source, ["cluster", "getkeysinslot", "\(slot)", "100"])
             .split(separator: "\n").filter { !$0.contains("(empty") }.map { String($0.drop { $0 != " " }.dropFirst()) }
         try await cluster.migrateKeys(rest, slot: slot, from: source, to: target)

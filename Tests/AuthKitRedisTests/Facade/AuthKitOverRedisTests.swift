@@ -52,6 +52,8 @@ struct AuthKitOverRedisTests {
             #expect(await code { _ = try await auth.authenticate(token: laptop.accessToken) } == .tokenRevoked)
 
             let tablet = try await auth.login(userID: "alice", device: DeviceInfo(name: "tablet"))
+            // The real clock must pass a second: JWT `iat` has whole seconds, and the tablet's token is refused as
+            // predating the epoch (`tokenRevoked`) only when it was issued in an earlier second than the logout.
             try await Task.sleep(for: .milliseconds(1100))
             let lastOne = try await auth.login(userID: "alice")
             #expect(try await auth.logoutEverywhere(userID: "alice") == 2)

@@ -104,15 +104,11 @@ struct RedisRateLimitStoreTests {
             #expect(local.allSatisfy { $0.source == .localFallback })
             #expect(local.map(\.isAllowed) == [true, true, true, false])
             try await server.restart()
-            try await Task.sleep(for: .milliseconds(250))
             var recovered: RateLimitDecision?
-            for _ in 0..<100 {
+            _ = try await TestTiming.eventually(every: .milliseconds(50)) {
                 let decision = try await limiter.check("user:2", policy: policy)
-                if decision.source == .store {
-                    recovered = decision
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(50))
+                if decision.source == .store { recovered = decision }
+                return recovered != nil
             }
             #expect(recovered?.isAllowed == true, "the limiter did not return to the store after Redis came back")
         }

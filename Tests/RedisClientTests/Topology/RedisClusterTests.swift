@@ -151,8 +151,11 @@ struct RedisClusterTests {
                 #expect(replies == [.bulk(Array("old".utf8)), .bulk(Array("fresh".utf8)), .status("PONG")])
                 #expect(router.owner(of: slot)?.port == source)
                 // Keys on both sides: TRYAGAIN until the migration ends, then MOVED.
+                let refusedBefore = try await cluster.tryAgainCount(port: source)
                 async let both = client.send("MGET", "{ask}:stays", "{ask}:moves")
-                try await Task.sleep(for: .milliseconds(300))
+                try await waitUntil("the source answers the MGET with TRYAGAIN") {
+                    try await cluster.tryAgainCount(port: source) > refusedBefore
+                }
                 try await cluster.migrateKeys(["{ask}:stays"], slot: slot, from: source, to: target)
                 try await cluster.finishSlotMigration(slot, from: source, to: target)
                 #expect(try await both.array?.compactMap(\.string) == ["old", "moving"])
@@ -260,7 +263,7 @@ struct RedisClusterTests {
                     if try await client.spublish(RedisArgument(channel), message: "after the move") == 1 {
                         received = await iterator.next()?.text == "after the move"
                     } else {
-                        try await Task.sleep(for: .milliseconds(50))
+                        try await Task.sleep(for: .milliseconds(50))  // not resubscribed yet: publish again
                     }
                 }
                 #expect(received)

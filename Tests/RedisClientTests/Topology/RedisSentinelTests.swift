@@ -64,7 +64,7 @@ struct RedisSentinelTests {
                         } catch let error as RedisError {
                             failures.append(error.code)
                         }
-                        try? await Task.sleep(for: .milliseconds(2))
+                        try? await Task.sleep(for: .milliseconds(2))  // paces the load, synchronises nothing
                     }
                     return failures
                 }
@@ -75,6 +75,7 @@ struct RedisSentinelTests {
                 try await waitUntil("the old primary is demoted", timeout: .seconds(60)) {
                     (try? await deployment.role(port: old)) == "slave"
                 }
+                // An absence cannot be awaited: a pool that wrongly reconnects to the old node gets a second to show.
                 try await Task.sleep(for: .seconds(1))
                 let clients = try await deployment.cli(port: old, ["client", "list"])
                 #expect(!clients.contains("name=authkit-sentinel-test"), "\(clients)")
