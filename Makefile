@@ -87,22 +87,23 @@ test: check integrations docs server-test
 	@echo "make test: all passed"
 
 DOC_TARGETS := AuthKit JWTCore AuthKitRedis RedisClient TokenStore RateLimiter PermissionCache AuthKitClock AuthKitTesting \
-  AuthKitHummingbird AuthKitVapor
+  AuthKitHummingbird AuthKitVapor AuthKitConfig
 
 ## docs: build the DocC catalogs of every public module in one pass, the integrations' with their traits (in the
 ## trait-enabled build folder, which `make integrations` fills, with the flags every build there takes); any broken
 ## link or warning fails
 docs: deps
 	@rm -f $(TRAITS_SCRATCH)/*/debug/description.json; log=$$(mktemp); \
-	if $(SWIFT) package --traits Hummingbird,Vapor $(TRAITS_FLAGS) --disable-sandbox \
+	if $(SWIFT) package --traits Hummingbird,Vapor,Configuration $(TRAITS_FLAGS) --disable-sandbox \
 	    generate-documentation $(addprefix --target ,$(DOC_TARGETS)) \
 	    --warnings-as-errors >"$$log" 2>&1; then echo "docs: $(DOC_TARGETS) built"; rm -f "$$log"; \
 	else grep -E "error|warning" "$$log" | grep -v "prohibited flag" | head -20; rm -f "$$log"; exit 1; fi
 
-## demo: the main job — the guided tour of AuthKit (in memory; REDIS_URL=redis://… runs it against Redis)
+## demo: the main job — the guided tour of AuthKit (in memory; REDIS_URL=redis://… runs it against Redis, the URL
+## handed over in AUTHKIT_REDIS_URL, off the command line)
 demo: deps
 	@swift build --product authkit-demo >/dev/null
-	@"$$(swift build --show-bin-path)/authkit-demo" $(if $(REDIS_URL),--redis $(REDIS_URL))
+	@$(if $(REDIS_URL),AUTHKIT_REDIS_URL='$(REDIS_URL)') "$$(swift build --show-bin-path)/authkit-demo"
 
 ## demo-redis: the same tour against a redis-server started for it on a free port, then stopped
 demo-redis: deps
@@ -119,12 +120,12 @@ TRAITS_FLAGS := --scratch-path $(TRAITS_SCRATCH) -Xswiftc -warnings-as-errors
 export AUTHKIT_SCRATCH := $(TRAITS_SCRATCH)
 export AUTHKIT_SWIFT_FLAGS := -Xswiftc -warnings-as-errors
 
-## integrations: AuthKitHummingbird and AuthKitVapor with their traits, warnings as errors, and their tests
-## (HummingbirdTesting and VaporTesting, in memory and against redis-servers they start)
+## integrations: AuthKitHummingbird, AuthKitVapor and AuthKitConfig with their traits, warnings as errors, and their
+## tests (HummingbirdTesting and VaporTesting, in memory and against redis-servers they start; AuthKitConfig's readers)
 integrations: deps
 	rm -f $(TRAITS_SCRATCH)/*/debug/description.json  # the examples share the folder: plan anew
-	$(SWIFT) build --build-tests --traits Hummingbird,Vapor $(TRAITS_FLAGS)
-	$(SWIFT) test --skip-build --traits Hummingbird,Vapor $(TRAITS_FLAGS) --filter "AuthKitHummingbirdTests|AuthKitVaporTests"
+	$(SWIFT) build --build-tests --traits Hummingbird,Vapor,Configuration $(TRAITS_FLAGS)
+	$(SWIFT) test --skip-build --traits Hummingbird,Vapor,Configuration $(TRAITS_FLAGS) --filter "AuthKitHummingbirdTests|AuthKitVaporTests|AuthKitConfigTests"
 
 ## server-test: the integrations, then the example servers on them: authkit-server's HummingbirdTesting suite, one
 ## curl script driving both servers (authkit-server, authkit-vapor-server) in memory and against a redis-server it

@@ -11,8 +11,10 @@ let strictSettings: [SwiftSetting] = [
 // enables neither gets nothing of Hummingbird or Vapor in its build (SwiftPM does not even fetch them).
 //   .package(url: "…/authkit", from: "…", traits: ["Hummingbird"])   // AuthKitHummingbird
 //   .package(url: "…/authkit", from: "…", traits: ["Vapor"])         // AuthKitVapor
+//   .package(url: "…/authkit", from: "…", traits: ["Configuration"]) // AuthKitConfig (swift-configuration)
 let hummingbird: TargetDependencyCondition? = .when(traits: ["Hummingbird"])
 let vapor: TargetDependencyCondition? = .when(traits: ["Vapor"])
+let configuration: TargetDependencyCondition? = .when(traits: ["Configuration"])
 
 let package = Package(
     name: "AuthKit",
@@ -29,12 +31,18 @@ let package = Package(
         .library(name: "AuthKitTesting", targets: ["AuthKitTesting"]),
         .library(name: "AuthKitHummingbird", targets: ["AuthKitHummingbird"]),
         .library(name: "AuthKitVapor", targets: ["AuthKitVapor"]),
+        .library(name: "AuthKitConfig", targets: ["AuthKitConfig"]),
         .executable(name: "authkit", targets: ["authkit"]),
         .executable(name: "authkit-demo", targets: ["authkit-demo"]),
     ],
     traits: [
         .trait(name: "Hummingbird", description: "AuthKitHummingbird: middleware and routes for Hummingbird 2."),
         .trait(name: "Vapor", description: "AuthKitVapor: authenticators, middleware and routes for Vapor 4."),
+        .trait(
+            name: "Configuration",
+            description:
+                "AuthKitConfig: AuthKit and Redis settings from the environment and JSON files (swift-configuration)."
+        ),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -48,6 +56,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON"]),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C libraries, reached only from JWTCore and RedisClient.
@@ -121,9 +131,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "AuthKitConfig",
+            dependencies: [
+                "AuthKit", "AuthKitRedis", "RedisClient",
+                .product(name: "Configuration", package: "swift-configuration", condition: configuration),
+                .product(name: "SystemPackage", package: "swift-system", condition: configuration),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "AuthKitRedis",
             dependencies: [
-                "AuthKit", "AuthKitClock", "RedisClient", "TokenStore", "RateLimiter", "PermissionCache",
+                "AuthKit", "AuthKitClock", "AuthKitPlatform", "RedisClient", "TokenStore", "RateLimiter",
+                "PermissionCache",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -228,6 +248,14 @@ let package = Package(
             dependencies: [
                 "AuthKitVapor", "AuthKit", "AuthKitRedis", "AuthKitTesting",
                 .product(name: "VaporTesting", package: "vapor", condition: vapor),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthKitConfigTests",
+            dependencies: [
+                "AuthKitConfig", "AuthKit", "AuthKitRedis", "RedisClient", "AuthKitTesting",
+                .product(name: "Configuration", package: "swift-configuration", condition: configuration),
             ],
             swiftSettings: strictSettings
         ),

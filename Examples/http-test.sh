@@ -19,6 +19,8 @@ SERVERS="${SERVERS:-authkit-server authkit-vapor-server}"
 # Extra build flags (the Makefile passes -Xswiftc -warnings-as-errors, as for every build in that folder).
 read -r -a FLAGS <<<"${AUTHKIT_SWIFT_FLAGS:-}"
 
+# The servers run in memory unless a step gives them a Redis URL.
+unset AUTHKIT_REDIS_URL AUTHKIT_REDIS_URL_FILE
 ALG=ES256
 WORK="$(mktemp -d)"
 SERVER_PID=""
@@ -107,11 +109,11 @@ stop_server() {
     [ "$status" = 0 ] && pass || fail "the server exited with $status"
 }
 
-start_redis() { # starts redis-server on a free port and sets REDIS_PORT
+start_redis() { # starts redis-server on a free port (with REDIS_PASSWORD, if set) and sets REDIS_PORT
     for _ in $(seq 1 20); do
         REDIS_PORT=$((20000 + RANDOM % 40000))
         redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" \
-            >"$WORK/redis.log" 2>&1 &
+            ${REDIS_PASSWORD:+--requirepass "$REDIS_PASSWORD"} >"$WORK/redis.log" 2>&1 &
         REDIS_PID=$!
         for _ in $(seq 1 50); do
             [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
@@ -342,9 +344,23 @@ run_server() {
     done
 
     ALG=ES256
-    echo "http-test: $name, redis, $ALG"
+    step "$name: an unreadable AUTHKIT_REDIS_URL_FILE is refused, naming the variable"
+    AUTHKIT_REDIS_URL_FILE="$WORK/missing-url" "$bin" --port 0 >"$WORK/body" 2>&1
+    STATUS="exit $?"
+    [ "$STATUS" != "exit 0" ] && grep -q "AUTHKIT_REDIS_URL_FILE (file $WORK/missing-url): the file cannot be read" \
+        "$WORK/body" && pass || fail "a missing URL file was not refused clearly"
+
+    # The Redis URL, password included, comes from the environment: nothing of it shows in ps, and the server's
+    # log line masks the password (redis-cli authenticates through REDISCLI_AUTH).
+    echo "http-test: $name, redis (URL from AUTHKIT_REDIS_URL), $ALG"
+    REDIS_PASSWORD="http-test-$RANDOM$RANDOM-secret"
+    export REDISCLI_AUTH="$REDIS_PASSWORD"
     start_redis || return 1
-    start_server "$bin" --redis "redis://127.0.0.1:$REDIS_PORT" || return 1
+    AUTHKIT_REDIS_URL="redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT" start_server "$bin" || return 1
+    step "$name: the state line names the Redis URL from AUTHKIT_REDIS_URL with its password masked"
+    STATUS="$(grep -m1 'state ' "$WORK/server.log")"; : >"$WORK/body"
+    grep -qF "state Redis at redis://:***@127.0.0.1:$REDIS_PORT/0 (from AUTHKIT_REDIS_URL)" "$WORK/server.log" &&
+        ! grep -qF "$REDIS_PASSWORD" "$WORK/server.log" && pass || fail "the log shows the password or not the URL"
     drive_routes
     step "$name: redis keys carry TTLs"
     expect_keys_with_ttl "$REDIS_PORT"
@@ -364,10 +380,12 @@ run_server() {
     request GET /.well-known/jwks.json
     expect_status 200
     stop_server
+    unset REDIS_PASSWORD REDISCLI_AUTH
 
-    echo "http-test: $name, redis cluster, $ALG"
+    echo "http-test: $name, redis cluster (URL from --redis-file), $ALG"
     start_cluster || return 1
-    start_server "$bin" --redis "$CLUSTER_URL" || return 1
+    printf '%s\n' "$CLUSTER_URL" >"$WORK/cluster-url"
+    start_server "$bin" --redis-file "$WORK/cluster-url" || return 1
     drive_routes
     step "$name: cluster keys carry TTLs, on every primary"
     expect_keys_with_ttl "${CLUSTER_PORTS[@]}"

@@ -21,10 +21,14 @@ struct DemoCommand: AsyncParsableCommand {
         help: """
             Run the tour against this Redis store instead of in memory (redis://…, a cluster as \
             redis-cluster://host:port,… or Sentinel as redis-sentinel://host:port,…/primary-name), then list the \
-            keys it wrote.
+            keys it wrote. For local use: ps shows it; --redis-file, AUTHKIT_REDIS_URL or AUTHKIT_REDIS_URL_FILE \
+            keep a password off the command line.
             """
     )
     var redis: String?
+
+    @Option(name: .customLong("redis-file"), help: "A file holding the Redis URL (instead of --redis).")
+    var redisFile: String?
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -32,12 +36,19 @@ struct DemoCommand: AsyncParsableCommand {
             handler.logLevel = .critical
             return handler
         }
+        let setting = try RedisURLSetting.resolve(
+            flag: redis,
+            fileFlag: redisFile,
+            environment: ProcessInfo.processInfo.environment
+        )
         let prefix = "authkit-demo-\(TokenText.random(6)):"
-        let store: AuthKitStore = redis.map { .redis(url: $0) } ?? .inMemory()
-        let tour = try await Tour(store: store, prefix: prefix, storeName: redis == nil ? "in memory" : "Redis")
+        let store: AuthKitStore = setting.map { .redis(url: $0.url) } ?? .inMemory()
+        // The URL's password never reaches the output: the setting's description masks it.
+        let storeName = setting.map { "in Redis at \($0)" } ?? "in memory"
+        let tour = try await Tour(store: store, prefix: prefix, storeName: storeName)
         try await tour.run()
-        if let redis {
-            try await Tour.listKeys(url: redis, prefix: prefix)
+        if let setting {
+            try await Tour.listKeys(configuration: setting.configuration, prefix: prefix)
         }
     }
 }

@@ -184,8 +184,8 @@ struct Tour {
     }
 
     /// Lists the keys the tour wrote in Redis with their TTLs.
-    static func listKeys(url: String, prefix: String) async throws {
-        let client = try RedisClient(url: url)
+    static func listKeys(configuration: RedisConfiguration, prefix: String) async throws {
+        let client = RedisClient(configuration: configuration)
         let keys = try await client.scanKeys(matching: prefix + "*").map { String(decoding: $0, as: UTF8.self) }
         print("\n== Keys the tour wrote in Redis (every one with a TTL)")
         for key in keys.sorted() {

@@ -1,32 +1,50 @@
 import ArgumentParser
 import AuthKitRedis
+import Foundation
 import PermissionCache
 import RateLimiter
 import RedisClient
 import TokenStore
 
-/// The options every operator command on a Redis store shares.
+/// The options every operator command on a Redis store shares. The URL comes from the first source set, in the
+/// order `RedisURLSetting` (AuthKitRedis) defines: `--redis`, `--redis-file`, `AUTHKIT_REDIS_URL`,
+/// `AUTHKIT_REDIS_URL_FILE`; the last three keep credentials off the command line, which `ps` shows.
 struct RedisOptions: ParsableArguments {
     @Option(
         help: """
-            The Redis store: redis://127.0.0.1:6379 (or rediss://, unix://), a cluster \
-            (redis-cluster://host:port,host:port…) or a primary behind Sentinel \
+            The Redis store, for local use (ps shows it; use --redis-file, AUTHKIT_REDIS_URL or \
+            AUTHKIT_REDIS_URL_FILE for a URL with a password): redis://127.0.0.1:6379 (or rediss://, unix://), a \
+            cluster (redis-cluster://host:port,host:port…) or a primary behind Sentinel \
             (redis-sentinel://host:26379,host:26379…/primary-name).
             """
     )
-    var redis: String
+    var redis: String?
+
+    @Option(name: .customLong("redis-file"), help: "A file holding the Redis URL (instead of --redis).")
+    var redisFile: String?
 
     @Option(help: "The key prefix the application uses.")
     var prefix: String = "authkit:"
 
     /// Connects, runs `body`, and always closes the connection.
     func withClient<Result>(_ body: (RedisClient) async throws -> Result) async throws -> Result {
-        let client: RedisClient
+        let setting: RedisURLSetting?
         do {
-            client = try RedisClient(url: redis)
+            setting = try RedisURLSetting.resolve(
+                flag: redis,
+                fileFlag: redisFile,
+                environment: ProcessInfo.processInfo.environment
+            )
         } catch {
-            throw ValidationError("invalid --redis URL: \(error)")
+            throw ValidationError("invalid Redis URL: \(error.message)")
         }
+        guard let setting else {
+            throw ValidationError(
+                "no Redis URL: give --redis URL, --redis-file PATH, \(RedisURLSetting.urlVariable) or "
+                    + RedisURLSetting.urlFileVariable
+            )
+        }
+        let client = RedisClient(configuration: setting.configuration)
         do {
             let result = try await body(client)
             await client.shutdown()

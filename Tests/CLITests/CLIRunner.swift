@@ -24,19 +24,32 @@ struct CLIRunner {
     }
 
     /// Runs the executable on a thread of its own: waiting for a child process must not hold one of the few
-    /// threads of Swift's cooperative pool, which every other test in the run shares.
-    static func run(_ arguments: [String], stdin: String? = nil, executable: URL = executable) async throws -> Result {
+    /// threads of Swift's cooperative pool, which every other test in the run shares. `environment` sets (or, with
+    /// nil, removes) variables of the child's environment, which is otherwise this process's.
+    static func run(
+        _ arguments: [String],
+        stdin: String? = nil,
+        environment: [String: String?] = [:],
+        executable: URL = executable
+    ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(
-                    with: Swift.Result { try runBlocking(arguments, stdin: stdin, executable: executable) }
+                    with: Swift.Result {
+                        try runBlocking(arguments, stdin: stdin, environment: environment, executable: executable)
+                    }
                 )
             }
             thread.start()
         }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: String?, executable: URL) throws -> Result {
+    private static func runBlocking(
+        _ arguments: [String],
+        stdin: String?,
+        environment: [String: String?],
+        executable: URL
+    ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             let name = executable.lastPathComponent
             throw CLIError("\(name) is not at \(executable.path); build it with `swift build`")
@@ -44,6 +57,11 @@ struct CLIRunner {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        var childEnvironment = ProcessInfo.processInfo.environment
+        for (name, value) in environment {
+            childEnvironment[name] = value
+        }
+        process.environment = childEnvironment
         let output = Pipe()
         let errors = Pipe()
         let input = Pipe()

@@ -1,3 +1,4 @@
+import AuthKitRedis
 import AuthKitTesting
 import Foundation
 import Testing
@@ -45,7 +46,7 @@ struct DemoTests {
     }
 
     @Test func inMemory() async throws {
-        let result = try await CLIRunner.run([], executable: Self.demo)
+        let result = try await CLIRunner.run([], environment: Self.noRedisURL, executable: Self.demo)
         #expect(result.status == 0, "\(result.stderr)")
         expectMilestones(result.stdout)
         #expect(!result.stdout.contains("unexpectedly succeeded"))
@@ -61,6 +62,29 @@ struct DemoTests {
         #expect(result.stdout.contains(":{u:alice}:sessions"))
         #expect(result.stdout.contains("rl:{login%3Aalice}"))
         #expect(!result.stdout.contains("NO TTL"))
+    }
+
+    /// The environment without a Redis URL (a test run may point its own tests at a server with one).
+    static let noRedisURL: [String: String?] = [RedisURLSetting.urlVariable: nil, RedisURLSetting.urlFileVariable: nil]
+
+    @Test func takesTheRedisURLFromTheEnvironmentAndShowsItWithoutItsPassword() async throws {
+        let password = "demo-\(UUID().uuidString)"
+        let server = try await RedisTestServer.start(RedisTestServerOptions(password: password))
+        defer { server.terminate() }
+        let result = try await CLIRunner.run(
+            [],
+            environment: [RedisURLSetting.urlVariable: server.url, RedisURLSetting.urlFileVariable: nil],
+            executable: Self.demo
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        expectMilestones(result.stdout)
+        #expect(
+            result.stdout.contains(
+                "(state in Redis at redis://:***@127.0.0.1:\(server.port)/0 (from AUTHKIT_REDIS_URL))"
+            )
+        )
+        #expect(result.stdout.contains("== Keys the tour wrote in Redis"))
+        #expect(!(result.stdout + result.stderr).contains(password))
     }
 
     @Test func againstAClusterListsItsKeys() async throws {

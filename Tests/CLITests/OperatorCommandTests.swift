@@ -155,6 +155,64 @@ struct OperatorCommandTests {
         }
     }
 
+    @Test func theRedisURLComesFromTheEnvironmentOrAFileAndItsPasswordIsNeverShown() async throws {
+        let password = "cli-\(UUID().uuidString)"
+        let server = try await RedisTestServer.start(RedisTestServerOptions(password: password))
+        defer { server.terminate() }
+        let urlVariable = RedisURLSetting.urlVariable
+        let fileVariable = RedisURLSetting.urlFileVariable
+        let invalidate = ["permissions", "invalidate", "alice"]
+
+        let fromVariable = try await CLIRunner.run(
+            invalidate,
+            environment: [urlVariable: server.url, fileVariable: nil]
+        )
+        #expect(fromVariable.status == 0, "\(fromVariable.stderr)")
+        let file = try CLIRunner.temporaryFile(server.url + "\n", name: "redis-url")
+        let fromFile = try await CLIRunner.run(invalidate, environment: [urlVariable: nil, fileVariable: file])
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        let fromFileFlag = try await CLIRunner.run(
+            ["permissions", "invalidate", "--redis-file", file, "alice"],
+            environment: [urlVariable: nil, fileVariable: nil]
+        )
+        #expect(fromFileFlag.status == 0, "\(fromFileFlag.stderr)")
+
+        // --redis comes first: its unreachable server is used although the variable names a working one.
+        let flagFirst = try await CLIRunner.run(
+            ["permissions", "invalidate", "--redis", "redis://127.0.0.1:1", "alice"],
+            environment: [urlVariable: server.url]
+        )
+        #expect(flagFirst.status == 1)
+        #expect(flagFirst.stderr.hasPrefix("storeUnavailable: "))
+
+        // A wrong password and an invalid URL holding the password: refused, the password never shown.
+        let wrongPassword = try await CLIRunner.run(
+            invalidate,
+            environment: [urlVariable: "redis://:x\(password)@127.0.0.1:\(server.port)", fileVariable: nil]
+        )
+        #expect(wrongPassword.status == 1)
+        let invalid = try await CLIRunner.run(
+            invalidate,
+            environment: [urlVariable: "redis://:\(password)/x@127.0.0.1:\(server.port)", fileVariable: nil]
+        )
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("invalid Redis URL: \(urlVariable): "), "\(invalid.stderr)")
+        for result in [fromVariable, fromFile, fromFileFlag, wrongPassword, invalid] {
+            #expect(!(result.stdout + result.stderr).contains(password))
+        }
+
+        let none = try await CLIRunner.run(invalidate, environment: [urlVariable: nil, fileVariable: nil])
+        #expect(none.status != 0)
+        #expect(
+            none.stderr.contains("no Redis URL: give --redis URL, --redis-file PATH, \(urlVariable) or \(fileVariable)")
+        )
+        let missingFile = try await CLIRunner.run(
+            invalidate,
+            environment: [urlVariable: nil, fileVariable: file + ".gone"]
+        )
+        #expect(missingFile.stderr.contains("\(fileVariable) (file \(file).gone): the file cannot be read"))
+    }
+
     @Test func anUnreachableStoreIsOneLineAndExitOne() async throws {
         let result = try await CLIRunner.run(["sessions", "list", "--redis", "redis://127.0.0.1:1", "alice"])
         #expect(result.status == 1)

@@ -60,6 +60,21 @@ struct RedisConfigurationTests {
         #expect(throws: RedisError.self) { try RedisConfiguration(url: url) }
     }
 
+    @Test(
+        "an invalid URL's error never shows its credentials, even where a stray / or ? cuts the password apart",
+        arguments: [
+            "redis://:s3cr3tpw/x@host", "redis://alice:s3cr3tpw?x@host", "redis://alice:s3cr3tpw@host:abc",
+            "redis-sentinel://alice:s3cr3tpw/x@host", "redis-cluster://:s3cr3tpw#1@h:1",
+            "redis://:99s3cr3tpw/x@host", "redis://host?password=s3cr3tpw&db=s3cr3tpw",
+        ]
+    )
+    func invalidURLErrorHidesCredentials(url: String) {
+        let error = #expect(throws: RedisError.self) { try RedisConfiguration(url: url) }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(!text.contains("s3cr3t") && !text.contains("cr3tpw"), "\(text)")
+        #expect(error?.code == .invalidConfiguration)
+    }
+
     @Test("a user name without password is refused")
     func userWithoutPassword() {
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://localhost?user=alice") }

@@ -122,6 +122,27 @@ public struct AuthKitConfiguration: Sendable {
         )
     }
 
+    /// Every rule ``AuthKit`` holds its configuration to, checked without loading keys or opening a store: the
+    /// verifier's (issuer, audience, claims, key prefix), the token policy's (leeway, token size) and the issuer's.
+    /// AuthKitConfig checks what it reads here.
+    package func validateSettings() throws(AuthKitError) {
+        // The verifier's rules do not look at the keys: an empty key set stands in for them.
+        let noKeys: JWTKeySet
+        do {
+            noKeys = try JWTKeySet()
+        } catch {
+            throw AuthKitError(.invalidConfiguration, "\(error)")
+        }
+        let verifier = verifierConfiguration(keys: .keySet(noKeys))
+        try verifier.validate()
+        do {
+            try verifier.policy(audiences: audiences).validate()
+        } catch {
+            throw AuthKitError(.invalidConfiguration, error.message)
+        }
+        try validate()
+    }
+
     /// Throws ``AuthKitError/Code-swift.struct/invalidConfiguration`` for settings that cannot work.
     /// The verification settings (issuer, audience, claims, key prefix) are validated by the ``AuthKitVerifier``
     /// the issuer is built on, before its store opens.

@@ -47,7 +47,7 @@ public struct JWTValidationPolicy: Sendable {
     }
 
     /// Throws `invalidConfiguration` for a policy that would weaken verification or cannot work.
-    func validate() throws(JWTError) {
+    package func validate() throws(JWTError) {
         guard leeway >= .zero, leeway <= Self.maxLeeway else {
             throw JWTError(.invalidConfiguration, "leeway must be between 0 and 300 seconds")
         }

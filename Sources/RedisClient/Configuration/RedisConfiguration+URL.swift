@@ -13,9 +13,46 @@ extension RedisConfiguration {
     ///   over TLS, to the Sentinels and the primary. The user and password are the primary's; the Sentinels'
     ///   own are `sentinel_user` and `sentinel_password`. See ``RedisTopology/sentinel(_:)``.
     ///
-    /// User and password may be percent-encoded. Anything else throws ``RedisError/Code/invalidConfiguration``.
+    /// User and password may be percent-encoded. Anything else throws ``RedisError/Code/invalidConfiguration``,
+    /// whose message shows nothing of a URL that carries credentials.
     public init(url: String) throws(RedisError) {
         self.init()
+        do {
+            try apply(url: url)
+            self = try validated()
+        } catch {
+            throw Self.redacting(error, of: url)
+        }
+    }
+
+    /// The error `error`, about `url`, with nothing of the URL's credentials in its message. A URL with user info
+    /// (`@`) or a password parameter has every quoted part of the message masked, and any longer run of its user
+    /// info too: a stray `/`, `?` or `#` in a password cuts it apart, and the parser then takes a piece of it for
+    /// a host, port or path.
+    static func redacting(_ error: RedisError, of url: String) -> RedisError {
+        let lowered = url.lowercased()
+        guard url.contains("@") || lowered.contains("password=") else { return error }
+        var message = ""
+        var quoted = false
+        for character in error.message {
+            if character == "'" {
+                message += quoted ? "***'" : "'"
+                quoted.toggle()
+            } else if !quoted {
+                message.append(character)
+            }
+        }
+        let start = url.firstRange(of: "://").map(\.upperBound) ?? url.startIndex
+        let userInfo = url.lastIndex(of: "@").flatMap { $0 >= start ? url[start..<$0] : nil } ?? ""
+        let pieces = userInfo.split(whereSeparator: { ":/?#@,&=;[]".contains($0) }).filter { $0.count >= 3 }
+        for piece in pieces.sorted(by: { $0.count > $1.count }) {
+            message = message.replacing(piece, with: "***")
+        }
+        return RedisError(error.code, message)
+    }
+
+    /// Applies every part of `url` to this configuration (``init(url:)`` validates the result).
+    private mutating func apply(url: String) throws(RedisError) {
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
             throw RedisError(
                 .invalidConfiguration,
@@ -67,7 +104,6 @@ extension RedisConfiguration {
         for (key, value) in query {
             try applyQueryItem(key, value)
         }
-        self = try validated()
     }
 
     /// The part after `redis-cluster://` or `redis-sentinel://` (query and fragment removed): user info, the

@@ -13,7 +13,8 @@ struct AuthKitServerCommand: AsyncParsableCommand {
         abstract: "An HTTP server that logs users in and guards routes with AuthKit (Hummingbird).",
         discussion: """
             Demo users: alice / alice-password (admin:*, orders:*) and bob / bob-password (orders:read).
-            State is kept in memory unless --redis is given. The signing key is generated at start.
+            State is kept in memory unless a Redis URL is given: --redis, --redis-file, AUTHKIT_REDIS_URL or
+            AUTHKIT_REDIS_URL_FILE (the first set wins; only the flag shows in ps). The signing key is generated at start.
             """
     )
 
@@ -23,14 +24,24 @@ struct AuthKitServerCommand: AsyncParsableCommand {
         help: "Keep state in Redis at this URL (redis://, rediss://, unix://, redis-cluster://, redis-sentinel://)."
     )
     var redis: String?
+    @Option(name: .customLong("redis-file"), help: "A file holding the Redis URL (instead of --redis).")
+    var redisFile: String?
     @Option(help: "The signing algorithm: ES256, EdDSA or HS256.") var alg: SigningAlgorithm = .es256
 
     func run() async throws {
+        let setting = try RedisURLSetting.resolve(
+            flag: redis,
+            fileFlag: redisFile,
+            environment: ProcessInfo.processInfo.environment
+        )
         let server = try await AuthServer(
             algorithm: alg,
             issuer: "http://\(host):\(port)",
-            store: redis.map { AuthKitStore.redis(url: $0) } ?? .inMemory()
+            store: setting.map { AuthKitStore.redis(url: $0.url) } ?? .inMemory()
         )
+        // The URL's password never reaches the output: the setting's description masks it.
+        let store = setting.map { "Redis at \($0)" } ?? "in memory"
+        FileHandle.standardOutput.write(Data("authkit-server state \(store)\n".utf8))
         let application = server.application(
             configuration: ApplicationConfiguration(address: .hostname(host, port: port))
         ) { channel in
