@@ -252,6 +252,21 @@ struct AuthKitTests {
         #expect(try await harness.auth.rateLimit("login:alice", policy: .perMinute(3)).isAllowed)
     }
 
+    @Test func rateLimitStatusChargesNothingAndResetRestoresTheQuota() async throws {
+        let harness = try await Harness()
+        let policies: [RateLimitPolicy] = [.perMinute(3)]
+        #expect(try await harness.auth.rateLimit("login:bob", policies: policies).remaining == 2)
+        for _ in 0..<3 {
+            #expect(try await harness.auth.rateLimitStatus("login:bob", policies: policies).remaining == 2)
+        }
+        _ = try await harness.auth.rateLimit("login:bob", policies: policies)
+        _ = try await harness.auth.rateLimit("login:bob", policies: policies)
+        #expect(try await !harness.auth.rateLimitStatus("login:bob", policies: policies).isAllowed)
+        try await harness.auth.resetRateLimit("login:bob")
+        #expect(try await harness.auth.rateLimitStatus("login:bob", policies: policies).remaining == 3)
+        #expect(try await harness.auth.rateLimit("login:bob", policies: policies).isAllowed)
+    }
+
     @Test func invalidConfigurations() async throws {
         let key = try JWTKey.hs256(Harness.secret)
         let configurations = [

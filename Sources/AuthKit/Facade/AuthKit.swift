@@ -27,12 +27,9 @@ public final class AuthKit: Service, Sendable {
     /// The verification side of the issuer: what `authenticate`, permissions and rate limits run on, and what a
     /// framework integration takes to serve an issuer and a verify-only service alike.
     public let verifier: AuthKitVerifier
-    /// Revocation, refresh-token families and sessions.
-    public var tokenStore: any TokenStore { verifier.tokenStore }
-    /// The rate limiter behind ``rateLimit(_:policy:cost:)``.
-    public var rateLimiter: RateLimiter { verifier.rateLimiter }
-    /// The permission cache behind ``permissions(for:load:)``.
-    public var permissionCache: PermissionCache { verifier.permissionCache }
+    // The store, the limiter and the cache are not handed out: a call straight to them would skip the facade's
+    // events, metrics and tracing. Every use an app has for them is a method here.
+    private var tokenStore: any TokenStore { verifier.tokenStore }
     /// Where "now" comes from.
     public var clock: WallClock { verifier.clock }
 
@@ -438,6 +435,21 @@ public final class AuthKit: Service, Sendable {
     /// Charges `key` under several policies at once; no policy is charged when another refuses.
     public func rateLimit(_ key: String, policies: [RateLimitPolicy], cost: Int = 1) async throws -> RateLimitDecision {
         try await verifier.rateLimit(key, policies: policies, cost: cost)
+    }
+
+    /// What ``rateLimit(_:policies:cost:)`` would decide for `key` now, charging nothing; see
+    /// ``AuthKitVerifier/rateLimitStatus(_:policies:cost:)``.
+    public func rateLimitStatus(
+        _ key: String,
+        policies: [RateLimitPolicy],
+        cost: Int = 1
+    ) async throws -> RateLimitDecision {
+        try await verifier.rateLimitStatus(key, policies: policies, cost: cost)
+    }
+
+    /// Forgets `key`'s rate-limit state under every policy; see ``AuthKitVerifier/resetRateLimit(_:)``.
+    public func resetRateLimit(_ key: String) async throws {
+        try await verifier.resetRateLimit(key)
     }
 
     // MARK: Internals
