@@ -3,7 +3,7 @@ public import AuthKitClock
 /// The state that makes JWTs revocable: a jti denylist, per-user epochs, refresh-token families and sessions.
 ///
 /// Every method is one atomic step against the store (one Lua script in Redis), so concurrent callers — in one
-/// process or many — never see half an operation. Time comes from the store's injected `WallClock`; rules are
+/// process or many — never see half an operation. Time comes from the store's injected `TimeSource`; rules are
 /// decided by comparing recorded instants with that clock, and backing-store expiry (Redis TTLs) only cleans
 /// up, set generously past the instant at which a record stops mattering.
 ///

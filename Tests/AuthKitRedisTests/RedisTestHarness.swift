@@ -71,7 +71,7 @@ func keys(under prefix: String, _ client: RedisClient) async throws -> [[UInt8]]
 
 /// Sleeps until 2 ms after the next multiple of `window` on the system clock, which local servers share.
 func alignToWindow(_ window: Duration) async throws {
-    let now = WallClock.system.now().sinceEpoch
+    let now = TimeSource.system.now().sinceEpoch
     let (seconds, attoseconds) = window.components
     let windowMicros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     let (nowSeconds, nowAtto) = now.components

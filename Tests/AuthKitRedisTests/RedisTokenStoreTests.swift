@@ -10,7 +10,7 @@ import TokenStore
 @Suite("RedisTokenStore")
 struct RedisTokenStoreTests {
     @Test("conformance", arguments: TokenStoreConformance.checks)
-    func conformance(_ check: TokenStoreConformance.Check) async throws {
+    func conformance(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
         try await withRedis { client in
             let suite = TokenStoreConformance { clock in
                 try RedisTokenStore(
@@ -24,16 +24,19 @@ struct RedisTokenStoreTests {
     }
 
     @Test("conformance with every access check run as the check script", arguments: TokenStoreConformance.checks)
-    func conformanceByScript(_ check: TokenStoreConformance.Check) async throws {
+    func conformanceByScript(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
         try await Self.conformance(check, reads: .script)
     }
 
     @Test("conformance with every access check read from the full records", arguments: TokenStoreConformance.checks)
-    func conformanceByFullRecords(_ check: TokenStoreConformance.Check) async throws {
+    func conformanceByFullRecords(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
         try await Self.conformance(check, reads: .records)
     }
 
-    private static func conformance(_ check: TokenStoreConformance.Check, reads: AccessCheckReads) async throws {
+    private static func conformance(
+        _ check: TokenStoreConformance.TokenStoreCheck,
+        reads: AccessCheckReads
+    ) async throws {
         try await withRedis { client in
             let suite = TokenStoreConformance { clock in
                 try RedisTokenStore(
@@ -426,7 +429,7 @@ func withManualStore(
         let store = try RedisTokenStore(
             client: client,
             configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         try await body(client, prefix, clock, store)
     }

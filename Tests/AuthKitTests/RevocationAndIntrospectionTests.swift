@@ -131,6 +131,6 @@ struct RevocationAndIntrospectionTests {
     }
 
     static func jti(_ token: String) throws -> String? {
-        try UnverifiedJWT.decode(token).payload["jti"]?.stringValue
+        try UnverifiedJWTDecoder.decode(token).payload["jti"]?.stringValue
     }
 }

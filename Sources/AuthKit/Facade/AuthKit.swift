@@ -31,7 +31,7 @@ public final class AuthKit: Service, Sendable {
     // events, metrics and tracing. Every use an app has for them is a method here.
     private var tokenStore: any TokenStore { verifier.tokenStore }
     /// Where "now" comes from.
-    public var clock: WallClock { verifier.clock }
+    public var clock: TimeSource { verifier.clock }
 
     private let signingKeys: SigningKeys
     private var metrics: AuthKitMetrics { verifier.metrics }
@@ -41,7 +41,7 @@ public final class AuthKit: Service, Sendable {
     public init(
         configuration: AuthKitConfiguration,
         store: AuthKitStore = .inMemory(),
-        clock: WallClock = .system,
+        clock: TimeSource = .system,
         logger: Logger = Logger(label: "authkit")
     ) async throws {
         try configuration.validate()

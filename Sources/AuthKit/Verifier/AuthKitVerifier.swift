@@ -36,7 +36,7 @@ public final class AuthKitVerifier: Service, Sendable {
     /// The permission cache behind ``permissions(for:load:)``.
     package let permissionCache: PermissionCache
     /// Where "now" comes from.
-    public let clock: WallClock
+    public let clock: TimeSource
 
     let reader: AccessTokenReader
     let metrics: AuthKitMetrics
@@ -49,7 +49,7 @@ public final class AuthKitVerifier: Service, Sendable {
     public convenience init(
         configuration: AuthKitVerifierConfiguration,
         store: AuthKitStore = .inMemory(),
-        clock: WallClock = .system,
+        clock: TimeSource = .system,
         logger: Logger = Logger(label: "authkit")
     ) async throws {
         try await self.init(
@@ -68,7 +68,7 @@ public final class AuthKitVerifier: Service, Sendable {
         configuration: AuthKitVerifierConfiguration,
         issuerAudiences: Set<String>?,
         store: AuthKitStore,
-        clock: WallClock,
+        clock: TimeSource,
         logger: Logger,
         metricsFactory: (any MetricsFactory)?
     ) async throws {

@@ -16,7 +16,7 @@ import RedisClient
 // given.
 //
 // Conventions: every instant and duration is integer milliseconds; ARGV[1] is always "now" as read from the
-// store's WallClock, never the Redis server's clock, so the rules follow the injected clock and tests can
+// store's TimeSource, never the Redis server's clock, so the rules follow the injected clock and tests can
 // move time. Expiry is decided by comparing stored instants with now; TTLs only clean up, each set to the
 // moment the record stops mattering plus a margin. Digests are 32 raw bytes; a family's retired digests are
 // concatenated in one field, newest last. Lua compares digests with ==, which is not constant-time: that
