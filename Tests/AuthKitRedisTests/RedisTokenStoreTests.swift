@@ -3,7 +3,7 @@ import AuthKitTesting
 import RedisClient
 import Synchronization
 import Testing
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 @testable import AuthKitRedis
 

@@ -1,7 +1,7 @@
 import AuthKitClock
 import AuthKitTesting
 import Testing
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 @Suite("InMemoryTokenStore")
 struct InMemoryTokenStoreTests {

@@ -109,7 +109,7 @@ public final class AuthKit: Service, Sendable {
 
     /// Logs a user in on a device: applies the session policy, creates the session, and returns the first
     /// access and refresh tokens. `claims` are added to the access token (registered names and `sid` refused) and
-    /// kept with the session (at most `TokenStoreLimits.maxSessionClaimsBytes` of JSON), so that every access token
+    /// kept with the session (at most 4 KiB of JSON), so that every access token
     /// a refresh of this login mints carries them too.
     /// `audience` names the registered audience the access token is for (default ``AuthKitConfiguration/audience``);
     /// tokens for the session's other audiences come from ``refresh(_:claims:audience:)``.

@@ -2,7 +2,7 @@ public import AuthKitClock
 public import Logging
 public import RedisClient
 import Synchronization
-public import TokenStore
+@_spi(TokenStoreImplementation) public import TokenStore
 
 /// A `TokenStore` in Redis: revocations, epochs, refresh-token families and sessions shared by every
 /// process of an application, ready for Redis Cluster.

@@ -1,5 +1,5 @@
 import AuthKitClock
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 extension TokenStoreConformance {
     static let denylistChecks: [TokenStoreCheck] = [
