@@ -81,7 +81,8 @@ extension RedisClient {
     /// `HSET key field value…`: how many fields were added (not counting updated ones).
     /// - Throws: ``RedisError``.
     @discardableResult
-    package func hset(_ key: RedisArgument, fields: [(field: RedisArgument, value: RedisArgument)]) async throws -> Int {
+    package func hset(_ key: RedisArgument, fields: [(field: RedisArgument, value: RedisArgument)]) async throws -> Int
+    {
         var command: [RedisArgument] = ["HSET", key]
         for (field, value) in fields {
             command += [field, value]
