@@ -16,12 +16,15 @@ scratch=${1:-.build}
 modules=(AuthKitClock JWTCore TokenStore RateLimiter PermissionCache RedisClient AuthKitRedis AuthKit AuthKitTesting)
 # The integrations are empty modules without their traits: counted in the trait-enabled build folder only.
 [ "$scratch" != .build ] && modules+=(AuthKitHummingbird AuthKitVapor)
+# The C modules of the dependencies (the frameworks' atomics and NIO shims): every folder with a module map.
+mapfile -t c_modules < <(find "$scratch/checkouts/" "$scratch/debug/" -maxdepth 6 -name module.modulemap \
+  -not -path '*/Modules/*' -not -path '*-tool.build/*' -printf '-I\n%h\n' 2>/dev/null)
 graphs=$(mktemp -d)
 trap 'rm -rf "$graphs"' EXIT
 for module in "${modules[@]}"; do
   [ -e "$scratch/debug/Modules/$module.swiftmodule" ] || { echo "public-symbols: build first ($module)" >&2; exit 1; }
   swift-symbolgraph-extract -module-name "$module" -target "$(uname -m)-unknown-linux-gnu" \
-    -I "$scratch/debug/Modules" $(printf -- '-I %s ' Sources/C*) -minimum-access-level public \
+    -I "$scratch/debug/Modules" $(printf -- '-I %s ' Sources/C*) "${c_modules[@]}" -minimum-access-level public \
     -skip-synthesized-members -output-dir "$graphs"
 done
 
