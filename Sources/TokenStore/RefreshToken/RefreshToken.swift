@@ -12,7 +12,7 @@ import JWTCore
 
 /// An opaque refresh token: the value handed to the client once, and the routing parts a store reads from it.
 ///
-/// Stores never keep ``text``; they keep ``digest``. The description never prints the secret.
+/// Stores never keep ``text``; they keep `digest`. The description never prints the secret.
 public struct RefreshToken: Sendable, CustomStringConvertible {
     /// The token as the client presents it.
     public let text: String
@@ -40,7 +40,7 @@ public struct RefreshToken: Sendable, CustomStringConvertible {
 
     /// Reads the routing parts of a presented token, or returns nil when it is not a well-formed token.
     ///
-    /// Well-formed says nothing about validity: only a store that finds ``digest`` in the family can say that.
+    /// Well-formed says nothing about validity: only a store that finds `digest` in the family can say that.
     public init?(parsing text: String) {
         guard text.utf8.count <= TokenStoreLimits.maxRefreshTokenBytes else {
             return nil
