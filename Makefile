@@ -13,7 +13,7 @@ AUTHKIT_VECTORS_DIR ?= $(or $(wildcard $(abspath $(CURDIR)/../shared/vectors)),$
   cd "$$origin/../shared/vectors" && pwd))
 export AUTHKIT_VECTORS_DIR
 
-.PHONY: deps lint format build test docs demo demo-redis demo-cli integrations server-test bench bench-deadlines bench-suites clean fuzz tsan asan soak check repeat
+.PHONY: deps lint format build public-api test docs demo demo-redis demo-cli integrations server-test bench bench-deadlines bench-suites clean fuzz tsan asan soak check repeat
 
 ## deps: install the system packages AuthKit needs, and the Python packages of the interop test (no-op when present)
 deps:
@@ -50,6 +50,11 @@ format:
 ## build: compile everything with warnings treated as errors
 build: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
+
+## public-api: the public declarations of every module, and how many `import AuthKit` re-exports
+## (Scripts/public-symbols.sh; Documentation/Architecture.md keeps the last count)
+public-api: build
+	@bash Scripts/public-symbols.sh
 
 # The test targets that drive real redis-servers and bound real time (deadlines, faults, real-clock windows) run in
 # a pass of their own, one test at a time, after the rest has run in parallel. Beside dozens of parallel tests a task

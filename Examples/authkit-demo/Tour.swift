@@ -180,7 +180,7 @@ struct Tour {
 
     /// The `kid` a token's header names, for the transcript.
     private static func kid(_ token: String) -> String {
-        (try? UnverifiedJWT.decode(token).header["kid"]?.stringValue) ?? "-"
+        (try? UnverifiedJWTDecoder.decode(token).header["kid"]?.stringValue) ?? "-"
     }
 
     /// Lists the keys the tour wrote in Redis with their TTLs.

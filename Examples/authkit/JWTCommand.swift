@@ -99,7 +99,7 @@ struct JWTCommand: AsyncParsableCommand {
                 allowedAlgorithms: accepted.isEmpty ? nil : Set(accepted)
             )
             do throws(JWTError) {
-                let clock = now.map { WallClock.fixed(UnixTime(seconds: $0)) } ?? .system
+                let clock = now.map { TimeSource.fixed(UnixTime(seconds: $0)) } ?? .system
                 let verifier = try JWTVerifier(keys: keys, policy: policy, clock: clock)
                 let verified = try verifier.verify(text)
                 let output: JSONObject = [
@@ -124,7 +124,7 @@ struct JWTCommand: AsyncParsableCommand {
         func run() throws {
             let text = token == "-" ? TokenInput.readStandardInput() : token
             do throws(JWTError) {
-                let (header, payload) = try UnverifiedJWT.decode(text)
+                let (header, payload) = try UnverifiedJWTDecoder.decode(text)
                 let output: JSONObject = [
                     "UNVERIFIED": "signature and claims were NOT checked",
                     "header": .object(header), "claims": .object(payload),

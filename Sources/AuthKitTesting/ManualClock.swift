@@ -3,7 +3,7 @@ import Synchronization
 
 /// A wall clock that only moves when a test moves it, for deterministic expiry, TTL and window tests.
 ///
-/// Hand ``wallClock`` to the component under test, then call ``advance(by:)`` or ``set(to:)``.
+/// Hand ``timeSource`` to the component under test, then call ``advance(by:)`` or ``set(to:)``.
 public final class ManualClock: Sendable {
     private let current: Mutex<UnixTime>
 
@@ -17,9 +17,9 @@ public final class ManualClock: Sendable {
         current.withLock { $0 }
     }
 
-    /// A `WallClock` that reads this manual clock.
-    public var wallClock: WallClock {
-        WallClock { [self] in self.now }
+    /// A `TimeSource` that reads this manual clock.
+    public var timeSource: TimeSource {
+        TimeSource { [self] in self.now }
     }
 
     /// Moves the clock forward (or backward, for a negative duration).

@@ -3,16 +3,20 @@ public import AuthKitClock
 /// The state that makes JWTs revocable: a jti denylist, per-user epochs, refresh-token families and sessions.
 ///
 /// Every method is one atomic step against the store (one Lua script in Redis), so concurrent callers — in one
-/// process or many — never see half an operation. Time comes from the store's injected `WallClock`; rules are
+/// process or many — never see half an operation. Time comes from the store's injected `TimeSource`; rules are
 /// decided by comparing recorded instants with that clock, and backing-store expiry (Redis TTLs) only cleans
 /// up, set generously past the instant at which a record stops mattering.
 ///
 /// All user-scoped state of one user is reachable from the user id alone, and each method touches one user,
 /// which is what lets a Redis implementation keep every operation on one cluster slot.
+///
+/// An implementation outside AuthKit reaches the shared limits and checks (`TokenStoreLimits`) and refresh-token
+/// issuing and digests (`RefreshToken.issue`, `digest`) through `@_spi(TokenStoreImplementation) import TokenStore`:
+/// apps never need them, so they are not part of the public API. `TokenStoreConformance` checks the result.
 public protocol TokenStore: Sendable {
     /// Denylists the access token `jti` of `userID`, whose own `exp` is `expiresAt`, for as long as any verifier
-    /// could still accept it: until `expiresAt` plus ``TokenStoreLimits/revocationLeeway`` (the largest leeway a
-    /// verifier may allow), see ``TokenStoreLimits/revokedUntil(expiresAt:)``.
+    /// could still accept it: until `expiresAt` plus five minutes (the largest leeway a
+    /// verifier may allow), see `TokenStoreLimits.revokedUntil(expiresAt:)` (SPI `TokenStoreImplementation`).
     ///
     /// A token already past that instant needs no entry: the call does nothing and returns false.
     /// - Returns: Whether an entry was written.

@@ -2,7 +2,7 @@ public import AuthKitClock
 import JWTCore
 
 /// The size limits and input checks every ``TokenStore`` implementation applies, so all behave the same.
-public enum TokenStoreLimits {
+@_spi(TokenStoreImplementation) public enum TokenStoreLimits {
     /// The longest user id accepted, in UTF-8 bytes.
     public static let maxUserIDBytes = 256
     /// The longest `jti` accepted, in UTF-8 bytes.

@@ -40,7 +40,7 @@ struct RedisAccessCheckPathsTests {
         _ client: RedisClient,
         prefix: String,
         reads: AccessCheckReads = .keys,
-        clock: WallClock = .fixed(now)
+        clock: TimeSource = .fixed(now)
     ) throws -> RedisTokenStore {
         try RedisTokenStore(
             client: client,
@@ -183,7 +183,7 @@ struct RedisAccessCheckPathsTests {
             let prefix = uniquePrefix()
             let keys = RedisKeyspace(prefix: prefix)
             let clock = ManualClock()
-            let store = try Self.store(client, prefix: prefix, clock: clock.wallClock)
+            let store = try Self.store(client, prefix: prefix, clock: clock.timeSource)
             for (index, value) in ["soon", "", "1e400", "12 ", "0x1F", "+5", "1.5"].enumerated() {
                 let userID = "user\(index)"
                 let login = try await store.createSession(NewSession(userID: userID))
@@ -240,8 +240,8 @@ struct RedisAccessCheckPathsTests {
             let prefix = uniquePrefix()
             let keys = RedisKeyspace(prefix: prefix)
             let clock = ManualClock()
-            let redis = try Self.store(client, prefix: prefix, clock: clock.wallClock)
-            let memory = InMemoryTokenStore(clock: clock.wallClock)
+            let redis = try Self.store(client, prefix: prefix, clock: clock.timeSource)
+            let memory = InMemoryTokenStore(clock: clock.timeSource)
             var workload = ParallelWorkload(redis: redis, memory: memory, clock: clock)
             var generator = SeededGenerator(seed: 0xC4EC_2020)
             var verdicts: [AccessStatus: Int] = [:]

@@ -111,12 +111,12 @@ struct RedisLayoutUpgradeTests {
             let store = try RedisTokenStore(
                 client: client,
                 configuration: RedisTokenStoreConfiguration(keyPrefix: prefix, previousVersionWritesUntil: rolloutEnds),
-                clock: clock.wallClock
+                clock: clock.timeSource
             )
             let plain = try RedisTokenStore(
                 client: client,
                 configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-                clock: clock.wallClock
+                clock: clock.timeSource
             )
             // Logins on a process of this version (so the check keys exist), then the previous version's process
             // ends one session (its revokeSession: DEL of the hash, ZREM from the index) and logs another user out

@@ -73,7 +73,7 @@ func keys(under prefix: String, _ client: RedisClient) async throws -> [[UInt8]]
 /// window is the servers' real clock, so the test must wait for it to turn.
 func alignToWindow(_ window: Duration) async throws {
     let windowMicros = window.ttl(in: .microseconds)
-    let nowMicros = WallClock.system.now().sinceEpoch.wholeUnits(in: .microseconds)
+    let nowMicros = TimeSource.system.now().sinceEpoch.wholeUnits(in: .microseconds)
     let wait = windowMicros - nowMicros % windowMicros + 2000
     try await Task.sleep(for: .microseconds(wait))
 }

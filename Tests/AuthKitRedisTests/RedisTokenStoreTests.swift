@@ -3,14 +3,14 @@ import AuthKitTesting
 import RedisClient
 import Synchronization
 import Testing
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 @testable import AuthKitRedis
 
 @Suite("RedisTokenStore")
 struct RedisTokenStoreTests {
     @Test("conformance", arguments: TokenStoreConformance.checks)
-    func conformance(_ check: TokenStoreConformance.Check) async throws {
+    func conformance(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
         try await withRedis { client in
             let suite = TokenStoreConformance { clock in
                 try RedisTokenStore(
@@ -24,16 +24,19 @@ struct RedisTokenStoreTests {
     }
 
     @Test("conformance with every access check run as the check script", arguments: TokenStoreConformance.checks)
-    func conformanceByScript(_ check: TokenStoreConformance.Check) async throws {
+    func conformanceByScript(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
         try await Self.conformance(check, reads: .script)
     }
 
     @Test("conformance with every access check read from the full records", arguments: TokenStoreConformance.checks)
-    func conformanceByFullRecords(_ check: TokenStoreConformance.Check) async throws {
+    func conformanceByFullRecords(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
         try await Self.conformance(check, reads: .records)
     }
 
-    private static func conformance(_ check: TokenStoreConformance.Check, reads: AccessCheckReads) async throws {
+    private static func conformance(
+        _ check: TokenStoreConformance.TokenStoreCheck,
+        reads: AccessCheckReads
+    ) async throws {
         try await withRedis { client in
             let suite = TokenStoreConformance { clock in
                 try RedisTokenStore(
@@ -133,7 +136,7 @@ struct RedisTokenStoreTests {
     func idleLifetimeBeyondMilliseconds() async throws {
         try await withManualStore { _, _, clock, redis in
             let lifetime = SessionLifetime(absolute: .seconds(3_600), idle: .seconds(Int64.max))
-            let memory = InMemoryTokenStore(clock: clock.wallClock)
+            let memory = InMemoryTokenStore(clock: clock.timeSource)
             for store: any TokenStore in [redis, memory] {
                 let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
                 #expect(login.session.expiresAt == login.session.absoluteExpiresAt, "\(store)")
@@ -453,7 +456,7 @@ func withManualStore(
         let store = try RedisTokenStore(
             client: client,
             configuration: RedisTokenStoreConfiguration(keyPrefix: prefix),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         try await body(client, prefix, clock, store)
     }

@@ -35,7 +35,7 @@ struct AuthKitTests {
         #expect(principal.sessionID == pair.session.id)
         #expect(principal.claims["role"] == "admin")
         #expect(principal.expiresAt == principal.issuedAt + .seconds(900))
-        let header = try UnverifiedJWT.decode(pair.accessToken).header
+        let header = try UnverifiedJWTDecoder.decode(pair.accessToken).header
         #expect(header["typ"] == "at+jwt")
         #expect(header["kid"] == "2026-11")
     }
@@ -79,7 +79,7 @@ struct AuthKitTests {
     @Test func otherJWTsSignedWithTheSameKeyAreNotAccessTokens() async throws {
         let harness = try await Harness()
         let pair = try await harness.auth.login(userID: "42")
-        let claims = try UnverifiedJWT.decode(pair.accessToken).payload
+        let claims = try UnverifiedJWTDecoder.decode(pair.accessToken).payload
         let forged = try JWTSigner(key: try JWTKey.hs256(Harness.secret, kid: "2026-11"), type: "JWT")
             .sign(try JWTClaims(json: claims))
         await expectError(.invalidToken) { _ = try await harness.auth.authenticate(token: forged) }
@@ -250,6 +250,21 @@ struct AuthKitTests {
         #expect(await iterator.next()?.kind == .rateLimitExceeded)
         harness.clock.advance(by: .seconds(60))
         #expect(try await harness.auth.rateLimit("login:alice", policy: .perMinute(3)).isAllowed)
+    }
+
+    @Test func rateLimitStatusChargesNothingAndResetRestoresTheQuota() async throws {
+        let harness = try await Harness()
+        let policies: [RateLimitPolicy] = [.perMinute(3)]
+        #expect(try await harness.auth.rateLimit("login:bob", policies: policies).remaining == 2)
+        for _ in 0..<3 {
+            #expect(try await harness.auth.rateLimitStatus("login:bob", policies: policies).remaining == 2)
+        }
+        _ = try await harness.auth.rateLimit("login:bob", policies: policies)
+        _ = try await harness.auth.rateLimit("login:bob", policies: policies)
+        #expect(try await !harness.auth.rateLimitStatus("login:bob", policies: policies).isAllowed)
+        try await harness.auth.resetRateLimit("login:bob")
+        #expect(try await harness.auth.rateLimitStatus("login:bob", policies: policies).remaining == 3)
+        #expect(try await harness.auth.rateLimit("login:bob", policies: policies).isAllowed)
     }
 
     @Test func invalidConfigurations() async throws {

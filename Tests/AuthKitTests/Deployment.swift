@@ -23,9 +23,9 @@ struct Deployment {
         clock: ManualClock = ManualClock()
     ) async throws {
         let backends = AuthKitStore.Backends(
-            tokens: InMemoryTokenStore(clock: clock.wallClock),
-            rateLimits: InMemoryRateLimitStore(clock: clock.wallClock),
-            permissions: InMemoryPermissionStore(clock: clock.wallClock),
+            tokens: InMemoryTokenStore(clock: clock.timeSource),
+            rateLimits: InMemoryRateLimitStore(clock: clock.timeSource),
+            permissions: InMemoryPermissionStore(clock: clock.timeSource),
             invalidations: InMemoryPermissionInvalidationBus()
         )
         self.clock = clock
@@ -41,7 +41,7 @@ struct Deployment {
                 legacyTokens: legacyTokens
             ),
             store: store,
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
     }
 
@@ -67,7 +67,7 @@ struct Deployment {
             configuration: configuration,
             issuerAudiences: nil,
             store: store,
-            clock: clock.wallClock,
+            clock: clock.timeSource,
             logger: Logger(label: "test"),
             metricsFactory: metrics
         )

@@ -33,7 +33,7 @@ struct QuickStartTests {
         #expect(perms.contains("orders:read"))
         #expect(limit.isAllowed && limit.remaining == 599)
         await #expect(throws: AuthKitError.self) { _ = try await auth.authenticate(token: fresh.accessToken) }
-        #expect(try UnverifiedJWT.decode(pair.accessToken).header["alg"] == "ES256")
+        #expect(try UnverifiedJWTDecoder.decode(pair.accessToken).header["alg"] == "ES256")
     }
 
     /// The README's "Many services, one login", in memory, with the JWKS fetched from the issuer directly.

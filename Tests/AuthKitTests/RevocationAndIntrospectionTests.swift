@@ -1,6 +1,7 @@
 import AuthKit
 import AuthKitTesting
 import Testing
+@_spi(TokenStoreImplementation) import TokenStore
 
 /// `AuthKit.revoke(token:hint:)` (RFC 7009) and `introspect(_:hint:)` (RFC 7662) on the facade.
 @Suite("Revocation and introspection")
@@ -131,6 +132,6 @@ struct RevocationAndIntrospectionTests {
     }
 
     static func jti(_ token: String) throws -> String? {
-        try UnverifiedJWT.decode(token).payload["jti"]?.stringValue
+        try UnverifiedJWTDecoder.decode(token).payload["jti"]?.stringValue
     }
 }

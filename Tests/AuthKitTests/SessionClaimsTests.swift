@@ -1,6 +1,7 @@
 import AuthKit
 import AuthKitTesting
 import Testing
+@_spi(TokenStoreImplementation) import TokenStore
 
 /// Claims given at login live with the session and go into every access token a refresh mints.
 @Suite("Claims kept with the session")

@@ -13,7 +13,7 @@ struct SigningKeyRotationTests {
     }
 
     private static func kid(_ pair: TokenPair) throws -> String? {
-        try UnverifiedJWT.decode(pair.accessToken).header["kid"]?.stringValue
+        try UnverifiedJWTDecoder.decode(pair.accessToken).header["kid"]?.stringValue
     }
 
     private static func published(_ auth: AuthKit) throws -> Set<String> {
@@ -34,7 +34,7 @@ struct SigningKeyRotationTests {
             try Self.write(#"{"current": "k1"}"#, directory, "keyring.json")
             let auth = try await AuthKit(
                 configuration: Self.configuration(.directory(directory, publicationLead: .seconds(60))),
-                clock: clock.wallClock
+                clock: clock.timeSource
             )
             #expect(auth.publicJWKS().maxAge == .seconds(60))
             let first = try await auth.login(userID: "42")

@@ -9,14 +9,14 @@ struct Harness {
     static let secret = [UInt8](repeating: 0x42, count: 32)
 
     init(sessionPolicy: SessionPolicy = .default, gracePeriod: Duration = .zero) async throws {
-        let tokens = InstrumentedTokenStore(clock: clock.wallClock)
+        let tokens = InstrumentedTokenStore(clock: clock.timeSource)
         let clock = self.clock
         self.tokens = tokens
-        let store = AuthKitStore(name: "instrumented") { _, wallClock in
+        let store = AuthKitStore(name: "instrumented") { _, timeSource in
             AuthKitStore.Backends(
                 tokens: tokens,
-                rateLimits: InMemoryRateLimitStore(clock: wallClock),
-                permissions: InMemoryPermissionStore(clock: wallClock),
+                rateLimits: InMemoryRateLimitStore(clock: timeSource),
+                permissions: InMemoryPermissionStore(clock: timeSource),
                 invalidations: InMemoryPermissionInvalidationBus()
             )
         }
@@ -29,7 +29,7 @@ struct Harness {
                 sessionPolicy: sessionPolicy
             ),
             store: store,
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
     }
 }

@@ -13,12 +13,12 @@ import VaporTesting
 @Suite("AuthKitVapor: the HTTP contract")
 struct VaporContractTests {
     @Test("in memory", arguments: AuthKitHTTPConformance.checks)
-    func inMemory(_ check: AuthKitHTTPConformance.Check) async throws {
+    func inMemory(_ check: AuthKitHTTPConformance.HTTPCheck) async throws {
         try await check.run(AuthKitHTTPConformance(makeStore: AuthKitHTTPConformance.inMemory, serve: Self.serve))
     }
 
     @Test("on Redis", arguments: AuthKitHTTPConformance.checks)
-    func onRedis(_ check: AuthKitHTTPConformance.Check) async throws {
+    func onRedis(_ check: AuthKitHTTPConformance.HTTPCheck) async throws {
         let makeStore = AuthKitHTTPConformance.redis { AuthKitStore.redis(url: $0) }
         try await check.run(AuthKitHTTPConformance(makeStore: makeStore, serve: Self.serve))
     }

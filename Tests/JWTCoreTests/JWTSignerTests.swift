@@ -36,7 +36,7 @@ struct JWTSignerTests {
         let key = try JWTKey.hs256(TestTokens.secret, kid: "k1")
         let first = try JWTSigner(key: key).sign(Self.claims)
         #expect(first == (try JWTSigner(key: key).sign(Self.claims)))
-        let (header, payload) = try UnverifiedJWT.decode(first)
+        let (header, payload) = try UnverifiedJWTDecoder.decode(first)
         #expect(header.members.map(\.name) == ["alg", "kid", "typ"])
         #expect(payload.members.map(\.name) == ["iss", "sub", "aud", "exp", "iat", "jti", "sid", "scope"])
         let payloadText = String(

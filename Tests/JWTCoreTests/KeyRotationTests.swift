@@ -23,7 +23,7 @@ struct KeyRotationTests {
         try ring.activate(try JWTKey.generate(.es256, kid: "2026-02"), previousAcceptedUntil: clock.now + .seconds(900))
         #expect(try ring.signingKey().kid == "2026-02")
         let newToken = try ring.signer().sign(Self.claims(clock))
-        let verifier = try JWTVerifier(keys: try ring.verificationKeys, clock: clock.wallClock)
+        let verifier = try JWTVerifier(keys: try ring.verificationKeys, clock: clock.timeSource)
         #expect(try verifier.verify(oldToken).header.keyID == "2026-01")
         #expect(try verifier.verify(newToken).header.keyID == "2026-02")
         clock.advance(by: .seconds(900))
@@ -85,8 +85,8 @@ struct KeyRotationTests {
         let clock = ManualClock()
         let key = try JWTKey.generate(.es256, kid: "a")
         let endpoint = FakeEndpoint(try JWTKeySet([key]).publicJWKSString(), maxAge: .seconds(120))
-        let remote = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
-        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let remote = RemoteJWKS(clock: clock.timeSource) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.timeSource)
         let token = try JWTSigner(key: key).sign(Self.claims(clock))
         for _ in 0..<5 { _ = try await verifier.verify(token, keyProvider: remote) }
         #expect(endpoint.fetches == 1)
@@ -102,9 +102,9 @@ struct KeyRotationTests {
         let endpoint = FakeEndpoint(try JWTKeySet([first]).publicJWKSString(), maxAge: .seconds(3600))
         let remote = RemoteJWKS(
             configuration: RemoteJWKSConfiguration(refreshCooldown: .seconds(60)),
-            clock: clock.wallClock
+            clock: clock.timeSource
         ) { try endpoint.fetch() }
-        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.timeSource)
         _ = try await verifier.verify(try JWTSigner(key: first).sign(Self.claims(clock)), keyProvider: remote)
         #expect(endpoint.fetches == 1)
         clock.advance(by: .seconds(61))
@@ -129,8 +129,8 @@ struct KeyRotationTests {
         let clock = ManualClock()
         let key = try JWTKey.generate(.eddsa, kid: "k")
         let endpoint = FakeEndpoint(try JWTKeySet([key]).publicJWKSString())
-        let remote = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
-        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let remote = RemoteJWKS(clock: clock.timeSource) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.timeSource)
         let forged = try JWTSigner(key: key.withKeyID("nope")).sign(Self.claims(clock))
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<32 {
@@ -156,13 +156,13 @@ struct KeyRotationTests {
         let endpoint = FakeEndpoint(try JWTKeySet([first]).publicJWKSString(), maxAge: .seconds(3600))
         let (gate, open) = AsyncStream<Void>.makeStream()
         let gated = Mutex(false)
-        let remote = RemoteJWKS(clock: clock.wallClock) {
+        let remote = RemoteJWKS(clock: clock.timeSource) {
             if gated.withLock({ $0 }) {
                 for await _ in gate { break }
             }
             return try endpoint.fetch()
         }
-        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.timeSource)
         _ = try await verifier.verify(try JWTSigner(key: first).sign(Self.claims(clock)), keyProvider: remote)
         // The issuer rotates: the new key is published, and the first token signed by it arrives after the
         // cooldown. Its refresh is held in flight while more tokens of the new key arrive.
@@ -199,8 +199,8 @@ struct KeyRotationTests {
         let key = try JWTKey.generate(.es256, kid: "k")
         let endpoint = FakeEndpoint(try JWTKeySet([key]).publicJWKSString(), maxAge: .seconds(60))
         endpoint.state.withLock { $0.failing = true }
-        let strict = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
-        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let strict = RemoteJWKS(clock: clock.timeSource) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.timeSource)
         let token = try JWTSigner(key: key).sign(Self.claims(clock))
         let error = await #expect(throws: JWTError.self) { try await verifier.verify(token, keyProvider: strict) }
         #expect(error?.code == .keySourceUnavailable)
@@ -210,7 +210,7 @@ struct KeyRotationTests {
         endpoint.state.withLock { $0.failing = false }
         let lenient = RemoteJWKS(
             configuration: RemoteJWKSConfiguration(staleIfError: .seconds(600)),
-            clock: clock.wallClock
+            clock: clock.timeSource
         ) { try endpoint.fetch() }
         _ = try await verifier.verify(token, keyProvider: lenient)
         endpoint.state.withLock { $0.failing = true }
@@ -242,8 +242,8 @@ struct KeyRotationTests {
         let clock = ManualClock()
         let key = try JWTKey.generate(.es256, kid: "sig-1")
         let endpoint = FakeEndpoint(try Self.providerJWKS(signingKey: key))
-        let remote = RemoteJWKS(clock: clock.wallClock) { try endpoint.fetch() }
-        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.wallClock)
+        let remote = RemoteJWKS(clock: clock.timeSource) { try endpoint.fetch() }
+        let verifier = try JWTVerifier(keys: try JWTKeySet(), clock: clock.timeSource)
         let token = try JWTSigner(key: key).sign(Self.claims(clock))
         #expect(try await verifier.verify(token, keyProvider: remote).header.keyID == "sig-1")
         for kid in ["enc-1", "k1", "x1", "pq"] {

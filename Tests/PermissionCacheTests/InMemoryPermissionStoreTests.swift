@@ -5,11 +5,11 @@ import Testing
 
 @Suite("InMemoryPermissionStore")
 struct InMemoryPermissionStoreTests {
-    @Test("conforms to PermissionStore", arguments: PermissionStoreConformance.Check.allCases)
-    func conformance(_ check: PermissionStoreConformance.Check) async throws {
+    @Test("conforms to PermissionStore", arguments: PermissionStoreConformance.PermissionStoreCheck.allCases)
+    func conformance(_ check: PermissionStoreConformance.PermissionStoreCheck) async throws {
         let clock = ManualClock()
         let conformance = PermissionStoreConformance(
-            makeStore: { InMemoryPermissionStore(clock: clock.wallClock) },
+            makeStore: { InMemoryPermissionStore(clock: clock.timeSource) },
             advance: { clock.advance(by: $0) }
         )
         try await conformance.run(check)
@@ -18,7 +18,7 @@ struct InMemoryPermissionStoreTests {
     @Test("memory stays bounded: a full store declines saves, and expired users are swept")
     func bounded() {
         let clock = ManualClock()
-        let store = InMemoryPermissionStore(clock: clock.wallClock, maximumUsers: 10)
+        let store = InMemoryPermissionStore(clock: clock.timeSource, maximumUsers: 10)
         var saved = 0
         for index in 0..<20 {
             let lookup = store.lookup(user: "u\(index)")

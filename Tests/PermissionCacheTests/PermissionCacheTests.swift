@@ -49,7 +49,7 @@ private final class CountingStore: PermissionStore {
     let lookupGate = Gate()
     let invalidateGate = Gate()
 
-    init(clock: WallClock) {
+    init(clock: TimeSource) {
         inner = InMemoryPermissionStore(clock: clock)
     }
 
@@ -136,9 +136,9 @@ struct PermissionCacheTests {
         let clock = ManualClock()
         let database = Database(["42": ["orders:*"]])
         let cache = PermissionCache(
-            store: InMemoryPermissionStore(clock: clock.wallClock),
+            store: InMemoryPermissionStore(clock: clock.timeSource),
             configuration: PermissionCacheConfiguration(ttl: .seconds(60)),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         for _ in 0..<5 {
             let permissions = try await cache.permissions(for: "42", load: database.loader)
@@ -153,7 +153,7 @@ struct PermissionCacheTests {
     @Test("single flight: 100 concurrent misses for one user make one loader call")
     func singleFlight() async throws {
         let database = Database(["42": ["orders:read"]])
-        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
+        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().timeSource))
         database.close()
         try await withThrowingTaskGroup(of: PermissionSet?.self) { group in
             for _ in 0..<100 {
@@ -176,9 +176,9 @@ struct PermissionCacheTests {
         let clock = ManualClock()
         let database = Database([:])
         let cache = PermissionCache(
-            store: InMemoryPermissionStore(clock: clock.wallClock),
+            store: InMemoryPermissionStore(clock: clock.timeSource),
             configuration: PermissionCacheConfiguration(ttl: .seconds(300), negativeTTL: .seconds(10)),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         #expect(try await cache.permissions(for: "ghost", load: database.loader) == nil)
         #expect(try await cache.permissions(for: "ghost", load: database.loader) == nil)
@@ -192,7 +192,7 @@ struct PermissionCacheTests {
     @Test("a loader error reaches every waiting caller and is not cached")
     func loaderErrors() async throws {
         let database = Database(["42": ["a"]])
-        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
+        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().timeSource))
         database.failing.store(true, ordering: .relaxed)
         database.close()
         let failures = Counter()
@@ -220,7 +220,7 @@ struct PermissionCacheTests {
     @Test("a load that raced an invalidation is returned but never cached")
     func invalidationDuringLoad() async throws {
         let database = Database(["42": ["old"]])
-        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
+        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().timeSource))
         database.close()
         async let first = cache.permissions(for: "42", load: database.loader)
         #expect(try await TestTiming.eventually { database.loads.load(ordering: .relaxed) == 1 })
@@ -235,7 +235,7 @@ struct PermissionCacheTests {
     @Test("invalidate and invalidateAll make the next call reload")
     func invalidation() async throws {
         let database = Database(["1": ["a"], "2": ["b"]])
-        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().wallClock))
+        let cache = PermissionCache(store: InMemoryPermissionStore(clock: ManualClock().timeSource))
         _ = try await cache.permissions(for: "1", load: database.loader)
         _ = try await cache.permissions(for: "2", load: database.loader)
         database.table.withLock { $0 = ["1": ["a2"], "2": ["b2"]] }
@@ -250,20 +250,20 @@ struct PermissionCacheTests {
     @Test("an invalidation in one instance reaches another's local cache through the channel")
     func invalidationAcrossInstances() async throws {
         let clock = ManualClock()
-        let store = CountingStore(clock: clock.wallClock)
+        let store = CountingStore(clock: clock.timeSource)
         let bus = InMemoryPermissionInvalidationBus()
         let configuration = PermissionCacheConfiguration(localTTL: .seconds(30))
         let first = PermissionCache(
             store: store,
             configuration: configuration,
             invalidationChannel: bus,
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         let second = PermissionCache(
             store: store,
             configuration: configuration,
             invalidationChannel: bus,
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         let database = Database(["42": ["old"]])
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -299,13 +299,13 @@ struct PermissionCacheTests {
     @Test("local entries are not trusted while the subscription is down")
     func localCacheNeedsSubscription() async throws {
         let clock = ManualClock()
-        let store = CountingStore(clock: clock.wallClock)
+        let store = CountingStore(clock: clock.timeSource)
         let bus = InMemoryPermissionInvalidationBus()
         let cache = PermissionCache(
             store: store,
             configuration: PermissionCacheConfiguration(localTTL: .seconds(30), resubscribeDelay: .seconds(60)),
             invalidationChannel: bus,
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         let database = Database(["42": ["a"]])
         _ = try await cache.permissions(for: "42", load: database.loader)
@@ -330,11 +330,11 @@ struct PermissionCacheTests {
     @Test("after invalidate returns, no lookup on this instance returns the old set")
     func invalidateLeavesNoOldSet() async throws {
         let clock = ManualClock()
-        let store = CountingStore(clock: clock.wallClock)
+        let store = CountingStore(clock: clock.timeSource)
         let cache = PermissionCache(
             store: store,
             configuration: PermissionCacheConfiguration(localTTL: .seconds(30)),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         let database = Database(["42": ["old"]])
         #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
@@ -353,13 +353,13 @@ struct PermissionCacheTests {
     @Test("a lookup that started before the subscription came up caches nothing")
     func lookupAcrossSubscriptionStart() async throws {
         let clock = ManualClock()
-        let store = CountingStore(clock: clock.wallClock)
+        let store = CountingStore(clock: clock.timeSource)
         let bus = InMemoryPermissionInvalidationBus()
         let cache = PermissionCache(
             store: store,
             configuration: PermissionCacheConfiguration(localTTL: .seconds(30)),
             invalidationChannel: bus,
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         let database = Database(["42": ["old"]])
         #expect(try await cache.permissions(for: "42", load: database.loader) == ["old"])
@@ -385,17 +385,17 @@ struct PermissionCacheTests {
     @Test("when the store fails, the loader answers uncached, or the call fails if so configured")
     func storeFailure() async throws {
         let clock = ManualClock()
-        let store = CountingStore(clock: clock.wallClock)
+        let store = CountingStore(clock: clock.timeSource)
         store.failing.store(true, ordering: .relaxed)
         let database = Database(["42": ["a"]])
-        let lenient = PermissionCache(store: store, clock: clock.wallClock)
+        let lenient = PermissionCache(store: store, clock: clock.timeSource)
         #expect(try await lenient.permissions(for: "42", load: database.loader) == ["a"])
         #expect(try await lenient.permissions(for: "42", load: database.loader) == ["a"])
         #expect(database.loads.load(ordering: .relaxed) == 2)
         let strict = PermissionCache(
             store: store,
             configuration: PermissionCacheConfiguration(loadWhenStoreFails: false),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         await #expect {
             try await strict.permissions(for: "42", load: database.loader)

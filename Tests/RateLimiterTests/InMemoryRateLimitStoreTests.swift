@@ -5,11 +5,11 @@ import Testing
 
 @Suite("InMemoryRateLimitStore")
 struct InMemoryRateLimitStoreTests {
-    @Test("conforms to RateLimitStore", arguments: RateLimitStoreConformance.Check.allCases)
-    func conformance(_ check: RateLimitStoreConformance.Check) async throws {
+    @Test("conforms to RateLimitStore", arguments: RateLimitStoreConformance.RateLimitStoreCheck.allCases)
+    func conformance(_ check: RateLimitStoreConformance.RateLimitStoreCheck) async throws {
         let clock = ManualClock()
         let conformance = RateLimitStoreConformance(
-            makeStore: { InMemoryRateLimitStore(clock: clock.wallClock) },
+            makeStore: { InMemoryRateLimitStore(clock: clock.timeSource) },
             advance: { clock.advance(by: $0) }
         )
         try await conformance.run(check)
@@ -18,7 +18,7 @@ struct InMemoryRateLimitStoreTests {
     @Test("fixed window: refusal waits exactly until the boundary, which resets the count")
     func fixedWindowBoundary() throws {
         let clock = ManualClock()
-        let store = InMemoryRateLimitStore(clock: clock.wallClock)
+        let store = InMemoryRateLimitStore(clock: clock.timeSource)
         let policy = RateLimitPolicy(limit: 2, window: .seconds(60))
         clock.advance(by: .seconds(45))
         #expect(try store.charge(key: "k", policies: [policy], cost: 1)[0].isAllowed)
@@ -36,7 +36,7 @@ struct InMemoryRateLimitStoreTests {
     @Test("sliding window weighs the previous window by the part still inside the sliding window")
     func slidingWindowWeights() throws {
         let clock = ManualClock()
-        let store = InMemoryRateLimitStore(clock: clock.wallClock)
+        let store = InMemoryRateLimitStore(clock: clock.timeSource)
         let policy = RateLimitPolicy(limit: 10, window: .seconds(60), algorithm: .slidingWindow)
         for _ in 0..<10 {
             #expect(try store.charge(key: "k", policies: [policy], cost: 1)[0].isAllowed)
@@ -58,7 +58,7 @@ struct InMemoryRateLimitStoreTests {
     @Test("sliding window: a full current window waits into the next one")
     func slidingWindowFullCurrent() throws {
         let clock = ManualClock()
-        let store = InMemoryRateLimitStore(clock: clock.wallClock)
+        let store = InMemoryRateLimitStore(clock: clock.timeSource)
         let policy = RateLimitPolicy(limit: 4, window: .seconds(60), algorithm: .slidingWindow)
         clock.advance(by: .seconds(30))
         for _ in 0..<4 {
@@ -72,7 +72,7 @@ struct InMemoryRateLimitStoreTests {
     @Test("GCRA allows the burst, then one request per emission interval")
     func gcra() throws {
         let clock = ManualClock()
-        let store = InMemoryRateLimitStore(clock: clock.wallClock)
+        let store = InMemoryRateLimitStore(clock: clock.timeSource)
         let policy = RateLimitPolicy.gcra(rate: 10, per: .seconds(1), burst: 5)
         for expected in [4, 3, 2, 1, 0] {
             let result = try store.charge(key: "k", policies: [policy], cost: 1)[0]
@@ -94,7 +94,7 @@ struct InMemoryRateLimitStoreTests {
     @Test("GCRA charges a cost as that many emission intervals")
     func gcraCost() throws {
         let clock = ManualClock()
-        let store = InMemoryRateLimitStore(clock: clock.wallClock)
+        let store = InMemoryRateLimitStore(clock: clock.timeSource)
         let policy = RateLimitPolicy.gcra(rate: 10, per: .seconds(1), burst: 10)
         #expect(try store.charge(key: "k", policies: [policy], cost: 7)[0].remaining == 3)
         let refused = try store.charge(key: "k", policies: [policy], cost: 5)[0]
@@ -105,7 +105,7 @@ struct InMemoryRateLimitStoreTests {
     @Test("memory stays bounded: expired keys are swept and the cap holds")
     func boundedMemory() throws {
         let clock = ManualClock()
-        let store = InMemoryRateLimitStore(clock: clock.wallClock, maximumKeys: 50)
+        let store = InMemoryRateLimitStore(clock: clock.timeSource, maximumKeys: 50)
         let policy = RateLimitPolicy(limit: 1, window: .seconds(1))
         for index in 0..<500 {
             _ = try store.charge(key: "key-\(index)", policies: [policy], cost: 1)
@@ -124,7 +124,7 @@ struct InMemoryRateLimitStoreTests {
     @Test("a flood of distinct keys does not evict the counter of a key in use", arguments: RateLimitAlgorithm.all)
     func floodSparesKeysInUse(_ algorithm: RateLimitAlgorithm) throws {
         let clock = ManualClock()
-        let store = InMemoryRateLimitStore(clock: clock.wallClock, maximumKeys: 100)
+        let store = InMemoryRateLimitStore(clock: clock.timeSource, maximumKeys: 100)
         let policy = RateLimitPolicy(limit: 10, window: .seconds(3_600), algorithm: algorithm)
         for _ in 0..<10 {
             #expect(try store.charge(key: "victim", policies: [policy], cost: 1)[0].isAllowed)
@@ -140,7 +140,7 @@ struct InMemoryRateLimitStoreTests {
 
     @Test("invalid requests are rejected with a clear code")
     func invalidInput() {
-        let store = InMemoryRateLimitStore(clock: ManualClock().wallClock)
+        let store = InMemoryRateLimitStore(clock: ManualClock().timeSource)
         let good = RateLimitPolicy(limit: 5, window: .seconds(1))
         #expect(throws: RateLimitError(.invalidKey, "limiter key must be 1-512 bytes")) {
             try store.charge(key: "", policies: [good], cost: 1)

@@ -12,7 +12,7 @@ private final class FlakyStore: RateLimitStore {
     let failing = Atomic<Bool>(false)
     let calls = Atomic<Int>(0)
 
-    init(clock: WallClock) {
+    init(clock: TimeSource) {
         inner = InMemoryRateLimitStore(clock: clock)
     }
 
@@ -39,7 +39,7 @@ struct RateLimiterTests {
     @Test("100 concurrent requests at a limit of 10: exactly 10 allowed", arguments: RateLimitAlgorithm.all)
     func concurrent(_ algorithm: RateLimitAlgorithm) async throws {
         let clock = ManualClock()
-        let limiter = RateLimiter(store: InMemoryRateLimitStore(clock: clock.wallClock), clock: clock.wallClock)
+        let limiter = RateLimiter(store: InMemoryRateLimitStore(clock: clock.timeSource), clock: clock.timeSource)
         let policy = RateLimitPolicy(limit: 10, window: .seconds(60), algorithm: algorithm)
         let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<100 {
@@ -53,7 +53,7 @@ struct RateLimiterTests {
     @Test("several policies: the binding one is reported, and a refusal charges none")
     func multiplePolicies() async throws {
         let clock = ManualClock()
-        let limiter = RateLimiter(store: InMemoryRateLimitStore(clock: clock.wallClock), clock: clock.wallClock)
+        let limiter = RateLimiter(store: InMemoryRateLimitStore(clock: clock.timeSource), clock: clock.timeSource)
         let perSecond = RateLimitPolicy(limit: 2, window: .seconds(1), name: "burst")
         let perHour = RateLimitPolicy(limit: 4, window: .seconds(3600), name: "hourly")
         let first = try await limiter.check("k", policies: [perSecond, perHour])
@@ -82,11 +82,11 @@ struct RateLimiterTests {
     @Test("while the store throws, the local insurance limiter decides, then the store again")
     func insurance() async throws {
         let clock = ManualClock()
-        let store = FlakyStore(clock: clock.wallClock)
+        let store = FlakyStore(clock: clock.timeSource)
         let limiter = RateLimiter(
             store: store,
             configuration: RateLimiterConfiguration(storeRetryInterval: .seconds(1)),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         let policy = RateLimitPolicy(limit: 3, window: .seconds(60))
         _ = try await limiter.check("k", policy: policy)
@@ -111,12 +111,12 @@ struct RateLimiterTests {
     @Test("the insurance limiter scales limits for several processes")
     func scaledInsurance() async throws {
         let clock = ManualClock()
-        let store = FlakyStore(clock: clock.wallClock)
+        let store = FlakyStore(clock: clock.timeSource)
         store.failing.store(true, ordering: .relaxed)
         let limiter = RateLimiter(
             store: store,
             configuration: RateLimiterConfiguration(failureMode: .localFallback(limitScale: 0.25)),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         let policy = RateLimitPolicy(limit: 8, window: .seconds(60))
         var allowed = 0
@@ -135,13 +135,13 @@ struct RateLimiterTests {
     )
     func scaledInsuranceChargesScaledCosts(_ algorithm: RateLimitAlgorithm) async throws {
         let clock = ManualClock()
-        let store = FlakyStore(clock: clock.wallClock)
+        let store = FlakyStore(clock: clock.timeSource)
         store.failing.store(true, ordering: .relaxed)
         let instances = (0..<4).map { _ in
             RateLimiter(
                 store: store,
                 configuration: RateLimiterConfiguration(failureMode: .localFallback(limitScale: 0.25)),
-                clock: clock.wallClock
+                clock: clock.timeSource
             )
         }
         let policy = RateLimitPolicy(limit: 100, window: .seconds(60), algorithm: algorithm)
@@ -170,13 +170,13 @@ struct RateLimiterTests {
     @Test("fail-open allows and fail-closed refuses while the store throws")
     func failModes() async throws {
         let clock = ManualClock()
-        let store = FlakyStore(clock: clock.wallClock)
+        let store = FlakyStore(clock: clock.timeSource)
         store.failing.store(true, ordering: .relaxed)
         let policy = RateLimitPolicy(limit: 1, window: .seconds(60))
         let open = RateLimiter(
             store: store,
             configuration: RateLimiterConfiguration(failureMode: .failOpen),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         for _ in 0..<3 {
             let decision = try await open.check("k", policy: policy)
@@ -186,7 +186,7 @@ struct RateLimiterTests {
         let closed = RateLimiter(
             store: store,
             configuration: RateLimiterConfiguration(failureMode: .failClosed, storeRetryInterval: .seconds(2)),
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         let refused = try await closed.check("k", policy: policy)
         #expect(!refused.isAllowed)
@@ -197,9 +197,9 @@ struct RateLimiterTests {
     @Test("invalid input throws instead of falling back")
     func invalidInputThrows() async {
         let clock = ManualClock()
-        let store = FlakyStore(clock: clock.wallClock)
+        let store = FlakyStore(clock: clock.timeSource)
         store.failing.store(true, ordering: .relaxed)
-        let limiter = RateLimiter(store: store, clock: clock.wallClock)
+        let limiter = RateLimiter(store: store, clock: clock.timeSource)
         await #expect {
             try await limiter.check("k", policy: RateLimitPolicy(limit: 2, window: .seconds(1)), cost: 3)
         } throws: { ($0 as? RateLimitError)?.code == .invalidCost }
@@ -209,8 +209,8 @@ struct RateLimiterTests {
     @Test("reset clears the store and the local limiter, and reports a dead store")
     func reset() async throws {
         let clock = ManualClock()
-        let store = FlakyStore(clock: clock.wallClock)
-        let limiter = RateLimiter(store: store, clock: clock.wallClock)
+        let store = FlakyStore(clock: clock.timeSource)
+        let limiter = RateLimiter(store: store, clock: clock.timeSource)
         let policy = RateLimitPolicy(limit: 1, window: .seconds(60))
         _ = try await limiter.check("k", policy: policy)
         #expect(try await !limiter.check("k", policy: policy).isAllowed)

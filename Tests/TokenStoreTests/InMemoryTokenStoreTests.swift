@@ -1,21 +1,21 @@
 import AuthKitClock
 import AuthKitTesting
 import Testing
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 @Suite("InMemoryTokenStore")
 struct InMemoryTokenStoreTests {
     private static let suite = TokenStoreConformance { clock in InMemoryTokenStore(clock: clock) }
 
     @Test("conformance", arguments: TokenStoreConformance.checks)
-    func conformance(_ check: TokenStoreConformance.Check) async throws {
+    func conformance(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
         try await check.run(Self.suite)
     }
 
     @Test("expired entries are swept: memory is bounded by what is live")
     func sweepsExpiredEntries() async throws {
         let clock = ManualClock()
-        let store = InMemoryTokenStore(clock: clock.wallClock)
+        let store = InMemoryTokenStore(clock: clock.timeSource)
         let short = SessionLifetime(absolute: .seconds(60))
         for index in 0..<3_000 {
             try await store.revoke(jti: "j\(index)", userID: "u\(index % 50)", expiresAt: clock.now + .seconds(60))
@@ -40,7 +40,7 @@ struct InMemoryTokenStoreTests {
     @Test("a reuse tombstone is kept only until the family would have ended")
     func tombstoneExpires() async throws {
         let clock = ManualClock()
-        let store = InMemoryTokenStore(clock: clock.wallClock)
+        let store = InMemoryTokenStore(clock: clock.timeSource)
         let lifetime = SessionLifetime(absolute: .seconds(3_600), idle: .seconds(600))
         let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
         _ = try await store.rotate(refreshToken: login.refreshToken.text)

@@ -1,5 +1,5 @@
 import Testing
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 @Suite("RefreshToken")
 struct RefreshTokenTests {

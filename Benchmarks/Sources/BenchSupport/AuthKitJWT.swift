@@ -31,7 +31,7 @@ public struct AuthKitJWT: Sendable {
     }
 
     /// The claim set issued at `now`.
-    public static func claims(now: UnixTime = WallClock.system.now()) -> JWTClaims {
+    public static func claims(now: UnixTime = TimeSource.system.now()) -> JWTClaims {
         let issued = UnixTime(seconds: now.seconds)
         return JWTClaims(
             issuer: BenchClaims.issuer,

@@ -8,7 +8,7 @@ enum DenylistMemoryScenario {
     static func run(options: BenchmarkOptions) async throws -> String {
         let store = InMemoryTokenStore()
         let before = residentKilobytes("VmRSS")
-        let expiresAt = WallClock.system.now() + .seconds(3600)
+        let expiresAt = TimeSource.system.now() + .seconds(3600)
         let start = monotonicNanoseconds()
         for index in 0..<options.tokens {
             let jti = String(index, radix: 36).leftPadded(to: 22)

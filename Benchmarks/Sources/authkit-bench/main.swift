@@ -49,7 +49,7 @@ func run() async throws {
             ? ["authkit-bench:key"] : (0..<options.concurrency).map { "authkit-bench:{\($0)}:key" }
         for key in keys {
             // Best effort: a missing server shows up as errors below, not as a crash here.
-            _ = try? await created.set(key, value: "xxx")
+            _ = try? await created.send("SET", key, "xxx")
         }
         if options.scenario == "ratelimit" {
             let check = try RateLimitScenario.operation(client: created, algorithm: options.algorithm)

@@ -39,7 +39,7 @@ public func fuzzJWT(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     _ = try? verifier.verify(bytes: bytes)
     let text = String(decoding: bytes, as: UTF8.self)
     _ = try? verifier.verify(text)
-    _ = try? UnverifiedJWT.decode(text)
+    _ = try? UnverifiedJWTDecoder.decode(text)
     if let signed = try? payloadSigner.sign(payload: Array(bytes)) {
         _ = try? verifier.verify(signed)
     }

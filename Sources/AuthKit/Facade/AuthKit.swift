@@ -27,14 +27,11 @@ public final class AuthKit: Service, Sendable {
     /// The verification side of the issuer: what `authenticate`, permissions and rate limits run on, and what a
     /// framework integration takes to serve an issuer and a verify-only service alike.
     public let verifier: AuthKitVerifier
-    /// Revocation, refresh-token families and sessions.
-    public var tokenStore: any TokenStore { verifier.tokenStore }
-    /// The rate limiter behind ``rateLimit(_:policy:cost:)``.
-    public var rateLimiter: RateLimiter { verifier.rateLimiter }
-    /// The permission cache behind ``permissions(for:load:)``.
-    public var permissionCache: PermissionCache { verifier.permissionCache }
+    // The store, the limiter and the cache are not handed out: a call straight to them would skip the facade's
+    // events, metrics and tracing. Every use an app has for them is a method here.
+    private var tokenStore: any TokenStore { verifier.tokenStore }
     /// Where "now" comes from.
-    public var clock: WallClock { verifier.clock }
+    public var clock: TimeSource { verifier.clock }
 
     private let signingKeys: SigningKeys
     private var metrics: AuthKitMetrics { verifier.metrics }
@@ -44,7 +41,7 @@ public final class AuthKit: Service, Sendable {
     public init(
         configuration: AuthKitConfiguration,
         store: AuthKitStore = .inMemory(),
-        clock: WallClock = .system,
+        clock: TimeSource = .system,
         logger: Logger = Logger(label: "authkit")
     ) async throws {
         try configuration.validate()
@@ -112,7 +109,7 @@ public final class AuthKit: Service, Sendable {
 
     /// Logs a user in on a device: applies the session policy, creates the session, and returns the first
     /// access and refresh tokens. `claims` are added to the access token (registered names and `sid` refused) and
-    /// kept with the session (at most `TokenStoreLimits.maxSessionClaimsBytes` of JSON), so that every access token
+    /// kept with the session (at most 4 KiB of JSON), so that every access token
     /// a refresh of this login mints carries them too.
     /// `audience` names the registered audience the access token is for (default ``AuthKitConfiguration/audience``);
     /// tokens for the session's other audiences come from ``refresh(_:claims:audience:)``.
@@ -438,6 +435,21 @@ public final class AuthKit: Service, Sendable {
     /// Charges `key` under several policies at once; no policy is charged when another refuses.
     public func rateLimit(_ key: String, policies: [RateLimitPolicy], cost: Int = 1) async throws -> RateLimitDecision {
         try await verifier.rateLimit(key, policies: policies, cost: cost)
+    }
+
+    /// What ``rateLimit(_:policies:cost:)`` would decide for `key` now, charging nothing; see
+    /// ``AuthKitVerifier/rateLimitStatus(_:policies:cost:)``.
+    public func rateLimitStatus(
+        _ key: String,
+        policies: [RateLimitPolicy],
+        cost: Int = 1
+    ) async throws -> RateLimitDecision {
+        try await verifier.rateLimitStatus(key, policies: policies, cost: cost)
+    }
+
+    /// Forgets `key`'s rate-limit state under every policy; see ``AuthKitVerifier/resetRateLimit(_:)``.
+    public func resetRateLimit(_ key: String) async throws {
+        try await verifier.resetRateLimit(key)
     }
 
     // MARK: Internals

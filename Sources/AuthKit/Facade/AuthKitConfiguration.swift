@@ -27,7 +27,7 @@ public struct AuthKitConfiguration: Sendable {
     /// Clock-skew allowance for `exp`, `nbf` and `iat` (default zero, at most five minutes).
     public var leeway: Duration
     /// How many sessions a user may hold, and what a login beyond that does (default: up to the hard cap of
-    /// `TokenStoreLimits.maxSessionsPerUser`, evicting the oldest; a policy may lower the cap, not raise it).
+    /// 100, evicting the oldest; a policy may lower the cap, not raise it).
     public var sessionPolicy: SessionPolicy
     /// The prefix of every key a shared store writes (default `authkit:`), so apps can share one Redis.
     public var keyPrefix: String

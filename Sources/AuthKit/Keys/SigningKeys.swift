@@ -9,7 +9,7 @@ import Synchronization
 /// swaps the whole ring at once between two requests and no request ever sees half a ring.
 final class SigningKeys: Sendable {
     let source: SigningKeySource
-    private let clock: WallClock
+    private let clock: TimeSource
     private let logger: Logger
     /// A named struct, never a tuple: the ThreadSanitizer suppression of `Mutex` matches `withLock` closures over
     /// `inout sending` values, which a tuple's mangling lacks (Tests/sanitizers/tsan.supp).
@@ -29,7 +29,7 @@ final class SigningKeys: Sendable {
         source: SigningKeySource,
         tokenType: String,
         tokenSpan: Duration,
-        clock: WallClock,
+        clock: TimeSource,
         logger: Logger
     ) async throws(AuthKitError) {
         let ring = try await Self.load(source)

@@ -43,12 +43,12 @@ public struct AuthKitStore: Sendable {
 
     /// A short name for logs (`in-memory`, `redis`).
     public let name: String
-    let open: @Sendable (String, WallClock) async throws -> Backends
+    let open: @Sendable (String, TimeSource) async throws -> Backends
 
     /// A store from a function that opens its parts under a key prefix with a clock.
     public init(
         name: String,
-        open: @escaping @Sendable (_ keyPrefix: String, _ clock: WallClock) async throws -> Backends
+        open: @escaping @Sendable (_ keyPrefix: String, _ clock: TimeSource) async throws -> Backends
     ) {
         self.name = name
         self.open = open
@@ -68,7 +68,7 @@ public struct AuthKitStore: Sendable {
 private final class SharedInMemoryBackends: Sendable {
     private let opened = Mutex<AuthKitStore.Backends?>(nil)
 
-    func backends(clock: WallClock) -> AuthKitStore.Backends {
+    func backends(clock: TimeSource) -> AuthKitStore.Backends {
         opened.withLock { opened in
             if let opened { return opened }
             let backends = AuthKitStore.Backends(

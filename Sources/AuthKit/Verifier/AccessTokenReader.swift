@@ -15,13 +15,13 @@ struct AccessTokenReader: Sendable {
     private let issuer: JWTVerifier
     private let legacy: (verifier: JWTVerifier, until: UnixTime)?
     private let accessTokenType: String?
-    private let clock: WallClock
+    private let clock: TimeSource
 
     /// Creates a reader; `issuerAudiences` are the audiences of ``Scope/issuer`` (the service's own when nil).
     init(
         configuration: AuthKitVerifierConfiguration,
         issuerAudiences: Set<String>?,
-        clock: WallClock
+        clock: TimeSource
     ) throws(AuthKitError) {
         do {
             var fixed = try JWTKeySet()

@@ -28,14 +28,16 @@ public import ServiceLifecycle
 public final class AuthKitVerifier: Service, Sendable {
     /// The configuration the instance was created with.
     public let configuration: AuthKitVerifierConfiguration
+    // The store, the limiter and the cache stay inside: a call straight to them would skip the verifier's events,
+    // metrics and tracing. Apps reach them through the methods below.
     /// Revocation, refresh-token families and sessions.
-    public let tokenStore: any TokenStore
+    package let tokenStore: any TokenStore
     /// The rate limiter behind ``rateLimit(_:policy:cost:)``.
-    public let rateLimiter: RateLimiter
+    package let rateLimiter: RateLimiter
     /// The permission cache behind ``permissions(for:load:)``.
-    public let permissionCache: PermissionCache
+    package let permissionCache: PermissionCache
     /// Where "now" comes from.
-    public let clock: WallClock
+    public let clock: TimeSource
 
     let reader: AccessTokenReader
     let metrics: AuthKitMetrics
@@ -48,7 +50,7 @@ public final class AuthKitVerifier: Service, Sendable {
     public convenience init(
         configuration: AuthKitVerifierConfiguration,
         store: AuthKitStore = .inMemory(),
-        clock: WallClock = .system,
+        clock: TimeSource = .system,
         logger: Logger = Logger(label: "authkit")
     ) async throws {
         try await self.init(
@@ -67,7 +69,7 @@ public final class AuthKitVerifier: Service, Sendable {
         configuration: AuthKitVerifierConfiguration,
         issuerAudiences: Set<String>?,
         store: AuthKitStore,
-        clock: WallClock,
+        clock: TimeSource,
         logger: Logger,
         metricsFactory: (any MetricsFactory)?
     ) async throws {
@@ -388,6 +390,30 @@ public final class AuthKitVerifier: Service, Sendable {
                 emit(.rateLimitExceeded, detail: "key=\(key) policy=\(decision.policy)")
             }
             return decision
+        }
+    }
+
+    /// What ``rateLimit(_:policies:cost:)`` would decide for `key` now, charging nothing: for a login form that
+    /// shows how many attempts are left, or an endpoint that refuses early without spending the quota.
+    public func rateLimitStatus(
+        _ key: String,
+        policies: [RateLimitPolicy],
+        cost: Int = 1
+    ) async throws -> RateLimitDecision {
+        try await tracing.span("authkit.rate_limit.status") { span in
+            span.set("authkit.rate_limit.policies", policies.map(\.name).joined(separator: ","))
+            let decision = try await rateLimiter.status(key, policies: policies, cost: cost)
+            span.set("authkit.rate_limit.allowed", decision.isAllowed)
+            span.set("authkit.rate_limit.remaining", decision.remaining)
+            return decision
+        }
+    }
+
+    /// Forgets `key`'s rate-limit state under every policy, as after a successful login that ends a run of failed
+    /// attempts. Throws when the store cannot do it (the local fallback state is reset either way).
+    public func resetRateLimit(_ key: String) async throws {
+        try await tracing.span("authkit.rate_limit.reset") { _ in
+            try await rateLimiter.reset(key)
         }
     }
 

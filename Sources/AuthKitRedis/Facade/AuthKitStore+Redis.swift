@@ -61,7 +61,7 @@ extension AuthKitStore {
         client: RedisClient,
         ownsClient: Bool,
         prefix: String,
-        clock: WallClock,
+        clock: TimeSource,
         configuration: RedisTokenStoreConfiguration
     ) async throws -> Backends {
         let tokens = try await RedisTokenStore.start(client: client, configuration: configuration, clock: clock)

@@ -2,7 +2,7 @@ public import AuthKitClock
 public import Logging
 public import RedisClient
 import Synchronization
-public import TokenStore
+@_spi(TokenStoreImplementation) public import TokenStore
 
 /// A `TokenStore` in Redis: revocations, epochs, refresh-token families and sessions shared by every
 /// process of an application, ready for Redis Cluster.
@@ -13,7 +13,7 @@ public import TokenStore
 /// it (the denylist entry, the epoch's `epoch-cut` and the session's `live:<sid>`), judged by the rules of
 /// `AccessRecords`; a script when it touches the session. See ``check(_:)`` for the reads of records written before
 /// those keys existed.
-/// Time comes from the injected `WallClock` and is passed to the scripts, which decide every rule by
+/// Time comes from the injected `TimeSource` and is passed to the scripts, which decide every rule by
 /// comparing recorded instants with it; TTLs (every key has one) only reclaim memory, a margin after a record
 /// stops mattering. Refresh tokens are stored only as SHA-256 digests. No SCAN or KEYS is ever used: a user's
 /// sessions are listed from a sorted set that every write prunes.
@@ -23,7 +23,7 @@ public import TokenStore
 public final class RedisTokenStore: TokenStore {
     private let client: RedisClient
     private let keys: RedisKeyspace
-    private let clock: WallClock
+    private let clock: TimeSource
     private let marginMilliseconds: Int64
     /// Calls made to Redis so far (a pipeline counts once); tests read it to prove the authenticate check is one
     /// round trip.
@@ -39,7 +39,7 @@ public final class RedisTokenStore: TokenStore {
     public convenience init(
         client: RedisClient,
         configuration: RedisTokenStoreConfiguration = RedisTokenStoreConfiguration(),
-        clock: WallClock = .system
+        clock: TimeSource = .system
     ) throws(TokenStoreError) {
         try self.init(client: client, configuration: configuration, clock: clock, checkReads: .keys)
     }
@@ -47,7 +47,7 @@ public final class RedisTokenStore: TokenStore {
     init(
         client: RedisClient,
         configuration: RedisTokenStoreConfiguration,
-        clock: WallClock,
+        clock: TimeSource,
         checkReads: AccessCheckReads
     ) throws(TokenStoreError) {
         guard !configuration.keyPrefix.contains("{"), !configuration.keyPrefix.contains("}") else {
@@ -70,7 +70,7 @@ public final class RedisTokenStore: TokenStore {
     public static func start(
         client: RedisClient,
         configuration: RedisTokenStoreConfiguration = RedisTokenStoreConfiguration(),
-        clock: WallClock = .system,
+        clock: TimeSource = .system,
         logger: Logger = Logger(label: "authkit.tokenstore")
     ) async throws -> RedisTokenStore {
         let store = try RedisTokenStore(client: client, configuration: configuration, clock: clock)

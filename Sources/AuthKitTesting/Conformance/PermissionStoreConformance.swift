@@ -3,8 +3,8 @@ public import PermissionCache
 /// The behaviour every `PermissionStore` must show, as checks a test runs against any implementation:
 /// the in-memory store under a `ManualClock`, or a Redis store against a real server with real sleeps.
 public struct PermissionStoreConformance: Sendable {
-    /// One behaviour to check.
-    public enum Check: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// One behaviour of the store to check: `conformance.run(check)`, one parameterised test per case.
+    public enum PermissionStoreCheck: String, CaseIterable, Sendable, CustomStringConvertible {
         /// A lookup misses, a save under the version it returned succeeds, and the next lookup hits.
         case missSaveHit
         /// An unknown-user entry is stored and returned as such, distinct from a miss.
@@ -47,7 +47,7 @@ public struct PermissionStoreConformance: Sendable {
     }
 
     /// Runs one check; throws ``ConformanceFailure`` when the store misbehaves.
-    public func run(_ check: Check) async throws {
+    public func run(_ check: PermissionStoreCheck) async throws {
         let store = try await makeStore()
         let user = "user-\(check.rawValue)-\(UInt32.random(in: 0...UInt32.max))"
         let other = user + "-other"

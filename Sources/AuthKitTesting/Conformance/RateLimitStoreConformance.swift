@@ -6,18 +6,18 @@ public import RateLimiter
 /// the in-memory store under a `ManualClock`, or a Redis store against a real server with real sleeps.
 ///
 /// ```swift
-/// @Test(arguments: RateLimitStoreConformance.Check.allCases)
-/// func conforms(_ check: RateLimitStoreConformance.Check) async throws {
+/// @Test(arguments: RateLimitStoreConformance.RateLimitStoreCheck.allCases)
+/// func conforms(_ check: RateLimitStoreConformance.RateLimitStoreCheck) async throws {
 ///     let clock = ManualClock()
 ///     let conformance = RateLimitStoreConformance(
-///         makeStore: { InMemoryRateLimitStore(clock: clock.wallClock) },
+///         makeStore: { InMemoryRateLimitStore(clock: clock.timeSource) },
 ///         advance: { clock.advance(by: $0) })
 ///     try await conformance.run(check)
 /// }
 /// ```
 public struct RateLimitStoreConformance: Sendable {
-    /// One behaviour to check.
-    public enum Check: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// One behaviour of the store to check: `conformance.run(check)`, one parameterised test per case.
+    public enum RateLimitStoreCheck: String, CaseIterable, Sendable, CustomStringConvertible {
         /// A fixed window allows exactly its limit, counts `remaining` down, then refuses with a retry-after.
         case fixedWindowLimit
         /// A fixed window allows requests again once a full window has passed.
@@ -82,7 +82,7 @@ public struct RateLimitStoreConformance: Sendable {
     /// turned (the hour-long window of `fixedWindowLimit` turns on the hour) legitimately saw its counts restart:
     /// such an attempt is repeated (at most three times) with a fresh store and key. Under a manual clock no real
     /// time passes and a failure is final at once, unless the real hour turned during it.
-    public func run(_ check: Check) async throws {
+    public func run(_ check: RateLimitStoreCheck) async throws {
         var attempt = 1
         while true {
             let started = ContinuousClock.now
@@ -108,7 +108,7 @@ public struct RateLimitStoreConformance: Sendable {
         }
     }
 
-    private func runOnce(_ check: Check) async throws {
+    private func runOnce(_ check: RateLimitStoreCheck) async throws {
         let store = try await makeStore()
         let key = "conformance-\(check.rawValue)-\(UInt32.random(in: 0...UInt32.max))"
         let name = check.rawValue

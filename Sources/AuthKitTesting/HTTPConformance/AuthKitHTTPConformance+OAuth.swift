@@ -1,8 +1,8 @@
 import AuthKit
 
 extension AuthKitHTTPConformance {
-    static let revocationChecks: [Check] = [
-        Check(name: "RFC 7009: revoking an access token refuses it, its login lives on") { app in
+    static let revocationChecks: [HTTPCheck] = [
+        HTTPCheck(name: "RFC 7009: revoking an access token refuses it, its login lives on") { app in
             let alice = try await app.login("alice")
             let revoked = try await app.revoke(alice.access, hint: "access_token")
             try app.expect(revoked.status == 200 && revoked.body.isEmpty, "revoke: \(revoked)")
@@ -11,7 +11,7 @@ extension AuthKitHTTPConformance {
             let next = try await app.refresh(alice.refresh)
             try app.expect((try await app.send("GET", "/me", token: next.access)).status == 200, "the login lives on")
         },
-        Check(name: "RFC 7009: revoking a refresh token ends its login, whatever the hint") { app in
+        HTTPCheck(name: "RFC 7009: revoking a refresh token ends its login, whatever the hint") { app in
             for hint in [nil, "refresh_token", "access_token", "something_else"] {
                 let alice = try await app.login("alice")
                 try app.expect(
@@ -24,7 +24,7 @@ extension AuthKitHTTPConformance {
                 try app.expectInvalidToken(try await app.send("GET", "/me", token: alice.access))
             }
         },
-        Check(name: "RFC 7009: unknown, expired, revoked and forged tokens are 200 and change nothing") { app in
+        HTTPCheck(name: "RFC 7009: unknown, expired, revoked and forged tokens are 200 and change nothing") { app in
             let alice = try await app.login("alice")
             for token in ["garbage", "a.b.c", "akr1.x.y.z", "\(alice.access)x"] {
                 try app.expect((try await app.revoke(token)).status == 200, "unknown token \(token.prefix(12))")
@@ -41,7 +41,7 @@ extension AuthKitHTTPConformance {
             try app.expect((try await app.revoke(bob.access)).status == 200, "an expired token")
             try app.expect((try await app.refresh(bob.refresh)).access != bob.access, "bob's login lives on")
         },
-        Check(name: "RFC 7009: another user's refresh token is revoked by whoever presents it") { app in
+        HTTPCheck(name: "RFC 7009: another user's refresh token is revoked by whoever presents it") { app in
             let alice = try await app.login("alice")
             let bob = try await app.login("bob")
             // Possession is the proof (a public client, RFC 7009 §5): the holder of a token can always use it up.
@@ -51,7 +51,7 @@ extension AuthKitHTTPConformance {
             )
             try app.expect((try await app.send("GET", "/me", token: bob.access)).status == 200, "bob's login lives on")
         },
-        Check(name: "RFC 7009: a request without a token, or with one twice, is 400 invalid_request") { app in
+        HTTPCheck(name: "RFC 7009: a request without a token, or with one twice, is 400 invalid_request") { app in
             try app.expectError(try await app.send("POST", "/revoke", form: []), 400, "invalid_request")
             try app.expectError(
                 try await app.send("POST", "/revoke", form: [("token_type_hint", "access_token")]),
@@ -66,13 +66,13 @@ extension AuthKitHTTPConformance {
         },
     ]
 
-    static let introspectionChecks: [Check] = [
-        Check(name: "RFC 7662: the caller must be authenticated") { app in
+    static let introspectionChecks: [HTTPCheck] = [
+        HTTPCheck(name: "RFC 7662: the caller must be authenticated") { app in
             let alice = try await app.login("alice")
             try app.expectError(try await app.introspect(alice.access, by: nil), 401, "missing_credentials")
             try app.expectInvalidToken(try await app.introspect(alice.access, by: "not.a.token"))
         },
-        Check(name: "RFC 7662: a caller's own tokens are described, whatever the hint") { app in
+        HTTPCheck(name: "RFC 7662: a caller's own tokens are described, whatever the hint") { app in
             let alice = try await app.login("alice")
             let access = try await app.introspect(alice.access, by: alice.access, hint: "refresh_token")
             try app.expect(
@@ -89,7 +89,7 @@ extension AuthKitHTTPConformance {
             try app.expect(refresh["active"] == true && refresh["token_type"] == "refresh_token", "\(refresh)")
             try app.expect(refresh["sub"] == "alice" && refresh["tenant"] == "acme", "the session's claims: \(refresh)")
         },
-        Check(name: "RFC 7662: unknown, expired, revoked and rotated tokens are {\"active\":false}") { app in
+        HTTPCheck(name: "RFC 7662: unknown, expired, revoked and rotated tokens are {\"active\":false}") { app in
             let alice = try await app.login("alice")
             let carol = try await app.login("carol")
             for token in ["garbage", "\(alice.access)x", "akr1.x.y.z"] {
@@ -113,7 +113,7 @@ extension AuthKitHTTPConformance {
                 "an expired access token"
             )
         },
-        Check(name: "RFC 7662: another user's token is inactive unless the caller may introspect any") { app in
+        HTTPCheck(name: "RFC 7662: another user's token is inactive unless the caller may introspect any") { app in
             let alice = try await app.login("alice")
             let bob = try await app.login("bob")
             let carol = try await app.login("carol")

@@ -1,8 +1,8 @@
 import AuthKit
 
 extension AuthKitHTTPConformance {
-    static let sessionChecks: [Check] = [
-        Check(name: "sessions are listed and ended by their owner only") { app in
+    static let sessionChecks: [HTTPCheck] = [
+        HTTPCheck(name: "sessions are listed and ended by their owner only") { app in
             let phone = try await app.login("alice", device: "phone")
             app.clock.advance(by: .seconds(1))
             let laptop = try await app.login("alice", device: "laptop")
@@ -33,7 +33,7 @@ extension AuthKitHTTPConformance {
                 "not_found"
             )
         },
-        Check(name: "logout ends one login, logout everywhere every one") { app in
+        HTTPCheck(name: "logout ends one login, logout everywhere every one") { app in
             let alice = try await app.login("alice")
             let logout = try await app.send("POST", "/logout", token: alice.access)
             try app.expect(logout.status == 204 && logout.body.isEmpty, "logout: \(logout)")
@@ -53,8 +53,8 @@ extension AuthKitHTTPConformance {
         },
     ]
 
-    static let outageChecks: [Check] = [
-        Check(name: "a store outage is 503 with Retry-After, never 401 and never 200") { app in
+    static let outageChecks: [HTTPCheck] = [
+        HTTPCheck(name: "a store outage is 503 with Retry-After, never 401 and never 200") { app in
             let alice = try await app.login("alice")
             let other = try await app.login("alice")
             await app.outage()

@@ -1,8 +1,8 @@
 import AuthKit
 
 extension AuthKitHTTPConformance {
-    static let tokenChecks: [Check] = [
-        Check(name: "login answers a token response; refresh rotates and keeps the login's claims") { app in
+    static let tokenChecks: [HTTPCheck] = [
+        HTTPCheck(name: "login answers a token response; refresh rotates and keeps the login's claims") { app in
             let login = try await app.send(
                 "POST",
                 "/login",
@@ -31,7 +31,7 @@ extension AuthKitHTTPConformance {
             )
             try app.expectInvalidToken(try await app.send("POST", "/refresh", json: #"{"refresh_token":"\#(next)"}"#))
         },
-        Check(name: "wrong credentials are 401, unreadable bodies 400") { app in
+        HTTPCheck(name: "wrong credentials are 401, unreadable bodies 400") { app in
             let wrong = try await app.send("POST", "/login", json: #"{"username":"alice","password":"nope"}"#)
             try app.expectError(wrong, 401, "invalid_credentials")
             try app.expect(wrong.header("WWW-Authenticate") == "Bearer", "a Bearer challenge: \(wrong.headers)")
@@ -48,7 +48,7 @@ extension AuthKitHTTPConformance {
             try app.expectError(try await app.send("POST", "/refresh", json: #"{"token":"x"}"#), 400, "bad_request")
             try app.expectInvalidToken(try await app.send("POST", "/refresh", json: #"{"refresh_token":"akr1.x"}"#))
         },
-        Check(name: "five logins per username per minute, then 429 with Retry-After") { app in
+        HTTPCheck(name: "five logins per username per minute, then 429 with Retry-After") { app in
             for attempt in 1...5 {
                 let response = try await app.send("POST", "/login", json: #"{"username":"alice","password":"guess"}"#)
                 try app.expectError(response, 401, "invalid_credentials")
@@ -67,7 +67,7 @@ extension AuthKitHTTPConformance {
             // Redis store counts by the server's clock, which a check cannot move.)
             _ = try await app.login("bob")
         },
-        Check(name: "no credentials is 401 with a bare Bearer challenge; a bad token 401 invalid_token") { app in
+        HTTPCheck(name: "no credentials is 401 with a bare Bearer challenge; a bad token 401 invalid_token") { app in
             let missing = try await app.send("GET", "/me")
             try app.expectError(missing, 401, "missing_credentials")
             try app.expect(missing.header("WWW-Authenticate") == "Bearer", "RFC 6750 §3.1: \(missing.headers)")
@@ -82,7 +82,7 @@ extension AuthKitHTTPConformance {
             app.clock.advance(by: .seconds(16 * 60))
             try app.expectInvalidToken(try await app.send("GET", "/me", token: tokens.access))
         },
-        Check(name: "a limit on the client address; unknown routes are 404 in the same JSON") { app in
+        HTTPCheck(name: "a limit on the client address; unknown routes are 404 in the same JSON") { app in
             for remaining in [1, 0] {
                 let response = try await app.send("GET", "/public")
                 try app.expect(response.status == 200, "public: \(response)")
@@ -93,7 +93,7 @@ extension AuthKitHTTPConformance {
             try app.expect(Int(refused.header("Retry-After") ?? "") ?? 0 >= 1, "Retry-After: \(refused.headers)")
             try app.expectError(try await app.send("GET", "/nowhere"), 404, "not_found")
         },
-        Check(name: "the JWKS is public and holds no secret") { app in
+        HTTPCheck(name: "the JWKS is public and holds no secret") { app in
             let response = try await app.send("GET", "/.well-known/jwks.json")
             try app.expect(response.status == 200, "jwks: \(response)")
             try app.expect(response.header("Content-Type")?.hasPrefix("application/json") == true, "JSON")
@@ -102,8 +102,8 @@ extension AuthKitHTTPConformance {
         },
     ]
 
-    static let guardChecks: [Check] = [
-        Check(name: "a permission guard is 403 insufficient_scope naming the permissions") { app in
+    static let guardChecks: [HTTPCheck] = [
+        HTTPCheck(name: "a permission guard is 403 insufficient_scope naming the permissions") { app in
             let alice = try await app.login("alice")
             let bob = try await app.login("bob")
             try app.expect((try await app.send("GET", "/admin", token: alice.access)).status == 200, "alice is admin")

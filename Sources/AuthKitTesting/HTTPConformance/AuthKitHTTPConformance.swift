@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// ```swift
 /// @Test(arguments: AuthKitHTTPConformance.checks)
-/// func contract(_ check: AuthKitHTTPConformance.Check) async throws {
+/// func contract(_ check: AuthKitHTTPConformance.HTTPCheck) async throws {
 ///     try await check.run(AuthKitHTTPConformance(makeStore: AuthKitHTTPConformance.inMemory) { app, body in
 ///         try await buildApplication(app).test(.router) { client in try await body(Adapter(client)) }
 ///     })
@@ -49,8 +49,8 @@ public struct AuthKitHTTPConformance: Sendable {
     /// Makes the store of one check.
     public typealias MakeStore = @Sendable () async throws -> Store
 
-    /// One named rule of the contract.
-    public struct Check: Sendable, CustomStringConvertible {
+    /// One named rule of the contract, with the code that checks it: `check.run(suite)`.
+    public struct HTTPCheck: Sendable, CustomStringConvertible {
         /// A short name for test reports.
         public let name: String
         let body: @Sendable (Fixture) async throws -> Void
@@ -67,7 +67,7 @@ public struct AuthKitHTTPConformance: Sendable {
                         signingKeys: [try JWTKey.hs256(Array("a 32-byte secret for the tests!!".utf8), kid: "k1")]
                     ),
                     store: store.store,
-                    clock: clock.wallClock
+                    clock: clock.timeSource
                 )
                 try await suite.serve(App(auth: auth)) { client in
                     try await body(Fixture(name: name, client: client, clock: clock, outage: store.outage))
@@ -120,7 +120,7 @@ public struct AuthKitHTTPConformance: Sendable {
     }
 
     /// Every check of the suite.
-    public static let checks: [Check] =
+    public static let checks: [HTTPCheck] =
         tokenChecks + guardChecks + sessionChecks + revocationChecks
         + introspectionChecks + outageChecks
 }
@@ -129,7 +129,7 @@ public struct AuthKitHTTPConformance: Sendable {
 private final class SwitchableTokens: Sendable {
     private let store = Mutex<InstrumentedTokenStore?>(nil)
 
-    func open(_ clock: WallClock) -> InstrumentedTokenStore {
+    func open(_ clock: TimeSource) -> InstrumentedTokenStore {
         store.withLock { store in
             if let store { return store }
             let opened = InstrumentedTokenStore(clock: clock)

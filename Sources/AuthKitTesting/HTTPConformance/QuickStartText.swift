@@ -3,10 +3,10 @@ import Foundation
 /// Holds a README's quick start and the test that compiles it together: the README's fenced block marked
 /// `<!-- quick start: NAME -->` must be the lines between `// README: NAME quick start, begin` and `end` in the test
 /// source (indentation aside), apart from its imports and its final line, which the test replaces by a test client.
-public enum QuickStartText {
+package enum QuickStartText {
     /// Throws unless the README's block `name` matches the marked lines of `testFile`, and has at most `lines` lines
     /// of app code (imports and blank lines not counted).
-    public static func expectReadmeBlock(_ name: String, matches testFile: String, lines: Int) throws {
+    package static func expectReadmeBlock(_ name: String, matches testFile: String, lines: Int) throws {
         var root = URL(fileURLWithPath: testFile).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: root.appendingPathComponent("README.md").path) {
             guard root.pathComponents.count > 1 else { throw failure(name, "no README.md above \(testFile)") }

@@ -20,7 +20,7 @@ public final class InstrumentedTokenStore: TokenStore {
     private let state = Mutex(Counts())
 
     /// Creates a store over a fresh `InMemoryTokenStore` on `clock`.
-    public init(clock: WallClock) {
+    public init(clock: TimeSource) {
         inner = InMemoryTokenStore(clock: clock)
     }
 

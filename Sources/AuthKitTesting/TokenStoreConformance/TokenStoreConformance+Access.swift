@@ -2,8 +2,8 @@ import AuthKitClock
 import TokenStore
 
 extension TokenStoreConformance {
-    static let accessChecks: [Check] = [
-        Check(name: "the access check answers revoked, then epoch, then session, in one call") { suite in
+    static let accessChecks: [TokenStoreCheck] = [
+        TokenStoreCheck(name: "the access check answers revoked, then epoch, then session, in one call") { suite in
             let (clock, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             let issued = clock.now
@@ -21,7 +21,7 @@ extension TokenStoreConformance {
             let revoked = try await store.check(access("alice", jti: "j", issuedAt: issued, sessionID: sid))
             try expect(revoked == .revoked, "the denylist outranks everything, got \(revoked)")
         },
-        Check(name: "the access check can touch the session in the same call") { suite in
+        TokenStoreCheck(name: "the access check can touch the session in the same call") { suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(86_400), idle: .seconds(600))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -37,7 +37,7 @@ extension TokenStoreConformance {
             let alive = try await store.check(access("alice", issuedAt: clock.now, sessionID: sid))
             try expect(alive == .valid, "the touch kept the session alive past its first idle expiry, got \(alive)")
         },
-        Check(name: "the access check scopes sessions to their user and ignores them when absent") { suite in
+        TokenStoreCheck(name: "the access check scopes sessions to their user and ignores them when absent") { suite in
             let (clock, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             let foreign = try await store.check(access("bob", issuedAt: clock.now, sessionID: login.session.id))

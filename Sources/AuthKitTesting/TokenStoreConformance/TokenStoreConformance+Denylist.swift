@@ -1,9 +1,11 @@
 import AuthKitClock
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 extension TokenStoreConformance {
-    static let denylistChecks: [Check] = [
-        Check(name: "a revoked jti is reported until the token's expiry plus the largest leeway, for its user only") {
+    static let denylistChecks: [TokenStoreCheck] = [
+        TokenStoreCheck(
+            name: "a revoked jti is reported until the token's expiry plus the largest leeway, for its user only"
+        ) {
             suite in
             let (clock, store) = try await suite.fixture()
             let issued = clock.now
@@ -28,7 +30,8 @@ extension TokenStoreConformance {
             let after = try await store.check(access("alice", jti: "j1", issuedAt: issued))
             try expect(after == .valid, "the entry is gone once no verifier accepts the token, got \(after)")
         },
-        Check(name: "a token inside its leeway can still be revoked; one past every leeway is a no-op") { suite in
+        TokenStoreCheck(name: "a token inside its leeway can still be revoked; one past every leeway is a no-op") {
+            suite in
             let (clock, store) = try await suite.fixture()
             let now = clock.now
             let leeway = TokenStoreLimits.revocationLeeway
@@ -45,7 +48,7 @@ extension TokenStoreConformance {
             let status = try await store.check(access("alice", jti: "old", issuedAt: now - .seconds(600)))
             try expect(status == .valid, "nothing was denylisted, got \(status)")
         },
-        Check(name: "revoking twice keeps the later expiry") { suite in
+        TokenStoreCheck(name: "revoking twice keeps the later expiry") { suite in
             let (clock, store) = try await suite.fixture()
             let now = clock.now
             try await store.revoke(jti: "j", userID: "alice", expiresAt: now + .seconds(100))
@@ -54,7 +57,7 @@ extension TokenStoreConformance {
             let status = try await store.check(access("alice", jti: "j", issuedAt: now))
             try expect(status == .revoked, "a shorter second revocation must not shorten the first, got \(status)")
         },
-        Check(name: "bad ids are refused with invalidArgument") { suite in
+        TokenStoreCheck(name: "bad ids are refused with invalidArgument") { suite in
             let (clock, store) = try await suite.fixture()
             let later = clock.now + .seconds(60)
             try await expectError(.invalidArgument, "an empty user id") {
@@ -70,7 +73,7 @@ extension TokenStoreConformance {
                 _ = try await store.sessions(userID: String(repeating: "u", count: 257))
             }
         },
-        Check(name: "user ids with key-breaking characters stay separate users") { suite in
+        TokenStoreCheck(name: "user ids with key-breaking characters stay separate users") { suite in
             let (clock, store) = try await suite.fixture()
             let now = clock.now
             let tricky = ["a}:revoked:j", "a", "a{", "a\u{0}b", "a\u{0}c", "é", "e\u{301}", "u:}{", "💥"]

@@ -2,8 +2,8 @@ import AuthKitClock
 import TokenStore
 
 extension TokenStoreConformance {
-    static let epochChecks: [Check] = [
-        Check(name: "the epoch invalidates tokens issued at or before it, and only those") { suite in
+    static let epochChecks: [TokenStoreCheck] = [
+        TokenStoreCheck(name: "the epoch invalidates tokens issued at or before it, and only those") { suite in
             let (clock, store) = try await suite.fixture()
             let before = clock.now - .seconds(60)
             let epochInstant = clock.now
@@ -28,7 +28,9 @@ extension TokenStoreConformance {
             let noEpoch = try await store.epoch(userID: "bob")
             try expect(noEpoch == nil, "a user who never logged out everywhere has no epoch")
         },
-        Check(name: "a whole-second iat meets the epoch at its second's end with a session, at its start without") {
+        TokenStoreCheck(
+            name: "a whole-second iat meets the epoch at its second's end with a session, at its start without"
+        ) {
             suite in
             let (clock, store) = try await suite.fixture()
             let second = UnixTime(seconds: clock.now.seconds)
@@ -60,7 +62,7 @@ extension TokenStoreConformance {
             let next = try await store.check(access("alice", issuedAt: second + .seconds(1)))
             try expect(next == .valid, "a token without a session from the next second is valid, got \(next)")
         },
-        Check(name: "the epoch only moves forward and is kept for the longest retention") { suite in
+        TokenStoreCheck(name: "the epoch only moves forward and is kept for the longest retention") { suite in
             let (clock, store) = try await suite.fixture()
             let first = clock.now
             try await store.logOutEverywhere(userID: "alice", retention: .seconds(3_600))
@@ -78,7 +80,7 @@ extension TokenStoreConformance {
             let gone = try await store.epoch(userID: "alice")
             try expect(gone == nil, "the epoch is forgotten after its retention")
         },
-        Check(name: "logging out everywhere ends every session and its refresh family") { suite in
+        TokenStoreCheck(name: "logging out everywhere ends every session and its refresh family") { suite in
             let (_, store) = try await suite.fixture()
             var tokens: [String] = []
             for index in 0..<3 {
@@ -99,7 +101,8 @@ extension TokenStoreConformance {
             let bobSessions = try await store.sessions(userID: "bob")
             try expect(bobSessions.map(\.id) == [bob.session.id], "another user's sessions survive")
         },
-        Check(name: "a session pruned by a server whose clock runs fast stays ended for every server") { suite in
+        TokenStoreCheck(name: "a session pruned by a server whose clock runs fast stays ended for every server") {
+            suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(86_400), idle: .seconds(600))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -124,7 +127,9 @@ extension TokenStoreConformance {
             let listed = try await store.sessions(userID: "alice")
             try expect(listed.isEmpty, "no session is listed, \(listed.count) are")
         },
-        Check(name: "a login after log-out-everywhere lives, even in the same millisecond or on a clock behind") {
+        TokenStoreCheck(
+            name: "a login after log-out-everywhere lives, even in the same millisecond or on a clock behind"
+        ) {
             suite in
             let (clock, store) = try await suite.fixture()
             let epoch = clock.now
@@ -147,7 +152,7 @@ extension TokenStoreConformance {
             let listed = try await store.sessions(userID: "alice")
             try expect(listed.count == 2, "both new sessions are listed, \(listed.count) are")
         },
-        Check(name: "the epoch retention must be at least a millisecond") { suite in
+        TokenStoreCheck(name: "the epoch retention must be at least a millisecond") { suite in
             let (_, store) = try await suite.fixture()
             try await expectError(.invalidConfiguration, "a zero retention") {
                 try await store.logOutEverywhere(userID: "alice", retention: .zero)

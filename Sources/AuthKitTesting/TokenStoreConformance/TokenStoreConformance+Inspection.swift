@@ -1,9 +1,9 @@
 import AuthKitClock
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 extension TokenStoreConformance {
-    static let inspectionChecks: [Check] = [
-        Check(name: "claims recorded at login come back with every rotation and inspection") { suite in
+    static let inspectionChecks: [TokenStoreCheck] = [
+        TokenStoreCheck(name: "claims recorded at login come back with every rotation and inspection") { suite in
             let (_, store) = try await suite.fixture()
             let claims = #"{"tenant":"acme","roles":["buyer"]}"#
             let login = try await store.createSession(NewSession(userID: "alice", claims: claims))
@@ -19,7 +19,7 @@ extension TokenStoreConformance {
             let none = try grant(try await store.rotate(refreshToken: plain.refreshToken.text))
             try expect(none.claims.isEmpty, "a session without claims has none, got \(none.claims)")
         },
-        Check(name: "claims over the size limit are refused before anything is written") { suite in
+        TokenStoreCheck(name: "claims over the size limit are refused before anything is written") { suite in
             let (_, store) = try await suite.fixture()
             let tooLong = String(repeating: "x", count: TokenStoreLimits.maxSessionClaimsBytes + 1)
             try await expectError(.invalidArgument, "claims over the limit") {
@@ -30,7 +30,7 @@ extension TokenStoreConformance {
             let atLimit = String(repeating: "x", count: TokenStoreLimits.maxSessionClaimsBytes)
             _ = try await store.createSession(NewSession(userID: "alice", claims: atLimit))
         },
-        Check(name: "inspect reads what rotate would do, and changes nothing") { suite in
+        TokenStoreCheck(name: "inspect reads what rotate would do, and changes nothing") { suite in
             let (clock, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             clock.advance(by: .seconds(10))
@@ -56,7 +56,7 @@ extension TokenStoreConformance {
             _ = try active(await store.inspect(refreshToken: next.refreshToken.text))
             _ = try grant(try await store.rotate(refreshToken: next.refreshToken.text))
         },
-        Check(name: "inspect refuses forged, unknown, expired and ended tokens") { suite in
+        TokenStoreCheck(name: "inspect refuses forged, unknown, expired and ended tokens") { suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(3_600), idle: .seconds(600))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -85,7 +85,7 @@ extension TokenStoreConformance {
                 "a token from before log out everywhere is invalid"
             )
         },
-        Check(name: "inspect follows the grace period and reuse revocation as rotate does") { suite in
+        TokenStoreCheck(name: "inspect follows the grace period and reuse revocation as rotate does") { suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(86_400), reuseGracePeriod: .seconds(5))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))

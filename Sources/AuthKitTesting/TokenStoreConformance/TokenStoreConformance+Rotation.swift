@@ -1,9 +1,9 @@
 import AuthKitClock
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 extension TokenStoreConformance {
-    static let rotationChecks: [Check] = [
-        Check(name: "rotating the current token issues the next one") { suite in
+    static let rotationChecks: [TokenStoreCheck] = [
+        TokenStoreCheck(name: "rotating the current token issues the next one") { suite in
             let (clock, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             try expect(login.refreshToken.userID == "alice", "the token routes to its user")
@@ -18,7 +18,7 @@ extension TokenStoreConformance {
             let session = try await store.session(userID: "alice", sessionID: login.session.id)
             try expect(session?.lastSeenAt == clock.now, "rotation counts as use of the session")
         },
-        Check(name: "presenting a replaced token is reuse: family and session are revoked") { suite in
+        TokenStoreCheck(name: "presenting a replaced token is reuse: family and session are revoked") { suite in
             let (clock, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             let other = try await store.createSession(NewSession(userID: "alice"))
@@ -36,7 +36,7 @@ extension TokenStoreConformance {
             try expect(status == .sessionEnded, "access tokens of the revoked session are refused, got \(status)")
             _ = try grant(try await store.rotate(refreshToken: other.refreshToken.text))
         },
-        Check(name: "any older token of the family is reuse, not only the previous one") { suite in
+        TokenStoreCheck(name: "any older token of the family is reuse, not only the previous one") { suite in
             let (_, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             var tokens = [login.refreshToken.text]
@@ -47,7 +47,8 @@ extension TokenStoreConformance {
             let outcome = try await store.rotate(refreshToken: tokens[1])
             try expect(isReuse(outcome), "a token four rotations old is reuse, got \(outcome)")
         },
-        Check(name: "50 concurrent rotations of one token: exactly one succeeds, the rest are reuse") { suite in
+        TokenStoreCheck(name: "50 concurrent rotations of one token: exactly one succeeds, the rest are reuse") {
+            suite in
             let (_, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             let text = login.refreshToken.text
@@ -68,7 +69,7 @@ extension TokenStoreConformance {
             let sessions = try await store.sessions(userID: "alice")
             try expect(sessions.isEmpty, "reuse revoked the session")
         },
-        Check(name: "forged or malformed tokens are invalid and do not revoke the family") { suite in
+        TokenStoreCheck(name: "forged or malformed tokens are invalid and do not revoke the family") { suite in
             let (_, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             let text = login.refreshToken.text
@@ -87,14 +88,14 @@ extension TokenStoreConformance {
             }
             _ = try grant(try await store.rotate(refreshToken: text))
         },
-        Check(name: "without a grace period the replaced token is reuse at once") { suite in
+        TokenStoreCheck(name: "without a grace period the replaced token is reuse at once") { suite in
             let (_, store) = try await suite.fixture()
             let login = try await store.createSession(NewSession(userID: "alice"))
             _ = try grant(try await store.rotate(refreshToken: login.refreshToken.text))
             let retry = try await store.rotate(refreshToken: login.refreshToken.text)
             try expect(isReuse(retry), "no grace period: an immediate retry is reuse, got \(retry)")
         },
-        Check(name: "the grace period accepts only the immediately previous token, only briefly") { suite in
+        TokenStoreCheck(name: "the grace period accepts only the immediately previous token, only briefly") { suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(86_400), reuseGracePeriod: .seconds(5))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -117,7 +118,7 @@ extension TokenStoreConformance {
             let older = try await store.rotate(refreshToken: second.refreshToken.text)
             try expect(isReuse(older), "a token two rotations old is reuse even within the window, got \(older)")
         },
-        Check(name: "a token lost to a grace retry is retired") { suite in
+        TokenStoreCheck(name: "a token lost to a grace retry is retired") { suite in
             let (_, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(86_400), reuseGracePeriod: .seconds(5))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -128,7 +129,7 @@ extension TokenStoreConformance {
             let stale = try await store.rotate(refreshToken: lost.refreshToken.text)
             try expect(isReuse(stale), "the token the client never received is no longer current, got \(stale)")
         },
-        Check(name: "rotation never extends the absolute lifetime") { suite in
+        TokenStoreCheck(name: "rotation never extends the absolute lifetime") { suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(3_600), idle: .seconds(1_800))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -149,7 +150,7 @@ extension TokenStoreConformance {
             let outcome = try await store.rotate(refreshToken: last.refreshToken.text)
             try expect(isInvalid(outcome), "at the absolute expiry the family is over, got \(outcome)")
         },
-        Check(name: "an unused family ends after its idle lifetime") { suite in
+        TokenStoreCheck(name: "an unused family ends after its idle lifetime") { suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(86_400), idle: .seconds(600))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -162,7 +163,7 @@ extension TokenStoreConformance {
             let sessions = try await store.sessions(userID: "alice")
             try expect(sessions.isEmpty, "its session is gone too")
         },
-        Check(name: "refresh tokens are unique and carry 256 random bits") { suite in
+        TokenStoreCheck(name: "refresh tokens are unique and carry 256 random bits") { suite in
             let (_, store) = try await suite.fixture()
             var seen = Set<String>()
             for _ in 0..<20 {

@@ -1,9 +1,9 @@
 import AuthKitClock
-import TokenStore
+@_spi(TokenStoreImplementation) import TokenStore
 
 extension TokenStoreConformance {
-    static let sessionChecks: [Check] = [
-        Check(name: "sessions are created with their device and listed per user, oldest first") { suite in
+    static let sessionChecks: [TokenStoreCheck] = [
+        TokenStoreCheck(name: "sessions are created with their device and listed per user, oldest first") { suite in
             let (clock, store) = try await suite.fixture()
             let device = DeviceInfo(name: "Pixel 9", ipAddress: "203.0.113.7", userAgent: "AuthKitTest/1.0")
             let lifetime = SessionLifetime(absolute: .seconds(86_400), idle: .seconds(3_600))
@@ -26,7 +26,7 @@ extension TokenStoreConformance {
             let none = try await store.sessions(userID: "carol")
             try expect(none.isEmpty, "a user without logins has no sessions")
         },
-        Check(name: "over-long device fields are cut, not refused") { suite in
+        TokenStoreCheck(name: "over-long device fields are cut, not refused") { suite in
             let (_, store) = try await suite.fixture()
             let long = String(repeating: "é", count: 1_000)
             let grant = try await store.createSession(
@@ -37,7 +37,8 @@ extension TokenStoreConformance {
             try expect(stored?.device.userAgent.utf8.count == 512, "the user agent is cut to 512 bytes")
             try expect(stored?.device.ipAddress == "::1", "short fields are kept")
         },
-        Check(name: "touch records last seen and slides the idle expiry, never past the absolute one") { suite in
+        TokenStoreCheck(name: "touch records last seen and slides the idle expiry, never past the absolute one") {
+            suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(1_500), idle: .seconds(600))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -56,7 +57,7 @@ extension TokenStoreConformance {
             let gone = try await store.session(userID: "alice", sessionID: id)
             try expect(gone == nil, "an expired session is not returned")
         },
-        Check(name: "an idle session ends") { suite in
+        TokenStoreCheck(name: "an idle session ends") { suite in
             let (clock, store) = try await suite.fixture()
             let lifetime = SessionLifetime(absolute: .seconds(86_400), idle: .seconds(600))
             let login = try await store.createSession(NewSession(userID: "alice", lifetime: lifetime))
@@ -66,7 +67,7 @@ extension TokenStoreConformance {
             let listed = try await store.sessions(userID: "alice")
             try expect(listed.isEmpty, "an idle session is not listed")
         },
-        Check(name: "revoking one session ends it and its refresh family only") { suite in
+        TokenStoreCheck(name: "revoking one session ends it and its refresh family only") { suite in
             let (clock, store) = try await suite.fixture()
             let first = try await store.createSession(NewSession(userID: "alice"))
             let second = try await store.createSession(NewSession(userID: "alice"))
@@ -90,7 +91,7 @@ extension TokenStoreConformance {
             try expect(listed == [second.session.id], "the other session survives")
             _ = try grant(try await store.rotate(refreshToken: second.refreshToken.text))
         },
-        Check(name: "revoking all sessions ends them without setting an epoch") { suite in
+        TokenStoreCheck(name: "revoking all sessions ends them without setting an epoch") { suite in
             let (clock, store) = try await suite.fixture()
             for _ in 0..<4 {
                 _ = try await store.createSession(NewSession(userID: "alice"))
@@ -106,7 +107,7 @@ extension TokenStoreConformance {
             let status = try await store.check(access("alice", issuedAt: clock.now - .seconds(5)))
             try expect(status == .valid, "a session-less token is unaffected, got \(status)")
         },
-        Check(name: "a session limit evicts the oldest sessions") { suite in
+        TokenStoreCheck(name: "a session limit evicts the oldest sessions") { suite in
             let (clock, store) = try await suite.fixture()
             let policy = SessionPolicy(maxSessions: 2, overflow: .evictOldest)
             var ids: [String] = []
@@ -125,7 +126,7 @@ extension TokenStoreConformance {
             let outcome = try await store.rotate(refreshToken: tokens[0])
             try expect(isInvalid(outcome), "the evicted family's token is refused, got \(outcome)")
         },
-        Check(name: "a session limit can refuse the new login; ended sessions do not count") { suite in
+        TokenStoreCheck(name: "a session limit can refuse the new login; ended sessions do not count") { suite in
             let (clock, store) = try await suite.fixture()
             let policy = SessionPolicy(maxSessions: 2, overflow: .refuseNewLogin)
             let short = SessionLifetime(absolute: .seconds(600))
@@ -141,7 +142,7 @@ extension TokenStoreConformance {
             let listed = try await store.sessions(userID: "alice")
             try expect(listed.count == 2, "an expired session made room, \(listed.count) sessions listed")
         },
-        Check(name: "single-session mode: a new login ends every other session") { suite in
+        TokenStoreCheck(name: "single-session mode: a new login ends every other session") { suite in
             let (clock, store) = try await suite.fixture()
             _ = try await store.createSession(NewSession(userID: "alice"))
             _ = try await store.createSession(NewSession(userID: "alice"))
@@ -151,7 +152,7 @@ extension TokenStoreConformance {
             let listed = try await store.sessions(userID: "alice").map(\.id)
             try expect(listed == [latest.session.id], "only the new session is left")
         },
-        Check(name: "session limits hold under concurrent logins") { suite in
+        TokenStoreCheck(name: "session limits hold under concurrent logins") { suite in
             let (_, store) = try await suite.fixture()
             let evicting = SessionPolicy(maxSessions: 3, overflow: .evictOldest)
             let grants = try await withThrowingTaskGroup(of: SessionGrant.self) { group in
@@ -188,7 +189,8 @@ extension TokenStoreConformance {
             let bob = try await store.sessions(userID: "bob")
             try expect(bob.count == 3, "bob has three sessions, not \(bob.count)")
         },
-        Check(name: "every user has a hard cap on live sessions: by default the oldest are evicted") { suite in
+        TokenStoreCheck(name: "every user has a hard cap on live sessions: by default the oldest are evicted") {
+            suite in
             let (clock, store) = try await suite.fixture()
             let cap = TokenStoreLimits.maxSessionsPerUser
             var ids: [String] = []
@@ -205,7 +207,7 @@ extension TokenStoreConformance {
                 _ = try await store.createSession(NewSession(userID: "alice", policy: refusing))
             }
         },
-        Check(name: "a session policy may lower the hard cap, never raise it") { suite in
+        TokenStoreCheck(name: "a session policy may lower the hard cap, never raise it") { suite in
             let (_, store) = try await suite.fixture()
             let cap = TokenStoreLimits.maxSessionsPerUser
             try await expectError(.invalidConfiguration, "a limit above the hard cap") {
@@ -214,7 +216,7 @@ extension TokenStoreConformance {
             }
             _ = try await store.createSession(NewSession(userID: "alice", policy: SessionPolicy(maxSessions: cap)))
         },
-        Check(name: "bad lifetimes and policies are refused") { suite in
+        TokenStoreCheck(name: "bad lifetimes and policies are refused") { suite in
             let (_, store) = try await suite.fixture()
             try await expectError(.invalidConfiguration, "a zero lifetime") {
                 _ = try await store.createSession(NewSession(userID: "a", lifetime: SessionLifetime(absolute: .zero)))

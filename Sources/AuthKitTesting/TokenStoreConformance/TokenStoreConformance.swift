@@ -4,7 +4,7 @@ public import TokenStore
 /// The rules every `TokenStore` must follow, as checks that run against any implementation.
 ///
 /// Each check builds a fresh store with ``makeStore`` around its own ``ManualClock`` and moves time only
-/// through that clock. A store must therefore take every "now" from the injected `WallClock` and decide every
+/// through that clock. A store must therefore take every "now" from the injected `TimeSource` and decide every
 /// rule by comparing recorded instants with it, using backing-store expiry (Redis TTLs, which run on real
 /// time) only for clean-up, set at least as far ahead as the record matters. The Redis store does this by
 /// passing now to its Lua scripts as an argument and computing TTLs as (expiry − now) plus a margin, so the
@@ -13,16 +13,16 @@ public import TokenStore
 /// Run them from Swift Testing with one parameterised test:
 /// ```swift
 /// @Test(arguments: TokenStoreConformance.checks)
-/// func conformance(_ check: TokenStoreConformance.Check) async throws {
+/// func conformance(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
 ///     try await check.run(TokenStoreConformance { clock in InMemoryTokenStore(clock: clock) })
 /// }
 /// ```
 public struct TokenStoreConformance: Sendable {
     /// Builds an empty store that reads time from the given clock; called once per check.
-    public typealias MakeStore = @Sendable (WallClock) async throws -> any TokenStore
+    public typealias MakeStore = @Sendable (TimeSource) async throws -> any TokenStore
 
-    /// One named rule of the contract.
-    public struct Check: Sendable, CustomStringConvertible {
+    /// One named rule of the contract, with the code that checks it: `check.run(suite)`.
+    public struct TokenStoreCheck: Sendable, CustomStringConvertible {
         /// A short name for test reports.
         public let name: String
         let body: @Sendable (TokenStoreConformance) async throws -> Void
@@ -45,13 +45,13 @@ public struct TokenStoreConformance: Sendable {
     }
 
     /// Every check of the suite.
-    public static let checks: [Check] =
+    public static let checks: [TokenStoreCheck] =
         denylistChecks + epochChecks + rotationChecks + inspectionChecks + sessionChecks + accessChecks
 
     /// A fresh clock and a store reading it.
     func fixture() async throws -> (ManualClock, any TokenStore) {
         let clock = ManualClock()
-        return (clock, try await makeStore(clock.wallClock))
+        return (clock, try await makeStore(clock.timeSource))
     }
 
     static func expect(

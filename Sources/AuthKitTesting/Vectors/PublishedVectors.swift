@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 
 /// The published test vectors (Wycheproof, RFC 7515/7520/8037) that tests read in place and never copy into the
 /// repository: the folder `AUTHKIT_VECTORS_DIR` names (`make` sets it, also for a clone made elsewhere), or else
 /// `shared/vectors` beside the package root.
-public enum PublishedVectors {
+package enum PublishedVectors {
     /// Why a vector file could not be read, with how to make it readable.
-    public struct Missing: Error, CustomStringConvertible {
+    package struct Missing: Error, CustomStringConvertible {
         /// The file that was looked for, and what to do.
-        public let description: String
+        package let description: String
     }
 
     /// The folder the vectors are read from.
-    public static var directory: URL {
+    package static var directory: URL {
         if let configured = ProcessInfo.processInfo.environment["AUTHKIT_VECTORS_DIR"], !configured.isEmpty {
             return URL(fileURLWithPath: configured)
         }
@@ -23,7 +23,7 @@ public enum PublishedVectors {
 
     /// The bytes of the vector file `name`.
     /// - Throws: ``Missing`` when it cannot be read, saying where it was looked for and how to point to it.
-    public static func data(_ name: String) throws -> Data {
+    package static func data(_ name: String) throws -> Data {
         let url = directory.appendingPathComponent(name)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw Missing(
@@ -37,7 +37,7 @@ public enum PublishedVectors {
 
     /// The parsed JSON of the vector file `name`.
     /// - Throws: ``Missing``, or the parser's error.
-    public static func json(_ name: String) throws -> Any {
+    package static func json(_ name: String) throws -> Any {
         try JSONSerialization.jsonObject(with: try data(name))
     }
 }

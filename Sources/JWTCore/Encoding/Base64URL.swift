@@ -2,7 +2,7 @@
 ///
 /// Decoding is strict: padding, characters outside the alphabet, a length of 1 modulo 4 and non-zero
 /// trailing bits are all rejected, so every byte string has exactly one accepted encoding.
-public enum Base64URL {
+package enum Base64URL {
     @usableFromInline
     static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -18,12 +18,12 @@ public enum Base64URL {
 
     /// The number of characters the unpadded encoding of `count` bytes takes.
     @inlinable
-    public static func encodedLength(of count: Int) -> Int {
+    package static func encodedLength(of count: Int) -> Int {
         (count / 3) * 4 + [0, 2, 3][count % 3]
     }
 
     /// Encodes `bytes` as unpadded base64url text.
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         var output = [UInt8]()
         output.reserveCapacity(encodedLength(of: bytes.count))
         append(bytes, to: &output)
@@ -31,7 +31,7 @@ public enum Base64URL {
     }
 
     /// Appends the unpadded base64url encoding of `bytes` to `output`.
-    public static func append(_ bytes: some Collection<UInt8>, to output: inout [UInt8]) {
+    package static func append(_ bytes: some Collection<UInt8>, to output: inout [UInt8]) {
         let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             appendContiguous(UnsafeRawBufferPointer(buffer), to: &output)
         }
@@ -82,13 +82,13 @@ public enum Base64URL {
     }
 
     /// Decodes canonical unpadded base64url text, or returns `nil` when it is not canonical.
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var utf8 = String(text)
         return utf8.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
     }
 
     /// Decodes canonical unpadded base64url bytes, or returns `nil` when they are not canonical.
-    public static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+    package static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
         var valid = true
         let output = [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 2) { buffer, initialized in
             let length = decode(input, into: UnsafeMutableRawBufferPointer(buffer))

@@ -3,9 +3,9 @@
 /// Drawn from `SystemRandomNumberGenerator`, which is the operating system's CSPRNG on every platform Swift
 /// supports (`getrandom` on Linux, `arc4random_buf` on Darwin) and cannot fail once the system is running;
 /// OpenSSL seeds its own generator from the same source.
-public enum SecureRandom {
+package enum SecureRandom {
     /// `count` random bytes.
-    public static func bytes(_ count: Int) -> [UInt8] {
+    package static func bytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         var output = [UInt8](repeating: 0, count: count)
         var index = 0

@@ -13,7 +13,7 @@ public import Logging
 public actor RemoteJWKS: JWTKeyProvider {
     /// The caching rules.
     public nonisolated let configuration: RemoteJWKSConfiguration
-    private let clock: WallClock
+    private let clock: TimeSource
     private let fetch: @Sendable () async throws -> JWKSDocument
     private let logger: Logger
     /// The keys the last document loaded did not give the set, because they cannot be used to verify signatures.
@@ -31,7 +31,7 @@ public actor RemoteJWKS: JWTKeyProvider {
     /// keys are logged to `logger` as warnings, once each.
     public init(
         configuration: RemoteJWKSConfiguration = RemoteJWKSConfiguration(),
-        clock: WallClock = .system,
+        clock: TimeSource = .system,
         logger: Logger = Logger(label: "authkit.jwks"),
         fetch: @escaping @Sendable () async throws -> JWKSDocument
     ) {

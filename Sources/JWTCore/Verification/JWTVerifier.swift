@@ -11,7 +11,7 @@ public struct JWTVerifier: Sendable {
     /// The rules tokens must satisfy.
     public let policy: JWTValidationPolicy
     /// Where "now" comes from for `exp`, `nbf` and `iat`.
-    public let clock: WallClock
+    public let clock: TimeSource
     /// The policy's required claims, sorted once so failures name the same claim every time, each with its
     /// registered claim looked up once.
     private let requiredClaims: [(name: String, registered: JWTClaims.Registered?)]
@@ -25,7 +25,7 @@ public struct JWTVerifier: Sendable {
     public init(
         keys: JWTKeySet,
         policy: JWTValidationPolicy = JWTValidationPolicy(),
-        clock: WallClock = .system
+        clock: TimeSource = .system
     )
         throws(JWTError)
     {

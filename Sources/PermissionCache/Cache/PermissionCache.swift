@@ -77,7 +77,7 @@ public final class PermissionCache: Sendable {
     public let configuration: PermissionCacheConfiguration
     /// The pub/sub transport for invalidations, if any.
     public let invalidationChannel: (any PermissionInvalidationChannel)?
-    private let clock: WallClock
+    private let clock: TimeSource
     private let state = Mutex(State())
 
     /// Creates a cache over `store`; pass an `invalidationChannel` when a local cache is configured and several
@@ -86,7 +86,7 @@ public final class PermissionCache: Sendable {
         store: any PermissionStore,
         configuration: PermissionCacheConfiguration = PermissionCacheConfiguration(),
         invalidationChannel: (any PermissionInvalidationChannel)? = nil,
-        clock: WallClock = .system
+        clock: TimeSource = .system
     ) {
         self.store = store
         self.configuration = configuration

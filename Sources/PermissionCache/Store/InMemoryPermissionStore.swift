@@ -32,11 +32,11 @@ public final class InMemoryPermissionStore: PermissionStore {
     public let maximumUsers: Int
     /// How long a user's changed version outlives its invalidation.
     public let versionRetention: Duration
-    private let clock: WallClock
+    private let clock: TimeSource
     private let state = Mutex(State())
 
     /// Creates an empty store that reads time from `clock`.
-    public init(clock: WallClock = .system, maximumUsers: Int = 100_000, versionRetention: Duration = .seconds(600)) {
+    public init(clock: TimeSource = .system, maximumUsers: Int = 100_000, versionRetention: Duration = .seconds(600)) {
         self.clock = clock
         self.maximumUsers = max(1, maximumUsers)
         self.versionRetention = versionRetention

@@ -16,7 +16,7 @@ public final class RateLimiter: Sendable {
     public let configuration: RateLimiterConfiguration
     /// The in-memory insurance limiter used in ``RateLimitFailureMode/localFallback(limitScale:)`` mode.
     public let localStore: InMemoryRateLimitStore
-    private let clock: WallClock
+    private let clock: TimeSource
     /// The instant (microseconds) before which the store is not asked again after a failure.
     private let storeDownUntil = Mutex<Int64?>(nil)
 
@@ -24,7 +24,7 @@ public final class RateLimiter: Sendable {
     public init(
         store: any RateLimitStore,
         configuration: RateLimiterConfiguration = RateLimiterConfiguration(),
-        clock: WallClock = .system
+        clock: TimeSource = .system
     ) {
         self.store = store
         self.configuration = configuration

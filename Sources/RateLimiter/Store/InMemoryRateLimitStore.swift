@@ -55,11 +55,11 @@ public final class InMemoryRateLimitStore: RateLimitStore {
     /// keys (each charged once) therefore evicts its own keys before the counter of a key in real use: a key charged
     /// `c` requests is only forgotten once some seven eighths of the table are keys charged at least `c` each.
     public let maximumKeys: Int
-    private let clock: WallClock
+    private let clock: TimeSource
     private let state = Mutex(State())
 
     /// Creates an empty store that reads time from `clock` and keeps at most `maximumKeys` keys.
-    public init(clock: WallClock = .system, maximumKeys: Int = 100_000) {
+    public init(clock: TimeSource = .system, maximumKeys: Int = 100_000) {
         self.clock = clock
         self.maximumKeys = max(1, maximumKeys)
     }

@@ -334,7 +334,7 @@ public final class RedisClient: Sendable, Service {
     }
 
     /// Subscribes to sharded channels (`SSUBSCRIBE`, Redis 7.0 and later) and returns the messages as they arrive;
-    /// messages are published with ``spublish(_:message:)``.
+    /// messages are published with `SPUBLISH` (`send("SPUBLISH", channel, message)`).
     ///
     /// On a cluster a sharded channel lives in the slot of its name, like a key: the subscription connects to the
     /// primary that owns it, moves with it when the slot is migrated (the server ends it with `SUNSUBSCRIBE`) or

@@ -1,7 +1,7 @@
 extension RedisClient {
     /// `GET key`: the value, or `nil` when the key does not exist.
     /// - Throws: ``RedisError``.
-    public func get(_ key: RedisArgument) async throws -> [UInt8]? {
+    package func get(_ key: RedisArgument) async throws -> [UInt8]? {
         let reply = try await send(["GET", key])
         if reply.isNull { return nil }
         return try expect(reply.bytes, reply, "GET")
@@ -11,7 +11,7 @@ extension RedisClient {
     /// condition prevented it.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func set(
+    package func set(
         _ key: RedisArgument,
         value: RedisArgument,
         expiration: RedisExpiration? = nil,
@@ -35,53 +35,54 @@ extension RedisClient {
     /// `DEL key…`: how many keys were removed.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func del(_ keys: [RedisArgument]) async throws -> Int {
+    package func del(_ keys: [RedisArgument]) async throws -> Int {
         try await integer(["DEL"] + keys, "DEL")
     }
 
     /// `EXISTS key…`: how many of the keys exist (a key named twice counts twice).
     /// - Throws: ``RedisError``.
-    public func exists(_ keys: [RedisArgument]) async throws -> Int {
+    package func exists(_ keys: [RedisArgument]) async throws -> Int {
         try await integer(["EXISTS"] + keys, "EXISTS")
     }
 
     /// `EXPIRE key seconds`: `true` when the timeout was set.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func expire(_ key: RedisArgument, seconds: Int64) async throws -> Bool {
+    package func expire(_ key: RedisArgument, seconds: Int64) async throws -> Bool {
         try await integer(["EXPIRE", key, RedisArgument(seconds)], "EXPIRE") == 1
     }
 
     /// `PEXPIRE key milliseconds`: `true` when the timeout was set.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func pexpire(_ key: RedisArgument, milliseconds: Int64) async throws -> Bool {
+    package func pexpire(_ key: RedisArgument, milliseconds: Int64) async throws -> Bool {
         try await integer(["PEXPIRE", key, RedisArgument(milliseconds)], "PEXPIRE") == 1
     }
 
     /// `TTL key`: seconds to live, -1 without expiry, -2 when the key does not exist.
     /// - Throws: ``RedisError``.
-    public func ttl(_ key: RedisArgument) async throws -> Int64 {
+    package func ttl(_ key: RedisArgument) async throws -> Int64 {
         Int64(try await integer(["TTL", key], "TTL"))
     }
 
     /// `PTTL key`: milliseconds to live, -1 without expiry, -2 when the key does not exist.
     /// - Throws: ``RedisError``.
-    public func pttl(_ key: RedisArgument) async throws -> Int64 {
+    package func pttl(_ key: RedisArgument) async throws -> Int64 {
         Int64(try await integer(["PTTL", key], "PTTL"))
     }
 
     /// `INCRBY key increment`: the value after the increment.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func incrby(_ key: RedisArgument, _ increment: Int64) async throws -> Int64 {
+    package func incrby(_ key: RedisArgument, _ increment: Int64) async throws -> Int64 {
         Int64(try await integer(["INCRBY", key, RedisArgument(increment)], "INCRBY"))
     }
 
     /// `HSET key field value…`: how many fields were added (not counting updated ones).
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func hset(_ key: RedisArgument, fields: [(field: RedisArgument, value: RedisArgument)]) async throws -> Int {
+    package func hset(_ key: RedisArgument, fields: [(field: RedisArgument, value: RedisArgument)]) async throws -> Int
+    {
         var command: [RedisArgument] = ["HSET", key]
         for (field, value) in fields {
             command += [field, value]
@@ -91,7 +92,7 @@ extension RedisClient {
 
     /// `HGETALL key`: every field (decoded as UTF-8) and its value; empty when the key does not exist.
     /// - Throws: ``RedisError``.
-    public func hgetall(_ key: RedisArgument) async throws -> [String: [UInt8]] {
+    package func hgetall(_ key: RedisArgument) async throws -> [String: [UInt8]] {
         let reply = try await send(["HGETALL", key])
         let elements = try expect(reply.array, reply, "HGETALL")
         guard elements.count % 2 == 0 else {
@@ -108,7 +109,7 @@ extension RedisClient {
     /// `ZADD key score member…`: how many members were added.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func zadd(_ key: RedisArgument, members: [(score: Double, member: RedisArgument)]) async throws -> Int {
+    package func zadd(_ key: RedisArgument, members: [(score: Double, member: RedisArgument)]) async throws -> Int {
         var command: [RedisArgument] = ["ZADD", key]
         for (score, member) in members {
             command += [RedisArgument(score), member]
@@ -119,7 +120,7 @@ extension RedisClient {
     /// `ZRANGEBYSCORE key min max [LIMIT offset count]`: the members in score order. Bounds are Redis syntax
     /// (`"-inf"`, `"(5"`, `10`).
     /// - Throws: ``RedisError``.
-    public func zrangebyscore(
+    package func zrangebyscore(
         _ key: RedisArgument,
         min: RedisArgument,
         max: RedisArgument,
@@ -136,14 +137,14 @@ extension RedisClient {
     /// `ZREMRANGEBYSCORE key min max`: how many members were removed.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func zremrangebyscore(_ key: RedisArgument, min: RedisArgument, max: RedisArgument) async throws -> Int {
+    package func zremrangebyscore(_ key: RedisArgument, min: RedisArgument, max: RedisArgument) async throws -> Int {
         try await integer(["ZREMRANGEBYSCORE", key, min, max], "ZREMRANGEBYSCORE")
     }
 
     /// `PUBLISH channel message`: how many subscribers received it.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func publish(_ channel: RedisArgument, message: RedisArgument) async throws -> Int {
+    package func publish(_ channel: RedisArgument, message: RedisArgument) async throws -> Int {
         try await integer(["PUBLISH", channel, message], "PUBLISH")
     }
 
@@ -152,13 +153,13 @@ extension RedisClient {
     /// and reaches only that shard. Returns how many subscribers received it.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func spublish(_ channel: RedisArgument, message: RedisArgument) async throws -> Int {
+    package func spublish(_ channel: RedisArgument, message: RedisArgument) async throws -> Int {
         try await integer(["SPUBLISH", channel, message], "SPUBLISH")
     }
 
     /// `SCAN cursor [MATCH pattern] [COUNT n]`: the next cursor (0 when done) and a batch of keys.
     /// - Throws: ``RedisError``.
-    public func scan(
+    package func scan(
         cursor: UInt64 = 0,
         match: RedisArgument? = nil,
         count: Int? = nil
@@ -181,14 +182,14 @@ extension RedisClient {
 
     /// `INFO [section]`: the server's report text.
     /// - Throws: ``RedisError``.
-    public func info(_ section: String? = nil) async throws -> String {
+    package func info(_ section: String? = nil) async throws -> String {
         let reply = try await send(section.map { ["INFO", RedisArgument($0)] } ?? ["INFO"])
         return try expect(reply.string, reply, "INFO")
     }
 
     /// `CONFIG GET pattern`: matching parameters and their values.
     /// - Throws: ``RedisError``.
-    public func configGet(_ pattern: String) async throws -> [String: String] {
+    package func configGet(_ pattern: String) async throws -> [String: String] {
         let reply = try await send(["CONFIG", "GET", RedisArgument(pattern)])
         let elements = try expect(reply.array, reply, "CONFIG GET")
         var result: [String: String] = [:]
@@ -201,14 +202,14 @@ extension RedisClient {
 
     /// `CLIENT SETNAME name` on one pooled connection (use ``RedisConfiguration/clientName`` to name them all).
     /// - Throws: ``RedisError``.
-    public func clientSetName(_ name: String) async throws {
+    package func clientSetName(_ name: String) async throws {
         try await send(["CLIENT", "SETNAME", RedisArgument(name)])
     }
 
     /// `PING`: the server's answer, `PONG`.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func ping() async throws -> String {
+    package func ping() async throws -> String {
         let reply = try await send(["PING"])
         return try expect(reply.string, reply, "PING")
     }

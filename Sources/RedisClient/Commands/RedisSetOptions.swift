@@ -1,5 +1,5 @@
 /// How long a value written by ``RedisClient/set(_:value:expiration:condition:)`` lives.
-public enum RedisExpiration: Sendable, Hashable {
+package enum RedisExpiration: Sendable, Hashable {
     /// `EX seconds`.
     case seconds(Int64)
     /// `PX milliseconds`.
@@ -9,7 +9,7 @@ public enum RedisExpiration: Sendable, Hashable {
 }
 
 /// When ``RedisClient/set(_:value:expiration:condition:)`` writes.
-public enum RedisSetCondition: Sendable, Hashable {
+package enum RedisSetCondition: Sendable, Hashable {
     /// `NX`: only when the key does not exist.
     case ifNotExists
     /// `XX`: only when the key already exists.

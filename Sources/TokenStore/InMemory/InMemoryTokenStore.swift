@@ -4,15 +4,15 @@ import Synchronization
 /// A ``TokenStore`` held in process memory: for tests, development and single-process applications.
 ///
 /// It follows exactly the rules of the Redis store (the shared conformance suite checks both), under an
-/// injected `WallClock`. All state sits in one plain struct behind a `Mutex`, so each method is atomic.
+/// injected `TimeSource`. All state sits in one plain struct behind a `Mutex`, so each method is atomic.
 /// Random secrets are drawn and hashed before the lock is taken, keeping the critical sections short.
 /// Entries are dropped once they stop mattering, so memory is bounded by what is live (see ``entryCount``).
 public final class InMemoryTokenStore: TokenStore {
-    private let clock: WallClock
+    private let clock: TimeSource
     private let state = Mutex(InMemoryTokenStoreState())
 
     /// Creates an empty store that reads time from `clock`.
-    public init(clock: WallClock = .system) {
+    public init(clock: TimeSource = .system) {
         self.clock = clock
     }
 

@@ -14,7 +14,7 @@ public struct DeviceInfo: Hashable, Sendable {
         self.userAgent = userAgent
     }
 
-    /// This description with each field cut to ``TokenStoreLimits/maxDeviceFieldBytes``.
+    /// This description with each field cut to 512 UTF-8 bytes.
     public var truncated: DeviceInfo {
         DeviceInfo(
             name: TokenStoreLimits.truncatedDeviceField(name),

@@ -11,7 +11,7 @@ public struct NewSession: Hashable, Sendable {
     /// Application data kept with the session for as long as it lives and handed back by every rotation
     /// (``RefreshGrant/claims``): an issuer keeps the claims given at login here as one JSON object's text, so that
     /// every access token minted by a refresh carries them. Empty for none; at most
-    /// ``TokenStoreLimits/maxSessionClaimsBytes`` UTF-8 bytes. The store keeps it as it is, without reading it.
+    /// 4096 UTF-8 bytes. The store keeps it as it is, without reading it.
     public var claims: String
 
     /// Creates a login request.

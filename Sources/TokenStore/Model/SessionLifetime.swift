@@ -6,7 +6,7 @@ public struct SessionLifetime: Hashable, Sendable {
     public var idle: Duration
     /// For this long after a rotation, presenting the token just replaced is treated as the client retrying
     /// a lost response and answered with a fresh token instead of as reuse. Zero (the default) disables it;
-    /// at most ``TokenStoreLimits/maxReuseGracePeriod``.
+    /// at most 60 seconds.
     public var reuseGracePeriod: Duration
 
     /// Creates a lifetime; ``validate()`` says whether a store will accept it.

@@ -1,6 +1,6 @@
 /// How many sessions one user may hold at once, and what a login beyond that does.
 ///
-/// Every user has a hard cap of ``TokenStoreLimits/maxSessionsPerUser`` live sessions: a policy may lower it, never
+/// Every user has a hard cap of 100 live sessions: a policy may lower it, never
 /// raise or remove it. The cap bounds the work of every store operation that walks a user's sessions.
 public struct SessionPolicy: Hashable, Sendable {
     /// What happens when a user who already has ``maxSessions`` sessions logs in again.
@@ -11,7 +11,7 @@ public struct SessionPolicy: Hashable, Sendable {
         case refuseNewLogin
     }
 
-    /// The most live sessions a user may have, at most ``TokenStoreLimits/maxSessionsPerUser``; nil means that
+    /// The most live sessions a user may have, at most 100; nil means that
     /// hard cap.
     public var maxSessions: Int?
     /// What a login beyond the limit does.
@@ -23,7 +23,7 @@ public struct SessionPolicy: Hashable, Sendable {
         self.overflow = overflow
     }
 
-    /// Up to the hard cap of ``TokenStoreLimits/maxSessionsPerUser`` sessions per user; a login beyond it ends the
+    /// Up to the hard cap of 100 sessions per user; a login beyond it ends the
     /// oldest.
     public static let `default` = SessionPolicy(maxSessions: nil)
 

@@ -12,7 +12,7 @@ import JWTCore
 
 /// An opaque refresh token: the value handed to the client once, and the routing parts a store reads from it.
 ///
-/// Stores never keep ``text``; they keep ``digest``. The description never prints the secret.
+/// Stores never keep ``text``; they keep `digest`. The description never prints the secret.
 public struct RefreshToken: Sendable, CustomStringConvertible {
     /// The token as the client presents it.
     public let text: String
@@ -32,7 +32,7 @@ public struct RefreshToken: Sendable, CustomStringConvertible {
     }
 
     /// A new token for the family `sessionID` of `userID`, with a fresh 256-bit secret.
-    public static func issue(userID: String, sessionID: String) -> RefreshToken {
+    @_spi(TokenStoreImplementation) public static func issue(userID: String, sessionID: String) -> RefreshToken {
         let secret = Base64URL.encode(SecureRandom.bytes(secretBytes))
         let text = "\(prefix).\(Base64URL.encode(userID.utf8)).\(sessionID).\(secret)"
         return RefreshToken(text: text, userID: userID, sessionID: sessionID)
@@ -40,7 +40,7 @@ public struct RefreshToken: Sendable, CustomStringConvertible {
 
     /// Reads the routing parts of a presented token, or returns nil when it is not a well-formed token.
     ///
-    /// Well-formed says nothing about validity: only a store that finds ``digest`` in the family can say that.
+    /// Well-formed says nothing about validity: only a store that finds `digest` in the family can say that.
     public init?(parsing text: String) {
         guard text.utf8.count <= TokenStoreLimits.maxRefreshTokenBytes else {
             return nil
@@ -64,12 +64,12 @@ public struct RefreshToken: Sendable, CustomStringConvertible {
     }
 
     /// The SHA-256 of the token text: the only form in which a store keeps a refresh token.
-    public var digest: [UInt8] {
+    @_spi(TokenStoreImplementation) public var digest: [UInt8] {
         SHA256Digest.hash(text.utf8)
     }
 
     /// Whether two digests are equal, compared in time independent of where they differ.
-    public static func digestsEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    @_spi(TokenStoreImplementation) public static func digestsEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         ConstantTime.equals(lhs, rhs)
     }
 

@@ -19,7 +19,7 @@ private func withClusterClient<T>(_ body: (RedisClient) async throws -> T) async
 @Suite("Stores on a Redis Cluster")
 struct StoresOnClusterTests {
     @Test("RedisTokenStore conforms on a cluster", arguments: TokenStoreConformance.checks)
-    func tokenStore(_ check: TokenStoreConformance.Check) async throws {
+    func tokenStore(_ check: TokenStoreConformance.TokenStoreCheck) async throws {
         try await withClusterClient { client in
             for reads in [AccessCheckReads.keys, .records, .script] {
                 let suite = TokenStoreConformance { clock in
@@ -35,8 +35,11 @@ struct StoresOnClusterTests {
         }
     }
 
-    @Test("RedisRateLimitStore conforms on a cluster", arguments: RateLimitStoreConformance.Check.allCases)
-    func rateLimitStore(_ check: RateLimitStoreConformance.Check) async throws {
+    @Test(
+        "RedisRateLimitStore conforms on a cluster",
+        arguments: RateLimitStoreConformance.RateLimitStoreCheck.allCases
+    )
+    func rateLimitStore(_ check: RateLimitStoreConformance.RateLimitStoreCheck) async throws {
         try await withClusterClient { client in
             let prefix = uniquePrefix()
             let conformance = RateLimitStoreConformance(
@@ -49,8 +52,11 @@ struct StoresOnClusterTests {
         }
     }
 
-    @Test("RedisPermissionStore conforms on a cluster", arguments: PermissionStoreConformance.Check.allCases)
-    func permissionStore(_ check: PermissionStoreConformance.Check) async throws {
+    @Test(
+        "RedisPermissionStore conforms on a cluster",
+        arguments: PermissionStoreConformance.PermissionStoreCheck.allCases
+    )
+    func permissionStore(_ check: PermissionStoreConformance.PermissionStoreCheck) async throws {
         try await withClusterClient { client in
             let prefix = uniquePrefix()
             let conformance = PermissionStoreConformance(

@@ -122,12 +122,12 @@ struct AuthKitOverRedisTests {
             let slow = try await AuthKit(
                 configuration: configuration,
                 store: .redis(url: url),
-                clock: slowClock.wallClock
+                clock: slowClock.timeSource
             )
             let fast = try await AuthKit(
                 configuration: configuration,
                 store: .redis(url: url),
-                clock: fastClock.wallClock
+                clock: fastClock.timeSource
             )
             let advance = { (duration: Duration) in
                 slowClock.advance(by: duration)

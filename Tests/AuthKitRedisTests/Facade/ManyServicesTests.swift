@@ -81,7 +81,7 @@ struct ManyServicesTests {
                     legacyTokens: legacy
                 ),
                 store: .redis(url: url),
-                clock: clock.wallClock
+                clock: clock.timeSource
             )
             self.issuer = issuer
             let endpoint = JWKSEndpoint()
@@ -89,8 +89,8 @@ struct ManyServicesTests {
             self.endpoint = endpoint
             let cache = RemoteJWKSConfiguration(minimumMaxAge: jwksCache, maximumMaxAge: max(jwksCache, .seconds(60)))
             let jwks: (orders: RemoteJWKS, billing: RemoteJWKS) = (
-                RemoteJWKS(configuration: cache, clock: clock.wallClock) { try endpoint.fetch() },
-                RemoteJWKS(configuration: cache, clock: clock.wallClock) { try endpoint.fetch() }
+                RemoteJWKS(configuration: cache, clock: clock.timeSource) { try endpoint.fetch() },
+                RemoteJWKS(configuration: cache, clock: clock.timeSource) { try endpoint.fetch() }
             )
             self.jwks = jwks
             let clock = self.clock
@@ -104,7 +104,7 @@ struct ManyServicesTests {
                         legacyTokens: legacy
                     ),
                     store: .redis(url: url),
-                    clock: clock.wallClock
+                    clock: clock.timeSource
                 )
             }
             orders = try await service("orders", jwks.orders)
@@ -251,7 +251,8 @@ struct ManyServicesTests {
                                         userID: "user\(worker)-\(logins)",
                                         audience: audience
                                     )
-                                    let kid = try UnverifiedJWT.decode(pair.accessToken).header["kid"]?.stringValue
+                                    let kid = try UnverifiedJWTDecoder.decode(pair.accessToken).header["kid"]?
+                                        .stringValue
                                     do {
                                         tally.record(
                                             kid: kid,

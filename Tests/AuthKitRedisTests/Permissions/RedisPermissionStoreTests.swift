@@ -34,9 +34,9 @@ private final class Database: Sendable {
 struct RedisPermissionStoreTests {
     @Test(
         "conforms to PermissionStore against a real redis-server",
-        arguments: PermissionStoreConformance.Check.allCases
+        arguments: PermissionStoreConformance.PermissionStoreCheck.allCases
     )
-    func conformance(_ check: PermissionStoreConformance.Check) async throws {
+    func conformance(_ check: PermissionStoreConformance.PermissionStoreCheck) async throws {
         try await withRedisServer { server in
             let client = try RedisClient(url: server.url)
             let conformance = PermissionStoreConformance(

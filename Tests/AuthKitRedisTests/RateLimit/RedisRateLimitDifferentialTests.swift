@@ -48,7 +48,7 @@ struct RedisRateLimitDifferentialTests {
         try await withRedis { client in
             let clock = ManualClock(start: Self.start)
             let redis = RedisRateLimitStore(client: client, keyPrefix: uniquePrefix(), testClock: { clock.now })
-            let memory = InMemoryRateLimitStore(clock: clock.wallClock)
+            let memory = InMemoryRateLimitStore(clock: clock.timeSource)
             var disagreements: [String] = []
             var tally: [String: Int] = [:]
             for sequence in 0..<Self.sequences {

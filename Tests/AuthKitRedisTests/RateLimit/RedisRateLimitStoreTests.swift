@@ -22,8 +22,11 @@ private func withRedis<T>(_ body: (RedisTestServer, RedisClient) async throws ->
 
 @Suite("RedisRateLimitStore")
 struct RedisRateLimitStoreTests {
-    @Test("conforms to RateLimitStore against a real redis-server", arguments: RateLimitStoreConformance.Check.allCases)
-    func conformance(_ check: RateLimitStoreConformance.Check) async throws {
+    @Test(
+        "conforms to RateLimitStore against a real redis-server",
+        arguments: RateLimitStoreConformance.RateLimitStoreCheck.allCases
+    )
+    func conformance(_ check: RateLimitStoreConformance.RateLimitStoreCheck) async throws {
         try await withRedis { _, client in
             let conformance = RateLimitStoreConformance(
                 window: .milliseconds(1500),
@@ -48,7 +51,7 @@ struct RedisRateLimitStoreTests {
             ]
             // The fixed 60-second window's key ends with its window (on the minute): if a minute boundary passes
             // during the test, that key may be gone by the time the keys are listed. The others outlive the test.
-            let firstMinute = (WallClock.system.now().seconds - 1) / 60
+            let firstMinute = (TimeSource.system.now().seconds - 1) / 60
             for (index, set) in policies.enumerated() {
                 for _ in 0..<4 {
                     _ = try await store.charge(key: "ttl-\(index)", policies: set, cost: 1)
@@ -57,7 +60,7 @@ struct RedisRateLimitStoreTests {
             }
             _ = try await store.status(key: "only-status", policies: [.perSecond(1)], cost: 1)
             let keys = try await client.send("KEYS", "authkit:rl:*").array?.compactMap(\.string) ?? []
-            let crossedAMinute = (WallClock.system.now().seconds + 1) / 60 != firstMinute
+            let crossedAMinute = (TimeSource.system.now().seconds + 1) / 60 != firstMinute
             let written = Set(policies.indices.map { store.redisKey(for: "ttl-\($0)") })
             let required = crossedAMinute ? written.subtracting([store.redisKey(for: "ttl-0")]) : written
             #expect(Set(keys).isSubset(of: written), "a status call must not create a key: \(keys.sorted())")

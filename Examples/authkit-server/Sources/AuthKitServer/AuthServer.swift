@@ -13,7 +13,7 @@ public struct AuthServer: Sendable {
         algorithm: SigningAlgorithm = .es256,
         issuer: String = "http://localhost:8080",
         store: AuthKitStore = .inMemory(),
-        clock: WallClock = .system,
+        clock: TimeSource = .system,
         logger: Logger = Logger(label: "authkit-server")
     ) async throws {
         let configuration = AuthKitConfiguration(

@@ -24,7 +24,7 @@ struct KeysRouteTests {
         let harness = try await TestServer()
         try await harness.test { client in
             let token = try await client.login("bob").access_token
-            let header = try UnverifiedJWT.decode(token).header
+            let header = try UnverifiedJWTDecoder.decode(token).header
             #expect(header["alg"] == "HS256")
             #expect(header["typ"] == "at+jwt")
             #expect(header["kid"]?.stringValue?.isEmpty == false)
@@ -38,7 +38,7 @@ struct KeysRouteTests {
             let jwks = String(buffer: try await client.execute(uri: "/.well-known/jwks.json", method: .get).body)
             #expect(!jwks.contains("\"d\""), "the JWKS holds private key material")
             let token = try await client.login("alice").access_token
-            let header = try UnverifiedJWT.decode(token).header
+            let header = try UnverifiedJWTDecoder.decode(token).header
             #expect(header["alg"]?.stringValue == algorithm.rawValue)
             // Anyone holding only the published JWKS can verify the server's tokens.
             let keys = try JWTKeySet(jwks: jwks)
@@ -48,7 +48,7 @@ struct KeysRouteTests {
             let verifier = try JWTVerifier(
                 keys: keys,
                 policy: JWTValidationPolicy(issuer: "http://localhost:8080", audiences: ["authkit-server"]),
-                clock: harness.clock.wallClock
+                clock: harness.clock.timeSource
             )
             #expect(try verifier.verify(token).claims.subject == "alice")
             #expect(throws: JWTError.self) { try verifier.verify(String(token.dropLast(2)) + "AA") }
@@ -58,6 +58,6 @@ struct KeysRouteTests {
     @Test func es256IsTheDefault() async throws {
         let server = try await AuthServer()
         let pair = try await server.auth.login(userID: "alice")
-        #expect(try UnverifiedJWT.decode(pair.accessToken).header["alg"] == "ES256")
+        #expect(try UnverifiedJWTDecoder.decode(pair.accessToken).header["alg"] == "ES256")
     }
 }

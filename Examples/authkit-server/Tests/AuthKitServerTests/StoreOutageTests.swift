@@ -46,17 +46,17 @@ struct StoreOutageTests {
     /// decisions stay right.
     @Test func permissionCacheOutageFallsBackToTheDirectory() async throws {
         let clock = ManualClock()
-        let store = AuthKitStore(name: "no permissions") { _, wallClock in
+        let store = AuthKitStore(name: "no permissions") { _, timeSource in
             AuthKitStore.Backends(
-                tokens: InMemoryTokenStore(clock: wallClock),
-                rateLimits: InMemoryRateLimitStore(clock: wallClock),
+                tokens: InMemoryTokenStore(clock: timeSource),
+                rateLimits: InMemoryRateLimitStore(clock: timeSource),
                 permissions: UnreachablePermissionStore()
             )
         }
         let server = try await AuthServer(
             algorithm: .hs256,
             store: store,
-            clock: clock.wallClock
+            clock: clock.timeSource
         )
         try await server.application(configuration: ApplicationConfiguration()).test(.router) { client in
             let alice = try await client.login("alice")

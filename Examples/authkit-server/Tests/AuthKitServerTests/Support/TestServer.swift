@@ -15,17 +15,17 @@ struct TestServer {
     let server: AuthServer
 
     init(algorithm: SigningAlgorithm = .hs256) async throws {
-        let tokens = InstrumentedTokenStore(clock: clock.wallClock)
+        let tokens = InstrumentedTokenStore(clock: clock.timeSource)
         self.tokens = tokens
-        let store = AuthKitStore(name: "switchable") { _, wallClock in
+        let store = AuthKitStore(name: "switchable") { _, timeSource in
             AuthKitStore.Backends(
                 tokens: tokens,
-                rateLimits: InMemoryRateLimitStore(clock: wallClock),
-                permissions: InMemoryPermissionStore(clock: wallClock),
+                rateLimits: InMemoryRateLimitStore(clock: timeSource),
+                permissions: InMemoryPermissionStore(clock: timeSource),
                 invalidations: InMemoryPermissionInvalidationBus()
             )
         }
-        server = try await AuthServer(algorithm: algorithm, store: store, clock: clock.wallClock)
+        server = try await AuthServer(algorithm: algorithm, store: store, clock: clock.timeSource)
     }
 
     /// Runs `body` against the router, without a socket.

@@ -1,8 +1,8 @@
-/// Reading a token without checking it, for debugging tools: the result must never be trusted.
+/// Decodes a token's header and payload without checking it, for debugging tools: the result must never be trusted.
 ///
 /// The same strict structure rules apply (size cap, three canonical segments, JSON objects without duplicate
 /// members), but no key, signature, header rule or claim is checked.
-public enum UnverifiedJWT {
+public enum UnverifiedJWTDecoder {
     /// The header and payload objects of `token`, UNVERIFIED.
     public static func decode(
         _ token: String,
