@@ -32,7 +32,7 @@ struct FixtureMissing: Error {}
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .timeSource, .mallocCountTotal, .peakMemoryResident],
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .peakMemoryResident],
         warmupIterations: 10,
         maxDuration: .seconds(2),
         maxIterations: 1_000_000
