@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 scratch=${1:-.build}
 modules=(AuthKitClock JWTCore TokenStore RateLimiter PermissionCache RedisClient AuthKitRedis AuthKit AuthKitTesting)
 # The integrations are empty modules without their traits: counted in the trait-enabled build folder only.
-[ "$scratch" != .build ] && modules+=(AuthKitHummingbird AuthKitVapor)
+[ "$scratch" != .build ] && modules+=(AuthKitHummingbird AuthKitVapor AuthKitConfig)
 # The C modules of the dependencies (the frameworks' atomics and NIO shims): every folder with a module map.
 mapfile -t c_modules < <(find "$scratch/checkouts/" "$scratch/debug/" -maxdepth 6 -name module.modulemap \
   -not -path '*/Modules/*' -not -path '*-tool.build/*' -printf '-I\n%h\n' 2>/dev/null)
