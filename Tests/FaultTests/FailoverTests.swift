@@ -127,6 +127,8 @@ struct FailoverEnvironment: Sendable {
     static let commandTimeout = TestTiming.scaled(.seconds(2))
     static let storeCommandsPerCall = 6
     static let callBound = commandTimeout * storeCommandsPerCall + TestTiming.scaled(.seconds(3))
+    /// How long the load runs on after the topology has recovered: the unscaled call bound.
+    static let loadAfterRecovery = Duration.seconds(2) * storeCommandsPerCall + .seconds(3)
 
     let client: RedisClient
     let auth: AuthKit
@@ -200,9 +202,11 @@ struct FailoverEnvironment: Sendable {
         try await fault(self)
         let recoveredAt = ContinuousClock.now
         let afterRecovery = load.counts.successes
-        // The load runs on for a whole call bound after recovery: every call that started before it ends, and the
-        // calls started after it (none of which may fail) cover that long a window, not only the first few.
-        try await Task.sleep(for: Self.callBound)
+        // The load runs on after recovery so that the calls started after it (none of which may fail) cover a
+        // window, not only the first few; every call that started before it still ends before the checks below,
+        // which wait for each worker. The window is observed, not a bound that slowness could break, so it does
+        // not scale with the sanitizers' slack (it did, as the call bound: 90 s a test under ThreadSanitizer).
+        try await Task.sleep(for: Self.loadAfterRecovery)
         load.stop()
         var logins: [FaultLoad.Login?] = []
         for worker in running {
