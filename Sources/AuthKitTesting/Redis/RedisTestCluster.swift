@@ -183,6 +183,19 @@ public final class RedisTestCluster: Sendable {
         await nodes[port]?.signalAndWait(.kill)
     }
 
+    /// Kills the primary on `port` with SIGKILL at a moment its replica has applied every write it acknowledged:
+    /// writes are paused on it first (`CLIENT PAUSE … WRITE`), and it dies once its replica's applied replication
+    /// offset has reached its own, so a failover test
+    /// measures the client, not the writes Redis's asynchronous replication loses with a primary.
+    /// - Throws: ``RedisTestServerError`` when the node has no replica or it does not catch up.
+    public func killOnceReplicated(port: Int) async throws {
+        guard let replica = try await replicaPort(of: port) else {
+            throw RedisTestServerError("the primary on port \(port) has no replica to wait for")
+        }
+        try await RedisProcess.pauseWritesUntilReplicated(cli: cli, primary: port, replica: replica)
+        await kill(port: port)
+    }
+
     /// Starts a stopped node again with its configuration; it rejoins the cluster (as a replica, if it was failed
     /// over meanwhile).
     /// - Throws: ``RedisTestServerError`` when it does not come up.

@@ -150,6 +150,16 @@ public final class RedisTestSentinel: Sendable {
         await processes[port]?.signalAndWait(.kill)
     }
 
+    /// Kills the primary (``dataPorts``[0]) with SIGKILL at a moment the replica has applied every write it
+    /// acknowledged: writes are paused on it first (`CLIENT PAUSE … WRITE`), and it dies once the replica's applied replication
+    /// offset has reached its own, so a failover test
+    /// measures the client, not the writes Redis's asynchronous replication loses with a primary.
+    /// - Throws: ``RedisTestServerError`` when the replica does not catch up.
+    public func killPrimaryOnceReplicated() async throws {
+        try await RedisProcess.pauseWritesUntilReplicated(cli: cli, primary: dataPorts[0], replica: dataPorts[1])
+        await kill(port: dataPorts[0])
+    }
+
     /// Runs `redis-cli -p port` with `arguments` and returns its raw output (one value per line).
     /// - Throws: ``RedisTestServerError`` when redis-cli fails.
     @discardableResult
