@@ -26,6 +26,20 @@ struct RedisOptions: ParsableArguments {
     @Option(help: "The key prefix the application uses.")
     var prefix: String = "authkit:"
 
+    @Option(
+        name: .customLong("timeout"),
+        help: """
+            Seconds each Redis command may take, and a connection attempt, before the command fails with             storeUnavailable (default: the client's, 2 s a command, 5 s a connection).
+            """
+    )
+    var timeoutSeconds: Double?
+
+    func validate() throws {
+        if let timeoutSeconds, !(timeoutSeconds > 0 && timeoutSeconds <= 3600) {
+            throw ValidationError("--timeout must be more than 0 and at most 3600 seconds")
+        }
+    }
+
     /// Connects, runs `body`, and always closes the connection.
     func withClient<Result>(_ body: (RedisClient) async throws -> Result) async throws -> Result {
         let setting: RedisURLSetting?
@@ -44,7 +58,12 @@ struct RedisOptions: ParsableArguments {
                     + RedisURLSetting.urlFileVariable
             )
         }
-        let client = RedisClient(configuration: setting.configuration)
+        var configuration = setting.configuration
+        if let timeoutSeconds {
+            configuration.commandTimeout = .milliseconds(Int64(timeoutSeconds * 1000))
+            configuration.connectTimeout = configuration.commandTimeout
+        }
+        let client = RedisClient(configuration: configuration)
         do {
             let result = try await body(client)
             await client.shutdown()
