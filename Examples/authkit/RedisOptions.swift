@@ -29,7 +29,8 @@ struct RedisOptions: ParsableArguments {
     @Option(
         name: .customLong("timeout"),
         help: """
-            Seconds each Redis command may take, and a connection attempt, before the command fails with             storeUnavailable (default: the client's, 2 s a command, 5 s a connection).
+            Seconds each Redis command may take, and a connection attempt, before the command fails with \
+            storeUnavailable (default: the client's, 2 s a command, 5 s a connection).
             """
     )
     var timeoutSeconds: Double?

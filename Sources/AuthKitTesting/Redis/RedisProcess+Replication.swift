@@ -6,10 +6,11 @@ extension RedisProcess {
     /// stream, so that a crash of the primary from then on loses no write it acknowledged.
     ///
     /// Replication is asynchronous: a primary killed at an arbitrary moment takes with it the writes its replica
-    /// had not applied yet — on a loaded machine far more than the last moment's writes (a failover test here, killing
-    /// at an arbitrary moment, once lost the sessions of every worker on the killed primary). That loss is Redis's, documented in Operations.md; the
-    /// failover tests kill a primary through this so they test what the client does, with every acknowledged write
-    /// still expected to survive. The pause ends when the primary dies, or after `pause` at the latest.
+    /// had not applied yet — on a loaded machine far more than the last moment's writes (a failover test here,
+    /// killing at an arbitrary moment, once lost the sessions of every worker on the killed primary). That loss is
+    /// Redis's, documented in Operations.md; the failover tests kill a primary through this so they test what the
+    /// client does, with every acknowledged write still expected to survive. The pause ends when the primary dies,
+    /// or after `pause` at the latest.
     /// - Throws: ``RedisTestServerError`` when redis-cli fails or the replica does not catch up within `timeout`
     ///   of checks.
     static func pauseWritesUntilReplicated(

@@ -185,8 +185,8 @@ public final class RedisTestCluster: Sendable {
 
     /// Kills the primary on `port` with SIGKILL at a moment its replica has applied every write it acknowledged:
     /// writes are paused on it first (`CLIENT PAUSE … WRITE`), and it dies once its replica's applied replication
-    /// offset has reached its own, so a failover test
-    /// measures the client, not the writes Redis's asynchronous replication loses with a primary.
+    /// offset has reached its own, so a failover test measures the client, not the writes Redis's asynchronous
+    /// replication loses with a primary.
     /// - Throws: ``RedisTestServerError`` when the node has no replica or it does not catch up.
     public func killOnceReplicated(port: Int) async throws {
         guard let replica = try await replicaPort(of: port) else {

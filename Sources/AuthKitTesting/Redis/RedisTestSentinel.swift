@@ -151,9 +151,9 @@ public final class RedisTestSentinel: Sendable {
     }
 
     /// Kills the primary (``dataPorts``[0]) with SIGKILL at a moment the replica has applied every write it
-    /// acknowledged: writes are paused on it first (`CLIENT PAUSE … WRITE`), and it dies once the replica's applied replication
-    /// offset has reached its own, so a failover test
-    /// measures the client, not the writes Redis's asynchronous replication loses with a primary.
+    /// acknowledged: writes are paused on it first (`CLIENT PAUSE … WRITE`), and it dies once the replica's
+    /// applied replication offset has reached its own, so a failover test measures the client, not the writes
+    /// Redis's asynchronous replication loses with a primary.
     /// - Throws: ``RedisTestServerError`` when the replica does not catch up.
     public func killPrimaryOnceReplicated() async throws {
         try await RedisProcess.pauseWritesUntilReplicated(cli: cli, primary: dataPorts[0], replica: dataPorts[1])
