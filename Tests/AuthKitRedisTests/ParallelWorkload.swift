@@ -20,6 +20,8 @@ struct ParallelWorkload {
         /// An earlier pair of refresh tokens, kept to present again (reuse).
         var kept: (redis: String, memory: String)?
         var issuedAt: UnixTime
+        /// The session's absolute end, which no access token of it outlives.
+        let sessionEnds: UnixTime
 
         var description: String { "login \(index) of \(user)" }
     }
@@ -30,7 +32,7 @@ struct ParallelWorkload {
     private(set) var logins: [Login] = []
     private(set) var history: [String] = []
     private let users = ["ann", "bo", "cy"]
-    private let lifetime = SessionLifetime(absolute: .seconds(1_800), idle: .seconds(90), reuseGracePeriod: .seconds(1))
+    let lifetime = SessionLifetime(absolute: .seconds(1_800), idle: .seconds(90), reuseGracePeriod: .seconds(1))
 
     init(redis: RedisTokenStore, memory: InMemoryTokenStore, clock: ManualClock) {
         self.redis = redis
@@ -72,7 +74,8 @@ struct ParallelWorkload {
                         memorySessionID: byMemory.session.id,
                         redisToken: byRedis.refreshToken.text,
                         memoryToken: byMemory.refreshToken.text,
-                        issuedAt: clock.now
+                        issuedAt: clock.now,
+                        sessionEnds: clock.now + lifetime.absolute
                     )
                 )
             }

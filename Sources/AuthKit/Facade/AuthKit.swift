@@ -154,6 +154,7 @@ public final class AuthKit: Service, Sendable {
         let access = try mintAccessToken(
             userID: userID,
             sessionID: grant.session.id,
+            sessionEnds: grant.session.absoluteExpiresAt,
             audience: audience,
             claims: claims
         )
@@ -162,7 +163,7 @@ public final class AuthKit: Service, Sendable {
             refreshToken: grant.refreshToken.text,
             tokenType: "Bearer",
             accessTokenExpiresAt: access.expiresAt,
-            expiresIn: configuration.accessTokenLifetime,
+            expiresIn: access.lifetime,
             session: grant.session,
             endedSessionIDs: grant.endedSessionIDs
         )
@@ -217,6 +218,7 @@ public final class AuthKit: Service, Sendable {
                 let access = try mintAccessToken(
                     userID: grant.userID,
                     sessionID: grant.sessionID,
+                    sessionEnds: grant.absoluteExpiresAt,
                     audience: audience,
                     claims: merged
                 )
@@ -226,7 +228,7 @@ public final class AuthKit: Service, Sendable {
                     refreshToken: grant.refreshToken.text,
                     tokenType: "Bearer",
                     accessTokenExpiresAt: access.expiresAt,
-                    expiresIn: configuration.accessTokenLifetime,
+                    expiresIn: access.lifetime,
                     session: session ?? Self.placeholderSession(for: grant),
                     endedSessionIDs: []
                 )
@@ -479,15 +481,18 @@ public final class AuthKit: Service, Sendable {
         }
     }
 
+    /// Signs an access token of the session; it never outlives the session's absolute end (`sessionEnds`, taken to
+    /// the whole second before it), which a revocation mirror relies on (`RevocationMirrorPolicy`).
     private func mintAccessToken(
         userID: String,
         sessionID: String,
+        sessionEnds: UnixTime,
         audience: String,
         claims: JSONObject
-    ) throws(AuthKitError) -> (token: String, expiresAt: UnixTime) {
+    ) throws(AuthKitError) -> (token: String, expiresAt: UnixTime, lifetime: Duration) {
         let instant = clock.now()
         let now = UnixTime(seconds: instant.seconds)
-        let expiresAt = now + configuration.accessTokenLifetime
+        let expiresAt = min(now + configuration.accessTokenLifetime, UnixTime(seconds: sessionEnds.seconds))
         var custom = JSONObject()
         custom["sid"] = .string(sessionID)
         for member in claims { custom[member.name] = member.value }
@@ -501,7 +506,10 @@ public final class AuthKit: Service, Sendable {
             custom: custom
         )
         do {
-            return (try signingKeys.signer(at: instant).sign(accessClaims), UnixTime(seconds: expiresAt.seconds))
+            return (
+                try signingKeys.signer(at: instant).sign(accessClaims), UnixTime(seconds: expiresAt.seconds),
+                expiresAt - now
+            )
         } catch {
             throw AuthKitError(.invalidArgument, "the access token could not be signed: \(error)")
         }

@@ -48,6 +48,11 @@ public struct AuthKitConfiguration: Sendable {
     public var requiredClaims: Set<String>
     /// Tokens from before the move to AuthKit, accepted until a cut-off (default none).
     public var legacyTokens: LegacyTokenPolicy?
+    /// A local mirror of the store's revocations that answers `authenticate` without a round trip while it can prove
+    /// it is current (default none: every check is a round trip). See ``AuthKitVerifierConfiguration/revocationMirror``
+    /// for the trade. With it on, the access-token lifetime must be within the mirror's `maxAccessTokenLifetime`
+    /// and not longer than the refresh idle lifetime, so that a session alive when a token is minted outlives it.
+    public var revocationMirror: RevocationMirrorPolicy?
 
     /// Creates a configuration; everything but issuer, audience and keys has a production default.
     public init(
@@ -68,7 +73,8 @@ public struct AuthKitConfiguration: Sendable {
         accessTokenType: String = "at+jwt",
         maxTokenSize: Int = 8192,
         requiredClaims: Set<String> = AuthKitVerifierConfiguration.defaultRequiredClaims,
-        legacyTokens: LegacyTokenPolicy? = nil
+        legacyTokens: LegacyTokenPolicy? = nil,
+        revocationMirror: RevocationMirrorPolicy? = nil
     ) {
         self.issuer = issuer
         self.audience = audience
@@ -88,6 +94,7 @@ public struct AuthKitConfiguration: Sendable {
         self.maxTokenSize = maxTokenSize
         self.requiredClaims = requiredClaims
         self.legacyTokens = legacyTokens
+        self.revocationMirror = revocationMirror
     }
 
     /// Every audience this issuer mints for: ``audience`` and ``registeredAudiences``.
@@ -109,7 +116,8 @@ public struct AuthKitConfiguration: Sendable {
             rateLimitFailureMode: rateLimitFailureMode,
             permissionCache: permissionCache,
             touchSessionOnAuthenticate: touchSessionOnAuthenticate,
-            legacyTokens: legacyTokens
+            legacyTokens: legacyTokens,
+            revocationMirror: revocationMirror
         )
     }
 
@@ -169,6 +177,20 @@ public struct AuthKitConfiguration: Sendable {
             try permissionCache.validate()
         } catch {
             throw AuthKitError(.invalidConfiguration, error.message)
+        }
+        if let revocationMirror {
+            guard accessTokenLifetime <= revocationMirror.maxAccessTokenLifetime else {
+                throw AuthKitError(
+                    .invalidConfiguration,
+                    "the access-token lifetime is longer than the revocation mirror's maxAccessTokenLifetime"
+                )
+            }
+            guard accessTokenLifetime <= sessionLifetime.idle else {
+                throw AuthKitError(
+                    .invalidConfiguration,
+                    "with the revocation mirror on, the access-token lifetime must not exceed the refresh idle lifetime"
+                )
+            }
         }
     }
 }

@@ -16,6 +16,8 @@ struct AuthKitMetrics: Sendable {
     let refreshReuse: Counter
     let refreshRejected: Counter
     let rateLimited: Counter
+    let mirrorServed: Counter
+    let mirrorReferred: [RevocationMirrorState.Referral: Counter]
 
     /// Metrics reported to `factory` (tests pass their own), or to the bootstrapped metrics system.
     init(factory: (any MetricsFactory)? = nil) {
@@ -36,5 +38,11 @@ struct AuthKitMetrics: Sendable {
         refreshReuse = counter("authkit_refresh_total", "reuse")
         refreshRejected = counter("authkit_refresh_total", "invalid")
         rateLimited = counter("authkit_rate_limited_total")
+        mirrorServed = counter("authkit_mirror_checks_total", "served")
+        mirrorReferred = Dictionary(
+            uniqueKeysWithValues: RevocationMirrorState.Referral.allCases.map {
+                ($0, counter("authkit_mirror_checks_total", $0.rawValue))
+            }
+        )
     }
 }

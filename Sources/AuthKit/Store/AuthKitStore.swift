@@ -1,3 +1,4 @@
+package import Logging
 import Synchronization
 
 /// Where an ``AuthKit`` issuer or an ``AuthKitVerifier`` keeps its state: in memory (the embedded default) or in
@@ -22,6 +23,8 @@ public struct AuthKitStore: Sendable {
         public var run: @Sendable () async throws -> Void
         /// Releases the store's resources.
         public var shutdown: @Sendable () async -> Void
+        /// Makes a local mirror of the store's revocations under a policy, for stores that have a revocation feed.
+        package var revocationMirror: (@Sendable (RevocationMirrorPolicy, Logger) throws -> any AccessCheckMirror)?
 
         /// Bundles the parts of a store.
         public init(

@@ -43,6 +43,8 @@ public final class AuthKitVerifier: Service, Sendable {
     let metrics: AuthKitMetrics
     let tracing = AuthKitTracing()
     private let backends: AuthKitStore.Backends
+    /// The local revocation mirror, when the configuration asks for one and the store has a feed.
+    private let mirror: (any AccessCheckMirror)?
     private let logger: Logger
     private let broadcaster = EventBroadcaster()
 
@@ -86,6 +88,7 @@ public final class AuthKitVerifier: Service, Sendable {
         self.clock = clock
         self.logger = logger
         self.tokenStore = backends.tokens
+        self.mirror = try Self.mirror(configuration.revocationMirror, backends: backends, logger: logger)
         self.rateLimiter = RateLimiter(
             store: backends.rateLimits,
             configuration: RateLimiterConfiguration(failureMode: configuration.rateLimitFailureMode),
@@ -112,10 +115,34 @@ public final class AuthKitVerifier: Service, Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.backends.run() }
                 group.addTask { try await self.permissionCache.run() }
+                if let mirror = self.mirror {
+                    group.addTask { try await mirror.run() }
+                }
                 try await group.waitForAll()
             }
         }
         await shutdown()
+    }
+
+    private static func mirror(
+        _ policy: RevocationMirrorPolicy?,
+        backends: AuthKitStore.Backends,
+        logger: Logger
+    ) throws(AuthKitError) -> (any AccessCheckMirror)? {
+        guard let policy else {
+            return nil
+        }
+        guard let make = backends.revocationMirror else {
+            logger.info("the store checks tokens locally already; the revocation mirror is not used")
+            return nil
+        }
+        do {
+            return try make(policy, logger)
+        } catch let error as TokenStoreError {
+            throw AuthKitError(.invalidConfiguration, error.message)
+        } catch {
+            throw AuthKitError(.invalidConfiguration, "the revocation mirror could not start: \(error)")
+        }
     }
 
     /// Runs `work` until it ends, the task is cancelled or the service group shuts down gracefully.
@@ -182,7 +209,7 @@ public final class AuthKitVerifier: Service, Sendable {
         )
         let status: AccessStatus
         do {
-            status = try await tokenStore.check(check)
+            status = try await checkStatus(check, expiresAt: principal.expiresAt)
         } catch let error as TokenStoreError where error.code == .invalidArgument {
             metrics.authenticateRejected.increment()
             throw AuthKitError(.invalidToken, error.message, jwtCode: .invalidClaim)
@@ -211,6 +238,23 @@ public final class AuthKitVerifier: Service, Sendable {
                 detail: "session ended"
             )
             throw AuthKitError(.sessionEnded, "the token's session has ended")
+        }
+    }
+
+    /// The check's verdict: from the mirror when it can answer (never for a check that touches the session, which
+    /// writes), else from the store.
+    private func checkStatus(_ check: AccessCheck, expiresAt: UnixTime) async throws -> AccessStatus {
+        guard let mirror, !check.touchSession else {
+            return try await tokenStore.check(check)
+        }
+        try check.validate()
+        switch mirror.verdict(for: check, expiresAt: expiresAt) {
+        case .status(let status):
+            metrics.mirrorServed.increment()
+            return status
+        case .refer(let referral):
+            metrics.mirrorReferred[referral]?.increment()
+            return try await tokenStore.check(check)
         }
     }
 

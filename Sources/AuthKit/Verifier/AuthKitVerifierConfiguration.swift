@@ -32,6 +32,15 @@ public struct AuthKitVerifierConfiguration: Sendable {
     public var touchSessionOnAuthenticate: Bool
     /// Tokens from before the move to AuthKit, accepted until a cut-off (default none).
     public var legacyTokens: LegacyTokenPolicy?
+    /// A local mirror of the store's revocations (default none). With it, ``AuthKitVerifier/authenticate(token:)``
+    /// answers from memory, with no round trip, while the mirror can prove it has read every revocation older than
+    /// the policy's staleness bound; otherwise — starting, catching up, the feed not answering — it checks the store
+    /// as without a mirror, and with the store gone it fails closed. The trade: a revocation can take up to the
+    /// staleness bound (one second by default) to be enforced on this instance. It serves tokens minted by an AuthKit
+    /// issuer whose access-token lifetime is within the policy's `maxAccessTokenLifetime` and the sessions' idle
+    /// lifetime; others are checked by a round trip. Needs a Redis store (the in-memory store's check is already
+    /// local, and the mirror is not used there). Documentation/RevocationMirror.md has the consistency model.
+    public var revocationMirror: RevocationMirrorPolicy?
 
     /// Creates a configuration; everything but issuer, audiences and keys has a production default.
     public init(
@@ -46,7 +55,8 @@ public struct AuthKitVerifierConfiguration: Sendable {
         rateLimitFailureMode: RateLimitFailureMode = .localFallback(),
         permissionCache: PermissionCacheConfiguration = PermissionCacheConfiguration(),
         touchSessionOnAuthenticate: Bool = false,
-        legacyTokens: LegacyTokenPolicy? = nil
+        legacyTokens: LegacyTokenPolicy? = nil,
+        revocationMirror: RevocationMirrorPolicy? = nil
     ) {
         self.issuer = issuer
         self.audiences = audiences
@@ -60,6 +70,7 @@ public struct AuthKitVerifierConfiguration: Sendable {
         self.permissionCache = permissionCache
         self.touchSessionOnAuthenticate = touchSessionOnAuthenticate
         self.legacyTokens = legacyTokens
+        self.revocationMirror = revocationMirror
     }
 
     /// The policy access tokens are verified under, accepting `audiences`.
@@ -96,6 +107,11 @@ public struct AuthKitVerifierConfiguration: Sendable {
         }
         guard !keyPrefix.isEmpty, !keyPrefix.contains("{"), !keyPrefix.contains("}") else {
             throw AuthKitError(.invalidConfiguration, "the key prefix must be non-empty and hold no '{' or '}'")
+        }
+        do {
+            try revocationMirror?.validate()
+        } catch {
+            throw AuthKitError(.invalidConfiguration, error.message)
         }
     }
 }

@@ -65,7 +65,7 @@ extension AuthKitStore {
         configuration: RedisTokenStoreConfiguration
     ) async throws -> Backends {
         let tokens = try await RedisTokenStore.start(client: client, configuration: configuration, clock: clock)
-        return Backends(
+        var backends = Backends(
             tokens: tokens,
             rateLimits: RedisRateLimitStore(client: client, keyPrefix: prefix),
             permissions: try RedisPermissionStore(client: client, keyPrefix: prefix),
@@ -73,5 +73,21 @@ extension AuthKitStore {
             run: { if ownsClient { try await client.run() } },
             shutdown: { if ownsClient { await client.shutdown() } }
         )
+        // The mirror polls on a connection of its own when the store owns its client, so that neither a slow feed
+        // nor a slow store holds up the other; on an app's client it shares the app's pool.
+        backends.revocationMirror = { policy, logger in
+            var own = client.configuration
+            own.poolSize = 1
+            own.clientName = own.clientName.map { "\($0)-mirror" }
+            return try RedisRevocationMirror(
+                client: ownsClient ? RedisClient(configuration: own, logger: logger) : client,
+                ownsClient: ownsClient,
+                keyPrefix: prefix,
+                policy: policy,
+                clock: clock,
+                logger: logger
+            )
+        }
+        return backends
     }
 }

@@ -8,6 +8,8 @@ import RedisClient
 /// with another kind of key.
 struct RedisKeyspace: Sendable {
     let prefix: String
+    /// Whether the keys live on a cluster, where the revocation feed is one stream per slot (see ``feed(_:)``).
+    var sharded = false
 
     /// `<prefix>{u:<encoded uid>}:`, the start of every key of one user.
     func userBase(_ userID: String) -> String {
@@ -48,5 +50,21 @@ struct RedisKeyspace: Sendable {
 
     func session(_ userID: String, _ sessionID: String) -> RedisArgument {
         RedisArgument(Array(sessionPrefix(userID).utf8) + Array(sessionID.utf8))
+    }
+
+    /// The revocation feed a script on `userID`'s keys appends to: `<prefix>feed` on one server; on a cluster, where
+    /// a script reaches one slot only, the stream of the user's slot, `<prefix>feed:{<tag>}`, whose tag
+    /// (`HashSlot.tags`) hashes to that slot.
+    func feed(_ userID: String) -> RedisArgument {
+        guard sharded else {
+            return feed
+        }
+        let slot = HashSlot.slot(of: userBase(userID).utf8)
+        return RedisArgument("\(prefix)feed:{\(HashSlot.tags[slot])}")
+    }
+
+    /// The revocation feed of one server.
+    var feed: RedisArgument {
+        RedisArgument(prefix + "feed")
     }
 }

@@ -59,7 +59,10 @@ public final class RedisTokenStore: TokenStore {
         try TokenStoreLimits.checkDuration(configuration.expiryMargin, name: "the expiry margin")
         self.client = client
         self.configuration = configuration
-        self.keys = RedisKeyspace(prefix: configuration.keyPrefix)
+        self.keys = RedisKeyspace(
+            prefix: configuration.keyPrefix,
+            sharded: client.configuration.topology.cluster != nil
+        )
         self.clock = clock
         self.marginMilliseconds = Self.milliseconds(configuration.expiryMargin)
         self.checkReads = checkReads
@@ -117,8 +120,11 @@ public final class RedisTokenStore: TokenStore {
         }
         let reply = try await eval(
             RedisTokenStoreScripts.revoke,
-            keys: [keys.revoked(userID, jti: jti)],
-            arguments: [RedisArgument(now.milliseconds), RedisArgument(until.milliseconds), margin]
+            keys: [keys.revoked(userID, jti: jti), keys.feed(userID)],
+            arguments: [
+                RedisArgument(now.milliseconds), RedisArgument(until.milliseconds), margin, RedisArgument(userID),
+                RedisArgument(jti), feedRetention,
+            ]
         )
         return try Self.integer(reply) == 1
     }
@@ -153,7 +159,7 @@ public final class RedisTokenStore: TokenStore {
             userID: request.userID,
             keys: [
                 keys.sessions(request.userID), keys.epoch(request.userID), keys.session(request.userID, sessionID),
-                keys.live(request.userID, sessionID),
+                keys.live(request.userID, sessionID), keys.feed(request.userID),
             ],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(sessionID), RedisArgument(token.digest),
@@ -163,6 +169,7 @@ public final class RedisTokenStore: TokenStore {
                 RedisArgument(request.policy.effectiveLimit),
                 RedisArgument(request.policy.overflow == .refuseNewLogin ? 1 : 0), margin,
                 RedisArgument(keys.sessionPrefix(request.userID)), bound, RedisArgument(request.claims),
+                RedisArgument(request.userID), feedRetention,
             ]
         )
         guard let items = reply.array, let status = items.first?.integer else {
@@ -252,12 +259,12 @@ public final class RedisTokenStore: TokenStore {
             RedisTokenStoreScripts.rotate,
             keys: [
                 keys.session(token.userID, token.sessionID), keys.sessions(token.userID), keys.epoch(token.userID),
-                keys.live(token.userID, token.sessionID),
+                keys.live(token.userID, token.sessionID), keys.feed(token.userID),
             ],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(token.digest), RedisArgument(next),
                 RedisArgument(TokenStoreLimits.retiredDigestHistory), margin, RedisArgument(token.sessionID),
-                RedisArgument(inspect ? 1 : 0),
+                RedisArgument(inspect ? 1 : 0), RedisArgument(token.userID), feedRetention,
             ]
         )
         guard let items = reply.array, !items.isEmpty else {
@@ -353,9 +360,11 @@ public final class RedisTokenStore: TokenStore {
             RedisTokenStoreScripts.revokeSession,
             keys: [
                 keys.session(userID, sessionID), keys.sessions(userID), keys.epoch(userID),
-                keys.live(userID, sessionID),
+                keys.live(userID, sessionID), keys.feed(userID),
             ],
-            arguments: [RedisArgument(now.milliseconds), margin, RedisArgument(sessionID)]
+            arguments: [
+                RedisArgument(now.milliseconds), margin, RedisArgument(sessionID), RedisArgument(userID), feedRetention,
+            ]
         )
         return try Self.integer(reply) == 1
     }
@@ -478,6 +487,11 @@ public final class RedisTokenStore: TokenStore {
         RedisArgument(marginMilliseconds)
     }
 
+    /// How long the revocation feed keeps entries, in milliseconds (the scripts trim by it).
+    private var feedRetention: RedisArgument {
+        RedisArgument(Self.milliseconds(RevocationMirrorPolicy.feedRetention))
+    }
+
     /// The most index entries a script walks: the hard cap of live sessions per user.
     private var bound: RedisArgument {
         RedisArgument(TokenStoreLimits.maxSessionsPerUser)
@@ -487,10 +501,10 @@ public final class RedisTokenStore: TokenStore {
         let reply = try await evalOverSessions(
             RedisTokenStoreScripts.endSessions,
             userID: userID,
-            keys: [keys.sessions(userID), keys.epoch(userID), keys.epochCut(userID)],
+            keys: [keys.sessions(userID), keys.epoch(userID), keys.epochCut(userID), keys.feed(userID)],
             arguments: [
                 RedisArgument(now.milliseconds), RedisArgument(keys.sessionPrefix(userID)), margin,
-                RedisArgument(epochRetainedUntil), bound,
+                RedisArgument(epochRetainedUntil), bound, RedisArgument(userID), feedRetention,
             ]
         )
         return Int(try Self.integer(reply))

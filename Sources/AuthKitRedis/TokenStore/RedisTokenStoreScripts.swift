@@ -51,11 +51,23 @@ enum RedisTokenStoreScripts {
           expireIndex(index, now, margin)
           return 1
         end
+        -- Appends one entry (its field/value pairs) to the revocation feed `key` when the stream exists — a mirror began
+        -- it — in the step that changes the store, so a revocation is never in one without the other. Entries older than
+        -- `retention` milliseconds by the server's clock, as their ids are, are trimmed.
+        local function feed(key, retention, ...)
+          if redis.call('EXISTS', key) == 0 then return end
+          local t = redis.call('TIME')
+          local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - retention
+          redis.call('XADD', key, 'MINID', n(math.max(minid, 0)), '*', ...)
+        end
+        local function feedEnded(key, retention, user, sid, now)
+          feed(key, retention, 'k', 's', 'u', user, 's', sid, 't', n(now))
+        end
 
         """#
 
-    /// KEYS: revoked key. ARGV: now, end of the entry (the token's expiry plus the revocation leeway), margin.
-    /// Returns 1 when an entry was written.
+    /// KEYS: revoked key, revocation feed. ARGV: now, end of the entry (the token's expiry plus the revocation leeway),
+    /// margin, user id, jti, feed retention. Returns 1 when an entry was written.
     static let revoke = RedisScript(
         prelude + #"""
             local now, exp, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -63,6 +75,7 @@ enum RedisTokenStoreScripts {
             local current = tonumber(redis.call('GET', KEYS[1]) or '')
             if current and current > exp then exp = current end
             redis.call('SET', KEYS[1], n(exp), 'PX', n(exp - now + margin))
+            feed(KEYS[2], tonumber(ARGV[6]), 'k', 'r', 'u', ARGV[4], 'j', ARGV[5], 'x', n(exp))
             return 1
             """#
     )
@@ -111,14 +124,14 @@ enum RedisTokenStoreScripts {
     /// Ends the sessions in the index (at most `bound`) whose keys were given; reuse tombstones stay, and so do
     /// sessions added to the index after it was read (logins after the call began).
     ///
-    /// KEYS: sessions index, epoch, epoch check key, then the keys of every session in the index as read before
-    /// (hash and check key). ARGV: now, session key prefix, margin, epoch retained until (0: leave the epoch alone),
-    /// bound. Returns the number of sessions that were alive (under the epoch as it was before this call).
+    /// KEYS: sessions index, epoch, epoch check key, revocation feed, then the keys of every session in the index as
+    /// read before (hash and check key). ARGV: now, session key prefix, margin, epoch retained until (0: leave the
+    /// epoch alone), bound, user id, feed retention. Returns the number of sessions that were alive (under the epoch as it was before this call).
     static let endSessions = RedisScript(
         prelude + #"""
             local now, prefix, margin, retain = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-            local bound = tonumber(ARGV[5])
-            local declared = declaredFrom(4)
+            local bound, user, retention = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+            local declared = declaredFrom(5)
             local cut = epochAt(KEYS[2], now)
             if retain > 0 then
               local at, keep = now, retain
@@ -130,6 +143,7 @@ enum RedisTokenStoreScripts {
               redis.call('HSET', KEYS[2], 'at', n(at), 'until', n(keep))
               redis.call('PEXPIRE', KEYS[2], n(keep - now + margin))
               redis.call('SET', KEYS[3], n(at) .. ' ' .. n(keep), 'PX', n(keep - now + margin))
+              feed(KEYS[4], retention, 'k', 'e', 'u', user, 'a', n(at), 'x', n(keep))
             end
             local count = 0
             for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, bound - 1)) do
@@ -137,7 +151,10 @@ enum RedisTokenStoreScripts {
               if declared[key] then
                 local f = redis.call('HMGET', key, 'exp', 'reuse', 'created')
                 if f[2] ~= '1' then
-                  if alive(f[1], f[2], f[3], now, cut) then count = count + 1 end
+                  if alive(f[1], f[2], f[3], now, cut) then
+                    count = count + 1
+                    feedEnded(KEYS[4], retention, user, sid, now)
+                  end
                   redis.call('DEL', key)
                 end
                 redis.call('DEL', liveKey(prefix, sid))
@@ -152,17 +169,18 @@ enum RedisTokenStoreScripts {
     /// the script runs after the logout that set it, so the login is a new one (its tokens still answer to the epoch
     /// by their own `iat`).
     ///
-    /// KEYS: sessions index, epoch, the new session's key and check key, then the keys of every session in the index
-    /// as read before (hash and check key). ARGV: now, session id, digest, name, ip, user agent, absolute, idle,
-    /// grace, max sessions, refuse (1) or evict (0), margin, session key prefix, bound, claims.
+    /// KEYS: sessions index, epoch, the new session's key and check key, revocation feed, then the keys of every
+    /// session in the index as read before (hash and check key). ARGV: now, session id, digest, name, ip, user agent,
+    /// absolute, idle, grace, max sessions, refuse (1) or evict (0), margin, session key prefix, bound, claims, user
+    /// id, feed retention.
     /// Returns {1, created, ended ids...}, {0, limit} when the login is refused, or status RETRY (nothing changed)
     /// when the limit would evict a session added to the index after it was read (its key is not in KEYS).
     static let createSession = RedisScript(
         prelude + #"""
             local now, sid, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[13]
             local max, refuse, margin = tonumber(ARGV[10]), ARGV[11] == '1', tonumber(ARGV[12])
-            local bound = tonumber(ARGV[14])
-            local declared = declaredFrom(5)
+            local bound, user, retention = tonumber(ARGV[14]), ARGV[16], tonumber(ARGV[17])
+            local declared = declaredFrom(6)
             local cut = epochAt(KEYS[2], now)
             local rows, stale, unseen = {}, {}, 0
             local members = redis.call('ZRANGE', KEYS[1], 0, bound - 1, 'WITHSCORES')
@@ -199,6 +217,7 @@ enum RedisTokenStoreScripts {
               for i = 1, #rows + unseen - max + 1 do
                 redis.call('DEL', prefix .. rows[i][2], liveKey(prefix, rows[i][2]))
                 redis.call('ZREM', KEYS[1], rows[i][2])
+                feedEnded(KEYS[5], retention, user, rows[i][2], now)
                 table.insert(result, rows[i][2])
               end
             end
@@ -218,8 +237,9 @@ enum RedisTokenStoreScripts {
     /// Rotates a refresh token, or says what rotating it would do: one script, so that `TokenStore.inspect` follows
     /// the rotation rules exactly.
     ///
-    /// KEYS: session, sessions index, epoch, session check key. ARGV: now, presented digest, next digest, history
-    /// size, margin, session id, inspect ('1': only say what rotating would do, and write nothing).
+    /// KEYS: session, sessions index, epoch, session check key, revocation feed. ARGV: now, presented digest, next
+    /// digest, history size, margin, session id, inspect ('1': only say what rotating would do, and write nothing),
+    /// user id, feed retention.
     /// Returns {'rotated', expiry, absolute expiry, '1' if a grace retry, claims}, {'reuse'} or {'invalid'}; when
     /// inspecting, {'active', expiry, absolute expiry, '1' if a grace retry, claims} instead of 'rotated'.
     static let rotate = RedisScript(
@@ -271,6 +291,7 @@ enum RedisTokenStoreScripts {
               redis.call('DEL', KEYS[4])
               redis.call('ZREM', KEYS[2], sid)
               expireIndex(KEYS[2], now, margin)
+              feedEnded(KEYS[5], tonumber(ARGV[9]), ARGV[8], sid, now)
               return {'reuse'}
             else
               return {'invalid'}
@@ -296,8 +317,8 @@ enum RedisTokenStoreScripts {
             """#
     )
 
-    /// KEYS: session, sessions index, epoch, session check key. ARGV: now, margin, session id. Returns 1 when a live
-    /// session was ended.
+    /// KEYS: session, sessions index, epoch, session check key, revocation feed. ARGV: now, margin, session id, user
+    /// id, feed retention. Returns 1 when a live session was ended.
     static let revokeSession = RedisScript(
         prelude + #"""
             local now, margin = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -306,6 +327,7 @@ enum RedisTokenStoreScripts {
             redis.call('DEL', KEYS[1], KEYS[4])
             redis.call('ZREM', KEYS[2], ARGV[3])
             expireIndex(KEYS[2], now, margin)
+            feedEnded(KEYS[5], tonumber(ARGV[5]), ARGV[4], ARGV[3], now)
             return 1
             """#
     )

@@ -4,12 +4,12 @@
 /// The hash tag is the part between the first `{` and the first `}` after it, when that part is not empty;
 /// otherwise the whole key is hashed. Keys that share a hash tag share a slot, which is what lets a script or a
 /// multi-key command touch several keys on a cluster.
-enum HashSlot {
+package enum HashSlot {
     /// The number of slots of a cluster.
-    static let count = 16384
+    package static let count = 16384
 
     /// The slot of `key`.
-    static func slot(of key: some Collection<UInt8>) -> Int {
+    package static func slot(of key: some Collection<UInt8>) -> Int {
         Int(crc16(hashTag(of: key)) & 0x3FFF)
     }
 
@@ -40,4 +40,22 @@ enum HashSlot {
         }
         return crc
     }
+
+    /// A short hash tag for every slot: `tags[s]` is the first of `0`, `1`, … `zz…` (base 36) whose slot is `s`, so
+    /// a key named `…{tags[s]}…` lives on slot `s`. The same table on every machine; built once, on first use.
+    package static let tags: [String] = {
+        var tags = [String?](repeating: nil, count: count)
+        var found = 0
+        var index = 0
+        while found < count {
+            let tag = String(index, radix: 36)
+            let slot = Int(crc16(tag.utf8) & 0x3FFF)
+            if tags[slot] == nil {
+                tags[slot] = tag
+                found += 1
+            }
+            index += 1
+        }
+        return tags.map { $0 ?? "" }
+    }()
 }

@@ -1,0 +1,259 @@
+package import AuthKitClock
+package import Logging
+package import Metrics
+package import RedisClient
+import Synchronization
+package import TokenStore
+
+/// A local mirror of a ``RedisTokenStore``'s revocations, tailed from the store's revocation feed, that answers the
+/// access check from memory while it can prove it is current (see `RevocationMirrorPolicy` and
+/// Documentation/RevocationMirror.md).
+///
+/// ``run()`` polls the feed every `pollInterval`: the first poll begins the feed when there is none (from then on
+/// every store appends to it), then the mirror reads it whole and, once caught up, each poll that finds nothing it
+/// has not read proves it current as of when the poll was sent. A poll that finds the feed lost, rewound or trimmed
+/// past the mirror's position (its count of entries added does not match what the mirror read) sends the mirror
+/// back to reading the feed from its start, answering nothing until it has.
+///
+/// Metrics: `authkit_mirror_lag_seconds` (time since the mirror was last proven current, at each poll),
+/// `authkit_mirror_facts` (entries held), `authkit_mirror_polls_total` with `result` `ok` or `failed`.
+package final class RedisRevocationMirror: Sendable {
+    /// The most entries one poll reads: with user ids and jtis at their 256-byte caps, a batch stays well under
+    /// the client's default 4 MiB reply cap.
+    static let batch = 4000
+    /// How often the mirror forgets facts that can no longer refuse a token.
+    static let pruneInterval: Duration = .seconds(30)
+
+    private struct Tail {
+        var mirror: RevocationMirrorState
+        /// The id of the last entry read; `0-0` before the first.
+        var position = "0-0"
+        /// The feed's entries-added count at the last poll that found the mirror caught up, and the entries read
+        /// since: together they say whether the feed still holds what the mirror read.
+        var baseline: Int64?
+        var readSinceBaseline: Int64 = 0
+        var lastPrune: ContinuousClock.Instant?
+
+        mutating func restart() {
+            mirror.loseProof()
+            position = "0-0"
+            baseline = nil
+            readSinceBaseline = 0
+        }
+    }
+
+    /// What one poll found.
+    package enum PollResult: Equatable, Sendable {
+        /// There was no feed; the poll began it.
+        case began
+        /// The mirror read every entry there was and is proven current as of the poll.
+        case caughtUp
+        /// The mirror read a full batch; more entries wait.
+        case behind
+        /// The feed no longer holds what the mirror read: the mirror reads it again from its start.
+        case diverged
+        /// An entry could not be read; the mirror refers every check from now on.
+        case unreadable
+    }
+
+    /// The mirror's policy.
+    package let policy: RevocationMirrorPolicy
+    private let client: RedisClient
+    private let ownsClient: Bool
+    private let feedKey: RedisArgument
+    private let clock: TimeSource
+    private let logger: Logger
+    private let tail: Mutex<Tail>
+    private let lag: Gauge
+    private let facts: Gauge
+    private let pollsOK: Counter
+    private let pollsFailed: Counter
+
+    /// A mirror of the store under `keyPrefix` reached through `client`. With `ownsClient`, ``run()`` services the
+    /// client and shuts it down at its end (the mirror's own connection, so that a slow store connection does not
+    /// hold up the feed, nor the other way round).
+    ///
+    /// Throws `TokenStoreError.Code.invalidConfiguration` for a policy that cannot work, and on Redis Cluster, where
+    /// the feed is one stream per slot and the mirror does not tail it yet.
+    package init(
+        client: RedisClient,
+        ownsClient: Bool = false,
+        keyPrefix: String = "authkit:",
+        policy: RevocationMirrorPolicy = RevocationMirrorPolicy(),
+        clock: TimeSource = .system,
+        logger: Logger = Logger(label: "authkit.mirror"),
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(TokenStoreError) {
+        try policy.validate()
+        guard client.configuration.topology.cluster == nil else {
+            throw TokenStoreError(
+                .invalidConfiguration,
+                "the revocation mirror does not run on Redis Cluster yet; authenticate checks the store instead"
+            )
+        }
+        self.policy = policy
+        self.client = client
+        self.ownsClient = ownsClient
+        self.feedKey = RedisKeyspace(prefix: keyPrefix).feed
+        self.clock = clock
+        self.logger = logger
+        self.tail = Mutex(Tail(mirror: RevocationMirrorState(policy: policy)))
+        let factory = metricsFactory ?? MetricsSystem.factory
+        lag = Gauge(label: "authkit_mirror_lag_seconds", factory: factory)
+        facts = Gauge(label: "authkit_mirror_facts", factory: factory)
+        pollsOK = Counter(label: "authkit_mirror_polls_total", dimensions: [("result", "ok")], factory: factory)
+        pollsFailed = Counter(label: "authkit_mirror_polls_total", dimensions: [("result", "failed")], factory: factory)
+    }
+
+    /// Polls the feed until the task is cancelled: at once while behind, else every `pollInterval`. A failed poll
+    /// is logged and retried at the next interval; meanwhile the proof ages and, past the staleness bound, every
+    /// check goes to the store.
+    package func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if ownsClient {
+                group.addTask { try await self.client.run() }
+            }
+            group.addTask {
+                defer { self.logger.debug("revocation mirror stopped") }
+                var failures = 0
+                while !Task.isCancelled {
+                    var result = PollResult.caughtUp
+                    do {
+                        result = try await self.poll()
+                        failures = 0
+                    } catch {
+                        failures += 1
+                        if failures == 1 || failures % 100 == 0 {
+                            self.logger.warning(
+                                "the revocation feed did not answer; checks go to the store past the staleness bound",
+                                metadata: ["error": "\(error)", "failures": "\(failures)"]
+                            )
+                        }
+                    }
+                    self.report()
+                    if result == .caughtUp || result == .unreadable || failures > 0 {
+                        try await Task.sleep(for: self.policy.pollInterval)
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+        if ownsClient {
+            await client.shutdown()
+        }
+    }
+
+    /// Reads the feed once: begins it, reads a batch, and proves the mirror current when it has read everything.
+    package func poll() async throws -> PollResult {
+        let sentAt = ContinuousClock.now
+        let now = clock.now()
+        let position = tail.withLock { $0.position }
+        let reply: RedisReply
+        do {
+            reply = try await client.eval(
+                RedisRevocationFeedScripts.poll,
+                keys: [feedKey],
+                arguments: [RedisArgument(position), RedisArgument(Self.batch), RedisArgument(now.milliseconds)]
+            )
+        } catch {
+            pollsFailed.increment()
+            throw error
+        }
+        pollsOK.increment()
+        guard let items = reply.array, let kind = items.first?.string else {
+            return unreadable("a poll's reply has an unexpected shape")
+        }
+        if kind == "began", items.count == 1 {
+            tail.withLock { tail in
+                tail.mirror.apply(.began(at: now))
+                tail.restart()
+            }
+            logger.info("began the revocation feed", metadata: ["feed": "\(feedKey)"])
+            return .began
+        }
+        guard kind == "entries", items.count == 4, let added = items[1].integer, let count = items[2].integer,
+            let packed = items[3].bytes
+        else {
+            return unreadable("a poll's reply has an unexpected shape")
+        }
+        let entries: [RevocationFeedDecoder.Entry]
+        do {
+            entries = try RevocationFeedDecoder.entries(packed)
+        } catch {
+            return unreadable(error.reason)
+        }
+        guard entries.count == count else {
+            return unreadable("a poll returned \(entries.count) entries where it counted \(count)")
+        }
+        let result = tail.withLock { tail -> PollResult in
+            guard tail.position == position else {
+                return .behind  // another poll moved on meanwhile: this one's reading is already applied
+            }
+            if position == "0-0", entries.first.map({ if case .began = $0.entry { false } else { true } }) ?? true {
+                // Read from its start, the feed no longer holds its beginning: everything before what it holds was
+                // trimmed, older than the feed's retention, so no revocation in it can still refuse a token.
+                tail.mirror.apply(.began(at: UnixTime(sinceEpoch: .zero)))
+            }
+            for entry in entries {
+                tail.mirror.apply(entry.entry)
+            }
+            if let last = entries.last {
+                tail.position = last.id
+            }
+            guard entries.count < Self.batch else {
+                tail.readSinceBaseline += Int64(entries.count)
+                return .behind
+            }
+            if let baseline = tail.baseline, added != baseline + tail.readSinceBaseline + Int64(entries.count) {
+                tail.restart()
+                return .diverged
+            }
+            tail.baseline = added
+            tail.readSinceBaseline = 0
+            tail.mirror.prove(sentAt: sentAt)
+            if tail.lastPrune.map({ $0.duration(to: sentAt) >= Self.pruneInterval }) ?? true {
+                tail.mirror.prune(at: now)
+                tail.lastPrune = sentAt
+            }
+            return .caughtUp
+        }
+        if result == .diverged {
+            logger.warning("the revocation feed diverged from what the mirror read; reading it again")
+        }
+        return result
+    }
+
+    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, now.
+    package func verdict(for check: AccessCheck, expiresAt: UnixTime) -> RevocationMirrorState.Verdict {
+        let now = clock.now()
+        let monotonicNow = ContinuousClock.now
+        return tail.withLock {
+            $0.mirror.verdict(for: check, expiresAt: expiresAt, at: now, monotonicNow: monotonicNow)
+        }
+    }
+
+    /// How many facts the mirror holds.
+    package var count: Int {
+        tail.withLock { $0.mirror.count }
+    }
+
+    private func unreadable(_ reason: String) -> PollResult {
+        tail.withLock { $0.mirror.markUnreadable() }
+        logger.error(
+            "the revocation feed holds what this version cannot read; every check goes to the store",
+            metadata: ["reason": "\(reason)"]
+        )
+        return .unreadable
+    }
+
+    private func report() {
+        let (provenAt, held) = tail.withLock { ($0.mirror.provenAt, $0.mirror.count) }
+        if let provenAt {
+            lag.record(provenAt.duration(to: ContinuousClock.now) / .seconds(1))
+        }
+        facts.record(held)
+    }
+}
+
+extension RedisRevocationMirror: AccessCheckMirror {}

@@ -1,0 +1,52 @@
+import AuthKitClock
+import AuthKitTesting
+import RedisClient
+import Testing
+import TokenStore
+
+@testable import AuthKitRedis
+
+/// Mirrors and stores for the revocation-mirror tests.
+enum RevocationMirrorFixture {
+    /// A mirror of the store under `prefix`.
+    static func mirror(
+        _ client: RedisClient,
+        prefix: String,
+        clock: TimeSource = .system,
+        policy: RevocationMirrorPolicy = RevocationMirrorPolicy()
+    ) throws -> RedisRevocationMirror {
+        try RedisRevocationMirror(client: client, keyPrefix: prefix, policy: policy, clock: clock)
+    }
+
+    /// Polls until a poll finds the mirror caught up (it began the feed first when there was none).
+    static func catchUp(_ mirror: RedisRevocationMirror) async throws {
+        for _ in 0..<100_000 {
+            switch try await mirror.poll() {
+            case .caughtUp: return
+            case .unreadable: throw RedisError(.protocol, "the mirror could not read the feed")
+            case .began, .behind, .diverged: continue
+            }
+        }
+        throw RedisError(.protocol, "the mirror did not catch up")
+    }
+
+    /// The entries of the feed under `prefix`, as a mirror reads them.
+    static func feed(_ client: RedisClient, prefix: String) async throws -> [RevocationFeedEntry] {
+        let reply = try await client.send(["XRANGE", RedisArgument(prefix + "feed"), "-", "+"])
+        var entries: [RevocationFeedEntry] = []
+        for item in reply.array ?? [] {
+            guard let parts = item.array, parts.count == 2, let id = parts[0].bytes, let fields = parts[1].array else {
+                throw RedisError(.protocol, "unexpected XRANGE reply")
+            }
+            var packed = Self.packed(id)
+            packed += Self.packed(Array(String(fields.count).utf8))
+            for field in fields { packed += Self.packed(field.bytes ?? []) }
+            entries += try RevocationFeedDecoder.entries(packed).map(\.entry)
+        }
+        return entries
+    }
+
+    private static func packed(_ value: [UInt8]) -> [UInt8] {
+        Array("\(value.count):".utf8) + value
+    }
+}
