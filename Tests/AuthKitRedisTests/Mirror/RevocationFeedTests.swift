@@ -112,4 +112,72 @@ struct RevocationFeedTests {
             #expect(entries.first.map { if case .revoked = $0 { true } else { false } } == true)
         }
     }
+
+    /// A writer that dies mid-call (its connection killed while its scripts run, as when its process is killed):
+    /// whatever reached the store reached the feed, because both are one script.
+    @Test("writers whose connections are killed mid-call leave no revocation in the store without its feed entry")
+    func killedWritersLeaveNothingOut() async throws {
+        try await withRedisURL { url in
+            try await withClient(url: url) { admin in
+                var configuration = try RedisConfiguration(url: url)
+                configuration.commandTimeout = TestTiming.scaled(.seconds(5))
+                configuration.reconnectBackoff = RedisBackoff(initial: .milliseconds(1), maximum: .milliseconds(20))
+                let writer = RedisClient(configuration: configuration)
+                let prefix = uniquePrefix()
+                let store = try RedisTokenStore(
+                    client: writer,
+                    configuration: RedisTokenStoreConfiguration(keyPrefix: prefix)
+                )
+                let mirror = try RevocationMirrorFixture.mirror(admin, prefix: prefix)
+                #expect(try await mirror.poll() == .began)
+                let expires = TimeSource.system.now() + .seconds(600)
+                let lost = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for worker in 0..<16 {
+                        group.addTask {
+                            var failed = 0
+                            for index in 0..<150 {
+                                do {
+                                    _ = try await store.revoke(
+                                        jti: "w\(worker)-\(index)",
+                                        userID: "ann",
+                                        expiresAt: expires
+                                    )
+                                } catch {
+                                    failed += 1
+                                }
+                            }
+                            return failed
+                        }
+                    }
+                    group.addTask {
+                        for _ in 0..<40 {
+                            _ = try await admin.send(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"])
+                            try await Task.sleep(for: .milliseconds(2))
+                        }
+                        return 0
+                    }
+                    return try await group.reduce(0, +)
+                }
+                let denylistPrefix = Array("\(RedisKeyspace(prefix: prefix).userBase("ann"))revoked:".utf8)
+                let revoked = Set(
+                    try await keys(under: prefix, admin).compactMap { key -> String? in
+                        guard key.starts(with: denylistPrefix) else { return nil }
+                        return String(decoding: key.dropFirst(denylistPrefix.count), as: UTF8.self)
+                    }
+                )
+                let inFeed = Set(
+                    try await RevocationMirrorFixture.feed(admin, prefix: prefix).compactMap { entry -> String? in
+                        guard case .revoked(_, let jti, _) = entry else { return nil }
+                        return jti
+                    }
+                )
+                #expect(revoked == inFeed, "in the store only: \(revoked.subtracting(inFeed).sorted().prefix(5))")
+                #expect(revoked.count > 0)
+                print(
+                    "figure: killed writers: \(revoked.count) revocations in store and feed alike, \(lost) calls cut off"
+                )
+                await writer.shutdown()
+            }
+        }
+    }
 }

@@ -30,20 +30,28 @@ enum RevocationMirrorFixture {
         throw RedisError(.protocol, "the mirror did not catch up")
     }
 
-    /// The entries of the feed under `prefix`, as a mirror reads them.
+    /// The entries of the feed under `prefix`, as a mirror reads them (in batches under the client's reply caps).
     static func feed(_ client: RedisClient, prefix: String) async throws -> [RevocationFeedEntry] {
-        let reply = try await client.send(["XRANGE", RedisArgument(prefix + "feed"), "-", "+"])
         var entries: [RevocationFeedEntry] = []
-        for item in reply.array ?? [] {
-            guard let parts = item.array, parts.count == 2, let id = parts[0].bytes, let fields = parts[1].array else {
-                throw RedisError(.protocol, "unexpected XRANGE reply")
+        var after = "-"
+        while true {
+            let reply = try await client.send([
+                "XRANGE", RedisArgument(prefix + "feed"), RedisArgument(after), "+", "COUNT", 500,
+            ])
+            let items = reply.array ?? []
+            for item in items {
+                guard let parts = item.array, parts.count == 2, let id = parts[0].bytes, let fields = parts[1].array
+                else {
+                    throw RedisError(.protocol, "unexpected XRANGE reply")
+                }
+                var packed = Self.packed(id)
+                packed += Self.packed(Array(String(fields.count).utf8))
+                for field in fields { packed += Self.packed(field.bytes ?? []) }
+                entries += try RevocationFeedDecoder.entries(packed).map(\.entry)
+                after = "(" + String(decoding: id, as: UTF8.self)
             }
-            var packed = Self.packed(id)
-            packed += Self.packed(Array(String(fields.count).utf8))
-            for field in fields { packed += Self.packed(field.bytes ?? []) }
-            entries += try RevocationFeedDecoder.entries(packed).map(\.entry)
+            if items.count < 500 { return entries }
         }
-        return entries
     }
 
     private static func packed(_ value: [UInt8]) -> [UInt8] {
