@@ -16,6 +16,11 @@ struct AuthKitMetrics: Sendable {
     let refreshReuse: Counter
     let refreshRejected: Counter
     let rateLimited: Counter
+    let sessionTouchesWritten: Counter
+    let sessionTouchesEnded: Counter
+    let sessionTouchesCoalesced: Counter
+    let sessionTouchesFailed: Counter
+    let sessionTouchesDropped: Counter
 
     /// Metrics reported to `factory` (tests pass their own), or to the bootstrapped metrics system.
     init(factory: (any MetricsFactory)? = nil) {
@@ -36,5 +41,10 @@ struct AuthKitMetrics: Sendable {
         refreshReuse = counter("authkit_refresh_total", "reuse")
         refreshRejected = counter("authkit_refresh_total", "invalid")
         rateLimited = counter("authkit_rate_limited_total")
+        sessionTouchesWritten = counter("authkit_session_touches_total", "written")
+        sessionTouchesEnded = counter("authkit_session_touches_total", "ended")
+        sessionTouchesCoalesced = counter("authkit_session_touches_total", "coalesced")
+        sessionTouchesFailed = counter("authkit_session_touches_total", "failed")
+        sessionTouchesDropped = counter("authkit_session_touches_total", "dropped")
     }
 }
