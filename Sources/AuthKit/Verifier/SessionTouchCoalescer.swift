@@ -11,7 +11,8 @@ import Synchronization
 /// verifier's `run()` and writes the queued touches through `TokenStore.touchSession(userID:sessionID:)`, up to
 /// ``batchSize`` at once. While no writer runs (an app that never runs the service, or after it ended), and once a
 /// shutdown's ``flush(within:)`` began, the first use of an interval writes its touch itself before the request
-/// returns: still at most one write per session per interval, on the request path. A touch's failure is counted and logged, never thrown to the request.
+/// returns: still at most one write per session per interval, on the request path. A touch's failure is counted and
+/// logged, never thrown to the request.
 final class SessionTouchCoalescer: Sendable {
     /// How many touches the writer has in flight at most.
     static let batchSize = 64
