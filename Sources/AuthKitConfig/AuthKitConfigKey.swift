@@ -77,6 +77,9 @@ public struct AuthKitConfigKey: Sendable, Hashable, CustomStringConvertible {
     public static let permissionCacheMaximumLocalEntries = AuthKitConfigKey("permissionCache", "maximumLocalEntries")
     /// `touchSessionOnAuthenticate`, boolean.
     public static let touchSessionOnAuthenticate = AuthKitConfigKey("touchSessionOnAuthenticate")
+    /// `sessionTouchIntervalSeconds`, integer: coalesced session touches at most once per this many seconds
+    /// (`SessionTouch.coalesced(interval:maximumTrackedSessions:)`); wins over `touchSessionOnAuthenticate`.
+    public static let sessionTouchInterval = AuthKitConfigKey("sessionTouchIntervalSeconds")
     /// `accessTokenType`, string: the required `typ` header.
     public static let accessTokenType = AuthKitConfigKey("accessTokenType")
     /// `maxTokenSize`, integer: the largest access token accepted, in bytes.
@@ -94,7 +97,8 @@ public struct AuthKitConfigKey: Sendable, Hashable, CustomStringConvertible {
         signingKeysPublicationLead, accessTokenLifetime, refreshTokenLifetime, refreshIdleLifetime,
         refreshReuseGracePeriod, leeway, maxSessions, sessionOverflow, keyPrefix, rateLimitFailureMode,
         permissionCacheTTL, permissionCacheNegativeTTL, permissionCacheLocalTTL, permissionCacheMaximumLocalEntries,
-        touchSessionOnAuthenticate, accessTokenType, maxTokenSize, requiredClaims, redisURL, redisURLFile,
+        touchSessionOnAuthenticate, sessionTouchInterval, accessTokenType, maxTokenSize, requiredClaims, redisURL,
+        redisURLFile,
     ]
 }
 #endif

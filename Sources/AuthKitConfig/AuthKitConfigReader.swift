@@ -90,6 +90,7 @@ public struct AuthKitConfigReader: Sendable {
             $0.permissionCache.maximumLocalEntries = $1
         }
         try read(.touchSessionOnAuthenticate, bool, into: &configuration) { $0.touchSessionOnAuthenticate = $1 }
+        try read(.sessionTouchInterval, seconds, into: &configuration) { $0.sessionTouch = .coalesced(interval: $1) }
         try read(.accessTokenType, string, into: &configuration) { $0.accessTokenType = $1 }
         try read(.maxTokenSize, int, into: &configuration) { $0.maxTokenSize = $1 }
         try read(.requiredClaims, strings, into: &configuration) { $0.requiredClaims = Set($1) }

@@ -79,6 +79,7 @@ struct AuthKitConfigReaderTests {
                 "AUTHKIT_PERMISSION_CACHE_LOCAL_TTL_SECONDS": "2",
                 "AUTHKIT_PERMISSION_CACHE_MAXIMUM_LOCAL_ENTRIES": "500",
                 "AUTHKIT_TOUCH_SESSION_ON_AUTHENTICATE": "true",
+                "AUTHKIT_SESSION_TOUCH_INTERVAL_SECONDS": "60",
                 "AUTHKIT_ACCESS_TOKEN_TYPE": "jwt",
                 "AUTHKIT_MAX_TOKEN_SIZE": "4096",
                 "AUTHKIT_REQUIRED_CLAIMS": "exp,iat,sub,jti,sid",
@@ -102,6 +103,7 @@ struct AuthKitConfigReaderTests {
         #expect(all.permissionCache.localTTL == .seconds(2))
         #expect(all.permissionCache.maximumLocalEntries == 500)
         #expect(all.touchSessionOnAuthenticate)
+        #expect(all.sessionTouch == .coalesced(interval: .seconds(60)))
         #expect(all.accessTokenType == "jwt")
         #expect(all.maxTokenSize == 4096)
         #expect(all.requiredClaims == ["exp", "iat", "sub", "jti", "sid"])
@@ -224,6 +226,14 @@ struct AuthKitConfigReaderTests {
         (["AUTHKIT_MAX_SESSIONS": "0"], "a session limit must allow at least one session"),
         (["AUTHKIT_PERMISSION_CACHE_TTL_SECONDS": "0"], "the permission TTL must be at least 1 ms"),
         (["AUTHKIT_PERMISSION_CACHE_MAXIMUM_LOCAL_ENTRIES": "0"], "maximumLocalEntries must be at least 1"),
+        (
+            ["AUTHKIT_SESSION_TOUCH_INTERVAL_SECONDS": "0"],
+            "the session touch interval must be more than zero and at most"
+        ),
+        (
+            ["AUTHKIT_REFRESH_IDLE_LIFETIME_SECONDS": "600", "AUTHKIT_SESSION_TOUCH_INTERVAL_SECONDS": "301"],
+            "the session touch interval must be at most half the sessions' idle lifetime"
+        ),
     ]
 
     @Test("a value that breaks a rule fails with the code path's message", arguments: ruleBreakers)

@@ -77,3 +77,18 @@ func alignToWindow(_ window: Duration) async throws {
     let wait = windowMicros - nowMicros % windowMicros + 2000
     try await Task.sleep(for: .microseconds(wait))
 }
+
+/// How many times the server has run each command (`INFO commandstats`), by lowercase name. The server counts the
+/// commands a script runs too, under their own names.
+func commandCalls(_ client: RedisClient) async throws -> [String: Int] {
+    let text = try await client.info("commandstats")
+    var calls: [String: Int] = [:]
+    for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
+        let name = line.dropFirst("cmdstat_".count).prefix { $0 != ":" }
+        guard let field = line.split(separator: ",").first(where: { $0.contains("calls=") }),
+            let value = Int(field.split(separator: "=").last ?? "")
+        else { continue }
+        calls[String(name)] = value
+    }
+    return calls
+}

@@ -35,8 +35,19 @@ public struct AuthKitConfiguration: Sendable {
     public var rateLimitFailureMode: RateLimitFailureMode
     /// TTLs and local caching of permission sets.
     public var permissionCache: PermissionCacheConfiguration
-    /// Whether ``AuthKit/authenticate(token:)`` also marks the session as used (one more store write).
-    public var touchSessionOnAuthenticate: Bool
+    /// Whether, and how, ``AuthKit/authenticate(token:)`` marks the token's session as used, sliding its idle expiry
+    /// (default ``SessionTouch/off``): on every request, in the store check's own call (one store write per request),
+    /// or coalesced to at most one background write per session per interval. A coalesced interval is at most half
+    /// the sessions' idle lifetime (``refreshIdleLifetime``, else ``refreshTokenLifetime``) and at most
+    /// ``SessionTouch/maximumInterval``.
+    public var sessionTouch: SessionTouch
+    /// Whether ``AuthKit/authenticate(token:)`` also marks the session as used: whether ``sessionTouch`` is anything
+    /// but ``SessionTouch/off``. Setting it true where it is off sets ``SessionTouch/everyRequest`` (one more store
+    /// write per request, as before ``sessionTouch`` existed); setting it false sets ``SessionTouch/off``.
+    public var touchSessionOnAuthenticate: Bool {
+        get { sessionTouch.touchesSessions }
+        set { sessionTouch = sessionTouch.touchingOnAuthenticate(newValue) }
+    }
     /// The `typ` header of access tokens, required on verification (default `at+jwt`, RFC 9068), so that no
     /// other kind of JWT signed with the same key can pass as an access token.
     public var accessTokenType: String
@@ -55,6 +66,8 @@ public struct AuthKitConfiguration: Sendable {
     public var revocationMirror: RevocationMirrorPolicy?
 
     /// Creates a configuration; everything but issuer, audience and keys has a production default.
+    /// `touchSessionOnAuthenticate` is kept for compatibility: true with `sessionTouch` left ``SessionTouch/off`` is
+    /// ``SessionTouch/everyRequest``.
     public init(
         issuer: String,
         audience: String,
@@ -74,6 +87,7 @@ public struct AuthKitConfiguration: Sendable {
         maxTokenSize: Int = 8192,
         requiredClaims: Set<String> = AuthKitVerifierConfiguration.defaultRequiredClaims,
         legacyTokens: LegacyTokenPolicy? = nil,
+        sessionTouch: SessionTouch = .off,
         revocationMirror: RevocationMirrorPolicy? = nil
     ) {
         self.issuer = issuer
@@ -89,12 +103,13 @@ public struct AuthKitConfiguration: Sendable {
         self.keyPrefix = keyPrefix
         self.rateLimitFailureMode = rateLimitFailureMode
         self.permissionCache = permissionCache
-        self.touchSessionOnAuthenticate = touchSessionOnAuthenticate
+        self.sessionTouch = sessionTouch
         self.accessTokenType = accessTokenType
         self.maxTokenSize = maxTokenSize
         self.requiredClaims = requiredClaims
         self.legacyTokens = legacyTokens
         self.revocationMirror = revocationMirror
+        if touchSessionOnAuthenticate { self.touchSessionOnAuthenticate = true }
     }
 
     /// Every audience this issuer mints for: ``audience`` and ``registeredAudiences``.
@@ -115,8 +130,8 @@ public struct AuthKitConfiguration: Sendable {
             keyPrefix: keyPrefix,
             rateLimitFailureMode: rateLimitFailureMode,
             permissionCache: permissionCache,
-            touchSessionOnAuthenticate: touchSessionOnAuthenticate,
             legacyTokens: legacyTokens,
+            sessionTouch: sessionTouch,
             revocationMirror: revocationMirror
         )
     }
@@ -173,6 +188,7 @@ public struct AuthKitConfiguration: Sendable {
         } catch {
             throw AuthKitError(.invalidConfiguration, error.message)
         }
+        try sessionTouch.validate(idleLifetime: sessionLifetime.idle)
         do {
             try permissionCache.validate()
         } catch {

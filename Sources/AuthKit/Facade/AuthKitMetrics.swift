@@ -18,6 +18,11 @@ struct AuthKitMetrics: Sendable {
     let rateLimited: Counter
     let mirrorServed: Counter
     let mirrorReferred: [RevocationMirrorState.Referral: Counter]
+    let sessionTouchesWritten: Counter
+    let sessionTouchesEnded: Counter
+    let sessionTouchesCoalesced: Counter
+    let sessionTouchesFailed: Counter
+    let sessionTouchesDropped: Counter
 
     /// Metrics reported to `factory` (tests pass their own), or to the bootstrapped metrics system.
     init(factory: (any MetricsFactory)? = nil) {
@@ -44,5 +49,10 @@ struct AuthKitMetrics: Sendable {
                 ($0, counter("authkit_mirror_checks_total", $0.rawValue))
             }
         )
+        sessionTouchesWritten = counter("authkit_session_touches_total", "written")
+        sessionTouchesEnded = counter("authkit_session_touches_total", "ended")
+        sessionTouchesCoalesced = counter("authkit_session_touches_total", "coalesced")
+        sessionTouchesFailed = counter("authkit_session_touches_total", "failed")
+        sessionTouchesDropped = counter("authkit_session_touches_total", "dropped")
     }
 }

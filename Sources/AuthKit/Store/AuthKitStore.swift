@@ -19,7 +19,9 @@ public struct AuthKitStore: Sendable {
         public var permissions: any PermissionStore
         /// How permission invalidations reach other instances, if they can.
         public var invalidations: (any PermissionInvalidationChannel)?
-        /// Long-running work the store needs (connections, subscriptions); returns when the store shuts down.
+        /// Long-running work the store needs (connections, subscriptions); returns when the store shuts down. The
+        /// facade's `run()` cancels it on a graceful shutdown once the pending session touches are written, so it
+        /// should keep the store usable until then rather than close it when the graceful shutdown begins.
         public var run: @Sendable () async throws -> Void
         /// Releases the store's resources.
         public var shutdown: @Sendable () async -> Void

@@ -47,6 +47,9 @@ public final class AuthKitVerifier: Service, Sendable {
     private let mirror: (any AccessCheckMirror)?
     private let logger: Logger
     private let broadcaster = EventBroadcaster()
+    /// The background writer of coalesced session touches, when ``AuthKitVerifierConfiguration/sessionTouch`` is
+    /// ``SessionTouch/coalesced(interval:maximumTrackedSessions:)``.
+    let sessionTouches: SessionTouchCoalescer?
 
     /// Opens `store` and prepares verification; refuses a configuration that cannot work.
     public convenience init(
@@ -76,7 +79,8 @@ public final class AuthKitVerifier: Service, Sendable {
         metricsFactory: (any MetricsFactory)?
     ) async throws {
         try configuration.validate()
-        self.metrics = AuthKitMetrics(factory: metricsFactory)
+        let metrics = AuthKitMetrics(factory: metricsFactory)
+        self.metrics = metrics
         self.reader = try AccessTokenReader(
             configuration: configuration,
             issuerAudiences: issuerAudiences,
@@ -89,6 +93,18 @@ public final class AuthKitVerifier: Service, Sendable {
         self.logger = logger
         self.tokenStore = backends.tokens
         self.mirror = try Self.mirror(configuration.revocationMirror, backends: backends, logger: logger)
+        if case .coalesced(let interval, let tracked) = configuration.sessionTouch.mode {
+            self.sessionTouches = SessionTouchCoalescer(
+                interval: interval,
+                maximumTrackedSessions: tracked,
+                store: backends.tokens,
+                clock: clock,
+                logger: logger,
+                metrics: metrics
+            )
+        } else {
+            self.sessionTouches = nil
+        }
         self.rateLimiter = RateLimiter(
             store: backends.rateLimits,
             configuration: RateLimiterConfiguration(failureMode: configuration.rateLimitFailureMode),
@@ -108,19 +124,30 @@ public final class AuthKitVerifier: Service, Sendable {
 
     // MARK: Service
 
-    /// Services the store and permission invalidations until the task is cancelled or the service group
-    /// shuts down, then releases the store.
+    /// Services the store, permission invalidations and coalesced session touches until the task is cancelled or
+    /// the service group shuts down, then releases the store.
+    ///
+    /// A graceful shutdown first writes the session touches still pending (for at most
+    /// ``SessionTouch/flushTimeout``), while the store is still open, then stops the rest.
     public func run() async throws {
-        try await Self.runUntilShutdown {
+        let touches = sessionTouches
+        let work: @Sendable () async throws -> Void = {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.backends.run() }
                 group.addTask { try await self.permissionCache.run() }
                 if let mirror = self.mirror {
                     group.addTask { try await mirror.run() }
                 }
+                if let touches {
+                    group.addTask { await touches.run() }
+                }
                 try await group.waitForAll()
             }
         }
+        try await Self.runUntilShutdown(
+            drainingFirst: { await touches?.flush(within: SessionTouch.flushTimeout) },
+            work
+        )
         await shutdown()
     }
 
@@ -145,6 +172,29 @@ public final class AuthKitVerifier: Service, Sendable {
         }
     }
 
+    /// Runs `work` until it ends, the task is cancelled or the service group shuts down gracefully; on a graceful
+    /// shutdown, `drain` runs to its end before `work` is cancelled, so it can still use what `work` services.
+    static func runUntilShutdown(
+        drainingFirst drain: @escaping @Sendable () async -> Void,
+        _ work: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await work() }
+                group.addTask {
+                    try await gracefulShutdown()
+                    await drain()
+                }
+                // The first to end decides: `work` ended by itself, or the shutdown drained. The other is cancelled,
+                // and its error, if any, is one of that cancellation.
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        } catch is CancellationError {
+            // Cancelled by the caller: a normal end.
+        }
+    }
+
     /// Runs `work` until it ends, the task is cancelled or the service group shuts down gracefully.
     static func runUntilShutdown(_ work: @escaping @Sendable () async throws -> Void) async throws {
         // Graceful shutdown cancels this work: the permission-invalidation subscription waits for messages that
@@ -156,8 +206,10 @@ public final class AuthKitVerifier: Service, Sendable {
         }
     }
 
-    /// Releases the store's resources and ends every ``events`` stream.
+    /// Writes the coalesced session touches still pending (for at most ``SessionTouch/flushTimeout``), releases the
+    /// store's resources and ends every ``events`` stream.
     public func shutdown() async {
+        await sessionTouches?.flush(within: SessionTouch.flushTimeout)
         await backends.shutdown()
         broadcaster.finish()
     }
@@ -205,7 +257,7 @@ public final class AuthKitVerifier: Service, Sendable {
             jti: principal.tokenID,
             issuedAt: principal.issuedAt,
             sessionID: principal.sessionID,
-            touchSession: configuration.touchSessionOnAuthenticate
+            touchSession: configuration.sessionTouch == .everyRequest
         )
         let status: AccessStatus
         do {
@@ -223,6 +275,9 @@ public final class AuthKitVerifier: Service, Sendable {
         switch status {
         case .valid:
             metrics.authenticateAccepted.increment()
+            if let sessionTouches, let sessionID = principal.sessionID {
+                await sessionTouches.record(userID: principal.userID, sessionID: sessionID)
+            }
             return principal
         case .revoked, .predatesEpoch:
             metrics.authenticateRevoked.increment()

@@ -28,8 +28,19 @@ public struct AuthKitVerifierConfiguration: Sendable {
     public var rateLimitFailureMode: RateLimitFailureMode
     /// TTLs and local caching of permission sets.
     public var permissionCache: PermissionCacheConfiguration
-    /// Whether ``AuthKitVerifier/authenticate(token:)`` also marks the session as used (one more store write).
-    public var touchSessionOnAuthenticate: Bool
+    /// Whether, and how, ``AuthKitVerifier/authenticate(token:)`` marks the token's session as used, sliding its idle
+    /// expiry (default ``SessionTouch/off``): on every request, in the store check's own call, or coalesced to at
+    /// most one background write per session per interval. A coalesced interval is at most
+    /// ``SessionTouch/maximumInterval`` here, and should be at most half the idle lifetime the issuer gives its
+    /// sessions, which a verifier cannot check.
+    public var sessionTouch: SessionTouch
+    /// Whether ``AuthKitVerifier/authenticate(token:)`` also marks the session as used: whether ``sessionTouch`` is
+    /// anything but ``SessionTouch/off``. Setting it true where it is off sets ``SessionTouch/everyRequest`` (one more
+    /// store write per request, as before ``sessionTouch`` existed); setting it false sets ``SessionTouch/off``.
+    public var touchSessionOnAuthenticate: Bool {
+        get { sessionTouch.touchesSessions }
+        set { sessionTouch = sessionTouch.touchingOnAuthenticate(newValue) }
+    }
     /// Tokens from before the move to AuthKit, accepted until a cut-off (default none).
     public var legacyTokens: LegacyTokenPolicy?
     /// A local mirror of the store's revocations (default none). With it, ``AuthKitVerifier/authenticate(token:)``
@@ -43,6 +54,8 @@ public struct AuthKitVerifierConfiguration: Sendable {
     public var revocationMirror: RevocationMirrorPolicy?
 
     /// Creates a configuration; everything but issuer, audiences and keys has a production default.
+    /// `touchSessionOnAuthenticate` is kept for compatibility: true with `sessionTouch` left ``SessionTouch/off`` is
+    /// ``SessionTouch/everyRequest``.
     public init(
         issuer: String,
         audiences: Set<String>,
@@ -56,6 +69,7 @@ public struct AuthKitVerifierConfiguration: Sendable {
         permissionCache: PermissionCacheConfiguration = PermissionCacheConfiguration(),
         touchSessionOnAuthenticate: Bool = false,
         legacyTokens: LegacyTokenPolicy? = nil,
+        sessionTouch: SessionTouch = .off,
         revocationMirror: RevocationMirrorPolicy? = nil
     ) {
         self.issuer = issuer
@@ -68,9 +82,10 @@ public struct AuthKitVerifierConfiguration: Sendable {
         self.keyPrefix = keyPrefix
         self.rateLimitFailureMode = rateLimitFailureMode
         self.permissionCache = permissionCache
-        self.touchSessionOnAuthenticate = touchSessionOnAuthenticate
+        self.sessionTouch = sessionTouch
         self.legacyTokens = legacyTokens
         self.revocationMirror = revocationMirror
+        if touchSessionOnAuthenticate { self.touchSessionOnAuthenticate = true }
     }
 
     /// The policy access tokens are verified under, accepting `audiences`.
@@ -113,5 +128,6 @@ public struct AuthKitVerifierConfiguration: Sendable {
         } catch {
             throw AuthKitError(.invalidConfiguration, error.message)
         }
+        try sessionTouch.validate(idleLifetime: nil)
     }
 }

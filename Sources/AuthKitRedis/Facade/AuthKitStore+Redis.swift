@@ -70,7 +70,9 @@ extension AuthKitStore {
             rateLimits: RedisRateLimitStore(client: client, keyPrefix: prefix),
             permissions: try RedisPermissionStore(client: client, keyPrefix: prefix),
             invalidations: RedisPermissionInvalidationChannel(client: client, keyPrefix: prefix),
-            run: { if ownsClient { try await client.run() } },
+            // Not `client.run()`, which closes the client as soon as a graceful shutdown begins: the facade's `run()`
+            // cancels this after it has written the pending session touches.
+            run: { if ownsClient { await client.runUntilCancelled() } },
             shutdown: { if ownsClient { await client.shutdown() } }
         )
         // The mirror polls on a connection of its own when the store owns its client, so that neither a slow feed

@@ -15,7 +15,9 @@ public final class InstrumentedTokenStore: TokenStore {
     public let inner: InMemoryTokenStore
     private struct Counts {
         var calls = 0
+        var touches = 0
         var failing = false
+        var failingTouches = false
     }
     private let state = Mutex(Counts())
 
@@ -30,6 +32,15 @@ public final class InstrumentedTokenStore: TokenStore {
     /// Makes every following call throw ``Unreachable`` (or work again, with `false`).
     public func setFailing(_ failing: Bool) {
         state.withLock { $0.failing = failing }
+    }
+
+    /// How many ``touchSession(userID:sessionID:)`` calls the store has received, failed ones included.
+    public var touches: Int { state.withLock { $0.touches } }
+
+    /// Makes every following ``touchSession(userID:sessionID:)`` call throw ``Unreachable`` while every other call
+    /// works (or work again, with `false`): a store that fails between a request's check and its session's touch.
+    public func setFailingTouches(_ failing: Bool) {
+        state.withLock { $0.failingTouches = failing }
     }
 
     private func enter() throws {
@@ -91,6 +102,11 @@ public final class InstrumentedTokenStore: TokenStore {
     /// Forwards to the in-memory store unless failing.
     public func touchSession(userID: String, sessionID: String) async throws -> Bool {
         try enter()
+        let failing = state.withLock { state in
+            state.touches += 1
+            return state.failingTouches
+        }
+        if failing { throw Unreachable() }
         return try await inner.touchSession(userID: userID, sessionID: sessionID)
     }
 

@@ -426,6 +426,20 @@ public final class RedisClient: Sendable, Service {
         }
     }
 
+    /// Connects the pool eagerly, then waits until the task is cancelled and shuts the client down; a graceful
+    /// shutdown of the service group alone does not stop it. For an owner that still has commands to send after
+    /// the graceful shutdown began (AuthKit's last session touches), and cancels this once they are sent.
+    package func runUntilCancelled() async {
+        if let backend {
+            loop.execute { backend.warmUp() }
+        }
+        await withTaskCancellationHandler {
+            await loop.waitUntilStopped()
+        } onCancel: {
+            self.beginShutdown()
+        }
+    }
+
     /// Fails queued and in-flight commands with ``RedisError/Code/poolShutdown``, ends subscriptions, closes every
     /// connection and stops the I/O thread. Later commands fail at once.
     public func shutdown() async {

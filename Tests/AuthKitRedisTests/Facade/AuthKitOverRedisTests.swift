@@ -72,11 +72,11 @@ struct AuthKitOverRedisTests {
             let pair = try await auth.login(userID: "42")
             _ = try await auth.authenticate(token: pair.accessToken)  // script cache warm
             let probe = try RedisClient(url: url)
-            let before = try await Self.commandCalls(probe)
+            let before = try await commandCalls(probe)
             for _ in 0..<10 {
                 _ = try await auth.authenticate(token: pair.accessToken)
             }
-            let after = try await Self.commandCalls(probe)
+            let after = try await commandCalls(probe)
             // The read-only check is one command, no script: an MGET of the denylist entry and the check keys of
             // the epoch and the session.
             #expect(after["mget", default: 0] - before["mget", default: 0] == 10)
@@ -88,19 +88,6 @@ struct AuthKitOverRedisTests {
             await probe.shutdown()
             await auth.shutdown()
         }
-    }
-
-    private static func commandCalls(_ client: RedisClient) async throws -> [String: Int] {
-        let text = try await client.info("commandstats")
-        var calls: [String: Int] = [:]
-        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
-            let name = line.dropFirst("cmdstat_".count).prefix { $0 != ":" }
-            guard let field = line.split(separator: ",").first(where: { $0.contains("calls=") }),
-                let value = Int(field.split(separator: "=").last ?? "")
-            else { continue }
-            calls[String(name)] = value
-        }
-        return calls
     }
 
     /// Two app servers on one Redis whose clocks differ by more than a session's idle lifetime: the fast one's
