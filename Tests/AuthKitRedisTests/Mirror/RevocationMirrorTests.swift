@@ -185,7 +185,49 @@ struct RevocationMirrorTests {
         await proxy.stop()
     }
 
-    private static func instance(_ url: String, prefix: String, mirror: Bool) async throws -> AuthKit {
+    @Test("with coalesced session touches the mirror still answers, and sessions slide off the request path")
+    func coalescedTouchesWithTheMirror() async throws {
+        try await withRedisURL { url in
+            let prefix = uniquePrefix()
+            let service = try await Self.instance(
+                url,
+                prefix: prefix,
+                mirror: true,
+                touch: .coalesced(interval: .seconds(60))
+            )
+            let runner = Task { try await service.run() }
+            defer { runner.cancel() }
+            let probe = try RedisClient(url: url)
+            let began = try await TestTiming.eventually(limit: .seconds(30)) {
+                try await probe.send(["EXISTS", RedisArgument(prefix + "feed")]).integer == 1
+            }
+            try #require(began, "the mirror did not begin the feed")
+            try await Task.sleep(for: .milliseconds(2100))
+            let pair = try await service.login(userID: "carol")
+            try await Task.sleep(for: .milliseconds(5))  // a touch in the login's millisecond would not show as a slide
+            let served = try await TestTiming.eventually(limit: .seconds(30)) {
+                let before = try await Self.checkReads(probe)
+                _ = try await service.authenticate(token: pair.accessToken)
+                return try await Self.checkReads(probe) == before
+            }
+            #expect(served, "authenticate kept reading the store")
+            let slid = try await TestTiming.eventually(limit: .seconds(30)) {
+                let session = try await service.sessions(of: "carol").first
+                return (session?.lastSeenAt ?? pair.session.lastSeenAt) > pair.session.lastSeenAt
+            }
+            #expect(slid, "the session was never touched")
+            runner.cancel()
+            await probe.shutdown()
+            await service.shutdown()
+        }
+    }
+
+    private static func instance(
+        _ url: String,
+        prefix: String,
+        mirror: Bool,
+        touch: SessionTouch = .off
+    ) async throws -> AuthKit {
         var configuration = AuthKitConfiguration(
             issuer: "https://api.example.com",
             audience: "api",
@@ -193,6 +235,7 @@ struct RevocationMirrorTests {
             keyPrefix: prefix
         )
         configuration.revocationMirror = mirror ? RevocationMirrorPolicy(pollInterval: .milliseconds(20)) : nil
+        configuration.sessionTouch = touch
         return try await AuthKit(configuration: configuration, store: .redis(url: url))
     }
 
