@@ -80,6 +80,19 @@ public struct AuthKitConfigKey: Sendable, Hashable, CustomStringConvertible {
     /// `sessionTouchIntervalSeconds`, integer: coalesced session touches at most once per this many seconds
     /// (`SessionTouch.coalesced(interval:maximumTrackedSessions:)`); wins over `touchSessionOnAuthenticate`.
     public static let sessionTouchInterval = AuthKitConfigKey("sessionTouchIntervalSeconds")
+    /// `revocationMirror.enabled`, boolean: a local revocation mirror answers `authenticate` without a round trip
+    /// (`RevocationMirrorPolicy`, its defaults refined by the two keys below, which need it on).
+    public static let revocationMirrorEnabled = AuthKitConfigKey("revocationMirror", "enabled")
+    /// `revocationMirror.stalenessBoundMilliseconds`, integer: how old a revocation may be and not yet be applied.
+    public static let revocationMirrorStalenessBound = AuthKitConfigKey(
+        "revocationMirror",
+        "stalenessBoundMilliseconds"
+    )
+    /// `revocationMirror.maxAccessTokenLifetimeSeconds`, integer: the longest access-token lifetime it answers for.
+    public static let revocationMirrorMaxAccessTokenLifetime = AuthKitConfigKey(
+        "revocationMirror",
+        "maxAccessTokenLifetimeSeconds"
+    )
     /// `accessTokenType`, string: the required `typ` header.
     public static let accessTokenType = AuthKitConfigKey("accessTokenType")
     /// `maxTokenSize`, integer: the largest access token accepted, in bytes.
@@ -97,7 +110,8 @@ public struct AuthKitConfigKey: Sendable, Hashable, CustomStringConvertible {
         signingKeysPublicationLead, accessTokenLifetime, refreshTokenLifetime, refreshIdleLifetime,
         refreshReuseGracePeriod, leeway, maxSessions, sessionOverflow, keyPrefix, rateLimitFailureMode,
         permissionCacheTTL, permissionCacheNegativeTTL, permissionCacheLocalTTL, permissionCacheMaximumLocalEntries,
-        touchSessionOnAuthenticate, sessionTouchInterval, accessTokenType, maxTokenSize, requiredClaims, redisURL,
+        touchSessionOnAuthenticate, sessionTouchInterval, revocationMirrorEnabled, revocationMirrorStalenessBound,
+        revocationMirrorMaxAccessTokenLifetime, accessTokenType, maxTokenSize, requiredClaims, redisURL,
         redisURLFile,
     ]
 }

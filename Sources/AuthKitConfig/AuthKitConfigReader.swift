@@ -91,6 +91,7 @@ public struct AuthKitConfigReader: Sendable {
         }
         try read(.touchSessionOnAuthenticate, bool, into: &configuration) { $0.touchSessionOnAuthenticate = $1 }
         try read(.sessionTouchInterval, seconds, into: &configuration) { $0.sessionTouch = .coalesced(interval: $1) }
+        configuration.revocationMirror = try revocationMirror()
         try read(.accessTokenType, string, into: &configuration) { $0.accessTokenType = $1 }
         try read(.maxTokenSize, int, into: &configuration) { $0.maxTokenSize = $1 }
         try read(.requiredClaims, strings, into: &configuration) { $0.requiredClaims = Set($1) }
@@ -155,6 +156,33 @@ public struct AuthKitConfigReader: Sendable {
             }
         }
         return nil
+    }
+
+    /// The mirror's policy when `revocationMirror.enabled` is true; its refinements without it are an error, since
+    /// they would otherwise be silently ignored.
+    private func revocationMirror() throws(AuthKitError) -> RevocationMirrorPolicy? {
+        let bound = try int(.revocationMirrorStalenessBound)
+        let lifetime = try seconds(.revocationMirrorMaxAccessTokenLifetime)
+        guard try bool(.revocationMirrorEnabled) == true else {
+            if bound != nil || lifetime != nil {
+                throw AuthKitError(
+                    .invalidConfiguration,
+                    "\(AuthKitConfigKey.revocationMirrorEnabled) must be true for the revocation mirror's other settings"
+                )
+            }
+            return nil
+        }
+        var policy = RevocationMirrorPolicy()
+        if let bound {
+            policy = RevocationMirrorPolicy(
+                stalenessBound: .milliseconds(bound),
+                maxAccessTokenLifetime: policy.maxAccessTokenLifetime
+            )
+        }
+        if let lifetime {
+            policy.maxAccessTokenLifetime = lifetime
+        }
+        return policy
     }
 
     private func string(_ key: AuthKitConfigKey) throws(AuthKitError) -> String? {

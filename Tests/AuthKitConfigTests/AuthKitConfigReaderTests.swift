@@ -80,6 +80,9 @@ struct AuthKitConfigReaderTests {
                 "AUTHKIT_PERMISSION_CACHE_MAXIMUM_LOCAL_ENTRIES": "500",
                 "AUTHKIT_TOUCH_SESSION_ON_AUTHENTICATE": "true",
                 "AUTHKIT_SESSION_TOUCH_INTERVAL_SECONDS": "60",
+                "AUTHKIT_REVOCATION_MIRROR_ENABLED": "true",
+                "AUTHKIT_REVOCATION_MIRROR_STALENESS_BOUND_MILLISECONDS": "500",
+                "AUTHKIT_REVOCATION_MIRROR_MAX_ACCESS_TOKEN_LIFETIME_SECONDS": "600",
                 "AUTHKIT_ACCESS_TOKEN_TYPE": "jwt",
                 "AUTHKIT_MAX_TOKEN_SIZE": "4096",
                 "AUTHKIT_REQUIRED_CLAIMS": "exp,iat,sub,jti,sid",
@@ -104,6 +107,8 @@ struct AuthKitConfigReaderTests {
         #expect(all.permissionCache.maximumLocalEntries == 500)
         #expect(all.touchSessionOnAuthenticate)
         #expect(all.sessionTouch == .coalesced(interval: .seconds(60)))
+        #expect(all.revocationMirror?.stalenessBound == .milliseconds(500))
+        #expect(all.revocationMirror?.maxAccessTokenLifetime == .seconds(600))
         #expect(all.accessTokenType == "jwt")
         #expect(all.maxTokenSize == 4096)
         #expect(all.requiredClaims == ["exp", "iat", "sub", "jti", "sid"])
@@ -234,7 +239,32 @@ struct AuthKitConfigReaderTests {
             ["AUTHKIT_REFRESH_IDLE_LIFETIME_SECONDS": "600", "AUTHKIT_SESSION_TOUCH_INTERVAL_SECONDS": "301"],
             "the session touch interval must be at most half the sessions' idle lifetime"
         ),
+        (
+            [
+                "AUTHKIT_REVOCATION_MIRROR_ENABLED": "true",
+                "AUTHKIT_REVOCATION_MIRROR_MAX_ACCESS_TOKEN_LIFETIME_SECONDS": "60",
+            ],
+            "the access-token lifetime is longer than the revocation mirror's maxAccessTokenLifetime"
+        ),
+        (
+            [
+                "AUTHKIT_REVOCATION_MIRROR_ENABLED": "true",
+                "AUTHKIT_REVOCATION_MIRROR_STALENESS_BOUND_MILLISECONDS": "0",
+            ],
+            "the mirror's staleness bound must be at least 1 ms"
+        ),
     ]
+
+    @Test("the revocation mirror's settings without revocationMirror.enabled are refused, not ignored")
+    func mirrorSettingsNeedTheMirror() async throws {
+        let error = await error(["AUTHKIT_REVOCATION_MIRROR_STALENESS_BOUND_MILLISECONDS": "500"])
+        #expect(error?.code == .invalidConfiguration)
+        #expect(
+            error?.message.contains("(AUTHKIT_REVOCATION_MIRROR_ENABLED) must be true") == true,
+            "\(error?.message ?? "")"
+        )
+        #expect(try await configuration(Self.required).revocationMirror == nil)
+    }
 
     @Test("a value that breaks a rule fails with the code path's message", arguments: ruleBreakers)
     func rules(environment: [String: String], expected: String) async throws {

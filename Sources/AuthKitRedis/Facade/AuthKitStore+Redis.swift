@@ -80,6 +80,8 @@ extension AuthKitStore {
         backends.revocationMirror = { policy, logger in
             var own = client.configuration
             own.poolSize = 1
+            own.maxReplyElements = max(own.maxReplyElements, RedisRevocationMirror.replyElements)
+            own.maxReplyBytes = max(own.maxReplyBytes, RedisRevocationMirror.replyBytes)
             own.clientName = own.clientName.map { "\($0)-mirror" }
             return try RedisRevocationMirror(
                 client: ownsClient ? RedisClient(configuration: own, logger: logger) : client,

@@ -18,9 +18,11 @@ package import TokenStore
 /// Metrics: `authkit_mirror_lag_seconds` (time since the mirror was last proven current, at each poll),
 /// `authkit_mirror_facts` (entries held), `authkit_mirror_polls_total` with `result` `ok` or `failed`.
 package final class RedisRevocationMirror: Sendable {
-    /// The most entries one poll reads: with user ids and jtis at their 256-byte caps, a batch stays well under
-    /// the client's default 4 MiB reply cap.
-    static let batch = 4000
+    /// The most entries one poll reads, whatever the client's reply caps allow.
+    static let maximumBatch = 20_000
+    /// Reply caps that let a client of its own read ``maximumBatch`` entries in one poll.
+    static let replyElements = 262_144
+    static let replyBytes = 16 << 20
     /// How often the mirror forgets facts that can no longer refuse a token.
     static let pruneInterval: Duration = .seconds(30)
 
@@ -61,6 +63,9 @@ package final class RedisRevocationMirror: Sendable {
     private let client: RedisClient
     private let ownsClient: Bool
     private let feedKey: RedisArgument
+    /// The most entries one poll reads: as many as the client's reply caps allow for entries at their largest (ids and
+    /// jtis of 256 bytes: under 700 bytes and 11 reply elements each), up to ``maximumBatch``.
+    package let batch: Int
     private let clock: TimeSource
     private let logger: Logger
     private let tail: Mutex<Tail>
@@ -95,6 +100,8 @@ package final class RedisRevocationMirror: Sendable {
         self.client = client
         self.ownsClient = ownsClient
         self.feedKey = RedisKeyspace(prefix: keyPrefix).feed
+        let caps = client.configuration
+        self.batch = max(1, min(Self.maximumBatch, (caps.maxReplyElements - 64) / 11, caps.maxReplyBytes / 700))
         self.clock = clock
         self.logger = logger
         self.tail = Mutex(Tail(mirror: RevocationMirrorState(policy: policy)))
@@ -145,26 +152,34 @@ package final class RedisRevocationMirror: Sendable {
     }
 
     /// Reads the feed once: begins it, reads a batch, and proves the mirror current when it has read everything.
+    ///
+    /// One transaction (`MULTI`, `XINFO STREAM`, `XRANGE` after the position, `EXEC`), so the count of entries added
+    /// and the entries read are of one instant; when the feed does not exist, an `XADD` of its `b` entry begins it.
     package func poll() async throws -> PollResult {
         let sentAt = ContinuousClock.now
         let now = clock.now()
         let position = tail.withLock { $0.position }
-        let reply: RedisReply
+        let replies: [RedisReply]
         do {
-            reply = try await client.eval(
-                RedisRevocationFeedScripts.poll,
-                keys: [feedKey],
-                arguments: [RedisArgument(position), RedisArgument(Self.batch), RedisArgument(now.milliseconds)]
-            )
+            replies = try await client.pipeline([
+                ["MULTI"], ["XINFO", "STREAM", feedKey],
+                ["XRANGE", feedKey, RedisArgument("(" + position), "+", "COUNT", RedisArgument(batch)], ["EXEC"],
+            ])
         } catch {
             pollsFailed.increment()
             throw error
         }
-        pollsOK.increment()
-        guard let items = reply.array, let kind = items.first?.string else {
-            return unreadable("a poll's reply has an unexpected shape")
+        guard replies.count == 4, let results = replies[3].array, results.count == 2 else {
+            pollsFailed.increment()
+            throw RedisError(.protocol, "the feed's transaction was answered with \(replies.last ?? .null)")
         }
-        if kind == "began", items.count == 1 {
+        if let message = results[0].errorMessage {
+            guard message.contains("no such key") else {
+                pollsFailed.increment()
+                throw RedisError(.server, message)
+            }
+            _ = try await client.send(["XADD", feedKey, "*", "k", "b", "t", RedisArgument(now.milliseconds)])
+            pollsOK.increment()
             tail.withLock { tail in
                 tail.mirror.apply(.began(at: now))
                 tail.restart()
@@ -172,19 +187,15 @@ package final class RedisRevocationMirror: Sendable {
             logger.info("began the revocation feed", metadata: ["feed": "\(feedKey)"])
             return .began
         }
-        guard kind == "entries", items.count == 4, let added = items[1].integer, let count = items[2].integer,
-            let packed = items[3].bytes
-        else {
-            return unreadable("a poll's reply has an unexpected shape")
+        pollsOK.increment()
+        guard let added = Self.entriesAdded(results[0]) else {
+            return unreadable("XINFO STREAM gave no entries-added")
         }
         let entries: [RevocationFeedDecoder.Entry]
         do {
-            entries = try RevocationFeedDecoder.entries(packed)
+            entries = try RevocationFeedDecoder.entries(results[1])
         } catch {
             return unreadable(error.reason)
-        }
-        guard entries.count == count else {
-            return unreadable("a poll returned \(entries.count) entries where it counted \(count)")
         }
         let result = tail.withLock { tail -> PollResult in
             guard tail.position == position else {
@@ -201,7 +212,7 @@ package final class RedisRevocationMirror: Sendable {
             if let last = entries.last {
                 tail.position = last.id
             }
-            guard entries.count < Self.batch else {
+            guard entries.count < batch else {
                 tail.readSinceBaseline += Int64(entries.count)
                 return .behind
             }
@@ -236,6 +247,15 @@ package final class RedisRevocationMirror: Sendable {
     /// How many facts the mirror holds.
     package var count: Int {
         tail.withLock { $0.mirror.count }
+    }
+
+    /// The `entries-added` of an `XINFO STREAM` reply (a flat list of names and values).
+    private static func entriesAdded(_ reply: RedisReply) -> Int64? {
+        guard let items = reply.array else { return nil }
+        for index in stride(from: 0, to: items.count - 1, by: 2) where items[index].string == "entries-added" {
+            return items[index + 1].integer
+        }
+        return nil
     }
 
     private func unreadable(_ reason: String) -> PollResult {

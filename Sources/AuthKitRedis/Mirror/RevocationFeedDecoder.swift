@@ -1,13 +1,13 @@
 import AuthKitClock
+import RedisClient
 import TokenStore
 
-/// Reads the entries of a poll's reply (``RedisRevocationFeedScripts/poll``): `<length>:<bytes>` values, each entry
-/// its id, its number of fields and values, then those.
+/// Reads the entries of the revocation feed as `XRANGE` returns them: each its id and its fields and values.
 ///
 /// Every entry kind is written by `RedisTokenStoreScripts` (fields `k` kind, `u` user, `j` jti, `s` session, `x`
-/// until, `a` epoch cut-off, `t` time) or by the poll itself (`k b`); anything else — an unknown kind, a missing or
-/// unparsable field, a truncated value — is ``DecodeError``, never a guess.
-struct RevocationFeedDecoder {
+/// until, `a` epoch cut-off, `t` time) or by a mirror beginning the feed (`k b`); anything else — an unknown kind, a
+/// missing or unparsable field, a reply of another shape — is ``DecodeError``, never a guess.
+enum RevocationFeedDecoder {
     struct DecodeError: Error, Equatable {
         let reason: String
     }
@@ -18,37 +18,34 @@ struct RevocationFeedDecoder {
         let entry: RevocationFeedEntry
     }
 
-    private let bytes: [UInt8]
-    private var offset = 0
-
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-    }
-
-    /// Every entry of the reply, in order.
-    static func entries(_ bytes: [UInt8]) throws(DecodeError) -> [Entry] {
-        var decoder = RevocationFeedDecoder(bytes)
+    /// Every entry of an `XRANGE` reply, in order.
+    static func entries(_ reply: RedisReply) throws(DecodeError) -> [Entry] {
+        guard let items = reply.array else {
+            throw DecodeError(reason: "the feed's entries came as \(reply)")
+        }
         var entries: [Entry] = []
-        while decoder.offset < bytes.count {
-            entries.append(try decoder.next())
+        entries.reserveCapacity(items.count)
+        for item in items {
+            guard let parts = item.array, parts.count == 2, let id = parts[0].string, let values = parts[1].array else {
+                throw DecodeError(reason: "an entry of the feed has an unexpected shape")
+            }
+            entries.append(Entry(id: id, entry: try entry(id: id, values: values.map(\.bytes))))
         }
         return entries
     }
 
-    private mutating func next() throws(DecodeError) -> Entry {
-        let id = try string()
-        guard let count = Int(try string()), count >= 0, count % 2 == 0, count <= 32 else {
+    /// The entry `id` whose fields and values, in turn, are `values`.
+    static func entry(id: String, values: [[UInt8]?]) throws(DecodeError) -> RevocationFeedEntry {
+        guard values.count % 2 == 0, values.count <= 32 else {
             throw DecodeError(reason: "entry \(id) has an unreadable field count")
         }
         var fields: [String: String] = [:]
-        for _ in 0..<(count / 2) {
-            let name = try string()
-            fields[name] = try string()
+        for index in stride(from: 0, to: values.count, by: 2) {
+            guard let name = values[index], let value = values[index + 1] else {
+                throw DecodeError(reason: "entry \(id) has a field that is not a string")
+            }
+            fields[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
         }
-        return Entry(id: id, entry: try Self.entry(fields, id: id))
-    }
-
-    private static func entry(_ fields: [String: String], id: String) throws(DecodeError) -> RevocationFeedEntry {
         func text(_ name: String) throws(DecodeError) -> String {
             guard let value = fields[name], !value.isEmpty else {
                 throw DecodeError(reason: "entry \(id) has no field \(name)")
@@ -76,25 +73,5 @@ struct RevocationFeedDecoder {
         default:
             throw DecodeError(reason: "entry \(id) is of an unknown kind")
         }
-    }
-
-    private mutating func string() throws(DecodeError) -> String {
-        var length = 0
-        var digits = 0
-        while offset < bytes.count, bytes[offset] != UInt8(ascii: ":") {
-            let digit = Int(bytes[offset]) - Int(UInt8(ascii: "0"))
-            guard digit >= 0, digit <= 9, digits < 9 else {
-                throw DecodeError(reason: "a length at byte \(offset) is unreadable")
-            }
-            length = length * 10 + digit
-            digits += 1
-            offset += 1
-        }
-        guard digits > 0, offset < bytes.count, bytes.count - offset - 1 >= length else {
-            throw DecodeError(reason: "the reply ends inside a value")
-        }
-        let start = offset + 1
-        offset = start + length
-        return String(decoding: bytes[start..<offset], as: UTF8.self)
     }
 }

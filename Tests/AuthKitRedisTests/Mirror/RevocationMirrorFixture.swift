@@ -38,23 +38,10 @@ enum RevocationMirrorFixture {
             let reply = try await client.send([
                 "XRANGE", RedisArgument(prefix + "feed"), RedisArgument(after), "+", "COUNT", 500,
             ])
-            let items = reply.array ?? []
-            for item in items {
-                guard let parts = item.array, parts.count == 2, let id = parts[0].bytes, let fields = parts[1].array
-                else {
-                    throw RedisError(.protocol, "unexpected XRANGE reply")
-                }
-                var packed = Self.packed(id)
-                packed += Self.packed(Array(String(fields.count).utf8))
-                for field in fields { packed += Self.packed(field.bytes ?? []) }
-                entries += try RevocationFeedDecoder.entries(packed).map(\.entry)
-                after = "(" + String(decoding: id, as: UTF8.self)
-            }
-            if items.count < 500 { return entries }
+            let batch = try RevocationFeedDecoder.entries(reply)
+            entries += batch.map(\.entry)
+            guard batch.count == 500, let last = batch.last else { return entries }
+            after = "(" + last.id
         }
-    }
-
-    private static func packed(_ value: [UInt8]) -> [UInt8] {
-        Array("\(value.count):".utf8) + value
     }
 }

@@ -139,7 +139,7 @@ struct RevocationMirrorTests {
             }
             let rebuilt = started.duration(to: .now)
             #expect(answeredEarly == 0, "the mirror answered before it had read the whole feed")
-            #expect(polls >= count / RedisRevocationMirror.batch)
+            #expect(polls >= count / mirror.batch)
             let refused = tokens.filter { mirror.verdict(for: $0.check, expiresAt: $0.expiresAt) == .status(.revoked) }
             #expect(refused.count == count)
             print(
