@@ -115,12 +115,16 @@ package final class RedisRevocationMirror: Sendable {
     /// Polls the feed until the task is cancelled: at once while behind, else every `pollInterval`. A failed poll
     /// is logged and retried at the next interval; meanwhile the proof ages and, past the staleness bound, every
     /// check goes to the store.
+    ///
+    /// The loop runs on the client's I/O thread (its task executor), not on Swift's shared pool: requests that keep
+    /// every pool thread busy must not delay the poll past the bound, which would send every check to the store
+    /// just when load is highest.
     package func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             if ownsClient {
                 group.addTask { try await self.client.run() }
             }
-            group.addTask {
+            group.addTask(executorPreference: client.taskExecutor) {
                 defer { self.logger.debug("revocation mirror stopped") }
                 var failures = 0
                 while !Task.isCancelled {
