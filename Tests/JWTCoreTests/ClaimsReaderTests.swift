@@ -89,6 +89,8 @@ struct ClaimsReaderTests {
         let names = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "\\u0069at", "role", "x", "isx", "\\u0078"]
         let values = [
             #""s""#, "1", "1.5", "-3", "null", "true", #"["a"]"#, #"["a",2]"#, "{}", #"{"exp":"no"}"#, "1e999",
+            #""https://api.example.com/tenant""#, #""Xq2v\"9f\\J0\u00e9tQm3cD7kLw8RzA""#, #""ünïcödé, then more text""#,
+            #""tab\there""#, #""""#,
         ]
         for _ in 0..<2_000 {
             let count = Int.random(in: 0...6, using: &generator)
