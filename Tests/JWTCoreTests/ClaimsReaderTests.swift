@@ -131,4 +131,21 @@ struct ClaimsReaderTests {
         #expect(verified.payloadObject["a"] == ["b": [true]])
         #expect(verified.claims.custom.members.map(\.name) == ["z", "a"])
     }
+
+    /// One audience is stored as its string; the property still reads and writes lists of every length, and a
+    /// string and a one-element list are the same claim.
+    @Test func audienceReadsAsAListWhateverItsForm() throws {
+        let single = try JSONParser.parseClaims(Array(#"{"aud":"api"}"#.utf8), maxDepth: 16)
+        let listed = try JSONParser.parseClaims(Array(#"{"aud":["api"]}"#.utf8), maxDepth: 16)
+        #expect(single.audience == ["api"])
+        #expect(single == listed && single.hashValue == listed.hashValue)
+        #expect(single == JWTClaims(audience: ["api"]))
+        for list in [[], ["a"], ["a", "b"], ["a", "b", "c"]] as [[String]] {
+            var claims = JWTClaims(audience: list)
+            #expect(claims.audience == list)
+            #expect(claims.containsAudience { $0 == "b" } == list.contains("b"))
+            claims.audience = nil
+            #expect(claims.audience == nil && !claims.contains(.aud))
+        }
+    }
 }

@@ -144,6 +144,39 @@ struct JSONParserFastPathTests {
             }
         }
     }
+
+    /// The one-pass reading of short integers against the general number grammar: wherever it answers, the general
+    /// path gives the same value and stops at the same byte; wherever it does not, it has not moved.
+    @Test func shortIntegersAgreeWithTheGeneralPath() {
+        var random = SeededGenerator(seed: 0x4E55_4D42)
+        var texts = [
+            "0", "-0", "00", "01", "-01", "7", "-", "1.5", "1e3", "1E3", "123456789012345", "1234567890123456",
+            "-123456789012345", "999999999999999,", "1700000600}", "1.", "0x", "-9", "10",
+        ]
+        let alphabet = Array("0123456789-.eE+,} ")
+        for _ in 0..<5_000 {
+            let length = Int.random(in: 1...20, using: &random)
+            texts.append(String((0..<length).map { _ in alphabet.randomElement(using: &random) ?? "0" }))
+        }
+        var answered = 0
+        for text in texts {
+            Array(text.utf8).withUnsafeBytes { buffer in
+                guard let first = buffer.first, first == UInt8(ascii: "-") || (0x30...0x39).contains(first) else {
+                    return
+                }
+                var fast = JSONParser(bytes: buffer, maxDepth: 16)
+                var general = JSONParser(bytes: buffer, maxDepth: 16)
+                let expected = try? general.parseAnyNumber()
+                if let value = fast.parseShortInteger() {
+                    answered += 1
+                    #expect(expected == value && general.index == fast.index, "\(text)")
+                } else {
+                    #expect(fast.index == 0, "\(text)")
+                }
+            }
+        }
+        #expect(answered > 500)
+    }
 }
 
 /// Limits that keep hostile input cheap to refuse.

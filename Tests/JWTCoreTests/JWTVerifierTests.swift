@@ -309,6 +309,26 @@ struct JWTVerifierTests {
         }
     }
 
+    /// A token verified from a string keeps the string and decodes its payload on access; one verified from
+    /// bytes keeps the decoded payload. Both give the signed bytes, and the same claims.
+    @Test func payloadIsTheSignedBytesWhicheverTheEntry() throws {
+        let payloads = [
+            #"{"exp":1700000600,"sub":"42","n":[1,{"k":"v"}]}"#, #"{"exp":1700000600}"#,
+            #" {"exp":1700000600,"s":"é\u00e9"} "#,
+            "{\"exp\":1700000600,\"pad\":\"\(String(repeating: "x", count: 3000))\"}",
+        ]
+        let verifier = try TestTokens.verifier()
+        for payload in payloads {
+            let token = try token(payload: payload)
+            let fromText = try verifier.verify(token)
+            let fromBytes = try Array(token.utf8).withUnsafeBytes { try verifier.verify(bytes: $0) }
+            #expect(fromText.payload == Array(payload.utf8))
+            #expect(fromBytes.payload == Array(payload.utf8))
+            #expect(fromText.claims == fromBytes.claims)
+            #expect(fromText.payloadObject == fromBytes.payloadObject)
+        }
+    }
+
     @Test func issuerMustMatchExactly() throws {
         var policy = JWTValidationPolicy()
         policy.issuer = "https://api.example.com"

@@ -14,7 +14,8 @@ extension JSONParser {
         return try outcome.get()
     }
 
-    private static func parseClaims(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) throws(JWTError) -> JWTClaims {
+    /// ``parseClaims(_:maxDepth:)-([UInt8],_)`` over borrowed bytes.
+    static func parseClaims(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) throws(JWTError) -> JWTClaims {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         parser.skipWhitespace()
         guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {

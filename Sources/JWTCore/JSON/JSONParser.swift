@@ -370,7 +370,39 @@ struct JSONParser: ~Copyable {
         return value
     }
 
-    private mutating func parseNumber() throws(Failure) -> Double {
+    mutating func parseNumber() throws(Failure) -> Double {
+        if let value = parseShortInteger() { return value }
+        return try parseAnyNumber()
+    }
+
+    /// A number that is a plain integer of 1 to 15 digits without a leading zero (every NumericDate), read and
+    /// converted in one pass; `nil`, with the parser where it was, for anything else, which ``parseAnyNumber()``
+    /// reads and checks. 15 digits always fit an `Int64` and convert to `Double` exactly.
+    mutating func parseShortInteger() -> Double? {
+        var position = index
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        let first = position
+        var value: Int64 = 0
+        while position < bytes.count, position - first < 16, Self.isDigit(bytes[position]) {
+            value = value &* 10 &+ Int64(bytes[position] &- UInt8(ascii: "0"))
+            position += 1
+        }
+        let digits = position - first
+        guard digits >= 1, digits <= 15, digits == 1 || bytes[first] != UInt8(ascii: "0") else { return nil }
+        if position < bytes.count {
+            let next = bytes[position]
+            if next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") || Self.isDigit(next)
+            {
+                return nil
+            }
+        }
+        index = position
+        return Double(negative ? -value : value)
+    }
+
+    /// Any JSON number, checked against the grammar of RFC 8259 §6.
+    mutating func parseAnyNumber() throws(Failure) -> Double {
         let start = index
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }

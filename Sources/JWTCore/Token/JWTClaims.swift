@@ -7,11 +7,13 @@ public import AuthKitClock
 /// costs one retain where copying eight members cost a retain each and a copy of some 150 bytes.
 public struct JWTClaims: Sendable, Hashable {
     /// The claims' values. `@unchecked Sendable`: a box is written only while its one claim set holds the only
-    /// reference to it (``mutableStorage()`` copies a shared box first), so no two threads see a box that changes.
+    /// reference to it (``makeUnique()`` copies a shared box first), so no two threads see a box that changes.
     private final class Storage: @unchecked Sendable {
         var issuer: String?
         var subject: String?
-        var audience: [String]?
+        /// `aud`, with a single audience (most tokens have one) kept as its string: reading a token then makes no
+        /// array the application may never ask for.
+        var audience: Audience?
         var expiresAt: UnixTime?
         var notBefore: UnixTime?
         var issuedAt: UnixTime?
@@ -32,55 +34,96 @@ public struct JWTClaims: Sendable, Hashable {
         }
     }
 
+    /// A claim set's `aud`: one audience, or a list of any other length. A one-element list is always stored as
+    /// ``one(_:)``, so equal audiences have equal representations.
+    private enum Audience: Hashable {
+        case one(String)
+        case list([String])
+
+        init(_ list: [String]) {
+            self = list.count == 1 ? .one(list[0]) : .list(list)
+        }
+
+        var list: [String] {
+            switch self {
+            case .one(let audience): [audience]
+            case .list(let list): list
+            }
+        }
+    }
+
     private var storage: Storage
 
-    /// The box, copied first when another claim set shares it.
-    private mutating func mutableStorage() -> Storage {
+    /// Copies the box first when another claim set shares it. Setters then write through ``storage`` in place.
+    private mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy()
         }
-        return storage
     }
 
     /// `iss`: who issued the token.
     public var issuer: String? {
         get { storage.issuer }
-        set { mutableStorage().issuer = newValue }
+        set {
+            makeUnique()
+            storage.issuer = newValue
+        }
     }
     /// `sub`: whom the token is about.
     public var subject: String? {
         get { storage.subject }
-        set { mutableStorage().subject = newValue }
+        set {
+            makeUnique()
+            storage.subject = newValue
+        }
     }
     /// `aud`: who the token is for; written as a string when it has one element.
     public var audience: [String]? {
-        get { storage.audience }
-        set { mutableStorage().audience = newValue }
+        get { storage.audience?.list }
+        set {
+            makeUnique()
+            storage.audience = newValue.map(Audience.init)
+        }
     }
     /// `exp`: the instant from which the token is no longer accepted.
     public var expiresAt: UnixTime? {
         get { storage.expiresAt }
-        set { mutableStorage().expiresAt = newValue }
+        set {
+            makeUnique()
+            storage.expiresAt = newValue
+        }
     }
     /// `nbf`: the instant before which the token is not accepted.
     public var notBefore: UnixTime? {
         get { storage.notBefore }
-        set { mutableStorage().notBefore = newValue }
+        set {
+            makeUnique()
+            storage.notBefore = newValue
+        }
     }
     /// `iat`: when the token was issued.
     public var issuedAt: UnixTime? {
         get { storage.issuedAt }
-        set { mutableStorage().issuedAt = newValue }
+        set {
+            makeUnique()
+            storage.issuedAt = newValue
+        }
     }
     /// `jti`: the token's unique ID, the handle for revoking it.
     public var id: String? {
         get { storage.id }
-        set { mutableStorage().id = newValue }
+        set {
+            makeUnique()
+            storage.id = newValue
+        }
     }
     /// Every other claim, in order.
     public var custom: JSONObject {
         get { storage.custom }
-        set { mutableStorage().custom = newValue }
+        set {
+            makeUnique()
+            storage.custom = newValue
+        }
     }
 
     /// The registered claim names, which ``custom`` never holds.
@@ -100,7 +143,7 @@ public struct JWTClaims: Sendable, Hashable {
         let storage = Storage()
         storage.issuer = issuer
         storage.subject = subject
-        storage.audience = audience
+        storage.audience = audience.map(Audience.init)
         storage.expiresAt = expiresAt
         storage.notBefore = notBefore
         storage.issuedAt = issuedAt
@@ -134,7 +177,19 @@ public struct JWTClaims: Sendable, Hashable {
     /// A custom claim by name.
     public subscript(name: String) -> JSONValue? {
         get { storage.custom[name] }
-        set { mutableStorage().custom[name] = newValue }
+        set {
+            makeUnique()
+            storage.custom[name] = newValue
+        }
+    }
+
+    /// Whether `aud` holds an audience that satisfies `accepted`; `false` without `aud`.
+    func containsAudience(where accepted: (String) -> Bool) -> Bool {
+        switch storage.audience {
+        case .one(let audience): accepted(audience)
+        case .list(let list): list.contains(where: accepted)
+        case nil: false
+        }
     }
 
     /// Whether the claim called `name` is present.
@@ -199,7 +254,9 @@ public struct JWTClaims: Sendable, Hashable {
         case .iss: issuer = string
         case .sub: subject = string
         case .jti: id = string
-        case .aud: audience = [string]
+        case .aud:
+            makeUnique()
+            storage.audience = .one(string)
         case .exp, .nbf, .iat: return false
         }
         return true

@@ -71,7 +71,7 @@ public struct JWTVerifier: Sendable {
         var text = token
         let result = text.withUTF8 { buffer -> Result<VerifiedJWT, JWTError> in
             do throws(JWTError) {
-                return .success(try verify(bytes: UnsafeRawBufferPointer(buffer)))
+                return .success(try verify(bytes: UnsafeRawBufferPointer(buffer), key: nil, text: token))
             } catch {
                 return .failure(error)
             }
@@ -113,23 +113,36 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key `keys` (or,
-    /// without it, the verifier's own ``keys``) holds for the token's `kid`.
+    /// without it, the verifier's own ``keys``) holds for the token's `kid`. `text`, when given, is the string
+    /// whose UTF-8 `token` is: the result then reads its payload from it rather than from a copy.
     ///
     /// The payload is decoded and parsed only once the signature over it has verified, so the JSON parser never
     /// sees bytes the key holder did not sign.
     func verify(
         bytes token: UnsafeRawBufferPointer,
         key: JWTKey?,
-        keys set: JWTKeySet? = nil
+        keys set: JWTKeySet? = nil,
+        text: String? = nil
     ) throws(JWTError)
         -> VerifiedJWT
     {
         let (header, layout) = try checkSignature(token, key: key, keys: set)
-        let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
         let depth = storage.policy.maxNestingDepth
-        let claims = try JSONParser.parseClaims(payload, maxDepth: depth)
+        let claims: JWTClaims
+        let source: VerifiedJWT.PayloadSource
+        if let text {
+            // The payload is decoded into a temporary buffer for the parser; the result keeps the token instead.
+            claims = try CompactJWS.withPayload(token, layout) { (payload) throws(JWTError) in
+                try JSONParser.parseClaims(payload, maxDepth: depth)
+            }
+            source = .segment(token: text, range: layout.payloadRange)
+        } else {
+            let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
+            claims = try JSONParser.parseClaims(payload, maxDepth: depth)
+            source = .decoded(payload)
+        }
         try validate(claims)
-        return VerifiedJWT(header: header, claims: claims, payload: payload, maxNestingDepth: depth)
+        return VerifiedJWT(header: header, claims: claims, payloadSource: source, maxNestingDepth: depth)
     }
 
     /// The token's checked header: structure, header rules, and an algorithm AuthKit implements and the
@@ -224,7 +237,7 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.invalidIssuer, "the issuer is not \"\(issuer)\"")
         }
         if !storage.policy.audiences.isEmpty {
-            guard let audience = claims.audience, audience.contains(where: storage.isAccepted(audience:)) else {
+            guard claims.containsAudience(where: storage.isAccepted(audience:)) else {
                 throw JWTError(.invalidAudience, "the token is not meant for this audience")
             }
         }
