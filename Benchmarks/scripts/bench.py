@@ -314,7 +314,7 @@ class Bench:
             out.append("| work | AuthKit ops/CPU-s | jwt-kit ops/CPU-s | ratio | target | AuthKit p50 µs | jwt-kit p50 µs "
                        "| p50 ratio |")
             out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
-            targets = {"HS256 sign": 8.0, "HS256 verify": 5.0}
+            targets = {"HS256 sign": 8.0, "HS256 verify": 8.0}
             for algorithm in ("HS256", "RS256", "ES256", "EdDSA"):
                 for work in ("sign", "verify"):
                     name = f"{algorithm} {work}"

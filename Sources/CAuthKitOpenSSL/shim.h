@@ -71,4 +71,43 @@ static inline int CAuthKitOpenSSL_EC_GROUP_have_precompute_mult(const EC_GROUP *
 }
 #pragma GCC diagnostic pop
 
+/* The SHA-2 block functions, deprecated in OpenSSL 3.0 in favour of EVP_Digest*, are the one way to copy a hash
+ * state as a plain struct: HMAC keeps the states after the key's inner and outer padded blocks and starts every MAC
+ * from copies of them, with no context to allocate, lock or re-initialise through the provider layer. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline int CAuthKitOpenSSL_SHA256_Init(SHA256_CTX *context) {
+    return SHA256_Init(context);
+}
+
+static inline int CAuthKitOpenSSL_SHA256_Update(SHA256_CTX *context, const void *data, size_t length) {
+    return SHA256_Update(context, data, length);
+}
+
+static inline int CAuthKitOpenSSL_SHA256_Final(unsigned char *digest, SHA256_CTX *context) {
+    return SHA256_Final(digest, context);
+}
+
+static inline int CAuthKitOpenSSL_SHA384_Init(SHA512_CTX *context) {
+    return SHA384_Init(context);
+}
+
+static inline int CAuthKitOpenSSL_SHA384_Final(unsigned char *digest, SHA512_CTX *context) {
+    return SHA384_Final(digest, context);
+}
+
+static inline int CAuthKitOpenSSL_SHA512_Init(SHA512_CTX *context) {
+    return SHA512_Init(context);
+}
+
+/* SHA-384 is SHA-512 with other initial values and a shorter output: both update with SHA512_Update. */
+static inline int CAuthKitOpenSSL_SHA512_Update(SHA512_CTX *context, const void *data, size_t length) {
+    return SHA512_Update(context, data, length);
+}
+
+static inline int CAuthKitOpenSSL_SHA512_Final(unsigned char *digest, SHA512_CTX *context) {
+    return SHA512_Final(digest, context);
+}
+#pragma GCC diagnostic pop
+
 #endif

@@ -89,6 +89,8 @@ struct ClaimsReaderTests {
         let names = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "\\u0069at", "role", "x", "isx", "\\u0078"]
         let values = [
             #""s""#, "1", "1.5", "-3", "null", "true", #"["a"]"#, #"["a",2]"#, "{}", #"{"exp":"no"}"#, "1e999",
+            #""https://api.example.com/tenant""#, #""Xq2v\"9f\\J0\u00e9tQm3cD7kLw8RzA""#, #""ünïcödé, then more text""#,
+            #""tab\there""#, #""""#,
         ]
         for _ in 0..<2_000 {
             let count = Int.random(in: 0...6, using: &generator)
@@ -128,5 +130,22 @@ struct ClaimsReaderTests {
         #expect(verified.payloadObject.members.map(\.name) == ["z", "exp", "a", "sub"])
         #expect(verified.payloadObject["a"] == ["b": [true]])
         #expect(verified.claims.custom.members.map(\.name) == ["z", "a"])
+    }
+
+    /// One audience is stored as its string; the property still reads and writes lists of every length, and a
+    /// string and a one-element list are the same claim.
+    @Test func audienceReadsAsAListWhateverItsForm() throws {
+        let single = try JSONParser.parseClaims(Array(#"{"aud":"api"}"#.utf8), maxDepth: 16)
+        let listed = try JSONParser.parseClaims(Array(#"{"aud":["api"]}"#.utf8), maxDepth: 16)
+        #expect(single.audience == ["api"])
+        #expect(single == listed && single.hashValue == listed.hashValue)
+        #expect(single == JWTClaims(audience: ["api"]))
+        for list in [[], ["a"], ["a", "b"], ["a", "b", "c"]] as [[String]] {
+            var claims = JWTClaims(audience: list)
+            #expect(claims.audience == list)
+            #expect(claims.containsAudience { $0 == "b" } == list.contains("b"))
+            claims.audience = nil
+            #expect(claims.audience == nil && !claims.contains(.aud))
+        }
     }
 }

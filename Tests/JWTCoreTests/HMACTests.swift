@@ -1,3 +1,5 @@
+import AuthKitTesting
+import CAuthKitOpenSSL
 import Foundation
 import Testing
 
@@ -6,11 +8,12 @@ import Testing
 @Suite("HMAC")
 struct HMACTests {
     private func mac(_ digest: Digest, key: [UInt8], message: [UInt8]) throws -> [UInt8] {
-        let pool = try key.withUnsafeBytes { try HMACContextPool(digest: digest, key: $0) }
+        let state = try key.withUnsafeBytes { try HMACKeyState(digest: digest, key: $0) }
         var output = [UInt8](repeating: 0, count: digest.size)
-        try message.withUnsafeBytes { input in
-            try output.withUnsafeMutableBytes { try pool.authenticate(input, into: $0) }
+        let ok = message.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { state.authenticate(input, into: $0) }
         }
+        #expect(ok)
         return output
     }
 
@@ -72,7 +75,62 @@ struct HMACTests {
         }
     }
 
-    @Test func reusedContextsGiveTheSameMACConcurrently() async throws {
+    /// OpenSSL's own HMAC (`EVP_Q_mac`), which keys a fresh context on every call.
+    private func openSSLMAC(_ digest: Digest, key: [UInt8], message: [UInt8]) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: 64)
+        var length = 0
+        let written = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBufferPointer { data in
+                output.withUnsafeMutableBufferPointer { out in
+                    EVP_Q_mac(
+                        nil,
+                        "HMAC",
+                        nil,
+                        digest.openSSLName,
+                        nil,
+                        keyBytes.baseAddress,
+                        keyBytes.count,
+                        data.baseAddress,
+                        data.count,
+                        out.baseAddress,
+                        out.count,
+                        &length
+                    )
+                }
+            }
+        }
+        return written == nil ? nil : Array(output.prefix(length))
+    }
+
+    /// The precomputed states against OpenSSL's HMAC: keys of every length from empty to past two blocks (a key
+    /// longer than a block is hashed first), messages ending on either side of the block boundaries of the inner
+    /// hash, and a few hundred random pairs.
+    @Test(arguments: [Digest.sha256, .sha384, .sha512])
+    func agreesWithOpenSSL(digest: Digest) throws {
+        var random = SeededGenerator(seed: 0x4841_4D43)
+        func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) } }
+        var cases: [(key: [UInt8], message: [UInt8])] = []
+        for keyLength in 0...(2 * digest.blockSize + 1) {
+            cases.append((bytes(keyLength), bytes(keyLength % 7)))
+        }
+        for messageLength in 0...(3 * digest.blockSize + 1) {
+            cases.append((bytes(digest.size), bytes(messageLength)))
+        }
+        for _ in 0..<300 {
+            cases.append(
+                (bytes(Int.random(in: 0...300, using: &random)), bytes(Int.random(in: 0...2000, using: &random)))
+            )
+        }
+        for (key, message) in cases {
+            let expected = try #require(openSSLMAC(digest, key: key, message: message))
+            #expect(
+                try mac(digest, key: key, message: message) == expected,
+                "key \(key.count), message \(message.count)"
+            )
+        }
+    }
+
+    @Test func sharedKeyStateGivesTheSameMACConcurrently() async throws {
         let key = try JWTKey.hs256([UInt8](repeating: 7, count: 32))
         let expected = try Array("payload".utf8).withUnsafeBytes { try key.backing.sign($0) }
         try await withThrowingTaskGroup(of: [UInt8].self) { group in
@@ -85,7 +143,7 @@ struct HMACTests {
         }
     }
 
-    /// Wycheproof HMAC vectors, run through the same context pool the JWT path uses.
+    /// Wycheproof HMAC vectors, run through the same precomputed key state the JWT path uses.
     @Test(
         arguments: [
             ("hmac_sha256_test.json", Digest.sha256), ("hmac_sha384_test.json", .sha384),

@@ -1,3 +1,4 @@
+import AuthKitTesting
 import Testing
 
 @testable import JWTCore
@@ -101,6 +102,80 @@ struct JSONParserFastPathTests {
         var bad = Array(#"{"s":"x"}"#.utf8)
         bad[6] = 0xC0
         #expect(throws: JWTError.self) { try JSONParser.parseObject(bad, maxDepth: 16, what: "test") }
+    }
+
+    /// The eight-bytes-at-a-time scan inside strings against a byte-by-byte look, over random words and words with
+    /// each special byte (and its neighbours) at each position.
+    @Test func wordScanFindsExactlyTheSpecialBytes() {
+        func special(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80
+        }
+        func naive(_ word: UInt64) -> Bool {
+            (0..<8).contains { special(UInt8(truncatingIfNeeded: word >> (8 * $0))) }
+        }
+        var random = SeededGenerator(seed: 0x5343_414E)
+        var words: [UInt64] = (0..<20_000).map { _ in random.next() }
+        let bytes: [UInt64] = [
+            0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xC3, 0xFF,
+        ]
+        for byte in bytes {
+            for position in 0..<8 {
+                let shift = UInt64(8 * position)
+                words.append(0x6161_6161_6161_6161 & ~(0xFF << shift) | byte << shift)
+                words.append(0x2020_2020_2020_2020 & ~(0xFF << shift) | byte << shift)
+            }
+        }
+        for word in words {
+            #expect(JSONParser.holdsSpecialByte(word) == naive(word), "\(String(word, radix: 16))")
+        }
+    }
+
+    /// Strings long enough for the word scan, with an escape, a non-ASCII character, a closing quote or a control
+    /// character at every position: each is found where it is.
+    @Test func stringsWithASpecialByteAnywhere() throws {
+        for length in [7, 8, 9, 16, 23, 40] {
+            for position in 0...length {
+                let before = String(repeating: "a", count: position)
+                let after = String(repeating: "b", count: length - position)
+                #expect(try parse(#"{"s":"\#(before)\n\#(after)"}"#)["s"] == .string(before + "\n" + after))
+                #expect(try parse(#"{"s":"\#(before)é\#(after)"}"#)["s"] == .string(before + "é" + after))
+                #expect(try parse(#"{"s":"\#(before)","t":"\#(after)"}"#)["s"] == .string(before))
+                #expect(throws: JWTError.self) { try parse("{\"s\":\"\(before)\u{01}\(after)\"}") }
+            }
+        }
+    }
+
+    /// The one-pass reading of short integers against the general number grammar: wherever it answers, the general
+    /// path gives the same value and stops at the same byte; wherever it does not, it has not moved.
+    @Test func shortIntegersAgreeWithTheGeneralPath() {
+        var random = SeededGenerator(seed: 0x4E55_4D42)
+        var texts = [
+            "0", "-0", "00", "01", "-01", "7", "-", "1.5", "1e3", "1E3", "123456789012345", "1234567890123456",
+            "-123456789012345", "999999999999999,", "1700000600}", "1.", "0x", "-9", "10",
+        ]
+        let alphabet = Array("0123456789-.eE+,} ")
+        for _ in 0..<5_000 {
+            let length = Int.random(in: 1...20, using: &random)
+            texts.append(String((0..<length).map { _ in alphabet.randomElement(using: &random) ?? "0" }))
+        }
+        var answered = 0
+        for text in texts {
+            Array(text.utf8).withUnsafeBytes { buffer in
+                guard let first = buffer.first, first == UInt8(ascii: "-") || (0x30...0x39).contains(first) else {
+                    return
+                }
+                var fast = JSONParser(bytes: buffer, maxDepth: 16)
+                var general = JSONParser(bytes: buffer, maxDepth: 16)
+                let expected = try? general.parseAnyNumber()
+                if let value = fast.parseShortInteger() {
+                    answered += 1
+                    #expect(expected == value && general.index == fast.index, "\(text)")
+                } else {
+                    #expect(fast.index == 0, "\(text)")
+                }
+            }
+        }
+        #expect(answered > 500)
     }
 }
 

@@ -276,6 +276,59 @@ struct JWTVerifierTests {
         #expect(throws: Never.self) { try TestTokens.verifier(policy).verify(complete) }
     }
 
+    /// Every required claim is checked at once against the claims present (one mask test) before the ordered
+    /// search that names a missing one; for every subset of the registered claims and policies requiring
+    /// registered claims, a custom one or none, the verdict is what the list of required names gives.
+    @Test func requiredClaimsAgainstEveryPresentSubset() throws {
+        let registered = ["aud", "exp", "iat", "iss", "jti", "nbf", "sub"]
+        let values = [
+            "aud": #""api""#, "exp": "1700000600", "iat": "1699999999", "iss": #""i""#, "jti": #""j""#,
+            "nbf": "1699999999", "sub": #""s""#,
+        ]
+        let policies: [Set<String>] = [
+            [], ["exp"], ["exp", "iat", "sub", "jti"], Set(registered), ["sid"], ["exp", "sid"],
+        ]
+        for required in policies {
+            var policy = JWTValidationPolicy()
+            policy.requiredClaims = required
+            let verifier = try TestTokens.verifier(policy)
+            for subset in 0..<(1 << registered.count) {
+                var present = registered.indices.filter { subset & (1 << $0) != 0 }.map { registered[$0] }
+                if subset & 1 == 0 { present.append("sid") }
+                let members = present.map { "\"\($0)\":\(values[$0] ?? #""x""#)" }
+                let token = try token(payload: "{" + members.joined(separator: ",") + "}")
+                let missing = required.sorted().first { !present.contains($0) }
+                do {
+                    _ = try verifier.verify(token)
+                    #expect(missing == nil, "\(required) \(present)")
+                } catch {
+                    #expect(error.code == .missingClaim, "\(required) \(present): \(error)")
+                    #expect(missing.map { error.message.contains("\"\($0)\"") } == true, "\(error.message)")
+                }
+            }
+        }
+    }
+
+    /// A token verified from a string keeps the string and decodes its payload on access; one verified from
+    /// bytes keeps the decoded payload. Both give the signed bytes, and the same claims.
+    @Test func payloadIsTheSignedBytesWhicheverTheEntry() throws {
+        let payloads = [
+            #"{"exp":1700000600,"sub":"42","n":[1,{"k":"v"}]}"#, #"{"exp":1700000600}"#,
+            #" {"exp":1700000600,"s":"é\u00e9"} "#,
+            "{\"exp\":1700000600,\"pad\":\"\(String(repeating: "x", count: 3000))\"}",
+        ]
+        let verifier = try TestTokens.verifier()
+        for payload in payloads {
+            let token = try token(payload: payload)
+            let fromText = try verifier.verify(token)
+            let fromBytes = try Array(token.utf8).withUnsafeBytes { try verifier.verify(bytes: $0) }
+            #expect(fromText.payload == Array(payload.utf8))
+            #expect(fromBytes.payload == Array(payload.utf8))
+            #expect(fromText.claims == fromBytes.claims)
+            #expect(fromText.payloadObject == fromBytes.payloadObject)
+        }
+    }
+
     @Test func issuerMustMatchExactly() throws {
         var policy = JWTValidationPolicy()
         policy.issuer = "https://api.example.com"

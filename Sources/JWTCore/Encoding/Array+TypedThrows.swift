@@ -11,17 +11,4 @@ extension Array where Element == UInt8 {
         }
         return try outcome.get()
     }
-
-    mutating func withMutableBytes<Result>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(JWTError) -> Result
-    ) throws(JWTError) -> Result {
-        let outcome = withUnsafeMutableBytes { buffer -> Swift.Result<Result, JWTError> in
-            do throws(JWTError) {
-                return .success(try body(buffer))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try outcome.get()
-    }
 }

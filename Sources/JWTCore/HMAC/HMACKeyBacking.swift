@@ -1,6 +1,6 @@
 internal import CAuthKitOpenSSL
 
-/// An HMAC secret bound to one of HS256/HS384/HS512, with its pre-keyed OpenSSL contexts.
+/// An HMAC secret bound to one of HS256/HS384/HS512, with its precomputed hash states (``HMACKeyState``).
 ///
 /// The secret is kept in memory AuthKit allocates itself so it can be wiped (`OPENSSL_cleanse`) on release.
 /// `@unchecked Sendable`: the secret buffer is written once in `init` and only read afterwards.
@@ -8,7 +8,7 @@ final class HMACKeyBacking: JWTKeyBacking, @unchecked Sendable {
     let algorithm: JWTAlgorithm
     private let digest: Digest
     private let secret: UnsafeMutableRawBufferPointer
-    private let contexts: HMACContextPool
+    private let state: HMACKeyState
 
     init(algorithm: JWTAlgorithm, digest: Digest, secret: some Collection<UInt8>) throws(JWTError) {
         guard secret.count >= digest.size else {
@@ -20,7 +20,7 @@ final class HMACKeyBacking: JWTKeyBacking, @unchecked Sendable {
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: secret.count, alignment: 1)
         storage.copyBytes(from: secret)
         do throws(JWTError) {
-            self.contexts = try HMACContextPool(digest: digest, key: UnsafeRawBufferPointer(storage))
+            self.state = try HMACKeyState(digest: digest, key: UnsafeRawBufferPointer(storage))
         } catch {
             OPENSSL_cleanse(storage.baseAddress, storage.count)
             storage.deallocate()
@@ -42,18 +42,16 @@ final class HMACKeyBacking: JWTKeyBacking, @unchecked Sendable {
 
     func sign(_ input: UnsafeRawBufferPointer) throws(JWTError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: digest.size)
-        try output.withMutableBytes { (buffer) throws(JWTError) in try contexts.authenticate(input, into: buffer) }
+        guard output.withUnsafeMutableBytes({ state.authenticate(input, into: $0) }) else {
+            throw OpenSSLError.take("HMAC-\(digest.openSSLName)")
+        }
         return output
     }
 
     func verify(signature: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == digest.size else { return false }
         return withUnsafeTemporaryAllocation(byteCount: digest.size, alignment: 1) { expected in
-            do {
-                try contexts.authenticate(input, into: expected)
-            } catch {
-                return false
-            }
+            guard state.authenticate(input, into: expected) else { return false }
             return CRYPTO_memcmp(expected.baseAddress, signature.baseAddress, digest.size) == 0
         }
     }

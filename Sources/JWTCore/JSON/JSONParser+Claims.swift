@@ -1,12 +1,4 @@
 extension JSONParser {
-    /// A payload read straight into claims, and the first registered claim found with the wrong type: that error
-    /// is reported only once the whole payload has parsed, so a payload that is not valid JSON is always refused
-    /// as such, whatever its claims.
-    struct ClaimsReading {
-        var claims = JWTClaims()
-        var claimError: JWTError?
-    }
-
     /// Parses a payload that must hold exactly one JSON object, with the same strictness as
     /// ``parseObject(_:maxDepth:what:)`` (duplicates after unescaping, depth, UTF-8, numbers), into claims:
     /// registered claims go to their typed properties without an intermediate object, and the payload's full
@@ -22,7 +14,8 @@ extension JSONParser {
         return try outcome.get()
     }
 
-    private static func parseClaims(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) throws(JWTError) -> JWTClaims {
+    /// ``parseClaims(_:maxDepth:)-([UInt8],_)`` over borrowed bytes.
+    static func parseClaims(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) throws(JWTError) -> JWTClaims {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         parser.skipWhitespace()
         guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {
@@ -30,9 +23,13 @@ extension JSONParser {
             _ = try parseObject(bytes, maxDepth: maxDepth, what: "payload")
             throw JWTError(.malformed, "payload is not a JSON object")
         }
-        let reading: ClaimsReading
+        // The claims are built in place (a claim set moved through return values is copied member by member), and
+        // the first registered claim found with the wrong type is reported only once the whole payload has parsed,
+        // so a payload that is not valid JSON is always refused as such, whatever its claims.
+        var claims = JWTClaims()
+        var claimError: JWTError?
         do throws(Failure) {
-            reading = try parser.parseClaimsBody()
+            try parser.parseClaimsBody(into: &claims, claimError: &claimError)
             parser.skipWhitespace()
             if parser.index != bytes.count {
                 throw parser.failure("unexpected data after the JSON value")
@@ -40,44 +37,60 @@ extension JSONParser {
         } catch {
             throw JWTError(error.code, "payload: \(error.message)")
         }
-        if let claimError = reading.claimError { throw claimError }
-        return reading.claims
+        if let claimError { throw claimError }
+        return claims
     }
 
-    private mutating func parseClaimsBody() throws(Failure) -> ClaimsReading {
-        var reading = ClaimsReading()
+    private mutating func parseClaimsBody(
+        into claims: inout JWTClaims,
+        claimError: inout JWTError?
+    ) throws(Failure) {
         var seen: UInt8 = 0
         var custom: [JSONObject.Member] = []
-        var fingerprints: [UInt64] = []
         var names: Set<String>? = nil
-        try parseMembers { (parser) throws(Failure) in
-            var claim = parser.plainRegisteredName()
-            var name = ""
-            if claim == nil {
-                // Escaped spellings of a registered name ("\u0069ss") are recognised once unescaped.
-                name = try parser.parseString()
-                claim = JWTClaims.Registered(name)
-            }
-            if let claim {
-                guard seen & claim.bit == 0 else {
-                    throw parser.failure("duplicate member name \"\(claim.name)\"", code: .duplicateMember)
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.linearScanLimit) {
+            (fingerprints) throws(Failure) in
+            try parseMembers { (parser) throws(Failure) in
+                var claim = parser.plainRegisteredName()
+                var name = ""
+                if claim == nil {
+                    // Escaped spellings of a registered name ("\u0069ss") are recognised once unescaped.
+                    name = try parser.parseString()
+                    claim = name.utf8.count == 3 ? JWTClaims.Registered(name) : nil
                 }
-                seen |= claim.bit
-                try parser.parseColon()
-                let value = try parser.parseValue()
-                if reading.claimError == nil {
-                    do throws(JWTError) {
-                        try reading.claims.set(claim, value)
-                    } catch {
-                        reading.claimError = error
+                if let claim {
+                    guard seen & claim.bit == 0 else {
+                        throw parser.failure("duplicate member name \"\(claim.name)\"", code: .duplicateMember)
                     }
+                    seen |= claim.bit
+                    try parser.parseColon()
+                    // A string goes straight to its typed property; anything else goes through a JSONValue, which
+                    // ``JWTClaims/set(_:_:)`` type-checks.
+                    if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") {
+                        let string = try parser.parseString()
+                        guard claimError == nil, !claims.set(claim, string: string) else { return }
+                        // A NumericDate given as a string: `set` refuses it with its own error.
+                        do throws(JWTError) {
+                            try claims.set(claim, .string(string))
+                        } catch {
+                            claimError = error
+                        }
+                        return
+                    }
+                    let value = try parser.parseValue()
+                    if claimError == nil {
+                        do throws(JWTError) {
+                            try claims.set(claim, value)
+                        } catch {
+                            claimError = error
+                        }
+                    }
+                    return
                 }
-                return
+                try parser.parseMember(named: name, into: &custom, fingerprints: fingerprints, names: &names)
             }
-            try parser.parseMember(named: name, into: &custom, fingerprints: &fingerprints, names: &names)
         }
-        reading.claims.custom = JSONObject(uncheckedMembers: custom)
-        return reading
+        claims.custom = JSONObject(uncheckedMembers: custom)
     }
 
     /// On a member name's opening quote: when the name is exactly three plain characters naming a registered

@@ -110,27 +110,33 @@ struct JSONParser: ~Copyable {
     }
 
     private mutating func parseObjectBody() throws(Failure) -> JSONObject {
-        var members: [JSONObject.Member] = []
-        var fingerprints: [UInt64] = []
-        var names: Set<String>? = nil
-        try parseMembers { (parser) throws(Failure) in
-            if members.isEmpty {
-                // A JWT payload has about eight members: one allocation instead of four growth steps.
-                members.reserveCapacity(8)
-                fingerprints.reserveCapacity(8)
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.linearScanLimit) {
+            (fingerprints) throws(Failure) -> JSONObject in
+            var members: [JSONObject.Member] = []
+            var names: Set<String>? = nil
+            try parseMembers { (parser) throws(Failure) in
+                if members.isEmpty {
+                    // A JWT payload has about eight members: one allocation instead of four growth steps.
+                    members.reserveCapacity(8)
+                }
+                let name = try parser.parseString()
+                try parser.parseMember(named: name, into: &members, fingerprints: fingerprints, names: &names)
             }
-            let name = try parser.parseString()
-            try parser.parseMember(named: name, into: &members, fingerprints: &fingerprints, names: &names)
+            return JSONObject(uncheckedMembers: members)
         }
-        return JSONObject(uncheckedMembers: members)
     }
 
+    /// Objects with fewer members than this are checked for duplicates by a linear scan over the fingerprints of
+    /// their names, kept on the stack; past it, a set keeps the check linear overall.
+    static let linearScanLimit = 16
+
     /// Reads the rest of a member whose name was just read (refused if it repeats an earlier one), its colon and
-    /// its value, and appends it to `members`.
+    /// its value, and appends it to `members`. `fingerprints` has room for ``linearScanLimit`` fingerprints and
+    /// holds those of the members before it.
     mutating func parseMember(
         named name: String,
         into members: inout [JSONObject.Member],
-        fingerprints: inout [UInt64],
+        fingerprints: UnsafeMutableBufferPointer<UInt64>,
         names: inout Set<String>?
     ) throws(Failure) {
         let fingerprint = Self.fingerprint(name)
@@ -138,8 +144,11 @@ struct JSONParser: ~Copyable {
             throw failure("duplicate member name \"\(Self.printable(name))\"", code: .duplicateMember)
         }
         try parseColon()
-        members.append(JSONObject.Member(name, try parseValue()))
-        fingerprints.append(fingerprint)
+        let value = try parseValue()
+        if members.count < fingerprints.count {
+            fingerprints[members.count] = fingerprint
+        }
+        members.append(JSONObject.Member(name, value))
     }
 
     /// Walks an object from its `{` to its `}`. For each member, `member` is called with the parser on the
@@ -192,17 +201,17 @@ struct JSONParser: ~Copyable {
         return hash
     }
 
-    /// Small objects are checked by a linear scan over fingerprints; past 16 members a set keeps the check linear
-    /// overall.
+    /// Small objects are checked by a linear scan over fingerprints; past ``linearScanLimit`` members a set keeps
+    /// the check linear overall.
     func isDuplicate(
         _ name: String,
         _ fingerprint: UInt64,
         in members: [JSONObject.Member],
-        fingerprints: [UInt64],
+        fingerprints: UnsafeMutableBufferPointer<UInt64>,
         names: inout Set<String>?
     ) -> Bool {
-        if members.count < 16 {
-            for (position, other) in fingerprints.enumerated() where other == fingerprint {
+        if members.count < fingerprints.count {
+            for position in 0..<members.count where fingerprints[position] == fingerprint {
                 if members[position].name == name { return true }
             }
             return false
@@ -245,6 +254,15 @@ struct JSONParser: ~Copyable {
         index += 1
         let start = index
         var ascii = true
+        // Eight bytes at a time while none of them needs a look: a quote, a backslash, a control character or a
+        // byte outside ASCII.
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = (base + index).loadUnaligned(as: UInt64.self)
+                if Self.holdsSpecialByte(word) { break }
+                index += 8
+            }
+        }
         // Fast path: no escapes, pure ASCII or valid UTF-8 up to the closing quote.
         while index < bytes.count {
             let byte = bytes[index]
@@ -283,6 +301,20 @@ struct JSONParser: ~Copyable {
             }
         }
         throw failure("unterminated string")
+    }
+
+    /// Whether any byte of `word` is a quote, a backslash, below 0x20 or above 0x7F. Each test is exact: a zero
+    /// byte in `x` is found by `(x - 0x01…) & ~x & 0x80…`, a byte below 0x20 by the same with 0x20, so a word
+    /// without such a byte never stops the scan early and one with it always does.
+    static func holdsSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote & highs
+        let hasBackslash = (backslash &- ones) & ~backslash & highs
+        let hasControl = (word &- ones &* 0x20) & ~word & highs
+        return (hasQuote | hasBackslash | hasControl | word & highs) != 0
     }
 
     private mutating func parseEscape() throws(Failure) {
@@ -338,7 +370,39 @@ struct JSONParser: ~Copyable {
         return value
     }
 
-    private mutating func parseNumber() throws(Failure) -> Double {
+    mutating func parseNumber() throws(Failure) -> Double {
+        if let value = parseShortInteger() { return value }
+        return try parseAnyNumber()
+    }
+
+    /// A number that is a plain integer of 1 to 15 digits without a leading zero (every NumericDate), read and
+    /// converted in one pass; `nil`, with the parser where it was, for anything else, which ``parseAnyNumber()``
+    /// reads and checks. 15 digits always fit an `Int64` and convert to `Double` exactly.
+    mutating func parseShortInteger() -> Double? {
+        var position = index
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        let first = position
+        var value: Int64 = 0
+        while position < bytes.count, position - first < 16, Self.isDigit(bytes[position]) {
+            value = value &* 10 &+ Int64(bytes[position] &- UInt8(ascii: "0"))
+            position += 1
+        }
+        let digits = position - first
+        guard digits >= 1, digits <= 15, digits == 1 || bytes[first] != UInt8(ascii: "0") else { return nil }
+        if position < bytes.count {
+            let next = bytes[position]
+            if next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") || Self.isDigit(next)
+            {
+                return nil
+            }
+        }
+        index = position
+        return Double(negative ? -value : value)
+    }
+
+    /// Any JSON number, checked against the grammar of RFC 8259 §6.
+    mutating func parseAnyNumber() throws(Failure) -> Double {
         let start = index
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }

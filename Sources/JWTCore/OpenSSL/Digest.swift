@@ -15,6 +15,14 @@ enum Digest: Sendable {
         }
     }
 
+    /// Block size in bytes: the length HMAC pads its key to (RFC 2104 §2).
+    var blockSize: Int {
+        switch self {
+        case .sha256: 64
+        case .sha384, .sha512: 128
+        }
+    }
+
     /// The OpenSSL name used for `EVP_MD_fetch` and the HMAC `digest` parameter.
     var openSSLName: String {
         switch self {
@@ -26,20 +34,22 @@ enum Digest: Sendable {
 
     /// One-shot digest of `input` (`EVP_Digest`).
     func hash(_ input: some Collection<UInt8>) throws(JWTError) -> [UInt8] {
-        let bytes = Array(input)
+        try Array(input).withBytes { (bytes) throws(JWTError) in try hash(bytes) }
+    }
+
+    /// One-shot digest of `input` (`EVP_Digest`), for bytes that must not be copied (a secret).
+    func hash(_ input: UnsafeRawBufferPointer) throws(JWTError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: size)
         var length: UInt32 = 0
-        let status = bytes.withUnsafeBytes { inputBuffer in
-            output.withUnsafeMutableBufferPointer { outputBuffer in
-                EVP_Digest(
-                    inputBuffer.baseAddress,
-                    inputBuffer.count,
-                    outputBuffer.baseAddress,
-                    &length,
-                    evpMD,
-                    nil
-                )
-            }
+        let status = output.withUnsafeMutableBufferPointer { outputBuffer in
+            EVP_Digest(
+                input.baseAddress,
+                input.count,
+                outputBuffer.baseAddress,
+                &length,
+                evpMD,
+                nil
+            )
         }
         guard status == 1, Int(length) == size else { throw OpenSSLError.take("EVP_Digest(\(openSSLName))") }
         return output

@@ -11,8 +11,8 @@ import Synchronization
 /// about half as much. Only libcrypto does arithmetic: this type chooses which of its calls to make.
 ///
 /// `@unchecked Sendable`: both groups and the table are only read after `init`, and each call works with its
-/// own `BN_CTX` and points (a ``Workspace`` taken from a free list, as ``HMACContextPool`` does with its
-/// contexts, which saves a score of allocations per verify); `deinit` runs when no caller can still reach
+/// own `BN_CTX` and points (a ``Workspace`` taken from a free list, which saves a score of allocations per
+/// verify); `deinit` runs when no caller can still reach
 /// the verifier.
 final class P256Verifier: @unchecked Sendable {
     /// A `BN_CTX` and the two result points for one verify, owned by the free list or by the one caller that

@@ -54,6 +54,24 @@ struct CompactJWS {
         return bytes
     }
 
+    /// Decodes the payload segment into a temporary buffer (on the stack when it is small) and calls `body` with
+    /// it: for a caller that keeps no copy of the payload.
+    static func withPayload<Result>(
+        _ token: UnsafeRawBufferPointer,
+        _ layout: Layout,
+        _ body: (UnsafeRawBufferPointer) throws(JWTError) -> Result
+    ) throws(JWTError) -> Result {
+        let range = layout.payloadRange
+        let segment = UnsafeRawBufferPointer(rebasing: token[range])
+        return try withUnsafeTemporaryAllocation(byteCount: range.count / 4 * 3 + 2, alignment: 1) {
+            (buffer) throws(JWTError) -> Result in
+            guard let length = Base64URL.decode(segment, into: buffer) else {
+                throw JWTError(.malformed, "the payload segment is not canonical base64url")
+            }
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        }
+    }
+
     /// Decodes and parses the header segment. The first decoded bytes must open a JSON object, which refuses
     /// long runs of valid-looking base64url before the whole segment is decoded.
     static func headerObject(

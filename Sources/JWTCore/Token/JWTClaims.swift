@@ -1,23 +1,130 @@
 public import AuthKitClock
 
 /// The claims of a token: the registered ones (RFC 7519 §4.1) typed, everything else in ``custom``.
+///
+/// The values live in one shared box, copied on write: a claim set is passed and returned by value through every
+/// verification (out of the parser, into ``VerifiedJWT``, out of it to the application), and copying one reference
+/// costs one retain where copying eight members cost a retain each and a copy of some 150 bytes.
 public struct JWTClaims: Sendable, Hashable {
+    /// The claims' values. `@unchecked Sendable`: a box is written only while its one claim set holds the only
+    /// reference to it (``makeUnique()`` copies a shared box first), so no two threads see a box that changes.
+    private final class Storage: @unchecked Sendable {
+        var issuer: String?
+        var subject: String?
+        /// `aud`, with a single audience (most tokens have one) kept as its string: reading a token then makes no
+        /// array the application may never ask for.
+        var audience: Audience?
+        var expiresAt: UnixTime?
+        var notBefore: UnixTime?
+        var issuedAt: UnixTime?
+        var id: String?
+        var custom = JSONObject()
+
+        func copy() -> Storage {
+            let copy = Storage()
+            copy.issuer = issuer
+            copy.subject = subject
+            copy.audience = audience
+            copy.expiresAt = expiresAt
+            copy.notBefore = notBefore
+            copy.issuedAt = issuedAt
+            copy.id = id
+            copy.custom = custom
+            return copy
+        }
+    }
+
+    /// A claim set's `aud`: one audience, or a list of any other length. A one-element list is always stored as
+    /// ``one(_:)``, so equal audiences have equal representations.
+    private enum Audience: Hashable {
+        case one(String)
+        case list([String])
+
+        init(_ list: [String]) {
+            self = list.count == 1 ? .one(list[0]) : .list(list)
+        }
+
+        var list: [String] {
+            switch self {
+            case .one(let audience): [audience]
+            case .list(let list): list
+            }
+        }
+    }
+
+    private var storage: Storage
+
+    /// Copies the box first when another claim set shares it. Setters then write through ``storage`` in place.
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = storage.copy()
+        }
+    }
+
     /// `iss`: who issued the token.
-    public var issuer: String?
+    public var issuer: String? {
+        get { storage.issuer }
+        set {
+            makeUnique()
+            storage.issuer = newValue
+        }
+    }
     /// `sub`: whom the token is about.
-    public var subject: String?
+    public var subject: String? {
+        get { storage.subject }
+        set {
+            makeUnique()
+            storage.subject = newValue
+        }
+    }
     /// `aud`: who the token is for; written as a string when it has one element.
-    public var audience: [String]?
+    public var audience: [String]? {
+        get { storage.audience?.list }
+        set {
+            makeUnique()
+            storage.audience = newValue.map(Audience.init)
+        }
+    }
     /// `exp`: the instant from which the token is no longer accepted.
-    public var expiresAt: UnixTime?
+    public var expiresAt: UnixTime? {
+        get { storage.expiresAt }
+        set {
+            makeUnique()
+            storage.expiresAt = newValue
+        }
+    }
     /// `nbf`: the instant before which the token is not accepted.
-    public var notBefore: UnixTime?
+    public var notBefore: UnixTime? {
+        get { storage.notBefore }
+        set {
+            makeUnique()
+            storage.notBefore = newValue
+        }
+    }
     /// `iat`: when the token was issued.
-    public var issuedAt: UnixTime?
+    public var issuedAt: UnixTime? {
+        get { storage.issuedAt }
+        set {
+            makeUnique()
+            storage.issuedAt = newValue
+        }
+    }
     /// `jti`: the token's unique ID, the handle for revoking it.
-    public var id: String?
+    public var id: String? {
+        get { storage.id }
+        set {
+            makeUnique()
+            storage.id = newValue
+        }
+    }
     /// Every other claim, in order.
-    public var custom: JSONObject
+    public var custom: JSONObject {
+        get { storage.custom }
+        set {
+            makeUnique()
+            storage.custom = newValue
+        }
+    }
 
     /// The registered claim names, which ``custom`` never holds.
     public static let registeredNames: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
@@ -33,20 +140,56 @@ public struct JWTClaims: Sendable, Hashable {
         id: String? = nil,
         custom: JSONObject = JSONObject()
     ) {
-        self.issuer = issuer
-        self.subject = subject
-        self.audience = audience
-        self.expiresAt = expiresAt
-        self.notBefore = notBefore
-        self.issuedAt = issuedAt
-        self.id = id
-        self.custom = custom
+        let storage = Storage()
+        storage.issuer = issuer
+        storage.subject = subject
+        storage.audience = audience.map(Audience.init)
+        storage.expiresAt = expiresAt
+        storage.notBefore = notBefore
+        storage.issuedAt = issuedAt
+        storage.id = id
+        storage.custom = custom
+        self.storage = storage
+    }
+
+    /// Claim sets are equal when every claim is.
+    public static func == (lhs: JWTClaims, rhs: JWTClaims) -> Bool {
+        let left = lhs.storage
+        let right = rhs.storage
+        return left === right
+            || (left.issuer == right.issuer && left.subject == right.subject && left.audience == right.audience
+                && left.expiresAt == right.expiresAt && left.notBefore == right.notBefore
+                && left.issuedAt == right.issuedAt && left.id == right.id && left.custom == right.custom)
+    }
+
+    /// Hashes every claim.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.issuer)
+        hasher.combine(storage.subject)
+        hasher.combine(storage.audience)
+        hasher.combine(storage.expiresAt)
+        hasher.combine(storage.notBefore)
+        hasher.combine(storage.issuedAt)
+        hasher.combine(storage.id)
+        hasher.combine(storage.custom)
     }
 
     /// A custom claim by name.
     public subscript(name: String) -> JSONValue? {
-        get { custom[name] }
-        set { custom[name] = newValue }
+        get { storage.custom[name] }
+        set {
+            makeUnique()
+            storage.custom[name] = newValue
+        }
+    }
+
+    /// Whether `aud` holds an audience that satisfies `accepted`; `false` without `aud`.
+    func containsAudience(where accepted: (String) -> Bool) -> Bool {
+        switch storage.audience {
+        case .one(let audience): accepted(audience)
+        case .list(let list): list.contains(where: accepted)
+        case nil: false
+        }
     }
 
     /// Whether the claim called `name` is present.
@@ -57,15 +200,22 @@ public struct JWTClaims: Sendable, Hashable {
 
     /// Whether the registered claim is present.
     func contains(_ claim: Registered) -> Bool {
-        switch claim {
-        case .iss: issuer != nil
-        case .sub: subject != nil
-        case .aud: audience != nil
-        case .exp: expiresAt != nil
-        case .nbf: notBefore != nil
-        case .iat: issuedAt != nil
-        case .jti: id != nil
-        }
+        registeredPresence & claim.bit != 0
+    }
+
+    /// The registered claims present, each as its ``Registered/bit``: a verifier checks all its required claims
+    /// against it at once.
+    var registeredPresence: UInt8 {
+        let storage = storage
+        var bits: UInt8 = 0
+        if storage.issuer != nil { bits |= Registered.iss.bit }
+        if storage.subject != nil { bits |= Registered.sub.bit }
+        if storage.audience != nil { bits |= Registered.aud.bit }
+        if storage.expiresAt != nil { bits |= Registered.exp.bit }
+        if storage.notBefore != nil { bits |= Registered.nbf.bit }
+        if storage.issuedAt != nil { bits |= Registered.iat.bit }
+        if storage.id != nil { bits |= Registered.jti.bit }
+        return bits
     }
 
     /// Reads and type-checks the registered claims of a payload object.
@@ -94,6 +244,22 @@ public struct JWTClaims: Sendable, Hashable {
         case .nbf: notBefore = try Self.numericDate(value, "nbf")
         case .iat: issuedAt = try Self.numericDate(value, "iat")
         }
+    }
+
+    /// Stores a string found as the value of the registered claim, as ``set(_:_:)`` stores a `.string` (`aud` as a
+    /// one-element list) but without making the `JSONValue`; `false`, storing nothing, for the NumericDate claims,
+    /// whose values are never strings.
+    mutating func set(_ claim: Registered, string: String) -> Bool {
+        switch claim {
+        case .iss: issuer = string
+        case .sub: subject = string
+        case .jti: id = string
+        case .aud:
+            makeUnique()
+            storage.audience = .one(string)
+        case .exp, .nbf, .iat: return false
+        }
+        return true
     }
 
     /// The largest NumericDate accepted: 9999-12-31T23:59:59Z.

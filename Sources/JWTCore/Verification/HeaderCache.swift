@@ -30,16 +30,16 @@ final class HeaderCache: Sendable {
 
     init() {}
 
-    /// The accepted header whose segment is exactly `segment`, if it is cached.
-    func lookup(_ segment: UnsafeRawBufferPointer) -> Entry? {
+    /// The accepted header whose segment is exactly `segment`, and its algorithm, if it is cached.
+    func lookup(_ segment: UnsafeRawBufferPointer) -> (header: JWTHeader, algorithm: JWTAlgorithm)? {
         guard segment.count <= Self.maxSegmentLength, let probe = segment.baseAddress else { return nil }
-        return state.withLock { state -> Entry? in
+        return state.withLock { state -> (header: JWTHeader, algorithm: JWTAlgorithm)? in
             for entry in state.entries where entry.segment.count == segment.count {
                 let same = entry.segment.withUnsafeBytes { stored -> Bool in
                     guard let base = stored.baseAddress else { return false }
                     return Platform.bytesEqual(base, probe, count: segment.count)
                 }
-                if same { return entry }
+                if same { return (entry.header, entry.algorithm) }
             }
             return nil
         }

@@ -6,20 +6,53 @@ import Foundation
 /// A verifier is an immutable value: share one across tasks and threads; verifying takes no lock beyond
 /// OpenSSL context reuse and makes no actor hop.
 public struct JWTVerifier: Sendable {
+    /// Everything a verifier holds, in one shared immutable box: verifying hands the verifier to helpers and
+    /// closures, and copying one reference costs one retain where copying the key set, the policy's sets, the clock
+    /// and the cache cost a score of them on every call.
+    private final class Storage: Sendable {
+        let keys: JWTKeySet
+        let policy: JWTValidationPolicy
+        let clock: TimeSource
+        /// The policy's required claims, sorted once so failures name the same claim every time, each with its
+        /// registered claim looked up once.
+        let requiredClaims: [(name: String, registered: JWTClaims.Registered?)]
+        /// The required registered claims as bits (``JWTClaims/Registered/bit``), and whether they are all the
+        /// required claims: then one mask test against ``JWTClaims/registeredPresence`` checks every one.
+        let requiredRegistered: UInt8
+        let requiresOnlyRegistered: Bool
+        /// The policy's audiences as a list when there are few: comparing a handful of short strings is cheaper
+        /// than hashing the token's audience.
+        let fewAudiences: [String]?
+        /// Header segments already accepted under this (immutable) policy.
+        let headerCache = HeaderCache()
+
+        init(keys: JWTKeySet, policy: JWTValidationPolicy, clock: TimeSource) {
+            self.keys = keys
+            self.policy = policy
+            self.clock = clock
+            let requiredClaims = policy.requiredClaims.sorted().map { ($0, JWTClaims.Registered($0)) }
+            self.requiredClaims = requiredClaims
+            self.requiredRegistered = requiredClaims.reduce(0) { $0 | ($1.1?.bit ?? 0) }
+            self.requiresOnlyRegistered = requiredClaims.allSatisfy { $0.1 != nil }
+            self.fewAudiences = policy.audiences.count <= 4 ? Array(policy.audiences) : nil
+        }
+
+        func isAccepted(audience: String) -> Bool {
+            if let fewAudiences { return fewAudiences.contains(audience) }
+            return policy.audiences.contains(audience)
+        }
+    }
+
+    private let storage: Storage
+
     /// The keys tokens may be signed with.
-    public let keys: JWTKeySet
+    public var keys: JWTKeySet { storage.keys }
     /// The rules tokens must satisfy.
-    public let policy: JWTValidationPolicy
+    public var policy: JWTValidationPolicy { storage.policy }
     /// Where "now" comes from for `exp`, `nbf` and `iat`.
-    public let clock: TimeSource
-    /// The policy's required claims, sorted once so failures name the same claim every time, each with its
-    /// registered claim looked up once.
-    private let requiredClaims: [(name: String, registered: JWTClaims.Registered?)]
-    /// The policy's audiences as a list when there are few: comparing a handful of short strings is cheaper than
-    /// hashing the token's audience.
-    private let fewAudiences: [String]?
+    public var clock: TimeSource { storage.clock }
     /// Header segments already accepted under this (immutable) policy; shared by copies of the verifier.
-    let headerCache = HeaderCache()
+    var headerCache: HeaderCache { storage.headerCache }
 
     /// Creates a verifier; an invalid policy (such as a leeway above five minutes) is refused.
     public init(
@@ -30,11 +63,7 @@ public struct JWTVerifier: Sendable {
         throws(JWTError)
     {
         try policy.validate()
-        self.keys = keys
-        self.policy = policy
-        self.clock = clock
-        self.requiredClaims = policy.requiredClaims.sorted().map { ($0, JWTClaims.Registered($0)) }
-        self.fewAudiences = policy.audiences.count <= 4 ? Array(policy.audiences) : nil
+        self.storage = Storage(keys: keys, policy: policy, clock: clock)
     }
 
     /// Verifies `token` and returns its header and claims.
@@ -42,7 +71,7 @@ public struct JWTVerifier: Sendable {
         var text = token
         let result = text.withUTF8 { buffer -> Result<VerifiedJWT, JWTError> in
             do throws(JWTError) {
-                return .success(try verify(bytes: UnsafeRawBufferPointer(buffer)))
+                return .success(try verify(bytes: UnsafeRawBufferPointer(buffer), key: nil, text: token))
             } catch {
                 return .failure(error)
             }
@@ -84,22 +113,36 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key `keys` (or,
-    /// without it, the verifier's own ``keys``) holds for the token's `kid`.
+    /// without it, the verifier's own ``keys``) holds for the token's `kid`. `text`, when given, is the string
+    /// whose UTF-8 `token` is: the result then reads its payload from it rather than from a copy.
     ///
     /// The payload is decoded and parsed only once the signature over it has verified, so the JSON parser never
     /// sees bytes the key holder did not sign.
     func verify(
         bytes token: UnsafeRawBufferPointer,
         key: JWTKey?,
-        keys set: JWTKeySet? = nil
+        keys set: JWTKeySet? = nil,
+        text: String? = nil
     ) throws(JWTError)
         -> VerifiedJWT
     {
         let (header, layout) = try checkSignature(token, key: key, keys: set)
-        let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
-        let claims = try JSONParser.parseClaims(payload, maxDepth: policy.maxNestingDepth)
+        let depth = storage.policy.maxNestingDepth
+        let claims: JWTClaims
+        let source: VerifiedJWT.PayloadSource
+        if let text {
+            // The payload is decoded into a temporary buffer for the parser; the result keeps the token instead.
+            claims = try CompactJWS.withPayload(token, layout) { (payload) throws(JWTError) in
+                try JSONParser.parseClaims(payload, maxDepth: depth)
+            }
+            source = .segment(token: text, range: layout.payloadRange)
+        } else {
+            let payload = try CompactJWS.decode(token, layout.payloadRange, what: "payload")
+            claims = try JSONParser.parseClaims(payload, maxDepth: depth)
+            source = .decoded(payload)
+        }
         try validate(claims)
-        return VerifiedJWT(header: header, claims: claims, payload: payload, maxNestingDepth: policy.maxNestingDepth)
+        return VerifiedJWT(header: header, claims: claims, payloadSource: source, maxNestingDepth: depth)
     }
 
     /// The token's checked header: structure, header rules, and an algorithm AuthKit implements and the
@@ -107,11 +150,12 @@ public struct JWTVerifier: Sendable {
     func checkedHeader(
         _ token: UnsafeRawBufferPointer
     ) throws(JWTError) -> (header: JWTHeader, algorithm: JWTAlgorithm, layout: CompactJWS.Layout) {
-        let layout = try CompactJWS.layout(token, maxTokenSize: policy.maxTokenSize)
+        let layout = try CompactJWS.layout(token, maxTokenSize: storage.policy.maxTokenSize)
         let segment = UnsafeRawBufferPointer(rebasing: token[layout.headerRange])
-        if let cached = headerCache.lookup(segment) {
-            return (cached.header, cached.algorithm, layout)
+        if let (header, algorithm) = storage.headerCache.lookup(segment) {
+            return (header, algorithm, layout)
         }
+        let policy = storage.policy
         let headerObject = try CompactJWS.headerObject(token, layout, maxNestingDepth: policy.maxNestingDepth)
         let header = try JWTHeader(members: headerObject, policy: policy)
         guard let algorithm = JWTAlgorithm(name: header.algorithm) else {
@@ -121,7 +165,7 @@ public struct JWTVerifier: Sendable {
         if let allowed = policy.allowedAlgorithms, !allowed.contains(algorithm) {
             throw JWTError(.unsupportedAlgorithm, "the algorithm \(algorithm.name) is not allowed by the policy")
         }
-        headerCache.insert(segment, header: header, algorithm: algorithm)
+        storage.headerCache.insert(segment, header: header, algorithm: algorithm)
         return (header, algorithm, layout)
     }
 
@@ -138,8 +182,10 @@ public struct JWTVerifier: Sendable {
         let key: JWTKey
         if let chosen {
             key = chosen
+        } else if let set {
+            key = try set.key(for: header.keyID, now: storage.clock.now)
         } else {
-            key = try (set ?? keys).key(for: header.keyID, now: clock.now)
+            key = try storage.keys.key(for: header.keyID, now: storage.clock.now)
         }
         guard key.canVerify else {
             throw JWTError(.invalidKey, "the key's \"key_ops\" do not allow verification")
@@ -160,39 +206,40 @@ public struct JWTVerifier: Sendable {
 
     /// Checks required claims, time claims, issuer and audience against the policy.
     public func validate(_ claims: JWTClaims) throws(JWTError) {
-        for (name, registered) in requiredClaims {
-            let present: Bool
-            if let registered {
-                present = claims.contains(registered)
-            } else {
-                present = claims.contains(name)
-            }
-            guard present else {
-                throw JWTError(.missingClaim, "the required claim \"\(JSONParser.printable(name))\" is missing")
+        let required = storage.requiredRegistered
+        // Usually every required claim is registered and present, which one mask test shows; otherwise each is
+        // looked for in order, so a failure names the first missing one.
+        if !storage.requiresOnlyRegistered || claims.registeredPresence & required != required {
+            for (name, registered) in storage.requiredClaims {
+                let present: Bool
+                if let registered {
+                    present = claims.contains(registered)
+                } else {
+                    present = claims.contains(name)
+                }
+                guard present else {
+                    throw JWTError(.missingClaim, "the required claim \"\(JSONParser.printable(name))\" is missing")
+                }
             }
         }
-        let now = clock.now()
-        if let expiresAt = claims.expiresAt, now >= expiresAt + policy.leeway {
+        let now = storage.clock.now()
+        let leeway = storage.policy.leeway
+        if let expiresAt = claims.expiresAt, now >= expiresAt + leeway {
             throw JWTError(.expired, "the token expired at \(expiresAt.seconds)")
         }
-        if let notBefore = claims.notBefore, now + policy.leeway < notBefore {
+        if let notBefore = claims.notBefore, now + leeway < notBefore {
             throw JWTError(.notYetValid, "the token is not valid before \(notBefore.seconds)")
         }
-        if let issuedAt = claims.issuedAt, issuedAt > now + policy.leeway {
+        if let issuedAt = claims.issuedAt, issuedAt > now + leeway {
             throw JWTError(.issuedInFuture, "the token claims to be issued at \(issuedAt.seconds), in the future")
         }
-        if let issuer = policy.issuer, claims.issuer != issuer {
+        if let issuer = storage.policy.issuer, claims.issuer != issuer {
             throw JWTError(.invalidIssuer, "the issuer is not \"\(issuer)\"")
         }
-        if !policy.audiences.isEmpty {
-            guard let audience = claims.audience, audience.contains(where: isAccepted(audience:)) else {
+        if !storage.policy.audiences.isEmpty {
+            guard claims.containsAudience(where: storage.isAccepted(audience:)) else {
                 throw JWTError(.invalidAudience, "the token is not meant for this audience")
             }
         }
-    }
-
-    private func isAccepted(audience: String) -> Bool {
-        if let fewAudiences { return fewAudiences.contains(audience) }
-        return policy.audiences.contains(audience)
     }
 }
