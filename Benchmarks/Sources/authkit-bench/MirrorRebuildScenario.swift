@@ -13,7 +13,9 @@ import Synchronization
 /// has read the whole feed and is proven current: that time is the rebuild. Its memory is the heap in use (glibc
 /// `mallinfo2`: arena bytes in use plus mmapped chunks) and the resident size (`VmRSS`) after the rebuild minus
 /// before, divided by the facts the mirror holds; the heap figure counts live allocations only, where RSS also
-/// keeps what the decoding freed. Writes its keys under a prefix of its own; the feed is deleted at the end, the
+/// keeps what the decoding freed. Where the rebuild's time goes: the process's CPU time during it
+/// (`rebuild_cpu_seconds`: decoding and applying the entries) and the server's time in the polls' scripts
+/// (`server_poll_seconds`, `EVALSHA` in `INFO commandstats`, which includes the commands the script ran). Writes its keys under a prefix of its own; the feed is deleted at the end, the
 /// denylist entries expire with the tokens. Meant for a scratch server: the feed holds a million entries meanwhile.
 enum MirrorRebuildScenario {
     static func run(options: BenchmarkOptions) async throws -> String {
@@ -49,6 +51,8 @@ enum MirrorRebuildScenario {
         var own = configuration
         own.poolSize = 1
         let reader = RedisClient(configuration: own, logger: quietLogger)
+        let serverBefore = await ServerCommandCounts.read(writer)
+        let cpuBefore = processCPUSeconds()
         let heapBefore = heapInUse()
         let rssBefore = DenylistMemoryScenario.residentKilobytes("VmRSS")
         let start = monotonicNanoseconds()
@@ -58,6 +62,10 @@ enum MirrorRebuildScenario {
             polls += 1
         }
         let seconds = Double(monotonicNanoseconds() - start) / 1e9
+        let cpuSeconds = processCPUSeconds() - cpuBefore
+        let serverAfter = await ServerCommandCounts.read(writer)
+        let serverMicroseconds =
+            (serverAfter?.microseconds["evalsha"] ?? 0) - (serverBefore?.microseconds["evalsha"] ?? 0)
         let heapAfter = heapInUse()
         let rssAfter = DenylistMemoryScenario.residentKilobytes("VmRSS")
         let peak = DenylistMemoryScenario.residentKilobytes("VmHWM")
@@ -69,6 +77,8 @@ enum MirrorRebuildScenario {
             + "\"write_seconds\":\(rounded(writeSeconds, 3)),"
             + "\"write_ops_per_s\":\(rounded(Double(count) / writeSeconds, 1)),"
             + "\"rebuild_seconds\":\(rounded(seconds, 3)),\"polls\":\(polls),"
+            + "\"rebuild_cpu_seconds\":\(rounded(cpuSeconds, 3)),"
+            + "\"server_poll_seconds\":\(rounded(Double(serverMicroseconds) / 1e6, 3)),"
             + "\"entries_per_s\":\(rounded(Double(count) / seconds, 1)),"
             + "\"heap_before_bytes\":\(heapBefore),\"heap_after_bytes\":\(heapAfter),"
             + "\"heap_bytes_per_revocation\":\(rounded(Double(heapAfter - heapBefore) / perFact, 1)),"
