@@ -308,7 +308,7 @@ class Bench:
                     if (r["group"], r["name"], r["concurrency"]) == ("mirror", name, concurrency):
                         for command, calls in r.get("redis_commands", {}).items():
                             counts[command] = counts.get(command, 0) + calls
-                commands = ", ".join(f"{c} {n:,}" for c, n in sorted(counts.items())) or "—"
+                commands = ", ".join(f"{c} {n:,}".replace("|", "\\|") for c, n in sorted(counts.items())) or "—"
                 label = "`authenticate --mirror`" if name == "authenticate --mirror" else "`jwt-verify --alg HS256`"
                 out.append(f"| {concurrency} | {label} "
                            f"| {self.median('mirror', name, 'authkit', concurrency, 'ops_per_cpu_s'):,.0f} "
@@ -347,7 +347,8 @@ class Bench:
                        f"{calls:,} in {operations:,} authenticates) | {per:.3f} | | {'✓' if per <= 1 else '✗'} |")
         propagation = getattr(self, "propagation", None)
         if propagation:
-            commands = ", ".join(f"{c} {n:,}" for c, n in sorted(propagation.get("redis_commands", {}).items()))
+            commands = ", ".join(f"{c} {n:,}".replace("|", "\\|")
+                                 for c, n in sorted(propagation.get("redis_commands", {}).items()))
             out.append(f"| propagation of a logout to another instance's mirror, {propagation['samples']:,} logouts, "
                        f"poll every {propagation['poll_interval_ms']} ms (server during it: {commands}) "
                        f"| p50 {propagation['p50_ms']:.1f} ms, p90 {propagation['p90_ms']:.1f} ms, "
