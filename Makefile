@@ -142,7 +142,8 @@ server-test: integrations
 	bash Examples/no-traits-consumer/check.sh
 
 ## bench: release build, then AuthKit against redis-benchmark (own redis-server on a free port) and jwt-kit in one
-## run, alternating, 3 rounds; prints the table of medians and ratios (Documentation/Performance.md holds the last one)
+## run, alternating, 3 rounds, and the revocation mirror's figures; prints the table of medians and ratios
+## (Documentation/Performance.md holds the last one); BENCH_ONLY=mirror for the mirror's alone
 bench: deps
 	$(SWIFT) build -c release --package-path Benchmarks --product authkit-bench
 	python3 Benchmarks/scripts/bench.py --bench "$$($(SWIFT) build -c release --package-path Benchmarks --show-bin-path)/authkit-bench" \

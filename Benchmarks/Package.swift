@@ -28,10 +28,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // glibc's malloc statistics, which Swift's Glibc module does not export (mirror-rebuild's heap figure).
+        .target(name: "CBenchMalloc"),
         .executableTarget(
             name: "authkit-bench",
             dependencies: [
                 "BenchSupport",
+                "CBenchMalloc",
                 .product(name: "AuthKit", package: "AuthKit"),
                 .product(name: "JWTCore", package: "AuthKit"),
                 .product(name: "RedisClient", package: "AuthKit"),

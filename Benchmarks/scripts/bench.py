@@ -6,10 +6,13 @@ alternately at concurrency 1, 16 and 64, then the JWT comparisons (AuthKit and j
 token refusals and the in-memory denylist memory; then a Redis Cluster of three primaries it creates, where
 `authkit-bench redis-get` runs against `redis-benchmark --cluster -t get` at concurrency 16 and 64 (redis-benchmark
 7.0 hangs when given its own command in cluster mode, hence -t get), with `authenticate` on the cluster beside
-them. Prints a Markdown table of medians with the ratios.
+them. The mirror group runs `authkit-bench authenticate --mirror` (checks answered by the local revocation mirror)
+against `authkit-bench jwt-verify --alg HS256` alternately at concurrency 1 and 16, counting the server's commands,
+then `mirror-propagation` (a logout reaching another instance's mirror) and `mirror-rebuild` (a mirror reading a feed
+of a million revocations at start, and the memory it holds). Prints a Markdown table of medians with the ratios.
 Every target is a ratio measured in the same run, because absolute figures on a shared machine drift.
 
-Usage: bench.py --bench PATH/authkit-bench [--rounds N] [--seconds S] [--json OUT]
+Usage: bench.py --bench PATH/authkit-bench [--rounds N] [--seconds S] [--json OUT] [--only GROUP ...]
 """
 import argparse
 import json
@@ -259,6 +262,115 @@ class Bench:
         for _ in range(self.args.rounds):
             self.record("memory", "authenticate in-memory", "authkit", 1, self.authkit("authenticate", seconds=1))
 
+    def mirror_group(self):
+        """The revocation mirror: `authenticate --mirror` against local HS256 verification, alternating; then the
+        propagation of a logout to another instance's mirror and the rebuild of a mirror of a million revocations."""
+        for concurrency in (1, 16):
+            for round_ in range(self.args.rounds):
+                runs = [("authenticate --mirror", ("authenticate", "--redis", self.url, "--mirror")),
+                        ("HS256 verify", ("jwt-verify", "--alg", "HS256", "--impl", "authkit"))]
+                for name, argv in (runs if round_ % 2 == 0 else runs[::-1]):
+                    self.record("mirror", name, "authkit", concurrency,
+                                self.authkit(*argv, concurrency=concurrency))
+        self.propagation = self.authkit("mirror-propagation", "--redis", self.url, "--samples", "1000",
+                                        concurrency=16)
+        print(f"  mirror  {self.propagation}", file=sys.stderr, flush=True)
+        command = [self.args.bench, "mirror-rebuild", "--redis", self.url, "--tokens", "1000000"]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        if out.returncode != 0 or not lines:
+            raise RuntimeError(f"{' '.join(command)} failed: {out.stderr.strip()}")
+        self.rebuild = json.loads(lines[-1])
+        print(f"  mirror  {self.rebuild}", file=sys.stderr, flush=True)
+
+    def mirror_table(self):
+        def ratio(a, b):
+            return a / b if b else float("nan")
+
+        def rounds(name, concurrency, field="ops_per_cpu_s"):
+            return [r[field] for r in self.records if (r["group"], r["name"], r["concurrency"])
+                    == ("mirror", name, concurrency)]
+
+        out = ["### Revocation mirror (median of %d alternating rounds)" % self.args.rounds, ""]
+        out.append("`authkit-bench authenticate --redis URL --mirror` (the facade with `revocationMirror: "
+                   "RevocationMirrorPolicy()`, its `run()` polling the feed) against `authkit-bench jwt-verify "
+                   "--alg HS256` (local verification with claims), alternately at the same concurrency. Throughput "
+                   "is operations per CPU second of the process, as in the JWT table.")
+        out.append("")
+        out.append("| c | work | ops/CPU-s | ops/s | p50 µs | p99 µs | errors | Redis commands |")
+        out.append("|---:|---|---:|---:|---:|---:|---:|---|")
+        for concurrency in (1, 16):
+            for name in ("authenticate --mirror", "HS256 verify"):
+                errors = sum(r.get("errors", 0) for r in self.records if (r["group"], r["name"], r["concurrency"])
+                             == ("mirror", name, concurrency))
+                counts = {}
+                for r in self.records:
+                    if (r["group"], r["name"], r["concurrency"]) == ("mirror", name, concurrency):
+                        for command, calls in r.get("redis_commands", {}).items():
+                            counts[command] = counts.get(command, 0) + calls
+                commands = ", ".join(f"{c} {n:,}".replace("|", "\\|") for c, n in sorted(counts.items())) or "—"
+                label = "`authenticate --mirror`" if name == "authenticate --mirror" else "`jwt-verify --alg HS256`"
+                out.append(f"| {concurrency} | {label} "
+                           f"| {self.median('mirror', name, 'authkit', concurrency, 'ops_per_cpu_s'):,.0f} "
+                           f"| {self.median('mirror', name, 'authkit', concurrency, 'ops_per_s'):,.0f} "
+                           f"| {self.median('mirror', name, 'authkit', concurrency, 'p50_us'):.2f} "
+                           f"| {self.median('mirror', name, 'authkit', concurrency, 'p99_us'):.2f} "
+                           f"| {errors} | {commands} |")
+        out.append("")
+        out.append("| target | measured | ratio | met |")
+        out.append("|---|---|---:|---|")
+        for concurrency in (1, 16):
+            ours = self.median("mirror", "authenticate --mirror", "authkit", concurrency, "ops_per_cpu_s")
+            theirs = self.median("mirror", "HS256 verify", "authkit", concurrency, "ops_per_cpu_s")
+            each = ", ".join(f"{ratio(a, b):.2f}" for a, b in zip(rounds("authenticate --mirror", concurrency),
+                                                                   rounds("HS256 verify", concurrency)))
+            r = ratio(ours, theirs)
+            out.append(f"| `authenticate --mirror` c={concurrency} ≥ 0.8x `jwt-verify --alg HS256` c={concurrency}, "
+                       f"ops/CPU-s (each round: {each}) | {ours:,.0f} vs {theirs:,.0f} | **{r:.2f}x** "
+                       f"| {'✓' if r >= 0.8 else '✗'} |")
+            ours_wall = self.median("mirror", "authenticate --mirror", "authkit", concurrency, "ops_per_s")
+            theirs_wall = self.median("mirror", "HS256 verify", "authkit", concurrency, "ops_per_s")
+            ours_p50 = self.median("mirror", "authenticate --mirror", "authkit", concurrency, "p50_us")
+            theirs_p50 = self.median("mirror", "HS256 verify", "authkit", concurrency, "p50_us")
+            out.append(f"| (the same in ops/s; p50) | {ours_wall:,.0f} vs {theirs_wall:,.0f} ops/s; p50 "
+                       f"{ours_p50:.2f} vs {theirs_p50:.2f} µs | {ratio(ours_wall, theirs_wall):.2f}x; p50 "
+                       f"{ratio(theirs_p50, ours_p50):.2f}x | reported |")
+        for concurrency in (1, 16):
+            calls = 0
+            operations = 0
+            for r in self.records:
+                if (r["group"], r["name"], r["concurrency"]) == ("mirror", "authenticate --mirror", concurrency):
+                    operations += r["ops"] + r.get("errors", 0)
+                    calls += sum(r.get("redis_commands", {}).values())
+            per = ratio(calls * 10000, operations)
+            out.append(f"| Redis commands per 10,000 `authenticate --mirror` c={concurrency} ≤ 1 (`INFO commandstats`: "
+                       f"{calls:,} in {operations:,} authenticates) | {per:.3f} | | {'✓' if per <= 1 else '✗'} |")
+        propagation = getattr(self, "propagation", None)
+        if propagation:
+            commands = ", ".join(f"{c} {n:,}".replace("|", "\\|")
+                                 for c, n in sorted(propagation.get("redis_commands", {}).items()))
+            out.append(f"| propagation of a logout to another instance's mirror, {propagation['samples']:,} logouts, "
+                       f"poll every {propagation['poll_interval_ms']} ms (server during it: {commands}) "
+                       f"| p50 {propagation['p50_ms']:.1f} ms, p90 {propagation['p90_ms']:.1f} ms, "
+                       f"p99 {propagation['p99_ms']:.1f} ms, max {propagation['max_ms']:.1f} ms | | reported |")
+            late = propagation["late_acceptances"]
+            out.append(f"| logged-out tokens accepted past the staleness bound (1 s) = 0 | {late} | "
+                       f"| {'✓' if late == 0 else '✗'} |")
+        rebuild = getattr(self, "rebuild", None)
+        if rebuild:
+            out.append(f"| rebuild of a mirror of {rebuild['revocations']:,} revocations at start ≤ 5 s "
+                       f"({rebuild['polls']} polls; the server's poll script {rebuild.get('server_poll_seconds', 0):.2f} s, "
+                       f"the process's CPU {rebuild.get('rebuild_cpu_seconds', 0):.2f} s; written at "
+                       f"{rebuild['write_ops_per_s']:,.0f}/s) "
+                       f"| {rebuild['rebuild_seconds']:.2f} s | {rebuild['rebuild_seconds'] / 5:.2f}x of budget "
+                       f"| {'✓' if rebuild['rebuild_seconds'] <= 5 else '✗'} |")
+            heap = rebuild["heap_bytes_per_revocation"]
+            out.append(f"| bytes per mirrored revocation ≤ 100 B (heap in use after minus before, over "
+                       f"{rebuild['facts']:,} facts; RSS {rebuild['rss_bytes_per_revocation']:.0f} B, peak RSS "
+                       f"{rebuild['peak_rss_kb'] / 1024:,.0f} MiB) | {heap:.1f} B | {heap / 100:.2f}x of budget "
+                       f"| {'✓' if heap <= 100 else '✗'} |")
+        return "\n".join(out)
+
     def memory_group(self):
         command = [self.args.bench, "denylist-memory", "--tokens", "1000000"]
         out = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -298,7 +410,14 @@ class Bench:
         return sum(counts.values()) / operations, counts
 
     def table(self):
-        rows = []
+        if self.ran("mirror", "authenticate --mirror"):
+            mirror = self.mirror_table()
+            if not any(r["group"] in ("redis", "jwt", "garbage", "memory", "cluster") for r in self.records):
+                return mirror
+            return self.redis_table() + "\n\n" + mirror
+        return self.redis_table()
+
+    def redis_table(self):
         verify_p50 = self.median("jwt", "HS256 verify", "authkit", 1, "p50_us")
 
         def ratio(a, b):
@@ -454,7 +573,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--json")
-    parser.add_argument("--only", choices=["redis", "jwt", "garbage", "memory", "cluster"], action="append")
+    parser.add_argument("--only", choices=["redis", "jwt", "garbage", "memory", "cluster", "mirror"], action="append")
     parser.add_argument("--table-from", help="print the tables of a run saved with --json, measuring nothing")
     args = parser.parse_args()
     bench = Bench(args)
@@ -464,6 +583,10 @@ def main():
         bench.records = saved["records"]
         if saved.get("memory"):
             bench.memory = saved["memory"]
+        if saved.get("propagation"):
+            bench.propagation = saved["propagation"]
+        if saved.get("rebuild"):
+            bench.rebuild = saved["rebuild"]
         bench.check_label = "access check (one MGET) ↔ `authenticate`; redis-benchmark: EXISTS"
         print(saved["header"])
         print()
@@ -473,7 +596,7 @@ def main():
     header = (f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}; "
               f"{args.rounds} rounds of {args.seconds:g} s; redis-server {redis_version()} on port {bench.port}.")
     print(header, file=sys.stderr)
-    groups = args.only or ["jwt", "garbage", "memory", "redis", "cluster"]
+    groups = args.only or ["jwt", "garbage", "memory", "redis", "mirror", "cluster"]
     bench.start_redis()
     try:
         if "jwt" in groups:
@@ -484,6 +607,8 @@ def main():
             bench.memory_group()
         if "redis" in groups:
             bench.redis_group()
+        if "mirror" in groups:
+            bench.mirror_group()
         if "cluster" in groups:
             bench.start_cluster()
             bench.cluster_group()
@@ -492,8 +617,9 @@ def main():
         bench.stop_cluster()
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"header": header, "records": bench.records, "memory": getattr(bench, "memory", None)}, f,
-                      indent=1)
+            json.dump({"header": header, "records": bench.records, "memory": getattr(bench, "memory", None),
+                       "propagation": getattr(bench, "propagation", None), "rebuild": getattr(bench, "rebuild", None)},
+                      f, indent=1)
     print(header)
     print(f"Took {time.time() - started:.0f} s.")
     print()

@@ -9,7 +9,7 @@ import Tracing
 /// `authenticate` and `refresh` through the AuthKit facade, on Redis (`--redis URL`) or in memory.
 ///
 /// `authenticate` verifies one of a set of live access tokens per operation (local checks, then one store round
-/// trip). `refresh` rotates each worker's own refresh-token chain; when a rotation fails (a store fault), the
+/// trip; with `--mirror`, the local revocation mirror's verdict instead, once the mirror answers). `refresh` rotates each worker's own refresh-token chain; when a rotation fails (a store fault), the
 /// worker logs in again so it keeps a valid chain, and the failure is counted.
 enum AuthenticateScenario {
     struct Setup {
@@ -30,7 +30,10 @@ enum AuthenticateScenario {
             issuer: "https://api.example.com",
             audience: "api",
             signingKeys: [key],
-            keyPrefix: "authkit-bench:"
+            // With the mirror, keys of its own: once a mirror has begun a feed, every revocation under its prefix
+            // appends to it, which the other scenarios on the same server should not pay.
+            keyPrefix: options.mirror ? "authkit-bench-mirror:" : "authkit-bench:",
+            revocationMirror: options.mirror ? RevocationMirrorPolicy() : nil
         )
         var client: RedisClient?
         let store: AuthKitStore
@@ -53,6 +56,11 @@ enum AuthenticateScenario {
                 try await AuthKit(configuration: configuration, store: store, logger: quietLogger)
             }
             : try await AuthKit(configuration: configuration, store: store, logger: quietLogger)
+        if options.mirror, let client {
+            // The mirror polls while the run lasts; the process exits without stopping it.
+            Task { try await auth.run() }
+            try await MirrorReadiness.waitPastFeedBeginning(client: client, keyPrefix: configuration.keyPrefix)
+        }
         let sessions = max(options.concurrency, 64)
         if options.scenario == "authenticate" {
             var tokens: [String] = []
@@ -60,6 +68,11 @@ enum AuthenticateScenario {
                 tokens.append(try await auth.login(userID: "bench-\(index)").accessToken)
             }
             let shared = tokens
+            if options.mirror, let client {
+                try await MirrorReadiness.waitUntilServing(client: client) {
+                    for token in shared { _ = try await auth.authenticate(token: token) }
+                }
+            }
             return Setup(auth: auth, client: client) { worker in
                 _ = try await auth.authenticate(token: shared[worker % shared.count])
             }

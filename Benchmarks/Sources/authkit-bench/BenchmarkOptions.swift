@@ -3,7 +3,7 @@ struct BenchmarkOptions {
     /// Every scenario, in the order `usage` lists them.
     static let scenarios = [
         "redis-exists", "redis-get", "ratelimit", "jwt-sign", "jwt-verify", "jwt-garbage", "authenticate", "refresh",
-        "denylist-memory", "ratelimit-flood",
+        "denylist-memory", "ratelimit-flood", "mirror-rebuild", "mirror-propagation",
     ]
 
     var scenario: String
@@ -19,16 +19,22 @@ struct BenchmarkOptions {
     /// other cores idle (at 64 workers: `authenticate` 78k ops/s on `loop`, 107–115k on `global`, here).
     var executor: String?
 
-    /// The executor in effect: `--executor`, or the default for the concurrency.
-    var effectiveExecutor: String { executor ?? (concurrency == 1 ? "loop" : "global") }
+    /// The executor in effect: `--executor`, or the default for the concurrency (`global` with `--mirror`, whose
+    /// checks make no call to wait on).
+    var effectiveExecutor: String { executor ?? (concurrency == 1 && !mirror ? "loop" : "global") }
     /// The JWT algorithm of `jwt-sign`, `jwt-verify`, `authenticate` and `refresh`.
     var jwtAlgorithm = "HS256"
     /// Whose JWT code `jwt-sign` and `jwt-verify` run: `authkit` or `jwt-kit`.
     var implementation = "authkit"
     /// The garbage shape of `jwt-garbage` (see `HostileTokens`), or `all`.
     var shape = "no-dots"
-    /// How many tokens `denylist-memory` denylists.
+    /// How many tokens `denylist-memory` denylists, and how many revocations `mirror-rebuild` writes to the feed.
     var tokens = 1_000_000
+    /// `authenticate --mirror`: the facade runs with the local revocation mirror (`RevocationMirrorPolicy()`), and
+    /// measures once the mirror serves the checks.
+    var mirror = false
+    /// How many revocations `mirror-propagation` times.
+    var samples = 1000
     /// How many live keys `ratelimit-flood` fills the local limiter's table with (its `maximumLocalKeys`).
     var keys = 100_000
     /// `RedisConfiguration.busyPoll` in microseconds (0: off); nil keeps the client's default.
@@ -45,6 +51,9 @@ struct BenchmarkOptions {
                      jwt-sign | jwt-verify                        [--alg HS256|RS256|ES256|EdDSA] [--impl authkit|jwt-kit]
                      jwt-garbage                                  [--shape no-dots|three-junk-segments|valid-header-junk|deep-json|huge-numbers]
                      authenticate | refresh                       [--redis URL] (in memory without it) [--alg A] [--tracer none|null]
+                     authenticate --redis URL --mirror            (checks answered by the local revocation mirror)
+                     mirror-rebuild --redis URL                   [--tokens N] (a scratch server: writes N revocations)
+                     mirror-propagation --redis URL               [--samples N]
                      denylist-memory                              [--tokens N]
                      ratelimit-flood                              [--keys N] [--algorithm A] (in memory)
           options:   --concurrency N  --duration SECONDS  [--pool N]  [--executor loop|global]  [--busy-poll-us N]
@@ -60,6 +69,11 @@ struct BenchmarkOptions {
         var index = 1
         while index < arguments.count {
             let name = arguments[index]
+            if name == "--mirror" {
+                mirror = true
+                index += 1
+                continue
+            }
             guard index + 1 < arguments.count else { throw BenchmarkError("\(name) needs a value\n\(Self.usage)") }
             let value = arguments[index + 1]
             switch name {
@@ -92,6 +106,9 @@ struct BenchmarkOptions {
             case "--tokens":
                 guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --tokens \(value)") }
                 tokens = number
+            case "--samples":
+                guard let number = Int(value), number >= 1 else { throw BenchmarkError("bad --samples \(value)") }
+                samples = number
             case "--busy-poll-us":
                 guard let number = Int(value), (0...1000).contains(number) else {
                     throw BenchmarkError("bad --busy-poll-us \(value)")
@@ -107,6 +124,12 @@ struct BenchmarkOptions {
                 throw BenchmarkError("unknown option \(name)\n\(Self.usage)")
             }
             index += 2
+        }
+        if mirror, scenario != "authenticate" || url == nil {
+            throw BenchmarkError("--mirror is an option of authenticate --redis URL")
+        }
+        if scenario.hasPrefix("mirror-"), url == nil {
+            throw BenchmarkError("\(scenario) needs --redis URL")
         }
     }
 }

@@ -37,7 +37,8 @@ enum DenylistMemoryScenario {
 }
 
 extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
+    /// The string after as many zeros as make it `length` characters long (itself when it is that long already).
+    func leftPadded(to length: Int) -> String {
         count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }

@@ -6,11 +6,14 @@ struct ServerCommandCounts {
     /// Calls by command name (lower case, as Redis reports them), `info` left out: only the reads of these counts
     /// send it.
     var calls: [String: Int]
+    /// Microseconds the server spent in each command (`usec`), by name; a script's time includes the commands it ran.
+    var microseconds: [String: Int] = [:]
 
     /// The server's counts now; nil without a client or when they cannot be read (the run then reports none).
     static func read(_ client: RedisClient?) async -> ServerCommandCounts? {
         guard let client, let text = try? await client.send("INFO", "commandstats").string else { return nil }
         var calls: [String: Int] = [:]
+        var microseconds: [String: Int] = [:]
         // Lines read `cmdstat_<name>:calls=<n>,usec=...`.
         for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
             let entry = line.dropFirst("cmdstat_".count)
@@ -23,8 +26,11 @@ struct ServerCommandCounts {
                 continue
             }
             calls[name] = count
+            if fields.count > 1, fields[1].hasPrefix("usec="), let time = Int(fields[1].dropFirst("usec=".count)) {
+                microseconds[name] = time
+            }
         }
-        return ServerCommandCounts(calls: calls)
+        return ServerCommandCounts(calls: calls, microseconds: microseconds)
     }
 
     /// The calls made since `earlier`, by name, without the commands that were not called.

@@ -15,9 +15,19 @@ let quietLogger: Logger = {
 
 func run() async throws {
     let options = try BenchmarkOptions(arguments: Array(CommandLine.arguments.dropFirst()))
-    if options.scenario == "denylist-memory" {
+    switch options.scenario {
+    case "denylist-memory":
         print(try await DenylistMemoryScenario.run(options: options))
         return
+    case "mirror-rebuild":
+        print(try await MirrorRebuildScenario.run(options: options))
+        exit(0)
+    case "mirror-propagation":
+        print(try await MirrorPropagationScenario.run(options: options))
+        // The instances' services are still running: exit rather than stop them.
+        exit(0)
+    default:
+        break
     }
     var client: RedisClient?
     var auth: AuthKit?
@@ -68,7 +78,8 @@ func run() async throws {
         concurrency: options.concurrency,
         duration: options.duration,
         executor: preferred,
-        flushEvery: options.scenario.hasPrefix("jwt-") ? 4096 : 1,
+        // With the mirror, a check that the mirror refers to the store ends by the command timeout.
+        flushEvery: options.scenario.hasPrefix("jwt-") || options.mirror ? 4096 : 1,
         operation: operation
     )
     let ops = result.successes.count
@@ -87,7 +98,8 @@ func run() async throws {
         + "\"err_p99_us\":\(rounded(percentile(result.failures, 0.99), 2)),"
         + "\"in_flight_at_end\":\(result.inFlight),\"cpu_seconds\":\(rounded(result.cpuSeconds, 3)),"
         + "\"ops_per_cpu_s\":\(rounded(result.cpuSeconds > 0 ? Double(ops) / result.cpuSeconds : 0, 1)),"
-        + "\"executor\":\"\(client == nil ? "global" : options.effectiveExecutor)\"\(serverCommands)}"
+        + "\"executor\":\"\(client == nil ? "global" : options.effectiveExecutor)\",\"mirror\":\(options.mirror)"
+        + "\(serverCommands)}"
     print(json)
     // Exit without a shutdown: a worker stuck on a black-holed store must not hold the process past its time.
     withExtendedLifetime((auth, client)) {}

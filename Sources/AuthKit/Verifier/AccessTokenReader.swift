@@ -52,10 +52,11 @@ struct AccessTokenReader: Sendable {
 
     /// The principal of `token`, or the JWT rule it broke.
     func read(_ token: String, scope: Scope) async throws(JWTError) -> Principal {
-        let verifier = scope == .service ? service : issuer
         let verified: VerifiedJWT
         do {
-            verified = try await verify(token, with: verifier)
+            // The stored verifier itself, not a copy: copying the struct retained and released each of its references
+            // on every call.
+            verified = try await scope == .service ? verify(token, with: service) : verify(token, with: issuer)
         } catch {
             guard error.code != .keySourceUnavailable, let legacy, clock.now() < legacy.until,
                 let principal = try? readLegacy(token, with: legacy.verifier)

@@ -81,6 +81,9 @@ struct RevocationFeedTests {
             try await expectFeed("a session revoked, and revoked again")
 
             let fourth = try await store.createSession(NewSession(userID: "ann"))
+            // A second apart, so that the sessions index (a ZSET by expiry, which the script walks) orders them: created
+            // at the same instant, they tie, and Redis orders them by their random ids.
+            clock.advance(by: .seconds(1))
             let fifth = try await store.createSession(NewSession(userID: "ann"))
             #expect(try await store.revokeAllSessions(userID: "ann") == 2)
             // Both expire at the same instant: the index orders them, and the script ends them, by session id.
