@@ -359,7 +359,7 @@ class Bench:
         rebuild = getattr(self, "rebuild", None)
         if rebuild:
             out.append(f"| rebuild of a mirror of {rebuild['revocations']:,} revocations at start ≤ 5 s "
-                       f"({rebuild['polls']} polls; the server's poll script {rebuild.get('server_poll_seconds', 0):.2f} s, "
+                       f"({rebuild['polls']} polls; the server's poll commands {rebuild.get('server_poll_seconds', 0):.2f} s, "
                        f"the process's CPU {rebuild.get('rebuild_cpu_seconds', 0):.2f} s; written at "
                        f"{rebuild['write_ops_per_s']:,.0f}/s) "
                        f"| {rebuild['rebuild_seconds']:.2f} s | {rebuild['rebuild_seconds'] / 5:.2f}x of budget "

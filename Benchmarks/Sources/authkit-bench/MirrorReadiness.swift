@@ -31,8 +31,11 @@ enum MirrorReadiness {
         }
     }
 
+    /// The commands of a mirror's poll (one `MULTI` transaction), as `INFO commandstats` names them.
+    static let pollCommands: Set<String> = ["multi", "xinfo", "xrange", "exec"]
+
     /// Waits until `authenticate` answers from the mirror: a round of checks during which the server ran nothing
-    /// but the mirror's polls (`EVALSHA`). Throws when that has not happened within ten seconds.
+    /// but the mirror's polls (``pollCommands``). Throws when that has not happened within ten seconds.
     static func waitUntilServing(
         client: RedisClient,
         authenticate: @Sendable () async throws -> Void
@@ -48,7 +51,7 @@ enum MirrorReadiness {
             guard let after = await ServerCommandCounts.read(client) else {
                 throw BenchmarkError("INFO commandstats could not be read")
             }
-            if after.since(before).keys.allSatisfy({ $0 == "evalsha" }) {
+            if after.since(before).keys.allSatisfy(pollCommands.contains) {
                 return
             }
             try await Task.sleep(for: .milliseconds(50))

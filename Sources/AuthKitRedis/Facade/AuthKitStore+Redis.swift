@@ -78,11 +78,7 @@ extension AuthKitStore {
         // The mirror polls on a connection of its own when the store owns its client, so that neither a slow feed
         // nor a slow store holds up the other; on an app's client it shares the app's pool.
         backends.revocationMirror = { policy, logger in
-            var own = client.configuration
-            own.poolSize = 1
-            own.maxReplyElements = max(own.maxReplyElements, RedisRevocationMirror.replyElements)
-            own.maxReplyBytes = max(own.maxReplyBytes, RedisRevocationMirror.replyBytes)
-            own.clientName = own.clientName.map { "\($0)-mirror" }
+            let own = RedisRevocationMirror.ownClientConfiguration(client.configuration)
             return try RedisRevocationMirror(
                 client: ownsClient ? RedisClient(configuration: own, logger: logger) : client,
                 ownsClient: ownsClient,

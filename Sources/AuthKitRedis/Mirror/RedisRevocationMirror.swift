@@ -20,9 +20,17 @@ package import TokenStore
 package final class RedisRevocationMirror: Sendable {
     /// The most entries one poll reads, whatever the client's reply caps allow.
     static let maximumBatch = 20_000
-    /// Reply caps that let a client of its own read ``maximumBatch`` entries in one poll.
-    static let replyElements = 262_144
-    static let replyBytes = 16 << 20
+
+    /// The configuration of a mirror's own client, from the store's: one connection, a name that says it is the
+    /// mirror's, and reply caps that let one poll read ``maximumBatch`` entries.
+    package static func ownClientConfiguration(_ store: RedisConfiguration) -> RedisConfiguration {
+        var own = store
+        own.poolSize = 1
+        own.clientName = own.clientName.map { "\($0)-mirror" }
+        own.maxReplyElements = max(own.maxReplyElements, 262_144)
+        own.maxReplyBytes = max(own.maxReplyBytes, 16 << 20)
+        return own
+    }
     /// How often the mirror forgets facts that can no longer refuse a token.
     static let pruneInterval: Duration = .seconds(30)
 

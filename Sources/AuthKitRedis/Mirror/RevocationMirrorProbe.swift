@@ -34,6 +34,12 @@ public struct RevocationMirrorProbe: Sendable {
         }
     }
 
+    /// The configuration a facade gives its mirror's own client, from the store's (one connection, reply caps for
+    /// large batches).
+    public static func clientConfiguration(from store: RedisConfiguration) -> RedisConfiguration {
+        RedisRevocationMirror.ownClientConfiguration(store)
+    }
+
     /// How many facts the mirror holds: denylisted tokens, ended sessions and user epochs.
     public var count: Int {
         mirror.count
