@@ -126,7 +126,9 @@ package final class RedisRevocationMirror: Sendable {
     ///
     /// The loop runs on the client's I/O thread (its task executor), not on Swift's shared pool: requests that keep
     /// every pool thread busy must not delay the poll past the bound, which would send every check to the store
-    /// just when load is highest.
+    /// just when load is highest. A poll that finds nothing new is a few microseconds there; one that catches up
+    /// decodes a batch on that thread (bounded by the client's reply caps: about 5 ms at the default caps), which on an
+    /// app's shared client delays its other replies that long, only while the mirror starts or catches up.
     package func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             if ownsClient {
