@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "AuthKit",
             dependencies: [
-                "AuthKitClock", "JWTCore", "TokenStore", "RateLimiter", "PermissionCache",
+                "AuthKitPlatform", "AuthKitClock", "JWTCore", "TokenStore", "RateLimiter", "PermissionCache",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

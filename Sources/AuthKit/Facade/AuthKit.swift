@@ -148,7 +148,7 @@ public final class AuthKit: Service, Sendable {
         } catch let error as TokenStoreError {
             throw try await map(error, operation: "create a session", userID: userID)
         } catch {
-            throw await verifier.storeUnavailable("create a session", error, userID: userID)
+            throw verifier.storeUnavailable("create a session", error, userID: userID)
         }
         metrics.logins.increment()
         let access = try mintAccessToken(
@@ -205,7 +205,7 @@ public final class AuthKit: Service, Sendable {
             do {
                 outcome = try await tokenStore.rotate(refreshToken: refreshToken)
             } catch {
-                throw await verifier.storeUnavailable("rotate the refresh token", error, userID: nil)
+                throw verifier.storeUnavailable("rotate the refresh token", error, userID: nil)
             }
             switch outcome {
             case .rotated(let grant):
@@ -275,7 +275,7 @@ public final class AuthKit: Service, Sendable {
                 try await tokenStore.revokeSession(userID: principal.userID, sessionID: sessionID)
             }
         } catch {
-            throw await verifier.storeUnavailable("log out", error, userID: principal.userID)
+            throw verifier.storeUnavailable("log out", error, userID: principal.userID)
         }
     }
 
@@ -317,7 +317,7 @@ public final class AuthKit: Service, Sendable {
                 do {
                     try await tokenStore.revokeSession(userID: info.userID, sessionID: info.sessionID)
                 } catch {
-                    throw await verifier.storeUnavailable("revoke the refresh token", error, userID: info.userID)
+                    throw verifier.storeUnavailable("revoke the refresh token", error, userID: info.userID)
                 }
                 return .session(userID: info.userID, sessionID: info.sessionID)
             case .accessToken:
@@ -335,7 +335,7 @@ public final class AuthKit: Service, Sendable {
                 do {
                     try await tokenStore.revoke(jti: jti, userID: principal.userID, expiresAt: principal.expiresAt)
                 } catch {
-                    throw await verifier.storeUnavailable("revoke the access token", error, userID: principal.userID)
+                    throw verifier.storeUnavailable("revoke the access token", error, userID: principal.userID)
                 }
                 return .accessToken(userID: principal.userID, tokenID: jti)
             }
@@ -358,7 +358,7 @@ public final class AuthKit: Service, Sendable {
         } catch let error as TokenStoreError where error.code == .invalidArgument {
             throw AuthKitError(.invalidArgument, error.message)
         } catch {
-            throw await verifier.storeUnavailable("end the session", error, userID: userID)
+            throw verifier.storeUnavailable("end the session", error, userID: userID)
         }
     }
 
@@ -377,7 +377,7 @@ public final class AuthKit: Service, Sendable {
         } catch let error as TokenStoreError where error.code == .invalidArgument {
             throw AuthKitError(.invalidArgument, error.message)
         } catch {
-            throw await verifier.storeUnavailable("log out everywhere", error, userID: userID)
+            throw verifier.storeUnavailable("log out everywhere", error, userID: userID)
         }
     }
 
@@ -388,7 +388,7 @@ public final class AuthKit: Service, Sendable {
         } catch let error as TokenStoreError where error.code == .invalidArgument {
             throw AuthKitError(.invalidArgument, error.message)
         } catch {
-            throw await verifier.storeUnavailable("list sessions", error, userID: userID)
+            throw verifier.storeUnavailable("list sessions", error, userID: userID)
         }
     }
 
@@ -525,7 +525,7 @@ public final class AuthKit: Service, Sendable {
         case .invalidConfiguration, .unsafeStoreConfiguration:
             return AuthKitError(.invalidConfiguration, error.message)
         default:
-            return await verifier.storeUnavailable(operation, error, userID: userID)
+            return verifier.storeUnavailable(operation, error, userID: userID)
         }
     }
 

@@ -10,11 +10,15 @@ import Tracing
 /// password.
 struct AuthKitTracing: Sendable {
     private let tracer: (any Tracer)?
+    /// Whether spans are recorded: false with the no-op tracer, when a caller may take a path without ``span(_:_:)``
+    /// (kept apart from the tracer, which reading would copy).
+    let isEnabled: Bool
 
     /// The tracer in force now, or none when it is the no-op tracer.
     init() {
         let tracer = InstrumentationSystem.tracer
         self.tracer = tracer is NoOpTracer ? nil : tracer
+        self.isEnabled = self.tracer != nil
     }
 
     /// Runs `body` inside a span named `name` (no span without a tracer); an error thrown ends the span as failed.

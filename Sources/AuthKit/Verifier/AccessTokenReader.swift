@@ -52,19 +52,56 @@ struct AccessTokenReader: Sendable {
 
     /// The principal of `token`, or the JWT rule it broke.
     func read(_ token: String, scope: Scope) async throws(JWTError) -> Principal {
+        if let principal = try readWithLocalKeys(token, scope: scope) {
+            return principal
+        }
+        guard case .provider(let provider) = keys else {
+            throw JWTError(.keySourceUnavailable, "no verification keys")
+        }
+        let verified: VerifiedJWT
+        do {
+            verified =
+                try await scope == .service
+                ? service.verify(token, keyProvider: provider) : issuer.verify(token, keyProvider: provider)
+        } catch {
+            return try readLegacy(token, after: error)
+        }
+        return try principal(of: verified)
+    }
+
+    /// ``read(_:scope:)`` without suspending, for keys held here; nil for keys from a provider, which may have to
+    /// be fetched.
+    func readWithLocalKeys(_ token: String, scope: Scope) throws(JWTError) -> Principal? {
         let verified: VerifiedJWT
         do {
             // The stored verifier itself, not a copy: copying the struct retained and released each of its references
             // on every call.
-            verified = try await scope == .service ? verify(token, with: service) : verify(token, with: issuer)
-        } catch {
-            guard error.code != .keySourceUnavailable, let legacy, clock.now() < legacy.until,
-                let principal = try? readLegacy(token, with: legacy.verifier)
-            else {
-                throw error
+            switch keys {
+            case .keySet:
+                verified = try scope == .service ? service.verify(token) : issuer.verify(token)
+            case .signingKeys(let signingKeys):
+                let keys = signingKeys.verificationKeys
+                verified = try scope == .service ? service.verify(token, keys: keys) : issuer.verify(token, keys: keys)
+            case .provider:
+                return nil
             }
-            return principal
+        } catch {
+            return try readLegacy(token, after: error)
         }
+        return try principal(of: verified)
+    }
+
+    /// A token the current rules refused with `error`, read by the legacy policy while it is in force; else `error`.
+    private func readLegacy(_ token: String, after error: JWTError) throws(JWTError) -> Principal {
+        guard error.code != .keySourceUnavailable, let legacy, clock.now() < legacy.until,
+            let principal = try? readLegacy(token, with: legacy.verifier)
+        else {
+            throw error
+        }
+        return principal
+    }
+
+    private func principal(of verified: VerifiedJWT) throws(JWTError) -> Principal {
         let claims = verified.claims
         guard let userID = claims.subject, let issuedAt = claims.issuedAt, let expiresAt = claims.expiresAt else {
             throw JWTError(.missingClaim, "the token lacks sub, iat or exp")
@@ -78,17 +115,6 @@ struct AccessTokenReader: Sendable {
             claims: claims,
             isLegacy: false
         )
-    }
-
-    private func verify(_ token: String, with verifier: JWTVerifier) async throws(JWTError) -> VerifiedJWT {
-        switch keys {
-        case .keySet:
-            return try verifier.verify(token)
-        case .provider(let provider):
-            return try await verifier.verify(token, keyProvider: provider)
-        case .signingKeys(let signingKeys):
-            return try verifier.verify(token, keys: signingKeys.verificationKeys)
-        }
     }
 
     /// A token the legacy policy accepts: signed by a legacy key, meeting its claims, and lacking `jti`, `sid`

@@ -1,4 +1,5 @@
 import AuthKitClock
+import AuthKitPlatform
 public import Logging
 import Metrics
 public import ServiceLifecycle
@@ -240,8 +241,19 @@ public final class AuthKitVerifier: Service, Sendable {
     /// Verifies an access token: structure, signature and claims locally, then one store round trip for
     /// revocation, the user's epoch and the session. Fails closed when the store or the keys cannot answer.
     public func authenticate(token: String) async throws -> Principal {
-        let started = ContinuousClock.now
-        defer { metrics.authenticateDuration.recordNanoseconds(Self.nanoseconds(since: started)) }
+        let started = Platform.monotonicNanoseconds()
+        defer { metrics.authenticateDuration.recordNanoseconds(Int64(Platform.monotonicNanoseconds() &- started)) }
+        guard tracing.isEnabled else {
+            // Without a tracer, no span to run inside: keys held here and a mirror that answers make the whole
+            // check one call that never suspends.
+            guard let principal = try readWithLocalKeys(token, scope: .service) else {
+                return try await check(try await read(token, scope: .service))
+            }
+            if sessionTouches == nil, let status = try mirroredStatus(of: principal) {
+                return try conclude(principal, status)
+            }
+            return try await check(principal)
+        }
         return try await tracing.span("authkit.authenticate") { span in
             let principal = try await read(token, scope: .service)
             span.set("enduser.id", principal.userID)
@@ -250,34 +262,67 @@ public final class AuthKitVerifier: Service, Sendable {
         }
     }
 
-    /// The store half of authentication: revocation, the user's epoch and the session, in one round trip.
+    /// The store half of authentication: revocation, the user's epoch and the session, from the mirror when it
+    /// answers, else in one round trip.
     private func check(_ principal: Principal) async throws -> Principal {
-        let check = AccessCheck(
+        let status: AccessStatus
+        if let mirrored = try mirroredStatus(of: principal) {
+            status = mirrored
+        } else {
+            do {
+                status = try await tokenStore.check(accessCheck(of: principal))
+            } catch {
+                throw checkFailure(error, of: principal)
+            }
+        }
+        let accepted = try conclude(principal, status)
+        if let sessionTouches, let sessionID = principal.sessionID {
+            await sessionTouches.record(userID: principal.userID, sessionID: sessionID)
+        }
+        return accepted
+    }
+
+    /// The access check of a principal's token.
+    private func accessCheck(of principal: Principal) -> AccessCheck {
+        AccessCheck(
             userID: principal.userID,
             jti: principal.tokenID,
             issuedAt: principal.issuedAt,
             sessionID: principal.sessionID,
             touchSession: configuration.sessionTouch == .everyRequest
         )
-        let status: AccessStatus
-        do {
-            status = try await checkStatus(check, expiresAt: principal.expiresAt)
-        } catch let error as TokenStoreError where error.code == .invalidArgument {
-            metrics.authenticateRejected.increment()
-            throw AuthKitError(.invalidToken, error.message, jwtCode: .invalidClaim)
-        } catch {
-            metrics.authenticateUnavailable.increment()
-            throw await storeUnavailable("check the token", error, userID: principal.userID)
+    }
+
+    /// The mirror's verdict on a principal's token, or nil for the store to give it.
+    private func mirroredStatus(of principal: Principal) throws(AuthKitError) -> AccessStatus? {
+        guard mirror != nil else {
+            return nil
         }
+        do {
+            return try mirrorStatus(accessCheck(of: principal), expiresAt: principal.expiresAt)
+        } catch {
+            throw checkFailure(error, of: principal)
+        }
+    }
+
+    /// The error for a check that failed: a token the store calls invalid, or a store that could not answer.
+    private func checkFailure(_ error: any Error, of principal: Principal) -> AuthKitError {
+        if let error = error as? TokenStoreError, error.code == .invalidArgument {
+            metrics.authenticateRejected.increment()
+            return AuthKitError(.invalidToken, error.message, jwtCode: .invalidClaim)
+        }
+        metrics.authenticateUnavailable.increment()
+        return storeUnavailable("check the token", error, userID: principal.userID)
+    }
+
+    /// The principal, if the check's `status` accepts it; else the error that says why not, with its event.
+    private func conclude(_ principal: Principal, _ status: AccessStatus) throws(AuthKitError) -> Principal {
         if principal.isLegacy {
             (status == .valid ? metrics.legacyAccepted : metrics.legacyRefused).increment()
         }
         switch status {
         case .valid:
             metrics.authenticateAccepted.increment()
-            if let sessionTouches, let sessionID = principal.sessionID {
-                await sessionTouches.record(userID: principal.userID, sessionID: sessionID)
-            }
             return principal
         case .revoked, .predatesEpoch:
             metrics.authenticateRevoked.increment()
@@ -296,11 +341,11 @@ public final class AuthKitVerifier: Service, Sendable {
         }
     }
 
-    /// The check's verdict: from the mirror when it can answer (never for a check that touches the session, which
-    /// writes), else from the store.
-    private func checkStatus(_ check: AccessCheck, expiresAt: UnixTime) async throws -> AccessStatus {
+    /// The mirror's verdict on the check, or nil for the store to give it: without a mirror, for a check that
+    /// touches the session (which writes), and for one the mirror refers.
+    private func mirrorStatus(_ check: AccessCheck, expiresAt: UnixTime) throws(TokenStoreError) -> AccessStatus? {
         guard let mirror, !check.touchSession else {
-            return try await tokenStore.check(check)
+            return nil
         }
         try check.validate()
         switch mirror.verdict(for: check, expiresAt: expiresAt) {
@@ -309,7 +354,7 @@ public final class AuthKitVerifier: Service, Sendable {
             return status
         case .refer(let referral):
             metrics.mirrorReferred[referral]?.increment()
-            return try await tokenStore.check(check)
+            return nil
         }
     }
 
@@ -360,7 +405,7 @@ public final class AuthKitVerifier: Service, Sendable {
                 } catch let error as TokenStoreError where error.code == .invalidArgument {
                     return .inactive
                 } catch {
-                    throw await storeUnavailable("introspect the token", error, userID: principal.userID)
+                    throw storeUnavailable("introspect the token", error, userID: principal.userID)
                 }
                 guard status == .valid else { return .inactive }
                 var claims = principal.claims.custom
@@ -399,7 +444,7 @@ public final class AuthKitVerifier: Service, Sendable {
         do {
             return try await tokenStore.inspect(refreshToken: refreshToken)
         } catch {
-            throw await storeUnavailable("inspect the refresh token", error, userID: nil)
+            throw storeUnavailable("inspect the refresh token", error, userID: nil)
         }
     }
 
@@ -413,13 +458,28 @@ public final class AuthKitVerifier: Service, Sendable {
     func read(_ token: String, scope: AccessTokenReader.Scope) async throws(AuthKitError) -> Principal {
         do {
             return try await reader.read(token, scope: scope)
-        } catch  where error.code == .keySourceUnavailable {
-            metrics.authenticateKeysUnavailable.increment()
-            throw AuthKitError(.keysUnavailable, "the keys to verify the token cannot be had: \(error.message)")
         } catch {
-            metrics.authenticateRejected.increment()
-            throw AuthKitError.invalidToken(error)
+            throw refusal(error)
         }
+    }
+
+    /// ``read(_:scope:)`` without suspending, for keys held here; nil for keys from a provider.
+    private func readWithLocalKeys(_ token: String, scope: AccessTokenReader.Scope) throws(AuthKitError) -> Principal? {
+        do {
+            return try reader.readWithLocalKeys(token, scope: scope)
+        } catch {
+            throw refusal(error)
+        }
+    }
+
+    /// The error for a token the local checks refused, counted.
+    private func refusal(_ error: JWTError) -> AuthKitError {
+        guard error.code != .keySourceUnavailable else {
+            metrics.authenticateKeysUnavailable.increment()
+            return AuthKitError(.keysUnavailable, "the keys to verify the token cannot be had: \(error.message)")
+        }
+        metrics.authenticateRejected.increment()
+        return AuthKitError.invalidToken(error)
     }
 
     // MARK: Permissions and rate limits
@@ -519,7 +579,7 @@ public final class AuthKitVerifier: Service, Sendable {
     // MARK: Events
 
     /// The error for a store that could not answer, published as a ``SecurityEvent/Kind-swift.struct/storeUnavailable``.
-    func storeUnavailable(_ operation: String, _ error: any Error, userID: String?) async -> AuthKitError {
+    func storeUnavailable(_ operation: String, _ error: any Error, userID: String?) -> AuthKitError {
         emit(.storeUnavailable, userID: userID, detail: "could not \(operation)")
         return AuthKitError.storeUnavailable(operation, error)
     }
@@ -533,9 +593,5 @@ public final class AuthKitVerifier: Service, Sendable {
         if !detail.isEmpty { metadata["detail"] = "\(detail)" }
         logger.warning("security event", metadata: metadata)
         broadcaster.publish(event)
-    }
-
-    private static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
-        (ContinuousClock.now - start).wholeUnits(in: .nanoseconds)
     }
 }

@@ -64,7 +64,7 @@ package struct RevocationMirrorState: Sendable {
     package mutating func apply(_ entry: RevocationFeedEntry) {
         switch entry {
         case .revoked(let userID, let jti, let until):
-            let key = Self.fingerprint(userID, jti)
+            let key = UserHash(userID).fingerprint(jti)
             denylist[key] = max(denylist[key] ?? .min, until.milliseconds)
         case .epoch(let userID, let epoch):
             guard let known = epochs[userID] else {
@@ -76,7 +76,7 @@ package struct RevocationMirrorState: Sendable {
                 retainedUntil: max(known.retainedUntil, epoch.retainedUntil)
             )
         case .sessionEnded(let userID, let sessionID, let at):
-            let key = Self.fingerprint(userID, sessionID)
+            let key = UserHash(userID).fingerprint(sessionID)
             endedSessions[key] = max(endedSessions[key] ?? .min, at.milliseconds)
         case .began(let at):
             began = max(began ?? at, at)
@@ -132,12 +132,13 @@ package struct RevocationMirrorState: Sendable {
             return .refer(.leeway)
         }
         var records = AccessRecords(epoch: epochs[check.userID])
+        let user = UserHash(check.userID)
         if let jti = check.jti {
-            records.revokedUntil = denylist[Self.fingerprint(check.userID, jti)].map(Self.instant)
+            records.revokedUntil = denylist[user.fingerprint(jti)].map(Self.instant)
         }
         var sessionMayPredateEpoch = false
         if let sessionID = check.sessionID {
-            let ended = endedSessions[Self.fingerprint(check.userID, sessionID)] != nil
+            let ended = endedSessions[user.fingerprint(sessionID)] != nil
             // A session the feed has not ended outlives the token (the policy's premise); created before any epoch
             // cut it is not, unless the token was issued in the epoch's second, which the mirror refers.
             records.session = AccessRecords.SessionRecord(
@@ -160,10 +161,22 @@ package struct RevocationMirrorState: Sendable {
         UnixTime(sinceEpoch: .milliseconds(milliseconds))
     }
 
-    private static func fingerprint(_ userID: String, _ id: String) -> UInt64 {
-        var hasher = Hasher()
-        hasher.combine(userID)
-        hasher.combine(id)
-        return UInt64(bitPattern: Int64(hasher.finalize()))
+    /// A user id hashed once, from which the fingerprints of that user's `jti`s and session ids are finished.
+    private struct UserHash {
+        private let hasher: Hasher
+
+        init(_ userID: String) {
+            var hasher = Hasher()
+            hasher.combine(userID)
+            self.hasher = hasher
+        }
+
+        /// The fingerprint of the user id and `id` (`Hasher` ends each string it combines, so no two pairs run
+        /// together).
+        func fingerprint(_ id: String) -> UInt64 {
+            var hasher = hasher
+            hasher.combine(id)
+            return UInt64(bitPattern: Int64(hasher.finalize()))
+        }
     }
 }
