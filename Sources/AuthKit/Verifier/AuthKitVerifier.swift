@@ -249,10 +249,11 @@ public final class AuthKitVerifier: Service, Sendable {
             guard let principal = try readWithLocalKeys(token, scope: .service) else {
                 return try await check(try await read(token, scope: .service))
             }
-            if sessionTouches == nil, let status = try mirroredStatus(of: principal) {
-                return try conclude(principal, status)
+            let mirrored = try mirroredStatus(of: principal)
+            if sessionTouches == nil, let mirrored {
+                return try conclude(principal, mirrored)
             }
-            return try await check(principal)
+            return try await check(principal, mirrored: mirrored)
         }
         return try await tracing.span("authkit.authenticate") { span in
             let principal = try await read(token, scope: .service)
@@ -265,8 +266,13 @@ public final class AuthKitVerifier: Service, Sendable {
     /// The store half of authentication: revocation, the user's epoch and the session, from the mirror when it
     /// answers, else in one round trip.
     private func check(_ principal: Principal) async throws -> Principal {
+        try await check(principal, mirrored: try mirroredStatus(of: principal))
+    }
+
+    /// ``check(_:)`` once the mirror has been asked: `mirrored` is its verdict, or nil for the store's.
+    private func check(_ principal: Principal, mirrored: AccessStatus?) async throws -> Principal {
         let status: AccessStatus
-        if let mirrored = try mirroredStatus(of: principal) {
+        if let mirrored {
             status = mirrored
         } else {
             do {
