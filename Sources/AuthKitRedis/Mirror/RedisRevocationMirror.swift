@@ -36,20 +36,8 @@ package final class RedisRevocationMirror: Sendable {
 
     private struct Tail {
         var mirror: RevocationMirrorState
-        /// The id of the last entry read; `0-0` before the first.
-        var position = "0-0"
-        /// The feed's entries-added count at the last poll that found the mirror caught up, and the entries read
-        /// since: together they say whether the feed still holds what the mirror read.
-        var baseline: Int64?
-        var readSinceBaseline: Int64 = 0
+        var cursor = FeedStreamCursor()
         var lastPrune: ContinuousClock.Instant?
-
-        mutating func restart() {
-            mirror.loseProof()
-            position = "0-0"
-            baseline = nil
-            readSinceBaseline = 0
-        }
     }
 
     /// What one poll found.
@@ -167,86 +155,54 @@ package final class RedisRevocationMirror: Sendable {
 
     /// Reads the feed once: begins it, reads a batch, and proves the mirror current when it has read everything.
     ///
-    /// One transaction (`MULTI`, `XINFO STREAM`, `XRANGE` after the position, `EXEC`), so the count of entries added
-    /// and the entries read are of one instant; when the feed does not exist, an `XADD` of its `b` entry begins it.
+    /// One transaction (`FeedStreamCursor`); when the feed does not exist, an `XADD` of its `b` entry begins it.
     package func poll() async throws -> PollResult {
         let sentAt = ContinuousClock.now
         let now = clock.now()
-        let position = tail.withLock { $0.position }
-        let replies: [RedisReply]
+        let position = tail.withLock { $0.cursor.position }
+        let reading: FeedStreamCursor.Reading
         do {
-            replies = try await client.pipeline([
-                ["MULTI"], ["XINFO", "STREAM", feedKey],
-                ["XRANGE", feedKey, RedisArgument("(" + position), "+", "COUNT", RedisArgument(batch)], ["EXEC"],
-            ])
+            let commands = tail.withLock { $0.cursor.commands(feedKey, batch: batch) }
+            reading = try FeedStreamCursor.reading(try await client.pipeline(commands)[...])
         } catch {
             pollsFailed.increment()
             throw error
         }
-        guard replies.count == 4, let results = replies[3].array, results.count == 2 else {
-            pollsFailed.increment()
-            throw RedisError(.protocol, "the feed's transaction was answered with \(replies.last ?? .null)")
-        }
-        if let message = results[0].errorMessage {
-            guard message.contains("no such key") else {
-                pollsFailed.increment()
-                throw RedisError(.server, message)
-            }
-            _ = try await client.send(["XADD", feedKey, "*", "k", "b", "t", RedisArgument(now.milliseconds)])
-            pollsOK.increment()
+        pollsOK.increment()
+        switch reading {
+        case .missing:
+            _ = try await client.send(FeedStreamCursor.beginning(feedKey, at: now))
             tail.withLock { tail in
                 tail.mirror.apply(.began(at: now))
-                tail.restart()
+                tail.mirror.loseProof()
+                tail.cursor.restart()
             }
             logger.info("began the revocation feed", metadata: ["feed": "\(feedKey)"])
             return .began
+        case .unreadable(let reason):
+            return unreadable(reason)
+        case .read(let added, let entries):
+            let result = tail.withLock { tail -> PollResult in
+                let result = tail.cursor.apply(
+                    entries,
+                    added: added,
+                    readFrom: position,
+                    batch: batch,
+                    to: &tail.mirror
+                )
+                guard result == .caughtUp else { return result }
+                tail.mirror.prove(sentAt: sentAt)
+                if tail.lastPrune.map({ $0.duration(to: sentAt) >= Self.pruneInterval }) ?? true {
+                    tail.mirror.prune(at: now)
+                    tail.lastPrune = sentAt
+                }
+                return .caughtUp
+            }
+            if result == .diverged {
+                logger.warning("the revocation feed diverged from what the mirror read; reading it again")
+            }
+            return result
         }
-        pollsOK.increment()
-        guard let added = Self.entriesAdded(results[0]) else {
-            return unreadable("XINFO STREAM gave no entries-added")
-        }
-        let entries: [RevocationFeedDecoder.Entry]
-        do {
-            entries = try RevocationFeedDecoder.entries(results[1])
-        } catch {
-            return unreadable(error.reason)
-        }
-        let result = tail.withLock { tail -> PollResult in
-            guard tail.position == position else {
-                return .behind  // another poll moved on meanwhile: this one's reading is already applied
-            }
-            if position == "0-0", entries.first.map({ if case .began = $0.entry { false } else { true } }) ?? true {
-                // Read from its start, the feed no longer holds its beginning: everything before what it holds was
-                // trimmed, older than the feed's retention, so no revocation in it can still refuse a token.
-                tail.mirror.apply(.began(at: UnixTime(sinceEpoch: .zero)))
-            }
-            for entry in entries {
-                tail.mirror.apply(entry.entry)
-            }
-            if let last = entries.last {
-                tail.position = last.id
-            }
-            guard entries.count < batch else {
-                tail.readSinceBaseline += Int64(entries.count)
-                return .behind
-            }
-            if let baseline = tail.baseline, added != baseline + tail.readSinceBaseline + Int64(entries.count) {
-                tail.restart()
-                return .diverged
-            }
-            tail.baseline = added
-            tail.readSinceBaseline = 0
-            tail.mirror.prove(sentAt: sentAt)
-            if tail.lastPrune.map({ $0.duration(to: sentAt) >= Self.pruneInterval }) ?? true {
-                tail.mirror.prune(at: now)
-                tail.lastPrune = sentAt
-            }
-            return .caughtUp
-        }
-        if result == .diverged {
-            logger.warning("the revocation feed diverged from what the mirror read; reading it again")
-        }
-        return result
     }
 
     /// The mirror's verdict on `check`, a token expiring at `expiresAt`, now.
@@ -261,15 +217,6 @@ package final class RedisRevocationMirror: Sendable {
     /// How many facts the mirror holds.
     package var count: Int {
         tail.withLock { $0.mirror.count }
-    }
-
-    /// The `entries-added` of an `XINFO STREAM` reply (a flat list of names and values).
-    private static func entriesAdded(_ reply: RedisReply) -> Int64? {
-        guard let items = reply.array else { return nil }
-        for index in stride(from: 0, to: items.count - 1, by: 2) where items[index].string == "entries-added" {
-            return items[index + 1].integer
-        }
-        return nil
     }
 
     private func unreadable(_ reason: String) -> PollResult {
