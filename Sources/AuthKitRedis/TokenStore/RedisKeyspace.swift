@@ -59,12 +59,22 @@ struct RedisKeyspace: Sendable {
         guard sharded else {
             return feed
         }
-        let slot = HashSlot.slot(of: userBase(userID).utf8)
-        return RedisArgument("\(prefix)feed:{\(HashSlot.tags[slot])}")
+        return feed(slot: HashSlot.slot(of: userBase(userID).utf8))
+    }
+
+    /// The stream of a cluster's revocation feed in `slot`.
+    func feed(slot: Int) -> RedisArgument {
+        RedisArgument("\(feedChannel):{\(HashSlot.tags[slot])}")
     }
 
     /// The revocation feed of one server.
     var feed: RedisArgument {
-        RedisArgument(prefix + "feed")
+        RedisArgument(feedChannel)
+    }
+
+    /// The channel on which a cluster's store scripts announce each stream they append to (`<prefix>feed`, the
+    /// streams' names without their tags; see `RedisTokenStoreScripts`).
+    var feedChannel: String {
+        prefix + "feed"
     }
 }

@@ -53,12 +53,16 @@ enum RedisTokenStoreScripts {
         end
         -- Appends one entry (its field/value pairs) to the revocation feed `key` when the stream exists — a mirror began
         -- it — in the step that changes the store, so a revocation is never in one without the other. Entries older than
-        -- `retention` milliseconds by the server's clock, as their ids are, are trimmed.
+        -- `retention` milliseconds by the server's clock, as their ids are, are trimmed. On a cluster, where the stream
+        -- is its slot's (`<prefix>feed:{<tag>}`), the script announces it on `<prefix>feed`: Redis writes the message to
+        -- this node's subscribers now, before any later command here, which is what a cluster mirror's proof rests on.
         local function feed(key, retention, ...)
           if redis.call('EXISTS', key) == 0 then return end
           local t = redis.call('TIME')
           local minid = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - retention
           redis.call('XADD', key, 'MINID', n(math.max(minid, 0)), '*', ...)
+          local channel = string.match(key, '^(.*):{[^}]*}$')
+          if channel then redis.call('PUBLISH', channel, key) end
         end
         local function feedEnded(key, retention, user, sid, now)
           feed(key, retention, 'k', 's', 'u', user, 's', sid, 't', n(now))
