@@ -79,13 +79,17 @@ extension AuthKitStore {
         // nor a slow store holds up the other; on an app's client it shares the app's pool.
         backends.revocationMirror = { policy, logger in
             let own = RedisRevocationMirror.ownClientConfiguration(client.configuration)
-            return try RedisRevocationMirror(
+            let kind: any RedisFeedMirror.Type =
+                client.configuration.topology.cluster == nil
+                ? RedisRevocationMirror.self : RedisClusterRevocationMirror.self
+            return try kind.init(
                 client: ownsClient ? RedisClient(configuration: own, logger: logger) : client,
                 ownsClient: ownsClient,
                 keyPrefix: prefix,
                 policy: policy,
                 clock: clock,
-                logger: logger
+                logger: logger,
+                metricsFactory: nil
             )
         }
         return backends

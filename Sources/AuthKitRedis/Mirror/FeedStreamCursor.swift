@@ -41,6 +41,14 @@ struct FeedStreamCursor: Sendable {
         ]
     }
 
+    /// The cursor of a stream this mirror has just begun, where `id` is its `b` entry's id: the entry was applied
+    /// already, and the stream held nothing before it.
+    mutating func begun(at id: String) {
+        position = id
+        baseline = 1
+        readSinceBaseline = 0
+    }
+
     /// The command that begins the stream `key` with its `b` entry, which says when (`now`, the mirror's clock): from
     /// then on every store appends to it.
     static func beginning(_ key: RedisArgument, at now: UnixTime) -> [RedisArgument] {

@@ -15,8 +15,7 @@ package import TokenStore
 /// past the mirror's position (its count of entries added does not match what the mirror read) sends the mirror
 /// back to reading the feed from its start, answering nothing until it has.
 ///
-/// Metrics: `authkit_mirror_lag_seconds` (time since the mirror was last proven current, at each poll),
-/// `authkit_mirror_facts` (entries held), `authkit_mirror_polls_total` with `result` `ok` or `failed`.
+/// Metrics: those of `MirrorPolling`.
 package final class RedisRevocationMirror: Sendable {
     /// The most entries one poll reads, whatever the client's reply caps allow.
     static let maximumBatch = 20_000
@@ -31,6 +30,13 @@ package final class RedisRevocationMirror: Sendable {
         own.maxReplyBytes = max(own.maxReplyBytes, 16 << 20)
         return own
     }
+    /// The most entries one read of a stream takes through a client with `caps`: as many as its reply caps allow for
+    /// entries at their largest (ids and jtis of 256 bytes: under 700 bytes and 11 reply elements each), up to
+    /// ``maximumBatch``.
+    static func batch(for caps: RedisConfiguration) -> Int {
+        max(1, min(Self.maximumBatch, (caps.maxReplyElements - 64) / 11, caps.maxReplyBytes / 700))
+    }
+
     /// How often the mirror forgets facts that can no longer refuse a token.
     static let pruneInterval: Duration = .seconds(30)
 
@@ -59,23 +65,19 @@ package final class RedisRevocationMirror: Sendable {
     private let client: RedisClient
     private let ownsClient: Bool
     private let feedKey: RedisArgument
-    /// The most entries one poll reads: as many as the client's reply caps allow for entries at their largest (ids and
-    /// jtis of 256 bytes: under 700 bytes and 11 reply elements each), up to ``maximumBatch``.
+    /// The most entries one poll reads (``batch(for:)``).
     package let batch: Int
     private let clock: TimeSource
     private let logger: Logger
     private let tail: Mutex<Tail>
-    private let lag: Gauge
-    private let facts: Gauge
-    private let pollsOK: Counter
-    private let pollsFailed: Counter
+    private let polling: MirrorPolling
 
     /// A mirror of the store under `keyPrefix` reached through `client`. With `ownsClient`, ``run()`` services the
     /// client and shuts it down at its end (the mirror's own connection, so that a slow store connection does not
     /// hold up the feed, nor the other way round).
     ///
     /// Throws `TokenStoreError.Code.invalidConfiguration` for a policy that cannot work, and on Redis Cluster, where
-    /// the feed is one stream per slot and the mirror does not tail it yet.
+    /// the feed is one stream per slot (``RedisClusterRevocationMirror`` reads it).
     package init(
         client: RedisClient,
         ownsClient: Bool = false,
@@ -89,68 +91,36 @@ package final class RedisRevocationMirror: Sendable {
         guard client.configuration.topology.cluster == nil else {
             throw TokenStoreError(
                 .invalidConfiguration,
-                "the revocation mirror does not run on Redis Cluster yet; authenticate checks the store instead"
+                "RedisRevocationMirror reads one server's feed; a cluster's is RedisClusterRevocationMirror's"
             )
         }
         self.policy = policy
         self.client = client
         self.ownsClient = ownsClient
         self.feedKey = RedisKeyspace(prefix: keyPrefix).feed
-        let caps = client.configuration
-        self.batch = max(1, min(Self.maximumBatch, (caps.maxReplyElements - 64) / 11, caps.maxReplyBytes / 700))
+        self.batch = Self.batch(for: client.configuration)
         self.clock = clock
         self.logger = logger
         self.tail = Mutex(Tail(mirror: RevocationMirrorState(policy: policy)))
-        let factory = metricsFactory ?? MetricsSystem.factory
-        lag = Gauge(label: "authkit_mirror_lag_seconds", factory: factory)
-        facts = Gauge(label: "authkit_mirror_facts", factory: factory)
-        pollsOK = Counter(label: "authkit_mirror_polls_total", dimensions: [("result", "ok")], factory: factory)
-        pollsFailed = Counter(label: "authkit_mirror_polls_total", dimensions: [("result", "failed")], factory: factory)
+        self.polling = MirrorPolling(factory: metricsFactory)
     }
 
-    /// Polls the feed until the task is cancelled: at once while behind, else every `pollInterval`. A failed poll
-    /// is logged and retried at the next interval; meanwhile the proof ages and, past the staleness bound, every
-    /// check goes to the store.
-    ///
-    /// The loop runs on the client's I/O thread (its task executor), not on Swift's shared pool: requests that keep
-    /// every pool thread busy must not delay the poll past the bound, which would send every check to the store
-    /// just when load is highest. A poll that finds nothing new is a few microseconds there; one that catches up
-    /// decodes a batch on that thread (bounded by the client's reply caps: about 5 ms at the default caps), which on an
-    /// app's shared client delays its other replies that long, only while the mirror starts or catches up.
+    /// Polls the feed until the task is cancelled: at once while behind, else every `pollInterval`
+    /// (`MirrorPolling.run`, which says why on the client's I/O thread).
     package func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            if ownsClient {
-                group.addTask { try await self.client.run() }
-            }
-            group.addTask(executorPreference: client.taskExecutor) {
-                defer { self.logger.debug("revocation mirror stopped") }
-                var failures = 0
-                while !Task.isCancelled {
-                    var result = PollResult.caughtUp
-                    do {
-                        result = try await self.poll()
-                        failures = 0
-                    } catch {
-                        failures += 1
-                        if failures == 1 || failures % 100 == 0 {
-                            self.logger.warning(
-                                "the revocation feed did not answer; checks go to the store past the staleness bound",
-                                metadata: ["error": "\(error)", "failures": "\(failures)"]
-                            )
-                        }
-                    }
-                    self.report()
-                    if result == .caughtUp || result == .unreadable || failures > 0 {
-                        try await Task.sleep(for: self.policy.pollInterval)
-                    }
+        try await polling.run(
+            client: client,
+            ownsClient: ownsClient,
+            every: policy.pollInterval,
+            logger: logger,
+            poll: {
+                switch try await self.poll() {
+                case .began, .behind, .diverged: true
+                case .caughtUp, .unreadable: false
                 }
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
-        if ownsClient {
-            await client.shutdown()
-        }
+            },
+            report: { self.tail.withLock { self.polling.report($0.mirror) } }
+        )
     }
 
     /// Reads the feed once: begins it, reads a batch, and proves the mirror current when it has read everything.
@@ -165,10 +135,10 @@ package final class RedisRevocationMirror: Sendable {
             let commands = tail.withLock { $0.cursor.commands(feedKey, batch: batch) }
             reading = try FeedStreamCursor.reading(try await client.pipeline(commands)[...])
         } catch {
-            pollsFailed.increment()
+            polling.pollsFailed.increment()
             throw error
         }
-        pollsOK.increment()
+        polling.pollsOK.increment()
         switch reading {
         case .missing:
             _ = try await client.send(FeedStreamCursor.beginning(feedKey, at: now))
@@ -227,14 +197,4 @@ package final class RedisRevocationMirror: Sendable {
         )
         return .unreadable
     }
-
-    private func report() {
-        let (provenAt, held) = tail.withLock { ($0.mirror.provenAt, $0.mirror.count) }
-        if let provenAt {
-            lag.record(provenAt.duration(to: ContinuousClock.now) / .seconds(1))
-        }
-        facts.record(held)
-    }
 }
-
-extension RedisRevocationMirror: AccessCheckMirror {}
