@@ -268,6 +268,14 @@ struct JWTVerifierTests {
         #expect(throws: Never.self) { try TestTokens.verifier(policy).verify(try token(payload: #"{"sub":"42"}"#)) }
     }
 
+    /// The verifier hands on the instant it checked the time claims at, so the caller can judge the token at the
+    /// same "now" without reading the clock again.
+    @Test func checkedAtIsTheVerifiersReading() throws {
+        let instant = TestTokens.now + .milliseconds(1_234)
+        let verified = try TestTokens.verifier(at: instant).verify(try token(payload: #"{"exp":1700000600}"#))
+        #expect(verified.checkedAt == instant)
+    }
+
     @Test func requiredClaimsList() throws {
         var policy = JWTValidationPolicy()
         policy.requiredClaims = ["exp", "jti", "sid"]

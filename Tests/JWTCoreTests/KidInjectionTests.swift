@@ -62,4 +62,30 @@ struct KidInjectionTests {
             try TestTokens.verifier(keys: try TestTokens.keySet(kid: "current")).verify(token).claims.subject == "a"
         )
     }
+
+    /// A set of a handful of keys compares the token's `kid` with each key's, a larger one looks it up by hash:
+    /// for sets of every size around the switch, each key verifies only tokens that name its own `kid`.
+    @Test("sets of every size choose the key of the token's kid, and only it", arguments: 1...7)
+    func everySetSizeChoosesByKid(size: Int) throws {
+        let keys = try (0..<size).map { index in
+            try JWTKey.hs256([UInt8](repeating: UInt8(index + 1), count: 32), kid: "k\(index)")
+        }
+        let set = try JWTKeySet(keys)
+        let payload = #"{"sub":"a","exp":1800000000}"#
+        for (signer, key) in keys.enumerated() {
+            for named in 0...size {
+                let token = try TestTokens.make(
+                    header: #"{"alg":"HS256","kid":"k\#(named)"}"#,
+                    payload: payload,
+                    key: key
+                )
+                let expected: JWTError.Code? = named == size ? .unknownKey : named == signer ? nil : .invalidSignature
+                if let expected {
+                    try TestTokens.expectRejected(token, expected, keys: set)
+                } else {
+                    #expect(try TestTokens.verifier(keys: set).verify(token).claims.subject == "a")
+                }
+            }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+public import AuthKitClock
+
 /// A token whose signature, structure and claims have all been checked.
 public struct VerifiedJWT: Sendable {
     /// Where the payload's bytes are: a token verified from a `String` keeps the string and the payload segment's
@@ -12,6 +14,9 @@ public struct VerifiedJWT: Sendable {
     public let header: JWTHeader
     /// The claims, registered and custom.
     public let claims: JWTClaims
+    /// The instant, on the verifier's clock, at which `exp`, `nbf` and `iat` were checked: code that goes on to
+    /// judge the token at "now" can use this reading rather than read the clock again.
+    public let checkedAt: UnixTime
     let payloadSource: PayloadSource
     /// The nesting limit the payload was verified under.
     let maxNestingDepth: Int

@@ -16,10 +16,11 @@ public struct JWTVerifier: Sendable {
         /// The policy's required claims, sorted once so failures name the same claim every time, each with its
         /// registered claim looked up once.
         let requiredClaims: [(name: String, registered: JWTClaims.Registered?)]
-        /// The required registered claims as bits (``JWTClaims/Registered/bit``), and whether they are all the
-        /// required claims: then one mask test against ``JWTClaims/registeredPresence`` checks every one.
+        /// The required registered claims as bits (``JWTClaims/Registered/bit``): one mask test against
+        /// ``JWTClaims/registeredPresence`` checks every one of them.
         let requiredRegistered: UInt8
-        let requiresOnlyRegistered: Bool
+        /// The required claims that are not registered ones (such as `sid`), each looked for by name.
+        let requiredCustom: [String]
         /// The policy's audiences as a list when there are few: comparing a handful of short strings is cheaper
         /// than hashing the token's audience.
         let fewAudiences: [String]?
@@ -33,7 +34,7 @@ public struct JWTVerifier: Sendable {
             let requiredClaims = policy.requiredClaims.sorted().map { ($0, JWTClaims.Registered($0)) }
             self.requiredClaims = requiredClaims
             self.requiredRegistered = requiredClaims.reduce(0) { $0 | ($1.1?.bit ?? 0) }
-            self.requiresOnlyRegistered = requiredClaims.allSatisfy { $0.1 != nil }
+            self.requiredCustom = requiredClaims.filter { $0.1 == nil }.map(\.0)
             self.fewAudiences = policy.audiences.count <= 4 ? Array(policy.audiences) : nil
         }
 
@@ -141,8 +142,14 @@ public struct JWTVerifier: Sendable {
             claims = try JSONParser.parseClaims(payload, maxDepth: depth)
             source = .decoded(payload)
         }
-        try validate(claims)
-        return VerifiedJWT(header: header, claims: claims, payloadSource: source, maxNestingDepth: depth)
+        let checkedAt = try check(claims)
+        return VerifiedJWT(
+            header: header,
+            claims: claims,
+            checkedAt: checkedAt,
+            payloadSource: source,
+            maxNestingDepth: depth
+        )
     }
 
     /// The token's checked header: structure, header rules, and an algorithm AuthKit implements and the
@@ -206,10 +213,17 @@ public struct JWTVerifier: Sendable {
 
     /// Checks required claims, time claims, issuer and audience against the policy.
     public func validate(_ claims: JWTClaims) throws(JWTError) {
+        _ = try check(claims)
+    }
+
+    /// ``validate(_:)``, returning the instant the time claims were checked at.
+    private func check(_ claims: JWTClaims) throws(JWTError) -> UnixTime {
         let required = storage.requiredRegistered
-        // Usually every required claim is registered and present, which one mask test shows; otherwise each is
-        // looked for in order, so a failure names the first missing one.
-        if !storage.requiresOnlyRegistered || claims.registeredPresence & required != required {
+        // Usually every required claim is present: one mask test shows it for the registered ones, and the few
+        // others are looked up by name. Otherwise each is looked for in order, so a failure names the first
+        // missing one.
+        if claims.registeredPresence & required != required || !storage.requiredCustom.allSatisfy({ claims[$0] != nil })
+        {
             for (name, registered) in storage.requiredClaims {
                 let present: Bool
                 if let registered {
@@ -241,5 +255,6 @@ public struct JWTVerifier: Sendable {
                 throw JWTError(.invalidAudience, "the token is not meant for this audience")
             }
         }
+        return now
     }
 }
