@@ -17,16 +17,26 @@ struct MirrorVerdictPathTests {
     /// A mirror that gives one scripted verdict and counts the times it was asked.
     final class ScriptedMirror: AccessCheckMirror {
         let answer: RevocationMirrorState.Verdict
-        private let asked = Mutex(0)
+        /// How many times it was asked, and the instant it was last asked at.
+        private struct Asked {
+            var times = 0
+            var at: UnixTime?
+        }
+
+        private let asked = Mutex(Asked())
 
         init(_ answer: RevocationMirrorState.Verdict) {
             self.answer = answer
         }
 
-        var times: Int { asked.withLock { $0 } }
+        var times: Int { asked.withLock { $0.times } }
+        var lastAskedAt: UnixTime? { asked.withLock { $0.at } }
 
-        func verdict(for check: AccessCheck, expiresAt: UnixTime) -> RevocationMirrorState.Verdict {
-            asked.withLock { $0 += 1 }
+        func verdict(for check: AccessCheck, expiresAt: UnixTime, at now: UnixTime) -> RevocationMirrorState.Verdict {
+            asked.withLock {
+                $0.times += 1
+                $0.at = now
+            }
             return answer
         }
 
@@ -115,10 +125,15 @@ struct MirrorVerdictPathTests {
             let pair = try await fixture.issuer.login(userID: "ann")
             let before = fixture.tokens.calls
             _ = try await fixture.service.authenticate(token: pair.accessToken)
+            fixture.clock.advance(by: .seconds(7))
             _ = try await fixture.service.authenticate(token: pair.accessToken)
             #expect(mirror.times == 2)
             #expect(try fixture.checks("served") == 2)
             #expect(fixture.tokens.calls == before)
+            // Judged at the verifier's reading of the shared clock, taken when it checked the token's time claims.
+            #expect(mirror.lastAskedAt == fixture.clock.now)
+            // With a metrics backend, each authenticate is timed.
+            #expect(try fixture.metrics.expectTimer("authkit_authenticate_duration").values.count == 2)
         }
     }
 

@@ -136,6 +136,62 @@ struct RevocationMirrorStateTests {
         #expect(Self.verdict(state, Self.check(jti: nil, sid: "recent")) == .status(.sessionEnded))
     }
 
+    /// The filter of users lets most checks skip every lookup; it must never skip a user with a fact. Thousands of
+    /// users, each with one kind of fact, grow the filter many times over (from 256 facts' worth); every one of them
+    /// is refused after each growth, after pruning shrinks the filter again, and users without a fact stay valid.
+    @Test("the filter of users never hides a fact, as it grows and after pruning")
+    func userFilterNeverHidesAFact() {
+        var state = Self.proven()
+        let epoch = AccessRecords.EpochRecord(cutoff: Self.now - .seconds(30), retainedUntil: Self.now + .seconds(60))
+        func entry(_ index: Int) -> RevocationFeedEntry {
+            switch index % 3 {
+            case 0: .revoked(userID: "u\(index)", jti: "j1", until: Self.now + .seconds(index % 2 == 0 ? 1 : 3_600))
+            case 1: .sessionEnded(userID: "u\(index)", sessionID: "s1", at: Self.now - .seconds(5))
+            default: .epoch(userID: "u\(index)", epoch: epoch)
+            }
+        }
+        let expected: [AccessStatus] = [.revoked, .sessionEnded, .predatesEpoch]
+        func refusesAll(_ users: some Sequence<Int>, at time: UnixTime = Self.now) -> Bool {
+            users.allSatisfy { index in
+                let check = AccessCheck(
+                    userID: "u\(index)",
+                    jti: "j1",
+                    issuedAt: Self.now - .seconds(60),
+                    sessionID: "s1"
+                )
+                return Self.verdict(state, check, at: time) == .status(expected[index % 3])
+            }
+        }
+        let users = 6_000
+        for index in 0..<users {
+            state.apply(entry(index))
+            // Right after each growth of the filter (a power of two past 256 facts), every user so far is refused.
+            if index > 256, index & (index - 1) == 0 {
+                #expect(refusesAll(0...index), "after \(index + 1) facts")
+            }
+        }
+        #expect(refusesAll(0..<users))
+        let strangers = (0..<2_000).filter { index in
+            Self.verdict(
+                state,
+                AccessCheck(userID: "v\(index)", jti: "j1", issuedAt: Self.now - .seconds(60), sessionID: "s1")
+            )
+                != .status(.valid)
+        }
+        #expect(strangers.isEmpty, "users without a fact are valid: \(strangers.prefix(5))")
+        // Pruning an hour on forgets the short denylist entries and the epochs, and shrinks the filter; what is left
+        // is still refused.
+        let later = Self.now + .seconds(120)
+        state.prune(at: later)
+        let kept = (0..<users).filter { $0 % 3 == 1 || ($0 % 3 == 0 && $0 % 2 == 1) }
+        #expect(state.count == kept.count)
+        let stillRefused = kept.allSatisfy { index in
+            let check = AccessCheck(userID: "u\(index)", jti: "j1", issuedAt: later - .seconds(60), sessionID: "s1")
+            return Self.verdict(state, check, at: later) == .status(expected[index % 3])
+        }
+        #expect(stillRefused)
+    }
+
     @Test("a policy that cannot work is refused")
     func policyValidation() {
         #expect(throws: Never.self) { try RevocationMirrorPolicy().validate() }

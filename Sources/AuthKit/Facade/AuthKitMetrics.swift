@@ -8,7 +8,9 @@ struct AuthKitMetrics: Sendable {
     let authenticateRevoked: Counter
     let authenticateUnavailable: Counter
     let authenticateKeysUnavailable: Counter
-    let authenticateDuration: Metrics.Timer
+    /// Nil when no metrics backend is bootstrapped: then nothing would keep the durations, and not timing saves
+    /// two clock reads per request.
+    let authenticateDuration: Metrics.Timer?
     let legacyAccepted: Counter
     let legacyRefused: Counter
     let logins: Counter
@@ -35,7 +37,9 @@ struct AuthKitMetrics: Sendable {
         authenticateRevoked = counter("authkit_authenticate_total", "revoked")
         authenticateUnavailable = counter("authkit_authenticate_total", "store_unavailable")
         authenticateKeysUnavailable = counter("authkit_authenticate_total", "keys_unavailable")
-        authenticateDuration = Metrics.Timer(label: "authkit_authenticate_duration", factory: factory)
+        authenticateDuration =
+            factory is NOOPMetricsHandler
+            ? nil : Metrics.Timer(label: "authkit_authenticate_duration", factory: factory)
         legacyAccepted = counter("authkit_legacy_tokens_total", "accepted")
         legacyRefused = counter("authkit_legacy_tokens_total", "refused")
         logins = counter("authkit_logins_total")

@@ -16,4 +16,7 @@ public struct Principal: Sendable {
     public let claims: JWTClaims
     /// Whether the token was accepted by the ``LegacyTokenPolicy`` rather than by AuthKit's own rules.
     public let isLegacy: Bool
+    /// When, on the verifier's clock, the token's time claims were checked: the "now" the store half of the check
+    /// is judged at.
+    let checkedAt: UnixTime
 }

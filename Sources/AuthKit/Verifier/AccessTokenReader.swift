@@ -113,7 +113,8 @@ struct AccessTokenReader: Sendable {
             issuedAt: issuedAt,
             expiresAt: expiresAt,
             claims: claims,
-            isLegacy: false
+            isLegacy: false,
+            checkedAt: verified.checkedAt
         )
     }
 
@@ -139,7 +140,8 @@ struct AccessTokenReader: Sendable {
             issuedAt: claims.issuedAt ?? UnixTime(seconds: 0),
             expiresAt: expiresAt,
             claims: claims,
-            isLegacy: true
+            isLegacy: true,
+            checkedAt: verified.checkedAt
         )
     }
 

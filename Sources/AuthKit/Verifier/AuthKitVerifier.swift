@@ -241,8 +241,9 @@ public final class AuthKitVerifier: Service, Sendable {
     /// Verifies an access token: structure, signature and claims locally, then one store round trip for
     /// revocation, the user's epoch and the session. Fails closed when the store or the keys cannot answer.
     public func authenticate(token: String) async throws -> Principal {
-        let started = Platform.monotonicNanoseconds()
-        defer { metrics.authenticateDuration.recordNanoseconds(Int64(Platform.monotonicNanoseconds() &- started)) }
+        let timer = metrics.authenticateDuration
+        let started = timer == nil ? 0 : Platform.monotonicNanoseconds()
+        defer { timer?.recordNanoseconds(Int64(Platform.monotonicNanoseconds() &- started)) }
         guard tracing.isEnabled else {
             // Without a tracer, no span to run inside: keys held here and a mirror that answers make the whole
             // check one call that never suspends.
@@ -305,7 +306,7 @@ public final class AuthKitVerifier: Service, Sendable {
             return nil
         }
         do {
-            return try mirrorStatus(accessCheck(of: principal), expiresAt: principal.expiresAt)
+            return try mirrorStatus(accessCheck(of: principal), expiresAt: principal.expiresAt, at: principal.checkedAt)
         } catch {
             throw checkFailure(error, of: principal)
         }
@@ -349,12 +350,16 @@ public final class AuthKitVerifier: Service, Sendable {
 
     /// The mirror's verdict on the check, or nil for the store to give it: without a mirror, for a check that
     /// touches the session (which writes), and for one the mirror refers.
-    private func mirrorStatus(_ check: AccessCheck, expiresAt: UnixTime) throws(TokenStoreError) -> AccessStatus? {
+    private func mirrorStatus(
+        _ check: AccessCheck,
+        expiresAt: UnixTime,
+        at now: UnixTime
+    ) throws(TokenStoreError) -> AccessStatus? {
         guard let mirror, !check.touchSession else {
             return nil
         }
         try check.validate()
-        switch mirror.verdict(for: check, expiresAt: expiresAt) {
+        switch mirror.verdict(for: check, expiresAt: expiresAt, at: now) {
         case .status(let status):
             metrics.mirrorServed.increment()
             return status

@@ -177,9 +177,14 @@ package final class RedisClusterRevocationMirror: Sendable {
         }
     }
 
-    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, now.
+    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, now on the mirror's clock.
     package func verdict(for check: AccessCheck, expiresAt: UnixTime) -> RevocationMirrorState.Verdict {
-        let now = clock.now()
+        verdict(for: check, expiresAt: expiresAt, at: clock.now())
+    }
+
+    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, at `now`.
+    package func verdict(for check: AccessCheck, expiresAt: UnixTime, at now: UnixTime) -> RevocationMirrorState.Verdict
+    {
         let monotonicNow = ContinuousClock.now
         return state.withLock {
             $0.mirror.verdict(for: check, expiresAt: expiresAt, at: now, monotonicNow: monotonicNow)

@@ -9,7 +9,9 @@ package import AuthKitClock
 /// might not be the store's, the mirror does not guess but refers the check to the store (``Referral``).
 ///
 /// Denylist entries and ended sessions are kept as 64-bit fingerprints of the user id and the `jti` or session id
-/// (`Hasher`, seeded per process): a collision could only refuse a token, never accept one.
+/// (`Hasher`, seeded per process): a collision could only refuse a token, never accept one. The top bits of every
+/// fingerprint are the user's own, so a small filter of users (``UserFilter``) can say that a user has no fact at all,
+/// which is most checks: those hash the user id once and look nothing else up.
 package struct RevocationMirrorState: Sendable {
     /// Why the mirror refers a check to the store instead of answering it.
     package enum Referral: String, CaseIterable, Hashable, Sendable {
@@ -42,10 +44,19 @@ package struct RevocationMirrorState: Sendable {
     private var denylist: [UInt64: Int64] = [:]
     private var endedSessions: [UInt64: Int64] = [:]
     private var epochs: [String: AccessRecords.EpochRecord] = [:]
+    /// The users of every fact above, and perhaps others.
+    private var users = UserFilter()
     /// When the feed began, as far as this mirror has read; nil until it has read the beginning.
     package private(set) var began: UnixTime?
     /// When the last poll that found the mirror up to date was sent; nil until one has.
-    package private(set) var provenAt: ContinuousClock.Instant?
+    package private(set) var provenAt: ContinuousClock.Instant? {
+        didSet { provenUntil = provenAt.map { $0 + policy.stalenessBound } }
+    }
+    /// Until when the mirror answers: the staleness bound past ``provenAt``.
+    private var provenUntil: ContinuousClock.Instant?
+    /// The first instant a token may be issued at for the mirror to answer for it: the second after the feed's
+    /// beginning and the clock margin (a token issued in an earlier second may have been revoked before the feed).
+    private var trustedFrom: UnixTime?
     /// Whether an entry could not be read: the mirror then refers every check.
     package private(set) var isUnreadable = false
 
@@ -64,23 +75,48 @@ package struct RevocationMirrorState: Sendable {
     package mutating func apply(_ entry: RevocationFeedEntry) {
         switch entry {
         case .revoked(let userID, let jti, let until):
-            let key = UserHash(userID).fingerprint(jti)
+            let user = UserHash(userID)
+            let key = user.fingerprint(jti)
             denylist[key] = max(denylist[key] ?? .min, until.milliseconds)
+            remember(user)
         case .epoch(let userID, let epoch):
-            guard let known = epochs[userID] else {
+            if let known = epochs[userID] {
+                epochs[userID] = AccessRecords.EpochRecord(
+                    cutoff: max(known.cutoff, epoch.cutoff),
+                    retainedUntil: max(known.retainedUntil, epoch.retainedUntil)
+                )
+            } else {
                 epochs[userID] = epoch
-                return
             }
-            epochs[userID] = AccessRecords.EpochRecord(
-                cutoff: max(known.cutoff, epoch.cutoff),
-                retainedUntil: max(known.retainedUntil, epoch.retainedUntil)
-            )
+            remember(UserHash(userID))
         case .sessionEnded(let userID, let sessionID, let at):
-            let key = UserHash(userID).fingerprint(sessionID)
+            let user = UserHash(userID)
+            let key = user.fingerprint(sessionID)
             endedSessions[key] = max(endedSessions[key] ?? .min, at.milliseconds)
+            remember(user)
         case .began(let at):
-            began = max(began ?? at, at)
+            let began = max(self.began ?? at, at)
+            self.began = began
+            trustedFrom = UnixTime(seconds: (began + policy.clockMargin).seconds + 1)
         }
+    }
+
+    /// Adds `user` to the filter, first growing the filter when the facts have outgrown it.
+    private mutating func remember(_ user: UserHash) {
+        if users.isOutgrown(by: count) {
+            rebuildUsers()
+        } else {
+            users.insert(user.bits)
+        }
+    }
+
+    /// A filter sized for the facts held now, of exactly their users.
+    private mutating func rebuildUsers() {
+        var filter = UserFilter(facts: count)
+        for key in denylist.keys { filter.insert(key) }
+        for key in endedSessions.keys { filter.insert(key) }
+        for userID in epochs.keys { filter.insert(UserHash(userID).bits) }
+        users = filter
     }
 
     /// A poll sent at `sentAt` found the mirror up to date: every entry written before then has been applied.
@@ -106,6 +142,7 @@ package struct RevocationMirrorState: Sendable {
         denylist = denylist.filter { $0.value > nowMilliseconds }
         endedSessions = endedSessions.filter { $0.value > nowMilliseconds - sessionRetention }
         epochs = epochs.filter { $0.value.retainedUntil > now }
+        rebuildUsers()
     }
 
     /// The verdict on `check`, a token expiring at `expiresAt`, at `now` (the store's clock) and `monotonicNow`.
@@ -118,35 +155,44 @@ package struct RevocationMirrorState: Sendable {
         if isUnreadable {
             return .refer(.unreadableFeed)
         }
-        guard let provenAt, let began, provenAt.duration(to: monotonicNow) <= policy.stalenessBound else {
+        // Compared with bounds worked out when the mirror was proven and when it read the beginning, so a check
+        // does no arithmetic on durations: 128-bit, and a visible share of a check that takes a microsecond.
+        guard let provenUntil, let trustedFrom, monotonicNow <= provenUntil else {
             return .refer(.stale)
         }
-        guard expiresAt - check.issuedAt <= policy.maxAccessTokenLifetime else {
+        guard expiresAt <= check.issuedAt + policy.maxAccessTokenLifetime else {
             return .refer(.lifetime)
         }
-        let issuedSecond = UnixTime(seconds: check.issuedAt.seconds)
-        guard issuedSecond > began + policy.clockMargin else {
+        guard check.issuedAt >= trustedFrom else {
             return .refer(.beforeFeed)
         }
         if check.sessionID != nil, now >= expiresAt {
             return .refer(.leeway)
         }
-        var records = AccessRecords(epoch: epochs[check.userID])
         let user = UserHash(check.userID)
-        if let jti = check.jti {
+        // Most users have no fact at all, which the filter shows without a lookup.
+        let known = users.mayHold(user.bits)
+        var records = AccessRecords(epoch: known ? epochs[check.userID] : nil)
+        if known, let jti = check.jti {
             records.revokedUntil = denylist[user.fingerprint(jti)].map(Self.instant)
         }
         var sessionMayPredateEpoch = false
         if let sessionID = check.sessionID {
-            let ended = endedSessions[user.fingerprint(sessionID)] != nil
+            let ended = known && endedSessions[user.fingerprint(sessionID)] != nil
             // A session the feed has not ended outlives the token (the policy's premise); created before any epoch
             // cut it is not, unless the token was issued in the epoch's second, which the mirror refers.
-            records.session = AccessRecords.SessionRecord(
-                createdAt: ended ? issuedSecond : Self.endOfTime,
-                expiresAt: ended ? issuedSecond : Self.endOfTime,
-                revokedForReuse: ended
-            )
-            sessionMayPredateEpoch = !ended && (records.epoch?.cut(at: now)).map { issuedSecond <= $0 } ?? false
+            if ended {
+                let issuedSecond = UnixTime(seconds: check.issuedAt.seconds)
+                records.session = AccessRecords.SessionRecord(
+                    createdAt: issuedSecond,
+                    expiresAt: issuedSecond,
+                    revokedForReuse: true
+                )
+            } else {
+                records.session = Self.liveSession
+                sessionMayPredateEpoch =
+                    (records.epoch?.cut(at: now)).map { UnixTime(seconds: check.issuedAt.seconds) <= $0 } ?? false
+            }
         }
         let status = records.status(of: check, at: now)
         if status == .valid, sessionMayPredateEpoch {
@@ -156,6 +202,12 @@ package struct RevocationMirrorState: Sendable {
     }
 
     private static let endOfTime = UnixTime(sinceEpoch: .seconds(Int64(1) << 40))
+    /// The session of a session-bound token the feed has not ended.
+    private static let liveSession = AccessRecords.SessionRecord(
+        createdAt: endOfTime,
+        expiresAt: endOfTime,
+        revokedForReuse: false
+    )
 
     private static func instant(_ milliseconds: Int64) -> UnixTime {
         UnixTime(sinceEpoch: .milliseconds(milliseconds))
@@ -163,20 +215,62 @@ package struct RevocationMirrorState: Sendable {
 
     /// A user id hashed once, from which the fingerprints of that user's `jti`s and session ids are finished.
     private struct UserHash {
+        /// The bits of a fingerprint that are the user's own.
+        static let userBits: UInt64 = 0xFFFF_FF00_0000_0000
         private let hasher: Hasher
+        /// The user id's own hash; its top bits (``userBits``) lead each of the user's fingerprints.
+        let bits: UInt64
 
         init(_ userID: String) {
             var hasher = Hasher()
             hasher.combine(userID)
             self.hasher = hasher
+            bits = UInt64(bitPattern: Int64(hasher.finalize()))
         }
 
-        /// The fingerprint of the user id and `id` (`Hasher` ends each string it combines, so no two pairs run
-        /// together).
+        /// The fingerprint of the user id and `id`: the user's top bits, then the rest of the hash of both
+        /// (`Hasher` ends each string it combines, so no two pairs run together). Two of one user's ids collide with
+        /// odds of 2⁻⁴⁰, which could only refuse a token.
         func fingerprint(_ id: String) -> UInt64 {
             var hasher = hasher
             hasher.combine(id)
-            return UInt64(bitPattern: Int64(hasher.finalize()))
+            let both = UInt64(bitPattern: Int64(hasher.finalize()))
+            return (bits & Self.userBits) | (both & ~Self.userBits)
+        }
+    }
+
+    /// A bit per slot of users, set for every user the mirror holds a fact of (and, by sharing a slot, perhaps for
+    /// others): a clear bit proves the user has none. A slot is the top bits of the user's hash, which are also
+    /// the top bits of each of the user's fingerprints, so the filter can be rebuilt from the facts alone. Sized
+    /// at 16 slots per fact, from 4,096 slots (512 bytes) to 2²⁴ (2 MiB).
+    struct UserFilter {
+        private static let minimumLevel = 12
+        private static let maximumLevel = 24
+        private var words: [UInt64]
+        private let level: Int
+
+        init(facts: Int = 0) {
+            var level = Self.minimumLevel
+            while level < Self.maximumLevel, facts << 4 > 1 << level {
+                level += 1
+            }
+            self.level = level
+            words = Array(repeating: 0, count: 1 << (level - 6))
+        }
+
+        /// Whether the filter has too few slots for `facts` facts (and could have more).
+        func isOutgrown(by facts: Int) -> Bool {
+            level < Self.maximumLevel && facts << 4 > 1 << level
+        }
+
+        mutating func insert(_ bits: UInt64) {
+            let slot = Int(truncatingIfNeeded: bits >> UInt64(64 - level))
+            words[slot >> 6] |= 1 << UInt64(slot & 63)
+        }
+
+        func mayHold(_ bits: UInt64) -> Bool {
+            let slot = Int(truncatingIfNeeded: bits >> UInt64(64 - level))
+            return words[slot >> 6] & (1 << UInt64(slot & 63)) != 0
         }
     }
 }
