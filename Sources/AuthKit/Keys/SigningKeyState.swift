@@ -27,7 +27,9 @@ struct SigningKeyState {
     let tokenSpan: Duration
     private(set) var ring: SigningKeyRing
     /// Every key of the ring, each accepted until its (possibly extended) not-after instant.
-    private(set) var verificationKeys: JWTKeySet
+    private(set) var verification: VerificationKeySnapshot
+    /// The keys of ``verification``.
+    var verificationKeys: JWTKeySet { verification.keys }
     private var signer: JWTSigner
     private var held: Held?
     /// When this instance first published each key of the ring.
@@ -51,7 +53,9 @@ struct SigningKeyState {
         self.held = nil
         self.firstPublished = [:]
         self.lastSigned = [:]
-        self.verificationKeys = try Self.verificationKeys(ring, lastSigned: [:], tokenSpan: tokenSpan)
+        self.verification = VerificationKeySnapshot(
+            try Self.verificationKeys(ring, lastSigned: [:], tokenSpan: tokenSpan)
+        )
         _ = try install(ring, at: now)
     }
 
@@ -102,7 +106,7 @@ struct SigningKeyState {
         }
         let keys = try Self.verificationKeys(ring, lastSigned: signed, tokenSpan: tokenSpan)
         self.ring = ring
-        self.verificationKeys = keys
+        self.verification = VerificationKeySnapshot(keys)
         self.signer = newSigner
         self.held = newHeld
         self.firstPublished = published
@@ -160,5 +164,15 @@ struct SigningKeyState {
 
     private static func name(_ key: JWTKey) -> String {
         key.kid ?? ""
+    }
+}
+
+/// A set of verification keys as one immutable reference: reading it from behind ``SigningKeys``' lock, on every
+/// authenticate, copies one reference instead of each of the set's buffers.
+final class VerificationKeySnapshot: Sendable {
+    let keys: JWTKeySet
+
+    init(_ keys: JWTKeySet) {
+        self.keys = keys
     }
 }

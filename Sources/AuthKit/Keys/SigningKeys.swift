@@ -52,8 +52,8 @@ final class SigningKeys: Sendable {
     }
 
     /// Every key that verifies now, each until its not-after instant.
-    var verificationKeys: JWTKeySet {
-        state.withLock { $0.keys.verificationKeys }
+    var verificationKeys: VerificationKeySnapshot {
+        state.withLock { $0.keys.verification }
     }
 
     /// The public JWKS, with the publication lead as its max-age.

@@ -80,8 +80,10 @@ struct AccessTokenReader: Sendable {
             case .keySet:
                 verified = try scope == .service ? service.verify(token) : issuer.verify(token)
             case .signingKeys(let signingKeys):
-                let keys = signingKeys.verificationKeys
-                verified = try scope == .service ? service.verify(token, keys: keys) : issuer.verify(token, keys: keys)
+                let snapshot = signingKeys.verificationKeys
+                verified =
+                    try scope == .service
+                    ? service.verify(token, keys: snapshot.keys) : issuer.verify(token, keys: snapshot.keys)
             case .provider:
                 return nil
             }
