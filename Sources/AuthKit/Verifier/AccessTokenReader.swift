@@ -11,6 +11,11 @@ struct AccessTokenReader: Sendable {
     }
 
     private let keys: VerificationKeys.Source
+    /// The signing keys of ``keys`` when it holds them, apart: switching over ``keys`` copied its payload (a retain
+    /// of an object every thread shares) on every read.
+    private let signingKeys: SigningKeys?
+    /// Whether ``keys`` is a fixed set, which the verifiers hold.
+    private let holdsKeySet: Bool
     private let service: JWTVerifier
     private let issuer: JWTVerifier
     private let legacy: (verifier: JWTVerifier, until: UnixTime)?
@@ -46,6 +51,16 @@ struct AccessTokenReader: Sendable {
             throw AuthKitError(.invalidConfiguration, error.description)
         }
         self.keys = configuration.keys.source
+        if case .signingKeys(let signingKeys) = configuration.keys.source {
+            self.signingKeys = signingKeys
+        } else {
+            self.signingKeys = nil
+        }
+        if case .keySet = configuration.keys.source {
+            self.holdsKeySet = true
+        } else {
+            self.holdsKeySet = false
+        }
         self.accessTokenType = configuration.accessTokenType
         self.clock = clock
     }
@@ -76,15 +91,13 @@ struct AccessTokenReader: Sendable {
         do {
             // The stored verifier itself, not a copy: copying the struct retained and released each of its references
             // on every call.
-            switch keys {
-            case .keySet:
-                verified = try scope == .service ? service.verify(token) : issuer.verify(token)
-            case .signingKeys(let signingKeys):
-                let snapshot = signingKeys.verificationKeys
+            if let snapshot = signingKeys?.verificationKeys {
                 verified =
                     try scope == .service
                     ? service.verify(token, keys: snapshot.keys) : issuer.verify(token, keys: snapshot.keys)
-            case .provider:
+            } else if holdsKeySet {
+                verified = try scope == .service ? service.verify(token) : issuer.verify(token)
+            } else {
                 return nil
             }
         } catch {

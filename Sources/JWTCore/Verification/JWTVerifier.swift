@@ -247,11 +247,13 @@ public struct JWTVerifier: Sendable {
         if let issuedAt = claims.issuedAt, issuedAt > now + leeway {
             throw JWTError(.issuedInFuture, "the token claims to be issued at \(issuedAt.seconds), in the future")
         }
-        if let issuer = storage.policy.issuer, claims.issuer != issuer {
-            throw JWTError(.invalidIssuer, "the issuer is not \"\(issuer)\"")
+        // Compared in place: binding the policy's issuer, or passing the storage's method as a closure, retained
+        // objects every thread shares, whose counts then bounce between cores.
+        if storage.policy.issuer != nil, claims.issuer != storage.policy.issuer {
+            throw JWTError(.invalidIssuer, "the issuer is not \"\(storage.policy.issuer ?? "")\"")
         }
         if !storage.policy.audiences.isEmpty {
-            guard claims.containsAudience(where: storage.isAccepted(audience:)) else {
+            guard claims.containsAudience(where: { storage.isAccepted(audience: $0) }) else {
                 throw JWTError(.invalidAudience, "the token is not meant for this audience")
             }
         }
