@@ -29,7 +29,7 @@ extension JWTVerifier {
         var text = token
         let result = text.withUTF8 { buffer -> Result<VerifiedJWT, JWTError> in
             do throws(JWTError) {
-                return .success(try verify(bytes: UnsafeRawBufferPointer(buffer), key: nil, keys: keys, text: token))
+                return .success(try verify(bytes: UnsafeRawBufferPointer(buffer), keys: keys, text: token))
             } catch {
                 return .failure(error)
             }

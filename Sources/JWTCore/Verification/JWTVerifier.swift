@@ -99,7 +99,9 @@ public struct JWTVerifier: Sendable {
         let result = text.withUTF8 { buffer -> Result<(JWTHeader, [UInt8]), JWTError> in
             do throws(JWTError) {
                 let bytes = UnsafeRawBufferPointer(buffer)
-                let (header, layout) = try checkSignature(bytes)
+                let (header, algorithm, layout) = try checkedHeader(bytes)
+                let key = try storage.keys.key(for: header.keyID, now: storage.clock.now)
+                try checkSignature(bytes, layout, algorithm, with: key)
                 return .success((header, try CompactJWS.decode(bytes, layout.payloadRange, what: "payload")))
             } catch {
                 return .failure(error)
@@ -113,21 +115,44 @@ public struct JWTVerifier: Sendable {
         try verify(bytes: token, key: nil)
     }
 
-    /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key `keys` (or,
-    /// without it, the verifier's own ``keys``) holds for the token's `kid`. `text`, when given, is the string
-    /// whose UTF-8 `token` is: the result then reads its payload from it rather than from a copy.
+    /// Verifies with `key` when given (already chosen by the token's `kid`), otherwise with the key the verifier's own
+    /// ``keys`` hold for the token's `kid`. `text`, when given, is the string whose UTF-8 `token` is: the result then
+    /// reads its payload from it rather than from a copy.
     ///
     /// The payload is decoded and parsed only once the signature over it has verified, so the JSON parser never
     /// sees bytes the key holder did not sign.
+    func verify(bytes token: UnsafeRawBufferPointer, key: JWTKey?, text: String? = nil) throws(JWTError) -> VerifiedJWT
+    {
+        let (header, algorithm, layout) = try checkedHeader(token)
+        let chosen: JWTKey
+        if let key {
+            chosen = key
+        } else {
+            chosen = try storage.keys.key(for: header.keyID, now: storage.clock.now)
+        }
+        try checkSignature(token, layout, algorithm, with: chosen)
+        return try verified(token, header: header, layout: layout, text: text)
+    }
+
+    /// ``verify(bytes:key:text:)`` with the key `set` holds for the token's `kid`. The set is borrowed, not passed
+    /// as an optional: wrapping it copied it, a retain and a release of each of its buffers on every call.
     func verify(
         bytes token: UnsafeRawBufferPointer,
-        key: JWTKey?,
-        keys set: JWTKeySet? = nil,
-        text: String? = nil
-    ) throws(JWTError)
-        -> VerifiedJWT
-    {
-        let (header, layout) = try checkSignature(token, key: key, keys: set)
+        keys set: borrowing JWTKeySet,
+        text: String
+    ) throws(JWTError) -> VerifiedJWT {
+        let (header, algorithm, layout) = try checkedHeader(token)
+        try checkSignature(token, layout, algorithm, with: try set.key(for: header.keyID, now: storage.clock.now))
+        return try verified(token, header: header, layout: layout, text: text)
+    }
+
+    /// The verified token, once its signature has verified: the payload parsed, the claims checked.
+    private func verified(
+        _ token: UnsafeRawBufferPointer,
+        header: JWTHeader,
+        layout: CompactJWS.Layout,
+        text: String?
+    ) throws(JWTError) -> VerifiedJWT {
         let depth = storage.policy.maxNestingDepth
         let claims: JWTClaims
         let source: VerifiedJWT.PayloadSource
@@ -176,24 +201,14 @@ public struct JWTVerifier: Sendable {
         return (header, algorithm, layout)
     }
 
-    /// Everything up to and including the signature: structure, header rules, key choice, then crypto last.
-    /// `key`, when given, was already chosen by the token's `kid` (a ``JWTKeyProvider``); otherwise the
-    /// key set chooses (`set`, or the verifier's own). Either way the key's own algorithm must be exactly the
-    /// token's, so an asymmetric key never meets an HMAC `alg`.
+    /// The signature, checked last: the key's own algorithm must be exactly the token's, so an asymmetric key never
+    /// meets an HMAC `alg`.
     private func checkSignature(
         _ token: UnsafeRawBufferPointer,
-        key chosen: JWTKey? = nil,
-        keys set: JWTKeySet? = nil
-    ) throws(JWTError) -> (header: JWTHeader, layout: CompactJWS.Layout) {
-        let (header, algorithm, layout) = try checkedHeader(token)
-        let key: JWTKey
-        if let chosen {
-            key = chosen
-        } else if let set {
-            key = try set.key(for: header.keyID, now: storage.clock.now)
-        } else {
-            key = try storage.keys.key(for: header.keyID, now: storage.clock.now)
-        }
+        _ layout: CompactJWS.Layout,
+        _ algorithm: JWTAlgorithm,
+        with key: JWTKey
+    ) throws(JWTError) {
         guard key.canVerify else {
             throw JWTError(.invalidKey, "the key's \"key_ops\" do not allow verification")
         }
@@ -208,7 +223,6 @@ public struct JWTVerifier: Sendable {
             backing.verify(signature: signature, input: UnsafeRawBufferPointer(rebasing: token[0..<layout.secondDot]))
         }
         guard valid else { throw JWTError(.invalidSignature, "the signature does not match") }
-        return (header, layout)
     }
 
     /// Checks required claims, time claims, issuer and audience against the policy.
