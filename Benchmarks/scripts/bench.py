@@ -244,6 +244,13 @@ class Bench:
                             self.authkit("redis-get", "--redis", self.cluster_url, concurrency=concurrency))
                 self.record("cluster", "authenticate", "authkit-bench", concurrency,
                             self.authkit("authenticate", "--redis", self.cluster_url, concurrency=concurrency))
+        # The revocation mirror on the cluster: checks answered by RedisClusterRevocationMirror, the commands counted on
+        # every primary (the benchmark connects to each).
+        for concurrency in (1, 16):
+            for _ in range(self.args.rounds):
+                self.record("cluster", "authenticate --mirror", "authkit-bench", concurrency,
+                            self.authkit("authenticate", "--redis", self.cluster_url, "--mirror",
+                                         concurrency=concurrency))
 
     def jwt_group(self):
         for algorithm in ("HS256", "RS256", "ES256", "EdDSA"):
@@ -504,6 +511,27 @@ class Bench:
                            f"| {self.median('cluster', 'authenticate', 'authkit-bench', concurrency, 'p50_us'):.1f} "
                            f"| {self.median('cluster', 'authenticate', 'authkit-bench', concurrency, 'p99_us'):.1f} "
                            f"| |")
+            mirrored = [r for r in self.records if r["group"] == "cluster" and r["name"] == "authenticate --mirror"]
+            if mirrored:
+                out.append("")
+                out.append("`authenticate --redis redis-cluster://… --mirror` (checks answered by the cluster's revocation "
+                           "mirror; commands summed over every primary's `INFO commandstats`):")
+                out.append("")
+                out.append("| c | ops/CPU-s | ops/s | p50 µs | p99 µs | Redis commands per 10,000 | errors |")
+                out.append("|---:|---:|---:|---:|---:|---:|---:|")
+                for concurrency in (1, 16):
+                    runs = [r for r in mirrored if r["concurrency"] == concurrency]
+                    if not runs:
+                        continue
+                    commands = sum(sum(r.get("redis_commands", {}).values()) for r in runs)
+                    operations = sum(r.get("ops", 0) for r in runs)
+                    per = commands * 10_000 / operations if operations else float("nan")
+                    out.append(f"| {concurrency} "
+                               f"| {self.median('cluster', 'authenticate --mirror', 'authkit-bench', concurrency, 'ops_per_cpu_s'):,.0f} "
+                               f"| {self.median('cluster', 'authenticate --mirror', 'authkit-bench', concurrency, 'ops_per_s'):,.0f} "
+                               f"| {self.median('cluster', 'authenticate --mirror', 'authkit-bench', concurrency, 'p50_us'):.2f} "
+                               f"| {self.median('cluster', 'authenticate --mirror', 'authkit-bench', concurrency, 'p99_us'):.2f} "
+                               f"| {per:.3f} | {sum(r.get('errors', 0) for r in runs)} |")
         out.append("")
         out.append("### Targets")
         out.append("")

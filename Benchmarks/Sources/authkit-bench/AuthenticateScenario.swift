@@ -15,6 +15,8 @@ enum AuthenticateScenario {
     struct Setup {
         let auth: AuthKit
         let client: RedisClient?
+        /// On a cluster with the mirror, a client on each primary: the run's commands are counted on all of them.
+        var primaries: [RedisClient] = []
         let operation: @Sendable (Int) async throws -> Void
     }
 
@@ -56,10 +58,19 @@ enum AuthenticateScenario {
                 try await AuthKit(configuration: configuration, store: store, logger: quietLogger)
             }
             : try await AuthKit(configuration: configuration, store: store, logger: quietLogger)
+        var primaries: [RedisClient] = []
         if options.mirror, let client {
             // The mirror polls while the run lasts; the process exits without stopping it.
             Task { try await auth.run() }
-            try await MirrorReadiness.waitPastFeedBeginning(client: client, keyPrefix: configuration.keyPrefix)
+            if client.configuration.topology.cluster != nil {
+                primaries = await ClusterPrimaries.connect(through: client)
+                guard !primaries.isEmpty else { throw BenchmarkError("CLUSTER NODES listed no primary") }
+            }
+            try await MirrorReadiness.waitPastFeedBeginning(
+                client: client,
+                keyPrefix: configuration.keyPrefix,
+                primaries: primaries
+            )
         }
         let sessions = max(options.concurrency, 64)
         if options.scenario == "authenticate" {
@@ -69,13 +80,16 @@ enum AuthenticateScenario {
             }
             let shared = tokens
             if options.mirror, let client {
-                try await MirrorReadiness.waitUntilServing(client: client) {
+                let round: @Sendable () async throws -> Void = {
                     for token in shared { _ = try await auth.authenticate(token: token) }
                 }
+                try await MirrorReadiness.waitUntilServing(client: client, primaries: primaries, authenticate: round)
             }
-            return Setup(auth: auth, client: client) { worker in
+            var setup = Setup(auth: auth, client: client) { worker in
                 _ = try await auth.authenticate(token: shared[worker % shared.count])
             }
+            setup.primaries = primaries
+            return setup
         }
         let chains = (0..<options.concurrency).map { _ in RefreshChainBox() }
         for worker in 0..<options.concurrency {

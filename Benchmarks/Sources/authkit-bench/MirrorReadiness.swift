@@ -9,15 +9,28 @@ enum MirrorReadiness {
     /// issued from now on is past the feed's beginning plus the default clock margin. The mirror refers every check of
     /// a token issued earlier to the store, for as long as the token lives: a revocation from before the feed began is
     /// not in it. Throws when no mirror began the feed within ten seconds.
-    static func waitPastFeedBeginning(client: RedisClient, keyPrefix: String) async throws {
-        let feed = RedisArgument(keyPrefix + "feed")
-        let deadline = ContinuousClock.now + .seconds(10)
+    ///
+    /// On a cluster (`primaries` not empty) the feed is a stream per slot, `<prefix>feed:{<tag>}`, which the first
+    /// poll of the first mirror begins all of (seconds, for 16,384 streams): the beginning is read from the first
+    /// stream a scan of the primaries finds, and the wait allows a minute.
+    static func waitPastFeedBeginning(
+        client: RedisClient,
+        keyPrefix: String,
+        primaries: [RedisClient] = []
+    ) async throws {
+        let limit: Duration = primaries.isEmpty ? .seconds(10) : .seconds(60)
+        let deadline = ContinuousClock.now + limit
         var began: Int64?
         while true {
-            began = beginning(try await client.send(["XRANGE", feed, "-", "+", "COUNT", "1"]))
+            began =
+                primaries.isEmpty
+                ? beginning(
+                    try await client.send(["XRANGE", RedisArgument(keyPrefix + "feed"), "-", "+", "COUNT", "1"])
+                )
+                : try await clusterBeginning(primaries, keyPrefix: keyPrefix)
             if began != nil { break }
             guard ContinuousClock.now < deadline else {
-                throw BenchmarkError("no revocation mirror began the feed \(keyPrefix)feed within 10 s")
+                throw BenchmarkError("no revocation mirror began the feed \(keyPrefix)feed within \(limit)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -35,29 +48,56 @@ enum MirrorReadiness {
     static let pollCommands: Set<String> = ["multi", "xinfo", "xrange", "exec"]
 
     /// Waits until `authenticate` answers from the mirror: a round of checks during which the server ran nothing
-    /// but the mirror's polls (``pollCommands``). Throws when that has not happened within ten seconds.
+    /// but the mirror's polls (``pollCommands``); on a cluster (`primaries` not empty), during which no primary ran a
+    /// check command (``checkCommands``: the cluster mirror's polls there are many commands, of every node). Throws
+    /// when that has not happened within ten seconds (twenty on a cluster).
     static func waitUntilServing(
         client: RedisClient,
+        primaries: [RedisClient] = [],
         authenticate: @Sendable () async throws -> Void
     ) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let onCluster = !primaries.isEmpty
+        let limit: Duration = onCluster ? .seconds(20) : .seconds(10)
+        let deadline = ContinuousClock.now + limit
+        func counts() async throws -> ServerCommandCounts {
+            let read =
+                onCluster ? await ClusterPrimaries.commandCounts(primaries) : await ServerCommandCounts.read(client)
+            guard let read else { throw BenchmarkError("INFO commandstats could not be read") }
+            return read
+        }
         while ContinuousClock.now < deadline {
-            guard let before = await ServerCommandCounts.read(client) else {
-                throw BenchmarkError("INFO commandstats could not be read")
-            }
+            let before = try await counts()
             for _ in 0..<10 {
                 try await authenticate()
             }
-            guard let after = await ServerCommandCounts.read(client) else {
-                throw BenchmarkError("INFO commandstats could not be read")
-            }
-            if after.since(before).keys.allSatisfy(pollCommands.contains) {
+            let ran = try await counts().since(before).keys
+            if onCluster ? ran.allSatisfy({ !checkCommands.contains($0) }) : ran.allSatisfy(pollCommands.contains) {
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw BenchmarkError("the revocation mirror did not answer the checks within 10 s")
+        throw BenchmarkError("the revocation mirror did not answer the checks within \(limit)")
     }
+
+    /// When a cluster's feed began, from the first of its streams a scan of the primaries finds; nil before any.
+    private static func clusterBeginning(_ primaries: [RedisClient], keyPrefix: String) async throws -> Int64? {
+        for primary in primaries {
+            let reply = try await primary.send(
+                "SCAN",
+                "0",
+                "MATCH",
+                RedisArgument(keyPrefix + "feed:{*}"),
+                "COUNT",
+                "1000"
+            )
+            guard let stream = reply.array?.last?.array?.first?.string else { continue }
+            return beginning(try await primary.send(["XRANGE", RedisArgument(stream), "-", "+", "COUNT", "1"]))
+        }
+        return nil
+    }
+
+    /// The commands of the store's access check, as `INFO commandstats` names them.
+    static let checkCommands: Set<String> = ["mget", "get", "hmget", "evalsha", "eval"]
 
     /// When the feed began, from its first entry (`k b t <milliseconds>`, written by the poll that began it), or
     /// the first entry's id time when the beginning was trimmed; nil when there is no feed.

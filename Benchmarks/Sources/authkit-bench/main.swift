@@ -30,6 +30,7 @@ func run() async throws {
         break
     }
     var client: RedisClient?
+    var primaries: [RedisClient] = []
     var auth: AuthKit?
     let operation: @Sendable (Int) async throws -> Void
     switch options.scenario {
@@ -40,6 +41,7 @@ func run() async throws {
     case "authenticate", "refresh":
         let setup = try await AuthenticateScenario.setUp(options: options)
         client = setup.client
+        primaries = setup.primaries
         auth = setup.auth
         operation = setup.operation
     default:
@@ -73,7 +75,9 @@ func run() async throws {
     }
     let preferred: (any TaskExecutor)? = options.effectiveExecutor == "loop" ? client?.taskExecutor : nil
     // What the run costs the server, counted by the server: exact when no call is in flight at the end.
-    let countsBefore = await ServerCommandCounts.read(client)
+    // On a cluster with the mirror, the sum over every primary.
+    let countsBefore =
+        primaries.isEmpty ? await ServerCommandCounts.read(client) : await ClusterPrimaries.commandCounts(primaries)
     let result = await LoadRunner.run(
         concurrency: options.concurrency,
         duration: options.duration,
@@ -83,7 +87,8 @@ func run() async throws {
         operation: operation
     )
     let ops = result.successes.count
-    let countsAfter = await ServerCommandCounts.read(client)
+    let countsAfter =
+        primaries.isEmpty ? await ServerCommandCounts.read(client) : await ClusterPrimaries.commandCounts(primaries)
     var serverCommands = ""
     if let before = countsBefore, let after = countsAfter {
         serverCommands = ",\"redis_commands\":" + ServerCommandCounts.json(after.since(before))
