@@ -1,12 +1,12 @@
-import AuthKitClock
-import Logging
-import Metrics
-import RedisClient
-import TokenStore
+package import AuthKitClock
+package import Logging
+package import Metrics
+package import RedisClient
+package import TokenStore
 
 /// A mirror of a Redis store's revocation feed: ``RedisRevocationMirror`` on one server (or behind Sentinel),
 /// ``RedisClusterRevocationMirror`` on a cluster.
-protocol RedisFeedMirror: AccessCheckMirror {
+package protocol RedisFeedMirror: AccessCheckMirror {
     init(
         client: RedisClient,
         ownsClient: Bool,
@@ -16,6 +16,31 @@ protocol RedisFeedMirror: AccessCheckMirror {
         logger: Logger,
         metricsFactory: (any MetricsFactory)?
     ) throws(TokenStoreError)
+
+    /// The clock the mirror prunes by and judges checks at when not given an instant.
+    var clock: TimeSource { get }
+
+    /// Runs `body` on the mirror's state, under the lock the poll loop updates it under.
+    func withState<Result>(_ body: (borrowing RevocationMirrorState) -> Result) -> Result
+}
+
+extension RedisFeedMirror {
+    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, now on the mirror's clock.
+    package func verdict(for check: AccessCheck, expiresAt: UnixTime) -> RevocationMirrorState.Verdict {
+        verdict(for: check, expiresAt: expiresAt, at: clock.now())
+    }
+
+    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, at `now`.
+    package func verdict(for check: AccessCheck, expiresAt: UnixTime, at now: UnixTime) -> RevocationMirrorState.Verdict
+    {
+        let monotonicNow = ContinuousClock.now
+        return withState { $0.verdict(for: check, expiresAt: expiresAt, at: now, monotonicNow: monotonicNow) }
+    }
+
+    /// How many facts the mirror holds.
+    package var count: Int {
+        withState { $0.count }
+    }
 }
 
 /// What the mirror of one server (``RedisRevocationMirror``) and the mirror of a cluster

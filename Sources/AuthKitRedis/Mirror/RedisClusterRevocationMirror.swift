@@ -78,7 +78,7 @@ package final class RedisClusterRevocationMirror: Sendable {
     private let ownsClient: Bool
     private let prefix: String
     private let channel: String
-    private let clock: TimeSource
+    package let clock: TimeSource
     private let logger: Logger
     private let state: Mutex<State>
     private let links = Mutex<[String: NodeLink]>([:])
@@ -177,23 +177,8 @@ package final class RedisClusterRevocationMirror: Sendable {
         }
     }
 
-    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, now on the mirror's clock.
-    package func verdict(for check: AccessCheck, expiresAt: UnixTime) -> RevocationMirrorState.Verdict {
-        verdict(for: check, expiresAt: expiresAt, at: clock.now())
-    }
-
-    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, at `now`.
-    package func verdict(for check: AccessCheck, expiresAt: UnixTime, at now: UnixTime) -> RevocationMirrorState.Verdict
-    {
-        let monotonicNow = ContinuousClock.now
-        return state.withLock {
-            $0.mirror.verdict(for: check, expiresAt: expiresAt, at: now, monotonicNow: monotonicNow)
-        }
-    }
-
-    /// How many facts the mirror holds.
-    package var count: Int {
-        state.withLock { $0.mirror.count }
+    package func withState<Result>(_ body: (borrowing RevocationMirrorState) -> Result) -> Result {
+        state.withLock { body($0.mirror) }
     }
 
     /// How many nodes the mirror is subscribed on.

@@ -67,7 +67,7 @@ package final class RedisRevocationMirror: Sendable {
     private let feedKey: RedisArgument
     /// The most entries one poll reads (``batch(for:)``).
     package let batch: Int
-    private let clock: TimeSource
+    package let clock: TimeSource
     private let logger: Logger
     private let tail: Mutex<Tail>
     private let polling: MirrorPolling
@@ -175,23 +175,8 @@ package final class RedisRevocationMirror: Sendable {
         }
     }
 
-    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, now on the mirror's clock.
-    package func verdict(for check: AccessCheck, expiresAt: UnixTime) -> RevocationMirrorState.Verdict {
-        verdict(for: check, expiresAt: expiresAt, at: clock.now())
-    }
-
-    /// The mirror's verdict on `check`, a token expiring at `expiresAt`, at `now`.
-    package func verdict(for check: AccessCheck, expiresAt: UnixTime, at now: UnixTime) -> RevocationMirrorState.Verdict
-    {
-        let monotonicNow = ContinuousClock.now
-        return tail.withLock {
-            $0.mirror.verdict(for: check, expiresAt: expiresAt, at: now, monotonicNow: monotonicNow)
-        }
-    }
-
-    /// How many facts the mirror holds.
-    package var count: Int {
-        tail.withLock { $0.mirror.count }
+    package func withState<Result>(_ body: (borrowing RevocationMirrorState) -> Result) -> Result {
+        tail.withLock { body($0.mirror) }
     }
 
     private func unreadable(_ reason: String) -> PollResult {
