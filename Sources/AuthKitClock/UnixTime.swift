@@ -7,6 +7,7 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var sinceEpoch: Duration
 
     /// Creates an instant from the time elapsed since the Unix epoch.
+    @inlinable
     public init(sinceEpoch: Duration) {
         self.sinceEpoch = sinceEpoch
     }
@@ -32,24 +33,56 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
         return Double(whole) + Double(attoseconds) / 1e18
     }
 
+    // Compared and moved as 128-bit attoseconds, which the compiler inlines: `Duration`'s own operators are calls
+    // into the standard library, and a verification and a mirror check each make several of them. Every ordering is
+    // written out, as `Comparable`'s defaults are generic calls.
+
     /// Whether `lhs` comes before `rhs`.
+    @inlinable
     public static func < (lhs: UnixTime, rhs: UnixTime) -> Bool {
-        lhs.sinceEpoch < rhs.sinceEpoch
+        lhs.sinceEpoch.attoseconds < rhs.sinceEpoch.attoseconds
+    }
+
+    /// Whether `lhs` comes before `rhs` or is the same instant.
+    @inlinable
+    public static func <= (lhs: UnixTime, rhs: UnixTime) -> Bool {
+        lhs.sinceEpoch.attoseconds <= rhs.sinceEpoch.attoseconds
+    }
+
+    /// Whether `lhs` comes after `rhs`.
+    @inlinable
+    public static func > (lhs: UnixTime, rhs: UnixTime) -> Bool {
+        lhs.sinceEpoch.attoseconds > rhs.sinceEpoch.attoseconds
+    }
+
+    /// Whether `lhs` comes after `rhs` or is the same instant.
+    @inlinable
+    public static func >= (lhs: UnixTime, rhs: UnixTime) -> Bool {
+        lhs.sinceEpoch.attoseconds >= rhs.sinceEpoch.attoseconds
+    }
+
+    /// Whether `lhs` and `rhs` are the same instant.
+    @inlinable
+    public static func == (lhs: UnixTime, rhs: UnixTime) -> Bool {
+        lhs.sinceEpoch.attoseconds == rhs.sinceEpoch.attoseconds
     }
 
     /// The instant `rhs` after `lhs`.
+    @inlinable
     public static func + (lhs: UnixTime, rhs: Duration) -> UnixTime {
-        UnixTime(sinceEpoch: lhs.sinceEpoch + rhs)
+        UnixTime(sinceEpoch: Duration(attoseconds: lhs.sinceEpoch.attoseconds + rhs.attoseconds))
     }
 
     /// The difference: an instant `rhs` before `lhs`, or the duration between two instants.
+    @inlinable
     public static func - (lhs: UnixTime, rhs: Duration) -> UnixTime {
-        UnixTime(sinceEpoch: lhs.sinceEpoch - rhs)
+        UnixTime(sinceEpoch: Duration(attoseconds: lhs.sinceEpoch.attoseconds - rhs.attoseconds))
     }
 
     /// The difference: an instant `rhs` before `lhs`, or the duration between two instants.
+    @inlinable
     public static func - (lhs: UnixTime, rhs: UnixTime) -> Duration {
-        lhs.sinceEpoch - rhs.sinceEpoch
+        Duration(attoseconds: lhs.sinceEpoch.attoseconds - rhs.sinceEpoch.attoseconds)
     }
 
     /// The text shown when the value is printed or logged.
