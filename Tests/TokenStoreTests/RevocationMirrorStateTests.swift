@@ -9,7 +9,7 @@ import Testing
 struct RevocationMirrorStateTests {
     private static let began = UnixTime(seconds: 1_800_000_000)
     private static let now = began + .seconds(120)
-    private static let monotonic = ContinuousClock.now
+    private static let monotonic = ContinuousInstant.now
     private static let policy = RevocationMirrorPolicy(maxAccessTokenLifetime: .seconds(900))
 
     /// A mirror that has read the feed's beginning and was proven current at ``monotonic``.

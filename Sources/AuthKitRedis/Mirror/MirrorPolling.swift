@@ -33,7 +33,7 @@ extension RedisFeedMirror {
     /// The mirror's verdict on `check`, a token expiring at `expiresAt`, at `now`.
     package func verdict(for check: AccessCheck, expiresAt: UnixTime, at now: UnixTime) -> RevocationMirrorState.Verdict
     {
-        let monotonicNow = ContinuousClock.now
+        let monotonicNow = ContinuousInstant.now
         return withState { $0.verdict(for: check, expiresAt: expiresAt, at: now, monotonicNow: monotonicNow) }
     }
 
@@ -65,7 +65,7 @@ struct MirrorPolling: Sendable {
     /// Records how long ago `mirror` was proven current and how many facts it holds.
     func report(_ mirror: RevocationMirrorState) {
         if let provenAt = mirror.provenAt {
-            lag.record(provenAt.duration(to: ContinuousClock.now) / .seconds(1))
+            lag.record(provenAt.duration(to: .now) / .seconds(1))
         }
         facts.record(mirror.count)
     }

@@ -47,7 +47,7 @@ package final class RedisClusterRevocationMirror: Sendable {
         /// The slots whose streams are to be read: every one at first and after a subscription was lost, then those
         /// announced.
         var dirty = Set(0..<HashSlot.count)
-        var lastPrune: ContinuousClock.Instant?
+        var lastPrune: ContinuousInstant?
     }
 
     /// The mirror's subscription on one node, and what it has heard there.
@@ -141,7 +141,7 @@ package final class RedisClusterRevocationMirror: Sendable {
     /// Polls once: subscribes where it must, publishes a nonce on every node, reads the streams announced, and proves
     /// the mirror current when nothing is left to read.
     package func poll() async throws -> PollResult {
-        let sentAt = ContinuousClock.now
+        let sentAt = ContinuousInstant.now
         let now = clock.now()
         do {
             try await link()

@@ -43,7 +43,7 @@ package final class RedisRevocationMirror: Sendable {
     private struct Tail {
         var mirror: RevocationMirrorState
         var cursor = FeedStreamCursor()
-        var lastPrune: ContinuousClock.Instant?
+        var lastPrune: ContinuousInstant?
     }
 
     /// What one poll found.
@@ -127,7 +127,7 @@ package final class RedisRevocationMirror: Sendable {
     ///
     /// One transaction (`FeedStreamCursor`); when the feed does not exist, an `XADD` of its `b` entry begins it.
     package func poll() async throws -> PollResult {
-        let sentAt = ContinuousClock.now
+        let sentAt = ContinuousInstant.now
         let now = clock.now()
         let position = tail.withLock { $0.cursor.position }
         let reading: FeedStreamCursor.Reading

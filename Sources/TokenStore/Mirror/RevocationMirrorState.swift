@@ -9,9 +9,9 @@ package import AuthKitClock
 /// might not be the store's, the mirror does not guess but refers the check to the store (``Referral``).
 ///
 /// Denylist entries and ended sessions are kept as 64-bit fingerprints of the user id and the `jti` or session id
-/// (`Hasher`, seeded per process): a collision could only refuse a token, never accept one. The top bits of every
-/// fingerprint are the user's own, so a small filter of users (``UserFilter``) can say that a user has no fact at all,
-/// which is most checks: those hash the user id once and look nothing else up.
+/// (keyed per process): a collision could only refuse a token, never accept one. The top bits of every fingerprint
+/// are a hash of the user id alone, so a small filter of users (``UserFilter``) can say that a user has no fact at
+/// all, which is most checks: those hash the user id once, with a quick keyed hash, and look nothing else up.
 package struct RevocationMirrorState: Sendable {
     /// Why the mirror refers a check to the store instead of answering it.
     package enum Referral: String, CaseIterable, Hashable, Sendable {
@@ -49,11 +49,11 @@ package struct RevocationMirrorState: Sendable {
     /// When the feed began, as far as this mirror has read; nil until it has read the beginning.
     package private(set) var began: UnixTime?
     /// When the last poll that found the mirror up to date was sent; nil until one has.
-    package private(set) var provenAt: ContinuousClock.Instant? {
+    package private(set) var provenAt: ContinuousInstant? {
         didSet { provenUntil = provenAt.map { $0 + policy.stalenessBound } }
     }
     /// Until when the mirror answers: the staleness bound past ``provenAt``.
-    private var provenUntil: ContinuousClock.Instant?
+    private var provenUntil: ContinuousInstant?
     /// The first instant a token may be issued at for the mirror to answer for it: the second after the feed's
     /// beginning and the clock margin (a token issued in an earlier second may have been revoked before the feed).
     private var trustedFrom: UnixTime?
@@ -76,7 +76,7 @@ package struct RevocationMirrorState: Sendable {
         switch entry {
         case .revoked(let userID, let jti, let until):
             let user = UserHash(userID)
-            let key = user.fingerprint(jti)
+            let key = user.fingerprint(userID, jti)
             denylist[key] = max(denylist[key] ?? .min, until.milliseconds)
             remember(user)
         case .epoch(let userID, let epoch):
@@ -91,7 +91,7 @@ package struct RevocationMirrorState: Sendable {
             remember(UserHash(userID))
         case .sessionEnded(let userID, let sessionID, let at):
             let user = UserHash(userID)
-            let key = user.fingerprint(sessionID)
+            let key = user.fingerprint(userID, sessionID)
             endedSessions[key] = max(endedSessions[key] ?? .min, at.milliseconds)
             remember(user)
         case .began(let at):
@@ -120,7 +120,7 @@ package struct RevocationMirrorState: Sendable {
     }
 
     /// A poll sent at `sentAt` found the mirror up to date: every entry written before then has been applied.
-    package mutating func prove(sentAt: ContinuousClock.Instant) {
+    package mutating func prove(sentAt: ContinuousInstant) {
         provenAt = max(provenAt ?? sentAt, sentAt)
     }
 
@@ -150,7 +150,7 @@ package struct RevocationMirrorState: Sendable {
         for check: AccessCheck,
         expiresAt: UnixTime,
         at now: UnixTime,
-        monotonicNow: ContinuousClock.Instant
+        monotonicNow: ContinuousInstant
     ) -> Verdict {
         if isUnreadable {
             return .refer(.unreadableFeed)
@@ -174,11 +174,11 @@ package struct RevocationMirrorState: Sendable {
         let known = users.mayHold(user.bits)
         var records = AccessRecords(epoch: known ? epochs[check.userID] : nil)
         if known, let jti = check.jti {
-            records.revokedUntil = denylist[user.fingerprint(jti)].map(Self.instant)
+            records.revokedUntil = denylist[user.fingerprint(check.userID, jti)].map(Self.instant)
         }
         var sessionMayPredateEpoch = false
         if let sessionID = check.sessionID {
-            let ended = known && endedSessions[user.fingerprint(sessionID)] != nil
+            let ended = known && endedSessions[user.fingerprint(check.userID, sessionID)] != nil
             // A session the feed has not ended outlives the token (the policy's premise); created before any epoch
             // cut it is not, unless the token was issued in the epoch's second, which the mirror refers.
             if ended {
@@ -213,29 +213,63 @@ package struct RevocationMirrorState: Sendable {
         UnixTime(sinceEpoch: .milliseconds(milliseconds))
     }
 
-    /// A user id hashed once, from which the fingerprints of that user's `jti`s and session ids are finished.
+    /// A user id hashed once, for the filter of users and the lead bits of the user's fingerprints.
+    ///
+    /// Most checks are of users with no fact, which need only ``bits``: a keyed hash quick enough for every request.
+    /// A fingerprint (``fingerprint(_:_:)``) needs the user id and the other id through `Hasher` too, and is finished
+    /// only for a user the filter may hold.
     private struct UserHash {
         /// The bits of a fingerprint that are the user's own.
         static let userBits: UInt64 = 0xFFFF_FF00_0000_0000
-        private let hasher: Hasher
+        /// The keys of ``bits``, drawn once per process, so no one can choose user ids that share a slot.
+        /// The multiplier is odd, so no word is folded into zero.
+        private static let keys = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max) | 1)
         /// The user id's own hash; its top bits (``userBits``) lead each of the user's fingerprints.
         let bits: UInt64
 
         init(_ userID: String) {
-            var hasher = Hasher()
-            hasher.combine(userID)
-            self.hasher = hasher
-            bits = UInt64(bitPattern: Int64(hasher.finalize()))
+            bits = Self.keyedHash(userID)
         }
 
-        /// The fingerprint of the user id and `id`: the user's top bits, then the rest of the hash of both
-        /// (`Hasher` ends each string it combines, so no two pairs run together). Two of one user's ids collide with
-        /// odds of 2⁻⁴⁰, which could only refuse a token.
-        func fingerprint(_ id: String) -> UInt64 {
-            var hasher = hasher
+        /// The fingerprint of `userID` (the id this hash is of) and `id`: the user's top bits, then the rest of
+        /// `Hasher`'s hash of both (it ends each string it combines, so no two pairs run together). Two of one user's
+        /// ids collide with odds of 2⁻⁴⁰, which could only refuse a token.
+        func fingerprint(_ userID: String, _ id: String) -> UInt64 {
+            var hasher = Hasher()
+            hasher.combine(userID)
             hasher.combine(id)
             let both = UInt64(bitPattern: Int64(hasher.finalize()))
             return (bits & Self.userBits) | (both & ~Self.userBits)
+        }
+
+        /// A 64-bit hash of `text`'s UTF-8 keyed by ``keys``: eight bytes at a time, each folded in by a full-width
+        /// multiplication (as wyhash does), the length mixed in first and a SplitMix64 finalizer last.
+        static func keyedHash(_ text: String) -> UInt64 {
+            let (seed, multiplier) = keys
+            var text = text
+            return text.withUTF8 { bytes in
+                let raw = UnsafeRawBufferPointer(bytes)
+                var hash = seed ^ (UInt64(truncatingIfNeeded: raw.count) &* 0x9E37_79B9_7F4A_7C15)
+                var offset = 0
+                while offset + 8 <= raw.count {
+                    let product = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                        .multipliedFullWidth(by: multiplier)
+                    hash = product.high ^ product.low
+                    offset += 8
+                }
+                var tail: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < raw.count {
+                    tail |= UInt64(raw[offset]) << shift
+                    shift += 8
+                    offset += 1
+                }
+                let product = (hash ^ tail).multipliedFullWidth(by: multiplier)
+                var mixed = product.high ^ product.low ^ seed
+                mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+                return mixed ^ (mixed >> 31)
+            }
         }
     }
 
