@@ -54,9 +54,12 @@ extension JSONParser {
                 var claim = parser.plainRegisteredName()
                 var name = ""
                 if claim == nil {
-                    // Escaped spellings of a registered name ("\u0069ss") are recognised once unescaped.
+                    // Escaped spellings of a registered name ("\u0069ss") are recognised once unescaped. A name
+                    // written in three plain bytes was already looked up by `plainRegisteredName`.
+                    let opening = parser.index
                     name = try parser.parseString()
-                    claim = name.utf8.count == 3 ? JWTClaims.Registered(name) : nil
+                    let escaped = parser.index - opening > 5
+                    claim = escaped && name.utf8.count == 3 ? JWTClaims.Registered(name) : nil
                 }
                 if let claim {
                     guard seen & claim.bit == 0 else {

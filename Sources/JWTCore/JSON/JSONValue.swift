@@ -93,6 +93,11 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
+    /// Whether a member is called `name`, found without copying its value.
+    func containsMember(named name: String) -> Bool {
+        members.contains { $0.name == name }
+    }
+
     /// Iterates over the members in order.
     public func makeIterator() -> IndexingIterator<[Member]> {
         members.makeIterator()

@@ -194,8 +194,13 @@ public struct JWTClaims: Sendable, Hashable {
 
     /// Whether the claim called `name` is present.
     public func contains(_ name: String) -> Bool {
-        guard let claim = Registered(name) else { return custom[name] != nil }
+        guard let claim = Registered(name) else { return containsCustom(name) }
         return contains(claim)
+    }
+
+    /// Whether the custom claim called `name` is present, found without copying it out.
+    func containsCustom(_ name: String) -> Bool {
+        storage.custom.containsMember(named: name)
     }
 
     /// Whether the registered claim is present.

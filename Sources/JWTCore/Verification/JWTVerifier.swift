@@ -236,7 +236,8 @@ public struct JWTVerifier: Sendable {
         // Usually every required claim is present: one mask test shows it for the registered ones, and the few
         // others are looked up by name. Otherwise each is looked for in order, so a failure names the first
         // missing one.
-        if claims.registeredPresence & required != required || !storage.requiredCustom.allSatisfy({ claims[$0] != nil })
+        if claims.registeredPresence & required != required
+            || !storage.requiredCustom.allSatisfy({ claims.containsCustom($0) })
         {
             for (name, registered) in storage.requiredClaims {
                 let present: Bool
