@@ -3,7 +3,9 @@ import Metrics
 /// The counters and timers AuthKit reports through swift-metrics, created once so the hot path only
 /// increments them.
 struct AuthKitMetrics: Sendable {
-    let authenticateAccepted: Counter
+    /// Nil, like ``mirrorServed``, when no metrics backend is bootstrapped: these two are counted on every request a
+    /// mirror answers, and a call into the no-op handler is a visible share of one.
+    let authenticateAccepted: Counter?
     let authenticateRejected: Counter
     let authenticateRevoked: Counter
     let authenticateUnavailable: Counter
@@ -18,7 +20,7 @@ struct AuthKitMetrics: Sendable {
     let refreshReuse: Counter
     let refreshRejected: Counter
     let rateLimited: Counter
-    let mirrorServed: Counter
+    let mirrorServed: Counter?
     let mirrorReferred: [RevocationMirrorState.Referral: Counter]
     let sessionTouchesWritten: Counter
     let sessionTouchesEnded: Counter
@@ -29,17 +31,16 @@ struct AuthKitMetrics: Sendable {
     /// Metrics reported to `factory` (tests pass their own), or to the bootstrapped metrics system.
     init(factory: (any MetricsFactory)? = nil) {
         let factory = factory ?? MetricsSystem.factory
+        let counting = !(factory is NOOPMetricsHandler)
         func counter(_ label: String, _ result: String? = nil) -> Counter {
             Counter(label: label, dimensions: result.map { [("result", $0)] } ?? [], factory: factory)
         }
-        authenticateAccepted = counter("authkit_authenticate_total", "accepted")
+        authenticateAccepted = counting ? counter("authkit_authenticate_total", "accepted") : nil
         authenticateRejected = counter("authkit_authenticate_total", "invalid")
         authenticateRevoked = counter("authkit_authenticate_total", "revoked")
         authenticateUnavailable = counter("authkit_authenticate_total", "store_unavailable")
         authenticateKeysUnavailable = counter("authkit_authenticate_total", "keys_unavailable")
-        authenticateDuration =
-            factory is NOOPMetricsHandler
-            ? nil : Metrics.Timer(label: "authkit_authenticate_duration", factory: factory)
+        authenticateDuration = counting ? Metrics.Timer(label: "authkit_authenticate_duration", factory: factory) : nil
         legacyAccepted = counter("authkit_legacy_tokens_total", "accepted")
         legacyRefused = counter("authkit_legacy_tokens_total", "refused")
         logins = counter("authkit_logins_total")
@@ -47,7 +48,7 @@ struct AuthKitMetrics: Sendable {
         refreshReuse = counter("authkit_refresh_total", "reuse")
         refreshRejected = counter("authkit_refresh_total", "invalid")
         rateLimited = counter("authkit_rate_limited_total")
-        mirrorServed = counter("authkit_mirror_checks_total", "served")
+        mirrorServed = counting ? counter("authkit_mirror_checks_total", "served") : nil
         mirrorReferred = Dictionary(
             uniqueKeysWithValues: RevocationMirrorState.Referral.allCases.map {
                 ($0, counter("authkit_mirror_checks_total", $0.rawValue))

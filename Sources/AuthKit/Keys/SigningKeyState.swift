@@ -175,4 +175,10 @@ final class VerificationKeySnapshot: Sendable {
     init(_ keys: JWTKeySet) {
         self.keys = keys
     }
+
+    /// `token` verified by `verifier` with these keys, which are lent to it in place rather than copied out of the
+    /// snapshot (a retain and a release of each of the set's buffers).
+    func verify(_ token: String, with verifier: JWTVerifier) throws(JWTError) -> VerifiedJWT {
+        try verifier.verify(token, keys: keys)
+    }
 }

@@ -67,8 +67,8 @@ struct AccessTokenReader: Sendable {
 
     /// The principal of `token`, or the JWT rule it broke.
     func read(_ token: String, scope: Scope) async throws(JWTError) -> Principal {
-        if let principal = try readWithLocalKeys(token, scope: scope) {
-            return principal
+        if readsLocally {
+            return try readLocally(token, scope: scope)
         }
         guard case .provider(let provider) = keys else {
             throw JWTError(.keySourceUnavailable, "no verification keys")
@@ -84,21 +84,22 @@ struct AccessTokenReader: Sendable {
         return try principal(of: verified)
     }
 
-    /// ``read(_:scope:)`` without suspending, for keys held here; nil for keys from a provider, which may have to
-    /// be fetched.
-    func readWithLocalKeys(_ token: String, scope: Scope) throws(JWTError) -> Principal? {
+    /// Whether the keys are held here (signing keys or a fixed set), so ``readLocally(_:scope:)`` reads tokens
+    /// without suspending; else they come from a provider, which may have to fetch them.
+    var readsLocally: Bool { signingKeys != nil || holdsKeySet }
+
+    /// ``read(_:scope:)`` without suspending, for keys held here (``readsLocally``). Keys from a provider are not
+    /// fetched: without keys held here, every token is refused.
+    func readLocally(_ token: String, scope: Scope) throws(JWTError) -> Principal {
         let verified: VerifiedJWT
         do {
-            // The stored verifier itself, not a copy: copying the struct retained and released each of its references
-            // on every call.
+            // The stored verifiers themselves, not copies: copying the struct retained and released each of its
+            // references on every call.
             if let snapshot = signingKeys?.verificationKeys {
                 verified =
-                    try scope == .service
-                    ? service.verify(token, keys: snapshot.keys) : issuer.verify(token, keys: snapshot.keys)
-            } else if holdsKeySet {
-                verified = try scope == .service ? service.verify(token) : issuer.verify(token)
+                    try scope == .service ? snapshot.verify(token, with: service) : snapshot.verify(token, with: issuer)
             } else {
-                return nil
+                verified = try scope == .service ? service.verify(token) : issuer.verify(token)
             }
         } catch {
             return try readLegacy(token, after: error)
@@ -121,11 +122,12 @@ struct AccessTokenReader: Sendable {
         guard let userID = claims.subject, let issuedAt = claims.issuedAt, let expiresAt = claims.expiresAt else {
             throw JWTError(.missingClaim, "the token lacks sub, iat or exp")
         }
+        let sessionID = try Self.sessionID(claims)
         return Principal(
             userID: userID,
-            sessionID: try Self.sessionID(claims),
             tokenID: claims.id,
             issuedAt: issuedAt,
+            sessionID: sessionID,
             expiresAt: expiresAt,
             claims: claims,
             isLegacy: false,
@@ -148,11 +150,13 @@ struct AccessTokenReader: Sendable {
         guard let userID = claims.subject, let expiresAt = claims.expiresAt else {
             throw JWTError(.missingClaim, "a legacy token lacks sub or exp")
         }
+        let sessionID = try Self.sessionID(claims)
+        let issuedAt = claims.issuedAt ?? UnixTime(seconds: 0)
         return Principal(
             userID: userID,
-            sessionID: try Self.sessionID(claims),
             tokenID: claims.id,
-            issuedAt: claims.issuedAt ?? UnixTime(seconds: 0),
+            issuedAt: issuedAt,
+            sessionID: sessionID,
             expiresAt: expiresAt,
             claims: claims,
             isLegacy: true,

@@ -247,12 +247,14 @@ public final class AuthKitVerifier: Service, Sendable {
         guard tracing.isEnabled else {
             // Without a tracer, no span to run inside: keys held here and a mirror that answers make the whole
             // check one call that never suspends.
-            guard let principal = try readWithLocalKeys(token, scope: .service) else {
+            guard reader.readsLocally else {
                 return try await check(try await read(token, scope: .service))
             }
+            let principal = try readLocally(token, scope: .service)
             let mirrored = try mirroredStatus(of: principal)
             if sessionTouches == nil, let mirrored {
-                return try conclude(principal, mirrored)
+                try conclude(principal, mirrored)
+                return principal
             }
             return try await check(principal, mirrored: mirrored)
         }
@@ -282,33 +284,40 @@ public final class AuthKitVerifier: Service, Sendable {
                 throw checkFailure(error, of: principal)
             }
         }
-        let accepted = try conclude(principal, status)
+        try conclude(principal, status)
         if let sessionTouches, let sessionID = principal.sessionID {
             await sessionTouches.record(userID: principal.userID, sessionID: sessionID)
         }
-        return accepted
+        return principal
     }
 
-    /// The access check of a principal's token.
+    /// The access check of a principal's token, touching its session when the configuration says so.
     private func accessCheck(of principal: Principal) -> AccessCheck {
-        AccessCheck(
-            userID: principal.userID,
-            jti: principal.tokenID,
-            issuedAt: principal.issuedAt,
-            sessionID: principal.sessionID,
-            touchSession: configuration.sessionTouch == .everyRequest
-        )
+        guard configuration.sessionTouch == .everyRequest else { return principal.check }
+        var check = principal.check
+        check.touchSession = true
+        return check
     }
 
-    /// The mirror's verdict on a principal's token, or nil for the store to give it.
+    /// The mirror's verdict on a principal's token, or nil for the store to give it: without a mirror, for a check
+    /// that touches the session (which writes), and for one the mirror refers. The principal's own check is asked
+    /// about, not a copy: copying it retained and released each of its strings.
     private func mirroredStatus(of principal: Principal) throws(AuthKitError) -> AccessStatus? {
-        guard mirror != nil else {
+        guard let mirror, configuration.sessionTouch != .everyRequest else {
             return nil
         }
         do {
-            return try mirrorStatus(accessCheck(of: principal), expiresAt: principal.expiresAt, at: principal.checkedAt)
+            try principal.check.validate()
         } catch {
             throw checkFailure(error, of: principal)
+        }
+        switch mirror.verdict(for: principal.check, expiresAt: principal.expiresAt, at: principal.checkedAt) {
+        case .status(let status):
+            metrics.mirrorServed?.increment()
+            return status
+        case .refer(let referral):
+            metrics.mirrorReferred[referral]?.increment()
+            return nil
         }
     }
 
@@ -322,15 +331,15 @@ public final class AuthKitVerifier: Service, Sendable {
         return storeUnavailable("check the token", error, userID: principal.userID)
     }
 
-    /// The principal, if the check's `status` accepts it; else the error that says why not, with its event.
-    private func conclude(_ principal: Principal, _ status: AccessStatus) throws(AuthKitError) -> Principal {
+    /// Nothing, if the check's `status` accepts the principal; else the error that says why not, with its event. The
+    /// caller returns the principal itself: returning it from here copied it.
+    private func conclude(_ principal: Principal, _ status: AccessStatus) throws(AuthKitError) {
         if principal.isLegacy {
             (status == .valid ? metrics.legacyAccepted : metrics.legacyRefused).increment()
         }
         switch status {
         case .valid:
-            metrics.authenticateAccepted.increment()
-            return principal
+            metrics.authenticateAccepted?.increment()
         case .revoked, .predatesEpoch:
             metrics.authenticateRevoked.increment()
             let reason = status == .revoked ? "logged out" : "issued before the user logged out everywhere"
@@ -345,27 +354,6 @@ public final class AuthKitVerifier: Service, Sendable {
                 detail: "session ended"
             )
             throw AuthKitError(.sessionEnded, "the token's session has ended")
-        }
-    }
-
-    /// The mirror's verdict on the check, or nil for the store to give it: without a mirror, for a check that
-    /// touches the session (which writes), and for one the mirror refers.
-    private func mirrorStatus(
-        _ check: AccessCheck,
-        expiresAt: UnixTime,
-        at now: UnixTime
-    ) throws(TokenStoreError) -> AccessStatus? {
-        guard let mirror, !check.touchSession else {
-            return nil
-        }
-        try check.validate()
-        switch mirror.verdict(for: check, expiresAt: expiresAt, at: now) {
-        case .status(let status):
-            metrics.mirrorServed.increment()
-            return status
-        case .refer(let referral):
-            metrics.mirrorReferred[referral]?.increment()
-            return nil
         }
     }
 
@@ -474,10 +462,10 @@ public final class AuthKitVerifier: Service, Sendable {
         }
     }
 
-    /// ``read(_:scope:)`` without suspending, for keys held here; nil for keys from a provider.
-    private func readWithLocalKeys(_ token: String, scope: AccessTokenReader.Scope) throws(AuthKitError) -> Principal? {
+    /// ``read(_:scope:)`` without suspending, for keys held here (``AccessTokenReader/readsLocally``).
+    private func readLocally(_ token: String, scope: AccessTokenReader.Scope) throws(AuthKitError) -> Principal {
         do {
-            return try reader.readWithLocalKeys(token, scope: scope)
+            return try reader.readLocally(token, scope: scope)
         } catch {
             throw refusal(error)
         }

@@ -26,7 +26,9 @@ public struct AccessCheck: Hashable, Sendable {
     /// ``TokenStore/touchSession(userID:sessionID:)``), so activity keeps the session alive at no extra round trip.
     public var touchSession: Bool
 
-    /// Creates a check.
+    /// Creates a check. Inlinable: called from another module, the initializer built the check and then copied it
+    /// into place, a retain and a release of each of its strings on every authentication.
+    @inlinable
     public init(userID: String, jti: String?, issuedAt: UnixTime, sessionID: String?, touchSession: Bool = false) {
         self.userID = userID
         self.jti = jti
