@@ -8,7 +8,7 @@ token refusals and the in-memory denylist memory; then a Redis Cluster of three 
 7.0 hangs when given its own command in cluster mode, hence -t get), with `authenticate` on the cluster beside
 them. The mirror group runs `authkit-bench authenticate --mirror` (checks answered by the local revocation mirror)
 against `authkit-bench jwt-verify --alg HS256` alternately at concurrency 1 and 16, counting the server's commands,
-then `mirror-propagation` (a logout reaching another instance's mirror) and `mirror-rebuild` (a mirror reading a feed
+then `mirror-interleaved` (the same pair at concurrency 1 in one process, alternating batches), `mirror-propagation` (a logout reaching another instance's mirror) and `mirror-rebuild` (a mirror reading a feed
 of a million revocations at start, and the memory it holds). Prints a Markdown table of medians with the ratios.
 Every target is a ratio measured in the same run, because absolute figures on a shared machine drift.
 
@@ -279,6 +279,9 @@ class Bench:
                 for name, argv in (runs if round_ % 2 == 0 else runs[::-1]):
                     self.record("mirror", name, "authkit", concurrency,
                                 self.authkit(*argv, concurrency=concurrency))
+        # The same ratio with the machine's drift taken out: both in one process, alternating batches.
+        self.interleaved = self.authkit("mirror-interleaved", "--redis", self.url, concurrency=1)
+        print(f"  mirror  {self.interleaved}", file=sys.stderr, flush=True)
         self.propagation = self.authkit("mirror-propagation", "--redis", self.url, "--samples", "1000",
                                         concurrency=16)
         print(f"  mirror  {self.propagation}", file=sys.stderr, flush=True)
@@ -342,6 +345,14 @@ class Bench:
             out.append(f"| (the same in ops/s; p50) | {ours_wall:,.0f} vs {theirs_wall:,.0f} ops/s; p50 "
                        f"{ours_p50:.2f} vs {theirs_p50:.2f} µs | {ratio(ours_wall, theirs_wall):.2f}x; p50 "
                        f"{ratio(theirs_p50, ours_p50):.2f}x | reported |")
+        interleaved = getattr(self, "interleaved", None)
+        if interleaved:
+            out.append(f"| (c=1 with the machine's drift taken out: `mirror-interleaved`, both in one process, "
+                       f"{interleaved['rounds']} alternating batches of {interleaved['batch']:,}; batch ratios p10 "
+                       f"{interleaved['batch_ratio_p10']:.2f}, p50 {interleaved['batch_ratio_p50']:.2f}, p90 "
+                       f"{interleaved['batch_ratio_p90']:.2f}) | {interleaved['authenticate_ns_per_op']:,.0f} vs "
+                       f"{interleaved['verify_ns_per_op']:,.0f} ns per operation | {interleaved['ratio']:.2f}x "
+                       f"| reported |")
         for concurrency in (1, 16):
             calls = 0
             operations = 0

@@ -3,7 +3,7 @@ struct BenchmarkOptions {
     /// Every scenario, in the order `usage` lists them.
     static let scenarios = [
         "redis-exists", "redis-get", "ratelimit", "jwt-sign", "jwt-verify", "jwt-garbage", "authenticate", "refresh",
-        "denylist-memory", "ratelimit-flood", "mirror-rebuild", "mirror-propagation",
+        "denylist-memory", "ratelimit-flood", "mirror-rebuild", "mirror-propagation", "mirror-interleaved",
     ]
 
     var scenario: String
@@ -54,6 +54,7 @@ struct BenchmarkOptions {
                      authenticate --redis URL --mirror            (checks answered by the local revocation mirror)
                      mirror-rebuild --redis URL                   [--tokens N] (a scratch server: writes N revocations)
                      mirror-propagation --redis URL               [--samples N]
+                     mirror-interleaved --redis URL               (authenticate --mirror and jwt-verify, alternating batches)
                      denylist-memory                              [--tokens N]
                      ratelimit-flood                              [--keys N] [--algorithm A] (in memory)
           options:   --concurrency N  --duration SECONDS  [--pool N]  [--executor loop|global]  [--busy-poll-us N]

@@ -19,6 +19,10 @@ func run() async throws {
     case "denylist-memory":
         print(try await DenylistMemoryScenario.run(options: options))
         return
+    case "mirror-interleaved":
+        print(try await MirrorInterleavedScenario.run(options: options))
+        // The mirror is still polling: exit rather than stop it.
+        exit(0)
     case "mirror-rebuild":
         print(try await MirrorRebuildScenario.run(options: options))
         exit(0)
