@@ -240,6 +240,7 @@ public final class AuthKitVerifier: Service, Sendable {
 
     /// Verifies an access token: structure, signature and claims locally, then one store round trip for
     /// revocation, the user's epoch and the session. Fails closed when the store or the keys cannot answer.
+    @inline(__always)
     public func authenticate(token: String) async throws -> Principal {
         let timer = metrics.authenticateDuration
         let started = timer == nil ? 0 : Platform.monotonicNanoseconds()
