@@ -280,8 +280,11 @@ class Bench:
                     self.record("mirror", name, "authkit", concurrency,
                                 self.authkit(*argv, concurrency=concurrency))
         # The same ratio with the machine's drift taken out: both in one process, alternating batches.
-        self.interleaved = self.authkit("mirror-interleaved", "--redis", self.url, concurrency=1)
-        print(f"  mirror  {self.interleaved}", file=sys.stderr, flush=True)
+        self.interleaved = {}
+        for concurrency in (1, 16):
+            self.interleaved[concurrency] = self.authkit("mirror-interleaved", "--redis", self.url,
+                                                         concurrency=concurrency)
+            print(f"  mirror  {self.interleaved[concurrency]}", file=sys.stderr, flush=True)
         self.propagation = self.authkit("mirror-propagation", "--redis", self.url, "--samples", "1000",
                                         concurrency=16)
         print(f"  mirror  {self.propagation}", file=sys.stderr, flush=True)
@@ -345,9 +348,8 @@ class Bench:
             out.append(f"| (the same in ops/s; p50) | {ours_wall:,.0f} vs {theirs_wall:,.0f} ops/s; p50 "
                        f"{ours_p50:.2f} vs {theirs_p50:.2f} µs | {ratio(ours_wall, theirs_wall):.2f}x; p50 "
                        f"{ratio(theirs_p50, ours_p50):.2f}x | reported |")
-        interleaved = getattr(self, "interleaved", None)
-        if interleaved:
-            out.append(f"| (c=1 with the machine's drift taken out: `mirror-interleaved`, both in one process, "
+        for concurrency, interleaved in sorted(getattr(self, "interleaved", {}).items()):
+            out.append(f"| (c={concurrency} with the machine's drift taken out: `mirror-interleaved`, both in one process, "
                        f"{interleaved['rounds']} alternating batches of {interleaved['batch']:,}; batch ratios p10 "
                        f"{interleaved['batch_ratio_p10']:.2f}, p50 {interleaved['batch_ratio_p50']:.2f}, p90 "
                        f"{interleaved['batch_ratio_p90']:.2f}) | {interleaved['authenticate_ns_per_op']:,.0f} vs "
