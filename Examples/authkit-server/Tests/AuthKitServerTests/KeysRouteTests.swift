@@ -51,7 +51,15 @@ struct KeysRouteTests {
                 clock: harness.clock.timeSource
             )
             #expect(try verifier.verify(token).claims.subject == "alice")
-            #expect(throws: JWTError.self) { try verifier.verify(String(token.dropLast(2)) + "AA") }
+            // A different first character of the signature always makes a different signature. Replacing the last
+            // two characters with "AA" did not when they were "AA" already, one token in 256 (CI, 2026-12-07).
+            let signature = token.index(after: try #require(token.lastIndex(of: ".")))
+            let tampered = token.replacingCharacters(
+                in: signature...signature,
+                with: token[signature] == "A" ? "B" : "A"
+            )
+            #expect(tampered != token)
+            #expect(throws: JWTError.self) { try verifier.verify(tampered) }
         }
     }
 
