@@ -13,21 +13,23 @@ public import AuthKitClock
 /// logout in that second is still refused, by its session, which the logout ended. A token without a session has
 /// nothing else to refuse it, so it counts as issued at the start of its second and is refused by an epoch
 /// anywhere in that second.
+///
+/// The token's facts are constants: with them `var`, the optimizer built every check twice and copied one into place
+/// (a retain and a release of each of its strings per authentication), even with the initializer inlined.
 public struct AccessCheck: Hashable, Sendable {
     /// The token's subject.
-    public var userID: String
+    public let userID: String
     /// The token's `jti`, or nil when the token has none (it then cannot have been denylisted).
-    public var jti: String?
+    public let jti: String?
     /// The token's `iat`; only its whole seconds count (see the epoch rule above).
-    public var issuedAt: UnixTime
+    public let issuedAt: UnixTime
     /// The token's session id (`sid`), or nil when the token is not bound to a session.
-    public var sessionID: String?
+    public let sessionID: String?
     /// When true and the token is valid, the same store call also touches the session (see
     /// ``TokenStore/touchSession(userID:sessionID:)``), so activity keeps the session alive at no extra round trip.
     public var touchSession: Bool
 
-    /// Creates a check. Inlinable: called from another module, the initializer built the check and then copied it
-    /// into place, a retain and a release of each of its strings on every authentication.
+    /// Creates a check. Inlinable, so that a caller in another module builds the check in place.
     @inlinable
     public init(userID: String, jti: String?, issuedAt: UnixTime, sessionID: String?, touchSession: Bool = false) {
         self.userID = userID
