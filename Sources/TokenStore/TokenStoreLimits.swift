@@ -39,16 +39,19 @@ import JWTCore
     public static let maxReuseGracePeriod: Duration = .seconds(60)
 
     /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` unless `userID` is a usable user id.
+    @inline(__always)
     public static func checkUserID(_ userID: String) throws(TokenStoreError) {
         try checkField(userID, name: "user id", maxBytes: maxUserIDBytes)
     }
 
     /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` unless `jti` is a usable token id.
+    @inline(__always)
     public static func checkJTI(_ jti: String) throws(TokenStoreError) {
         try checkField(jti, name: "jti", maxBytes: maxJTIBytes)
     }
 
     /// Throws ``TokenStoreError/Code-swift.struct/invalidArgument`` unless `sessionID` is a usable session id.
+    @inline(__always)
     public static func checkSessionID(_ sessionID: String) throws(TokenStoreError) {
         try checkField(sessionID, name: "session id", maxBytes: maxSessionIDBytes)
     }
@@ -92,16 +95,23 @@ import JWTCore
         return result
     }
 
+    /// Inlined, as are the checks of ids above: ``AccessCheck/validate()``, which every authentication runs, then
+    /// makes no call while its ids are good. The test is a length read and a comparison; the calls were most of its
+    /// cost. The error is built out of line.
+    @inline(__always)
     private static func checkField(_ value: String, name: String, maxBytes: Int) throws(TokenStoreError) {
         let size = value.utf8.count
+        guard size > 0, size <= maxBytes else {
+            throw fieldError(size: size, name: name, maxBytes: maxBytes)
+        }
+    }
+
+    /// The error for a field of `size` bytes that ``checkField(_:name:maxBytes:)`` refused.
+    @inline(never)
+    private static func fieldError(size: Int, name: String, maxBytes: Int) -> TokenStoreError {
         guard size > 0 else {
-            throw TokenStoreError(.invalidArgument, "the \(name) is empty")
+            return TokenStoreError(.invalidArgument, "the \(name) is empty")
         }
-        guard size <= maxBytes else {
-            throw TokenStoreError(
-                .invalidArgument,
-                "the \(name) is \(size) bytes long; at most \(maxBytes) are accepted"
-            )
-        }
+        return TokenStoreError(.invalidArgument, "the \(name) is \(size) bytes long; at most \(maxBytes) are accepted")
     }
 }
