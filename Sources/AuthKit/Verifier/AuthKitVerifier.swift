@@ -304,7 +304,9 @@ public final class AuthKitVerifier: Service, Sendable {
     /// that touches the session (which writes), and for one the mirror refers. The principal's own check is asked
     /// about, not a copy: copying it retained and released each of its strings.
     private func mirroredStatus(of principal: Principal) throws(AuthKitError) -> AccessStatus? {
-        guard let mirror, configuration.sessionTouch != .everyRequest else {
+        // The stored mirror is asked through `self.mirror`, not a local binding of it, which retained and released
+        // it on every request.
+        guard mirror != nil, configuration.sessionTouch != .everyRequest else {
             return nil
         }
         do {
@@ -312,12 +314,14 @@ public final class AuthKitVerifier: Service, Sendable {
         } catch {
             throw checkFailure(error, of: principal)
         }
-        switch mirror.verdict(for: principal.check, expiresAt: principal.expiresAt, at: principal.checkedAt) {
-        case .status(let status):
+        switch mirror?.verdict(for: principal.check, expiresAt: principal.expiresAt, at: principal.checkedAt) {
+        case .status(let status)?:
             metrics.mirrorServed?.increment()
             return status
-        case .refer(let referral):
+        case .refer(let referral)?:
             metrics.mirrorReferred[referral]?.increment()
+            return nil
+        case nil:
             return nil
         }
     }
