@@ -77,6 +77,31 @@ struct SigningKeyRotationTests {
         }
     }
 
+    /// A fixed ring is held by the verifiers themselves (read without the keys' lock): every key of it verifies, the
+    /// current one signs, a reload changes nothing, and a key outside it is refused.
+    @Test func aFixedRingVerifiesEveryKeyItHoldsAndNeverReloads() async throws {
+        let k1 = try JWTKey.generate(.es256, kid: "k1")
+        let k2 = try JWTKey.generate(.es256, kid: "k2")
+        let stranger = try JWTKey.generate(.es256, kid: "k3")
+        let store = AuthKitStore.inMemory()
+        let before = try await AuthKit(configuration: Self.configuration([k1]), store: store)
+        let auth = try await AuthKit(configuration: Self.configuration([k2, k1]), store: store)
+        let outside = try await AuthKit(configuration: Self.configuration([stranger]), store: store)
+        let signedBefore = try await before.login(userID: "41")
+        let signedNow = try await auth.login(userID: "42")
+        let signedOutside = try await outside.login(userID: "43")
+        #expect(try Self.kid(signedNow) == "k2")
+        #expect(try Self.published(auth) == ["k1", "k2"])
+        for _ in 0..<2 {
+            #expect(try await auth.authenticate(token: signedBefore.accessToken).userID == "41")
+            #expect(try await auth.authenticate(token: signedNow.accessToken).userID == "42")
+            await expectAuthKitError(.invalidToken) {
+                _ = try await auth.authenticate(token: signedOutside.accessToken)
+            }
+            #expect(try await auth.reloadSigningKeys() == false)
+        }
+    }
+
     @Test func aDirectoryThatCannotBeReadIsRefusedAtStart() async throws {
         try await withTemporaryDirectory { directory in
             await expectAuthKitError(.keysUnavailable) {

@@ -6,7 +6,8 @@ import Synchronization
 /// start and, for a directory or a provider, again every check interval while ``run()`` runs.
 ///
 /// Minting and verifying read the state under the lock (a copy of a signer or a key set, no I/O), so a reload
-/// swaps the whole ring at once between two requests and no request ever sees half a ring.
+/// swaps the whole ring at once between two requests and no request ever sees half a ring. A fixed source's keys
+/// never change, and verifiers hold them (``fixedVerificationKeys``).
 final class SigningKeys: Sendable {
     let source: SigningKeySource
     private let clock: TimeSource
@@ -18,6 +19,9 @@ final class SigningKeys: Sendable {
         var fingerprint: [String]
     }
     private let state: Mutex<Locked>
+    /// The keys that verify, when the source is fixed: its ring never changes (``reload()`` installs nothing), so they
+    /// are read without the lock, which every check took (and whose word both cores of a busy server wrote).
+    let fixedVerificationKeys: JWTKeySet?
     private let reloadsChanged = Counter(
         label: "authkit_signing_key_reloads_total",
         dimensions: [("result", "changed")]
@@ -44,6 +48,11 @@ final class SigningKeys: Sendable {
         self.clock = clock
         self.logger = logger
         self.state = Mutex(Locked(keys: keys, fingerprint: Self.fingerprint(ring)))
+        if case .fixed = source.origin {
+            self.fixedVerificationKeys = keys.verificationKeys
+        } else {
+            self.fixedVerificationKeys = nil
+        }
     }
 
     /// The signer for a token minted at `now`.
@@ -65,6 +74,9 @@ final class SigningKeys: Sendable {
     /// Loads the source again and installs the ring if it changed; returns whether it did.
     @discardableResult
     func reload() async throws(AuthKitError) -> Bool {
+        // A fixed source holds the keys it was created with: nothing to read again, and nothing may change
+        // (``fixedVerificationKeys``).
+        if case .fixed = source.origin { return false }
         let ring: SigningKeyRing
         do {
             ring = try await Self.load(source)

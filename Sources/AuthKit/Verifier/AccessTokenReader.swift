@@ -11,10 +11,10 @@ struct AccessTokenReader: Sendable {
     }
 
     private let keys: VerificationKeys.Source
-    /// The signing keys of ``keys`` when it holds them, apart: switching over ``keys`` copied its payload (a retain
-    /// of an object every thread shares) on every read.
+    /// The signing keys of ``keys`` when it holds them and they may change, apart: switching over ``keys`` copied its
+    /// payload (a retain of an object every thread shares) on every read.
     private let signingKeys: SigningKeys?
-    /// Whether ``keys`` is a fixed set, which the verifiers hold.
+    /// Whether the keys never change (a fixed set, or signing keys from a fixed source), so the verifiers hold them.
     private let holdsKeySet: Bool
     private let service: JWTVerifier
     private let issuer: JWTVerifier
@@ -30,7 +30,11 @@ struct AccessTokenReader: Sendable {
     ) throws(AuthKitError) {
         do {
             var fixed = try JWTKeySet()
-            if case .keySet(let set) = configuration.keys.source { fixed = set }
+            switch configuration.keys.source {
+            case .keySet(let set): fixed = set
+            case .signingKeys(let keys): fixed = keys.fixedVerificationKeys ?? fixed
+            case .provider: break
+            }
             service = try JWTVerifier(
                 keys: fixed,
                 policy: configuration.policy(audiences: configuration.audiences),
@@ -51,14 +55,16 @@ struct AccessTokenReader: Sendable {
             throw AuthKitError(.invalidConfiguration, error.description)
         }
         self.keys = configuration.keys.source
-        if case .signingKeys(let signingKeys) = configuration.keys.source {
-            self.signingKeys = signingKeys
-        } else {
+        switch configuration.keys.source {
+        case .keySet:
             self.signingKeys = nil
-        }
-        if case .keySet = configuration.keys.source {
             self.holdsKeySet = true
-        } else {
+        case .signingKeys(let keys):
+            // Fixed signing keys are held as a set is: reading them needs no lock.
+            self.signingKeys = keys.fixedVerificationKeys == nil ? keys : nil
+            self.holdsKeySet = keys.fixedVerificationKeys != nil
+        case .provider:
+            self.signingKeys = nil
             self.holdsKeySet = false
         }
         self.accessTokenType = configuration.accessTokenType
