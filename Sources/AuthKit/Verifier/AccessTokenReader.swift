@@ -28,13 +28,23 @@ struct AccessTokenReader: Sendable {
         issuerAudiences: Set<String>?,
         clock: TimeSource
     ) throws(AuthKitError) {
+        // Keys that never change are held by the verifiers: a fixed set, or signing keys from a fixed source (read
+        // without their lock). Signing keys that may change are read at each check; a provider's are fetched.
+        let held: JWTKeySet?
+        switch configuration.keys.source {
+        case .keySet(let set):
+            held = set
+            signingKeys = nil
+        case .signingKeys(let keys):
+            held = keys.fixedVerificationKeys
+            signingKeys = held == nil ? keys : nil
+        case .provider:
+            held = nil
+            signingKeys = nil
+        }
+        holdsKeySet = held != nil
         do {
-            var fixed = try JWTKeySet()
-            switch configuration.keys.source {
-            case .keySet(let set): fixed = set
-            case .signingKeys(let keys): fixed = keys.fixedVerificationKeys ?? fixed
-            case .provider: break
-            }
+            let fixed = if let held { held } else { try JWTKeySet() }
             service = try JWTVerifier(
                 keys: fixed,
                 policy: configuration.policy(audiences: configuration.audiences),
@@ -55,18 +65,6 @@ struct AccessTokenReader: Sendable {
             throw AuthKitError(.invalidConfiguration, error.description)
         }
         self.keys = configuration.keys.source
-        switch configuration.keys.source {
-        case .keySet:
-            self.signingKeys = nil
-            self.holdsKeySet = true
-        case .signingKeys(let keys):
-            // Fixed signing keys are held as a set is: reading them needs no lock.
-            self.signingKeys = keys.fixedVerificationKeys == nil ? keys : nil
-            self.holdsKeySet = keys.fixedVerificationKeys != nil
-        case .provider:
-            self.signingKeys = nil
-            self.holdsKeySet = false
-        }
         self.accessTokenType = configuration.accessTokenType
         self.clock = clock
     }
