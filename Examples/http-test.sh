@@ -394,11 +394,11 @@ run_server() {
     # scan just after it can find that primary empty.
     step "$name: every primary of the cluster ran the server's scripts"
     for port in "${CLUSTER_PORTS[@]}"; do
-        STATUS="port $port: $(redis-cli -p "$port" info commandstats | tr -d '\r' | grep -E '^cmdstat_(evalsha|eval):' | tr '\n' ' ')"
-        : >"$WORK/body"
-        [ "$(redis-cli -p "$port" info commandstats | tr -d '\r' |
-            sed -nE 's/^cmdstat_(evalsha|eval):calls=([0-9]+),.*/\2/p' | awk '{ n += $1 } END { print n + 0 }')" -gt 0 ] &&
-            pass || fail "the primary on $port ran no script of the server"
+        local scripts
+        scripts="$(redis-cli -p "$port" info commandstats | tr -d '\r' | grep -E '^cmdstat_(evalsha|eval):')"
+        STATUS="port $port: $(echo "$scripts" | tr '\n' ' ')"; : >"$WORK/body"
+        [ "$(echo "$scripts" | sed -nE 's/^cmdstat_eval(sha)?:calls=([0-9]+),.*/\2/p' | awk '{ n += $1 } END { print n + 0 }')" \
+            -gt 0 ] && pass || fail "the primary on $port ran no script of the server"
     done
     stop_server
 }
